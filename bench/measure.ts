@@ -1,0 +1,38 @@
+import {spawnSync} from 'node:child_process';
+import {existsSync} from 'node:fs';
+
+export type Measurement = {label: string; runs: number; medianSeconds: number; minSeconds: number; maxRssMiB: number};
+
+/** Wall time and peak RSS of a whole command, through GNU time, repeated; median reported. */
+export function measure(label: string, command: string[], runs: number, env?: NodeJS.ProcessEnv): Measurement {
+	if (!existsSync('/usr/bin/time')) {
+		throw new Error('GNU time (/usr/bin/time, Debian package "time") is needed to measure peak memory');
+	}
+
+	const seconds: number[] = [];
+	let rss = 0;
+	for (let run = 0; run < runs; run++) {
+		const started = process.hrtime.bigint();
+		const result = spawnSync('/usr/bin/time', ['-f', '%M', ...command], {encoding: 'utf8', env: {...process.env, ...env}, maxBuffer: 256 * 1024 * 1024});
+		const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+		if (result.status !== 0 && result.status !== 1) {
+			throw new Error(`${label}: exit ${String(result.status)}: ${result.stderr}`);
+		}
+
+		seconds.push(elapsed);
+		const kib = Number(result.stderr.trim().split('\n').at(-1));
+		rss = Math.max(rss, kib / 1024);
+	}
+
+	seconds.sort((a, b) => a - b);
+	return {label, runs, medianSeconds: seconds[Math.floor(runs / 2)]!, minSeconds: seconds[0]!, maxRssMiB: rss};
+}
+
+export function table(rows: Measurement[]): string {
+	const lines = ['| command | runs | median wall | min wall | peak RSS |', '|---|---|---|---|---|'];
+	for (const row of rows) {
+		lines.push(`| ${row.label} | ${row.runs} | ${row.medianSeconds.toFixed(3)} s | ${row.minSeconds.toFixed(3)} s | ${row.maxRssMiB.toFixed(0)} MiB |`);
+	}
+
+	return lines.join('\n');
+}

@@ -1,0 +1,19 @@
+import os from 'node:os';
+import {reportCheck} from './check.js';
+
+/** `npm run bench [-- NAME…] [--runs N]`: prints Markdown to paste into BENCHMARKS.md. */
+const args = process.argv.slice(2);
+const runsIndex = args.indexOf('--runs');
+const runs = runsIndex === -1 ? 11 : Number(args[runsIndex + 1]);
+const selected = args.filter((arg, index) => !arg.startsWith('--') && index !== runsIndex + 1);
+const benches: Record<string, () => Promise<string> | string> = {
+	check: () => reportCheck(runs),
+};
+
+const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+process.stdout.write(`## ${new Date().toISOString().slice(0, 10)} — ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}\n\n`);
+for (const [name, bench] of Object.entries(benches)) {
+	if (selected.length === 0 || selected.includes(name)) {
+		process.stdout.write(await bench() + '\n');
+	}
+}

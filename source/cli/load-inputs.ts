@@ -1,0 +1,48 @@
+import {InputError, isInputError} from '../common/input-error.js';
+import type {Kernel} from '../kernel/kernel.js';
+import {loadKernel, parseKernelSpec, runningRelease} from '../kernel/load-kernel.js';
+import {findModules} from '../module/find-modules.js';
+import type {ModuleInfo} from '../module/module-info.js';
+import {readModuleFile} from '../module/read-module.js';
+import type {CliFlags} from './flags.js';
+
+/** A parser bug on hostile input must still end as a one-line error naming the file. */
+async function guarded<T>(file: string, work: () => Promise<T>): Promise<T> {
+	try {
+		return await work();
+	} catch (error) {
+		if (isInputError(error)) {
+			throw error;
+		}
+
+		if (process.env['KMODX_DEBUG']) {
+			throw error;
+		}
+
+		throw new InputError(file, `cannot read: ${(error as Error).message ?? String(error)}`);
+	}
+}
+
+export async function loadKernels(flags: CliFlags, onProgress?: (message: string) => void): Promise<Kernel[]> {
+	const specs = (flags.kernel ?? []).map(text => parseKernelSpec(text));
+	if (specs.length === 0) {
+		specs.push({label: undefined, source: runningRelease()});
+	}
+
+	const kernels = await Promise.all(specs.map(async spec => guarded(spec.source, async () => loadKernel(spec, {onProgress}))));
+	const seen = new Set<string>();
+	for (const kernel of kernels) {
+		if (seen.has(kernel.label)) {
+			throw new InputError(undefined, `two kernels are labelled '${kernel.label}': name them with -k LABEL=SOURCE`);
+		}
+
+		seen.add(kernel.label);
+	}
+
+	return kernels;
+}
+
+export async function loadModules(paths: string[]): Promise<ModuleInfo[]> {
+	const files = findModules(paths);
+	return Promise.all(files.map(async file => guarded(file, async () => readModuleFile(file))));
+}

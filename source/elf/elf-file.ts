@@ -1,0 +1,390 @@
+import {InputError} from '../common/input-error.js';
+
+/*
+A small ELF reader for what kmodx needs: headers, sections, symbols and relocations of
+relocatable modules and of vmlinux. Every offset in the file is untrusted: each read is
+bounds-checked and each count is checked against the bytes that would hold it, so a
+hostile file costs at most its own size in work.
+*/
+
+export const SHT_SYMTAB = 2;
+export const SHT_STRTAB = 3;
+export const SHT_RELA = 4;
+export const SHT_NOBITS = 8;
+export const SHT_REL = 9;
+export const SHN_UNDEF = 0;
+export const SHN_LORESERVE = 0xff00;
+export const SHN_ABS = 0xfff1;
+export const SHN_XINDEX = 0xffff;
+export const STB_LOCAL = 0;
+export const STB_GLOBAL = 1;
+export const STB_WEAK = 2;
+export const ET_REL = 1;
+export const ET_EXEC = 2;
+export const ET_DYN = 3;
+
+const machineNames: Record<number, string> = {
+	3: 'i386',
+	8: 'mips',
+	20: 'powerpc',
+	21: 'powerpc64',
+	22: 's390',
+	40: 'arm',
+	42: 'superh',
+	43: 'sparcv9',
+	62: 'x86_64',
+	183: 'aarch64',
+	243: 'riscv',
+	258: 'loongarch',
+};
+
+export function machineName(machine: number): string {
+	return machineNames[machine] ?? `machine ${machine}`;
+}
+
+export type ElfSection = {
+	index: number;
+	name: string;
+	type: number;
+	flags: bigint;
+	addr: bigint;
+	offset: number;
+	size: number;
+	link: number;
+	info: number;
+	entsize: number;
+};
+
+export type ElfSymbol = {
+	name: string;
+	value: bigint;
+	size: bigint;
+	bind: number;
+	type: number;
+	/** Section index, after SHN_XINDEX resolution. */
+	shndx: number;
+};
+
+export type ElfRelocation = {
+	offset: bigint;
+	type: number;
+	symbolIndex: number;
+	/** RELA addend; for REL sections the caller reads the implicit addend in place. */
+	addend: bigint | undefined;
+};
+
+const decoder = new TextDecoder('latin1');
+
+export class ElfFile {
+	readonly class: 32 | 64;
+	readonly endianness: 'little' | 'big';
+	readonly type: number;
+	readonly machine: number;
+	readonly sections: ElfSection[];
+	/** Bytes after the last byte any header or section claims: where a module signature sits. */
+	readonly elfEnd: number;
+	private readonly view: DataView;
+	private readonly little: boolean;
+	private readonly sectionsByName = new Map<string, ElfSection>();
+	private symbolCache: ElfSymbol[] | undefined;
+
+	constructor(readonly data: Uint8Array, readonly file: string) {
+		if (data.length < 16 || data[0] !== 0x7f || data[1] !== 0x45 || data[2] !== 0x4c || data[3] !== 0x46) {
+			throw new InputError(file, 'not an ELF file (bad magic)');
+		}
+
+		const elfClass = data[4];
+		if (elfClass !== 1 && elfClass !== 2) {
+			throw new InputError(file, `invalid ELF class ${elfClass ?? '?'}`);
+		}
+
+		const dataEncoding = data[5];
+		if (dataEncoding !== 1 && dataEncoding !== 2) {
+			throw new InputError(file, `invalid ELF data encoding ${dataEncoding ?? '?'}`);
+		}
+
+		this.class = elfClass === 1 ? 32 : 64;
+		this.little = dataEncoding === 1;
+		this.endianness = this.little ? 'little' : 'big';
+		this.view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+		const headerSize = this.class === 64 ? 64 : 52;
+		if (data.length < headerSize) {
+			throw new InputError(file, `truncated ELF header (${data.length} bytes)`);
+		}
+
+		this.type = this.u16(16);
+		this.machine = this.u16(18);
+		const shoff = this.class === 64 ? this.u64AsNumber(0x28, 'e_shoff') : this.u32(0x20);
+		const shentsize = this.u16(this.class === 64 ? 0x3a : 0x2e);
+		let shnum = this.u16(this.class === 64 ? 0x3c : 0x30);
+		let shstrndx = this.u16(this.class === 64 ? 0x3e : 0x32);
+		const phoff = this.class === 64 ? this.u64AsNumber(0x20, 'e_phoff') : this.u32(0x1c);
+		const phentsize = this.u16(this.class === 64 ? 0x36 : 0x2a);
+		const phnum = this.u16(this.class === 64 ? 0x38 : 0x2c);
+		const minimumEntry = this.class === 64 ? 64 : 40;
+		if (shoff === 0) {
+			throw new InputError(file, 'ELF file has no section header table');
+		}
+
+		if (shentsize < minimumEntry) {
+			throw new InputError(file, `invalid ELF section header size ${shentsize}`);
+		}
+
+		// Extended numbering: the real counts live in section 0.
+		if (shnum === 0 || shstrndx === SHN_XINDEX) {
+			this.checkRange(shoff, shentsize, 'section header 0');
+			if (shnum === 0) {
+				shnum = this.class === 64 ? this.u64AsNumber(shoff + 0x20, 'sh_size') : this.u32(shoff + 0x14);
+			}
+
+			if (shstrndx === SHN_XINDEX) {
+				shstrndx = this.u32(shoff + (this.class === 64 ? 0x28 : 0x18));
+			}
+		}
+
+		this.checkRange(shoff, shnum * shentsize, `section header table (${shnum} entries at offset ${shoff})`);
+		let end = Math.max(headerSize, shoff + shnum * shentsize);
+		if (phnum > 0 && phoff > 0 && phoff + phnum * phentsize <= data.length) {
+			end = Math.max(end, phoff + phnum * phentsize);
+		}
+
+		const raw: Array<Omit<ElfSection, 'name'> & {nameOffset: number}> = [];
+		for (let index = 0; index < shnum; index++) {
+			const base = shoff + index * shentsize;
+			const section = this.class === 64
+				? {
+					index,
+					nameOffset: this.u32(base),
+					type: this.u32(base + 4),
+					flags: this.u64(base + 8),
+					addr: this.u64(base + 0x10),
+					offset: this.u64AsNumber(base + 0x18, 'sh_offset'),
+					size: this.u64AsNumber(base + 0x20, 'sh_size'),
+					link: this.u32(base + 0x28),
+					info: this.u32(base + 0x2c),
+					entsize: this.u64AsNumber(base + 0x38, 'sh_entsize'),
+				}
+				: {
+					index,
+					nameOffset: this.u32(base),
+					type: this.u32(base + 4),
+					flags: BigInt(this.u32(base + 8)),
+					addr: BigInt(this.u32(base + 0xc)),
+					offset: this.u32(base + 0x10),
+					size: this.u32(base + 0x14),
+					link: this.u32(base + 0x18),
+					info: this.u32(base + 0x1c),
+					entsize: this.u32(base + 0x24),
+				};
+			if (section.type !== SHT_NOBITS && index !== 0) {
+				if (section.offset + section.size > data.length) {
+					throw new InputError(file, `section ${index} lies outside the file (offset ${section.offset}, size ${section.size}, file ${data.length} bytes)`);
+				}
+
+				end = Math.max(end, section.offset + section.size);
+			}
+
+			raw.push(section);
+		}
+
+		const names = raw[shstrndx];
+		if (shstrndx >= shnum || !names || names.type !== SHT_STRTAB) {
+			throw new InputError(file, `invalid section name table index ${shstrndx}`);
+		}
+
+		this.sections = raw.map(({nameOffset, ...section}) => ({
+			...section,
+			name: this.cString(names.offset + nameOffset, names.offset + names.size),
+		}));
+		for (const section of this.sections) {
+			if (!this.sectionsByName.has(section.name)) {
+				this.sectionsByName.set(section.name, section);
+			}
+		}
+
+		this.elfEnd = end;
+	}
+
+	section(name: string): ElfSection | undefined {
+		return this.sectionsByName.get(name);
+	}
+
+	sectionData(section: ElfSection): Uint8Array {
+		if (section.type === SHT_NOBITS) {
+			return new Uint8Array(0);
+		}
+
+		return this.data.subarray(section.offset, section.offset + section.size);
+	}
+
+	/** The section's bytes viewed in the file's byte order. */
+	sectionView(section: ElfSection): DataView {
+		const bytes = this.sectionData(section);
+		return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+	}
+
+	get littleEndian(): boolean {
+		return this.little;
+	}
+
+	/** All entries of `.symtab` (index 0 included, so relocation symbol indexes line up). */
+	symbols(): ElfSymbol[] {
+		if (this.symbolCache) {
+			return this.symbolCache;
+		}
+
+		const symtab = this.sections.find(section => section.type === SHT_SYMTAB);
+		this.symbolCache = symtab ? this.readSymbols(symtab) : [];
+		return this.symbolCache;
+	}
+
+	private readSymbols(symtab: ElfSection): ElfSymbol[] {
+		const strtab = this.sections[symtab.link];
+		if (!strtab || strtab.type !== SHT_STRTAB) {
+			throw new InputError(this.file, `symbol table ${symtab.name} links to invalid string table ${symtab.link}`);
+		}
+
+		const entrySize = this.class === 64 ? 24 : 16;
+		const count = Math.floor(symtab.size / entrySize);
+		const xindex = this.sections.find(section => section.type === 18 /* SHT_SYMTAB_SHNDX */ && section.link === symtab.index);
+		const symbols: ElfSymbol[] = [];
+		const strEnd = strtab.offset + strtab.size;
+		for (let index = 0; index < count; index++) {
+			const base = symtab.offset + index * entrySize;
+			let nameOffset: number;
+			let info: number;
+			let shndx: number;
+			let value: bigint;
+			let size: bigint;
+			if (this.class === 64) {
+				nameOffset = this.u32(base);
+				info = this.data[base + 4]!;
+				shndx = this.u16(base + 6);
+				value = this.u64(base + 8);
+				size = this.u64(base + 16);
+			} else {
+				nameOffset = this.u32(base);
+				value = BigInt(this.u32(base + 4));
+				size = BigInt(this.u32(base + 8));
+				info = this.data[base + 12]!;
+				shndx = this.u16(base + 14);
+			}
+
+			if (shndx === SHN_XINDEX && xindex && xindex.offset + (index + 1) * 4 <= xindex.offset + xindex.size) {
+				shndx = this.u32(xindex.offset + index * 4);
+			}
+
+			symbols.push({
+				name: nameOffset === 0 ? '' : this.cString(strtab.offset + nameOffset, strEnd),
+				value,
+				size,
+				bind: info >> 4,
+				type: info & 0xf,
+				shndx,
+			});
+		}
+
+		return symbols;
+	}
+
+	/** Relocation sections that apply to `target` (`.rela<name>` or `.rel<name>`). */
+	relocationsFor(target: ElfSection): ElfRelocation[] {
+		const relocations: ElfRelocation[] = [];
+		for (const section of this.sections) {
+			if ((section.type === SHT_RELA || section.type === SHT_REL) && section.info === target.index) {
+				relocations.push(...this.readRelocations(section));
+			}
+		}
+
+		return relocations;
+	}
+
+	private readRelocations(section: ElfSection): ElfRelocation[] {
+		const rela = section.type === SHT_RELA;
+		const entrySize = this.class === 64 ? (rela ? 24 : 16) : (rela ? 12 : 8);
+		const count = Math.floor(section.size / entrySize);
+		const relocations: ElfRelocation[] = [];
+		for (let index = 0; index < count; index++) {
+			const base = section.offset + index * entrySize;
+			if (this.class === 64) {
+				const info = this.u64(base + 8);
+				relocations.push({
+					offset: this.u64(base),
+					symbolIndex: Number(info >> 32n),
+					type: Number(info & 0xffff_ffffn),
+					addend: rela ? this.view.getBigInt64(base + 16, this.little) : undefined,
+				});
+			} else {
+				const info = this.u32(base + 4);
+				relocations.push({
+					offset: BigInt(this.u32(base)),
+					symbolIndex: info >>> 8,
+					type: info & 0xff,
+					addend: rela ? BigInt(this.view.getInt32(base + 8, this.little)) : undefined,
+				});
+			}
+		}
+
+		return relocations;
+	}
+
+	/** The section holding a virtual address (vmlinux), for turning addresses into file offsets. */
+	sectionAt(address: bigint): ElfSection | undefined {
+		for (const section of this.sections) {
+			if (section.addr !== 0n && section.type !== SHT_NOBITS && address >= section.addr && address < section.addr + BigInt(section.size)) {
+				return section;
+			}
+		}
+
+		return undefined;
+	}
+
+	/** NUL-terminated string at `offset`, never reading past `end`. */
+	cString(offset: number, end: number): string {
+		const limit = Math.min(end, this.data.length);
+		if (offset >= limit || offset < 0) {
+			throw new InputError(this.file, `string offset ${offset} out of range`);
+		}
+
+		let stop = this.data.indexOf(0, offset);
+		if (stop === -1 || stop > limit) {
+			stop = limit;
+		}
+
+		return decoder.decode(this.data.subarray(offset, stop));
+	}
+
+	u16(offset: number): number {
+		this.checkRange(offset, 2, 'field');
+		return this.view.getUint16(offset, this.little);
+	}
+
+	u32(offset: number): number {
+		this.checkRange(offset, 4, 'field');
+		return this.view.getUint32(offset, this.little);
+	}
+
+	u64(offset: number): bigint {
+		this.checkRange(offset, 8, 'field');
+		return this.view.getBigUint64(offset, this.little);
+	}
+
+	private u64AsNumber(offset: number, what: string): number {
+		const value = this.u64(offset);
+		if (value > BigInt(Number.MAX_SAFE_INTEGER)) {
+			throw new InputError(this.file, `absurd ELF ${what} ${value}`);
+		}
+
+		return Number(value);
+	}
+
+	private checkRange(offset: number, length: number, what: string): void {
+		if (offset < 0 || length < 0 || offset + length > this.data.length) {
+			throw new InputError(this.file, `truncated ELF: ${what} extends past the end of the file (${this.data.length} bytes)`);
+		}
+	}
+}
+
+export function isElf(data: Uint8Array): boolean {
+	return data.length >= 4 && data[0] === 0x7f && data[1] === 0x45 && data[2] === 0x4c && data[3] === 0x46;
+}

@@ -1,0 +1,71 @@
+/** What a kernel exports, however it was read (Module.symvers, vmlinux, vmlinuz, headers dir). */
+export type ExportType =
+	| 'EXPORT_SYMBOL'
+	| 'EXPORT_SYMBOL_GPL'
+	| 'EXPORT_SYMBOL_GPL_FUTURE'
+	| 'EXPORT_UNUSED_SYMBOL'
+	| 'EXPORT_UNUSED_SYMBOL_GPL';
+
+export type KernelExport = {
+	name: string;
+	/** Low 32 bits of the CRC; undefined when the kernel has no CRC for it (no CONFIG_MODVERSIONS). */
+	crc: number | undefined;
+	/** `vmlinux` or the module path without `.ko`, e.g. `drivers/usb/core/usbcore`. */
+	module: string;
+	exportType: ExportType;
+	/** Empty string when the export has no namespace. */
+	namespace: string;
+};
+
+export function isGplOnly(exportType: ExportType): boolean {
+	return exportType === 'EXPORT_SYMBOL_GPL' || exportType === 'EXPORT_UNUSED_SYMBOL_GPL';
+}
+
+/**
+The symbol table of one kernel. Lookups are by name; `all()` lists everything (kernel diff,
+many modules). Implementations may index lazily: a single module needs a few dozen names.
+*/
+export type ExportTable = {
+	get(name: string): KernelExport | undefined;
+	all(): Iterable<KernelExport>;
+	readonly size: number;
+};
+
+export type KernelSourceKind = 'symvers' | 'headers' | 'vmlinux' | 'vmlinuz' | 'release';
+
+export type Kernel = {
+	label: string;
+	/** The path (or release) the user gave. */
+	source: string;
+	kind: KernelSourceKind;
+	/** The files actually read, in order. */
+	files: string[];
+	release: string | undefined;
+	/** The vermagic string the kernel expects, when its config or image tells it ("?" stands for an unknown release). */
+	vermagic: string | undefined;
+	/** The part of vermagic after the release; all the kernel compares for modules with CRCs. */
+	vermagicFlags: string | undefined;
+	/** ELF machine the kernel runs, when known (config, image). */
+	machine: number | undefined;
+	exports: ExportTable;
+	/** False when only vmlinux's own exports are known (an image): symbols of modules are then undecidable. */
+	modulesIncluded: boolean;
+	/** Config switches that change the verdict, when the kernel's config is known. */
+	config: KernelSwitches | undefined;
+	/** Paths of type information that came with the kernel (vmlinux/vmlinuz BTF, headers dir). */
+	typeSources: TypeSource[];
+};
+
+export type TypeSource =
+	| {kind: 'btf'; path: string}
+	| {kind: 'symtypes'; path: string}
+	| {kind: 'headers'; path: string};
+
+export type KernelSwitches = {
+	/** CONFIG_MODULE_FORCE_LOAD: modules without versions or vermagic load with a taint. */
+	forceLoad: boolean;
+	/** CONFIG_MODULE_SIG: unsigned or foreign-key modules taint the kernel. */
+	moduleSig: boolean;
+	/** CONFIG_RETPOLINE / CONFIG_MITIGATION_RETPOLINE: modules without retpoline get a warning. */
+	retpoline: boolean;
+};

@@ -1,0 +1,209 @@
+import {existsSync, statSync} from 'node:fs';
+import {readFile} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {describeFsError} from '../common/fs-errors.js';
+import {InputError} from '../common/input-error.js';
+import {maybeDecompress} from '../compression/decompress.js';
+import {isBzImage} from '../compression/vmlinuz.js';
+import {isElf} from '../elf/elf-file.js';
+import type {Kernel, TypeSource} from './kernel.js';
+import {parseKernelConfig, type KernelConfig} from './kernel-config.js';
+import {SymversTable} from './symvers.js';
+import {readVmlinuxKernel} from './vmlinux.js';
+
+export type KernelSpec = {label: string | undefined; source: string};
+
+export type LoadKernelOptions = {
+	/** Called before slow steps (decompressing a kernel image), for a progress line. */
+	onProgress?: (message: string) => void;
+	/** Root of the file system for release lookups (tests). */
+	root?: string;
+};
+
+/** `-k [LABEL=]SOURCE`: a label is a short word before `=`; paths may contain `=` too. */
+export function parseKernelSpec(text: string): KernelSpec {
+	const match = /^([\w.+:-]+)=(.+)$/.exec(text);
+	if (match && !existsSync(text)) {
+		return {label: match[1], source: match[2]!};
+	}
+
+	if (text === '') {
+		throw new InputError(undefined, 'empty --kernel value');
+	}
+
+	return {label: undefined, source: text};
+}
+
+const symversNames = ['Module.symvers', 'Module.symvers.gz', 'Module.symvers.xz', 'Module.symvers.zst', 'symvers.gz', 'symvers.xz', 'symvers.zst', 'symvers'];
+const configNames = ['.config', 'config', 'include/config/auto.conf'];
+
+export async function loadKernel(spec: KernelSpec, options: LoadKernelOptions = {}): Promise<Kernel> {
+	const {source} = spec;
+	let stats;
+	try {
+		stats = statSync(source);
+	} catch (error) {
+		const code = (error as NodeJS.ErrnoException).code;
+		if (code === 'ENOENT' && !source.includes('/') && /^\d+\.\d+/.test(source)) {
+			return loadRelease(spec, options);
+		}
+
+		throw new InputError(source, describeFsError(error));
+	}
+
+	if (stats.isDirectory()) {
+		return loadDirectory(spec, source, options);
+	}
+
+	return loadFile(spec, source, options);
+}
+
+async function readInput(file: string): Promise<Uint8Array> {
+	try {
+		return await readFile(file);
+	} catch (error) {
+		throw new InputError(file, describeFsError(error));
+	}
+}
+
+async function loadFile(spec: KernelSpec, file: string, options: LoadKernelOptions, extra?: {config?: KernelConfig; release?: string; files?: string[]}): Promise<Kernel> {
+	const raw = await readInput(file);
+	if (isBzImage(raw) || isElf(raw)) {
+		return readVmlinuxKernel(spec, file, raw, options);
+	}
+
+	const {data} = await maybeDecompress(raw, file);
+	if (isElf(data)) {
+		return readVmlinuxKernel(spec, file, data, options);
+	}
+
+	const exports = new SymversTable(data, file);
+	const release = extra?.release ?? releaseFromSymversName(file);
+	const config = extra?.config;
+	return {
+		label: spec.label ?? release ?? labelFromPath(file),
+		source: spec.source,
+		kind: extra?.files ? 'headers' : 'symvers',
+		files: [...(extra?.files ?? []), file],
+		release,
+		vermagic: config ? `${release ?? '?'} ${config.vermagicFlags}` : undefined,
+		vermagicFlags: config?.vermagicFlags,
+		machine: config?.machine,
+		exports,
+		modulesIncluded: true,
+		config: config?.switches,
+		typeSources: [],
+	};
+}
+
+/** A headers/build directory, `/lib/modules/<release>`, or any folder holding Module.symvers and a config. */
+async function loadDirectory(spec: KernelSpec, directory: string, options: LoadKernelOptions): Promise<Kernel> {
+	const build = path.join(directory, 'build');
+	const symvers = symversNames.map(name => path.join(directory, name)).find(file => existsSync(file));
+	if (!symvers && existsSync(path.join(build, 'Module.symvers'))) {
+		return loadDirectory({...spec, source: spec.source}, build, options);
+	}
+
+	if (!symvers) {
+		throw new InputError(directory, `no Module.symvers here (looked for ${symversNames.join(', ')})`);
+	}
+
+	const files: string[] = [];
+	let config: KernelConfig | undefined;
+	const configFile = configNames.map(name => path.join(directory, name)).find(file => existsSync(file))
+		?? (existsSync(path.join(directory, 'config.gz')) ? path.join(directory, 'config.gz') : undefined);
+	if (configFile) {
+		const {data} = await maybeDecompress(await readInput(configFile), configFile);
+		config = parseKernelConfig(Buffer.from(data).toString('utf8'));
+		files.push(configFile);
+	}
+
+	const release = await readRelease(directory, files);
+	const kernel = await loadFile(spec, symvers, options, {config, release, files});
+	const typeSources: TypeSource[] = [{kind: 'headers', path: directory}];
+	return {...kernel, label: spec.label ?? release ?? labelFromPath(directory), typeSources};
+}
+
+async function readRelease(directory: string, files: string[]): Promise<string | undefined> {
+	const releaseFile = path.join(directory, 'include/config/kernel.release');
+	if (existsSync(releaseFile)) {
+		files.push(releaseFile);
+		return (await readFile(releaseFile, 'utf8')).trim() || undefined;
+	}
+
+	const uts = path.join(directory, 'include/generated/utsrelease.h');
+	if (existsSync(uts)) {
+		files.push(uts);
+		return /UTS_RELEASE\s+"([^"]+)"/.exec(await readFile(uts, 'utf8'))?.[1];
+	}
+
+	// /lib/modules/<release>/build and /usr/src/linux-headers-<release> name the release.
+	const base = path.basename(path.resolve(directory));
+	const parent = path.basename(path.dirname(path.resolve(directory)));
+	if (base.startsWith('linux-headers-')) {
+		return base.slice('linux-headers-'.length);
+	}
+
+	if (base === 'build' && path.basename(path.dirname(path.dirname(path.resolve(directory)))) === 'modules') {
+		return parent;
+	}
+
+	return undefined;
+}
+
+/** A release name (`6.1.0-56-amd64`) looked up where distributions install kernels. */
+async function loadRelease(spec: KernelSpec, options: LoadKernelOptions): Promise<Kernel> {
+	const release = spec.source;
+	const root = options.root ?? '/';
+	const candidates = releaseCandidates(root, release);
+	for (const candidate of candidates) {
+		if (existsSync(candidate)) {
+			const kernel = await loadKernel({label: spec.label ?? release, source: candidate}, options);
+			return {...kernel, source: spec.source, release: kernel.release ?? release};
+		}
+	}
+
+	throw new InputError(release, `no kernel found for this release; tried ${candidates.join(', ')}. Install its headers (Debian/Ubuntu: apt install linux-headers-${release}; Fedora/RHEL: dnf install kernel-devel-${release}) or pass -k PATH`);
+}
+
+export function releaseCandidates(root: string, release: string): string[] {
+	return [
+		path.join(root, 'lib/modules', release, 'build'),
+		path.join(root, 'usr/src', `linux-headers-${release}`),
+		path.join(root, 'usr/src/kernels', release),
+		path.join(root, 'boot', `symvers-${release}.gz`),
+		path.join(root, 'boot', `symvers-${release}.xz`),
+		path.join(root, 'boot', `symvers-${release}.zst`),
+		path.join(root, 'lib/modules', release, 'symvers.gz'),
+		path.join(root, 'lib/modules', release, 'symvers.xz'),
+		path.join(root, 'lib/modules', release, 'symvers.zst'),
+		path.join(root, 'boot', `vmlinuz-${release}`),
+	];
+}
+
+export function runningRelease(): string {
+	return os.release();
+}
+
+function releaseFromSymversName(file: string): string | undefined {
+	return /^symvers-(.+?)(\.(gz|xz|zst))?$/.exec(path.basename(file))?.[1];
+}
+
+/** `…/debian-6.1.0-50-amd64/Module.symvers.gz` → `debian-6.1.0-50-amd64`. */
+export function labelFromPath(file: string): string {
+	const base = path.basename(path.resolve(file));
+	if (/^(Module\.)?symvers(\.\w+)?$/.test(base) || /^vmlinu[xz]$/.test(base)) {
+		return path.basename(path.dirname(path.resolve(file)));
+	}
+
+	return base.replace(/\.(gz|xz|zst)$/, '');
+}
+
+export function isDirectory(file: string): boolean {
+	try {
+		return statSync(file).isDirectory();
+	} catch {
+		return false;
+	}
+}

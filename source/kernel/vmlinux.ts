@@ -1,0 +1,131 @@
+import {cacheRead, cacheWrite, contentKey} from '../common/cache.js';
+import {InputError} from '../common/input-error.js';
+import {extractVmlinux, isBzImage} from '../compression/vmlinuz.js';
+import {ET_REL, ElfFile} from '../elf/elf-file.js';
+import {readKsymtab} from '../module/ksymtab.js';
+import type {Kernel, KernelExport} from './kernel.js';
+import type {KernelSpec, LoadKernelOptions} from './load-kernel.js';
+import {labelFromPath} from './load-kernel.js';
+import {MapTable} from './map-table.js';
+
+/** Bump when the cached record's meaning changes. */
+const cacheVersion = 'kernel-exports-1';
+
+type CachedKernel = {
+	release: string | undefined;
+	vermagic: string | undefined;
+	machine: number;
+	hasBtf: boolean;
+	exports: Array<[name: string, crc: number | null, exportType: KernelExport['exportType'], namespace: string]>;
+};
+
+/**
+A kernel given as its image: `vmlinux` (ELF) or a compressed `vmlinuz`/bzImage. The CRCs come
+straight from `__ksymtab*`/`__kcrctab*`; release and vermagic from the image's own strings.
+Decompressing a vmlinuz takes about a second, so the result is cached by content hash.
+*/
+export async function readVmlinuxKernel(spec: KernelSpec, file: string, data: Uint8Array, options: LoadKernelOptions): Promise<Kernel> {
+	const compressed = isBzImage(data);
+	const key = contentKey(data, cacheVersion);
+	const cached = cacheRead('kernels', key);
+	let record: CachedKernel | undefined;
+	if (cached) {
+		try {
+			record = JSON.parse(cached.toString('utf8')) as CachedKernel;
+		} catch {
+			record = undefined;
+		}
+	}
+
+	if (!record) {
+		let elfData = data;
+		let release: string | undefined;
+		if (compressed) {
+			options.onProgress?.(`decompressing ${file}`);
+			const extracted = await extractVmlinux(data, file);
+			elfData = extracted.elf;
+			release = extracted.release;
+		}
+
+		record = readImage(elfData, file, release);
+		cacheWrite('kernels', key, JSON.stringify(record));
+	}
+
+	const exports = new MapTable(record.exports.map(([name, crc, exportType, namespace]) => ({
+		name,
+		crc: crc ?? undefined,
+		module: 'vmlinux',
+		exportType,
+		namespace,
+	})));
+	return {
+		label: spec.label ?? record.release ?? labelFromPath(file),
+		source: spec.source,
+		kind: compressed ? 'vmlinuz' : 'vmlinux',
+		files: [file],
+		release: record.release,
+		vermagic: record.vermagic,
+		vermagicFlags: record.vermagic?.slice(record.vermagic.indexOf(' ') + 1),
+		machine: record.machine,
+		exports,
+		modulesIncluded: false,
+		config: undefined,
+		typeSources: record.hasBtf ? [{kind: 'btf', path: file}] : [],
+	};
+}
+
+function readImage(data: Uint8Array, file: string, releaseFromHeader: string | undefined): CachedKernel {
+	const elf = new ElfFile(data, file);
+	if (elf.type === ET_REL) {
+		throw new InputError(file, 'is a kernel module, not a kernel image: pass modules as PATH, kernels with -k');
+	}
+
+	if (!elf.section('__ksymtab') && !elf.section('__ksymtab_gpl')) {
+		throw new InputError(file, 'kernel image has no __ksymtab sections: cannot tell its exports');
+	}
+
+	const release = releaseFromHeader ?? findBannerRelease(data);
+	return {
+		release,
+		vermagic: release ? findVermagic(data, release) : undefined,
+		machine: elf.machine,
+		hasBtf: Boolean(elf.section('.BTF')),
+		exports: readKsymtab(elf).map(entry => [entry.name, entry.crc ?? null, entry.exportType, entry.namespace]),
+	};
+}
+
+const latin1 = new TextDecoder('latin1');
+
+/** `linux_banner`: "Linux version 6.1.0-47-amd64 (debian-kernel@…) …". */
+function findBannerRelease(data: Uint8Array): string | undefined {
+	const needle = Buffer.from('Linux version ');
+	const buffer = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+	for (let at = buffer.indexOf(needle); at !== -1; at = buffer.indexOf(needle, at + 1)) {
+		const text = latin1.decode(data.subarray(at + needle.length, at + needle.length + 128));
+		const release = /^([\w.+~-]+) \(/.exec(text)?.[1];
+		if (release) {
+			return release;
+		}
+	}
+
+	return undefined;
+}
+
+/** The image keeps `vermagic[] = VERMAGIC_STRING` ("<release> SMP preempt … ") for module loading. */
+function findVermagic(data: Uint8Array, release: string): string | undefined {
+	const buffer = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+	const needle = Buffer.from(`\0${release} `);
+	for (let at = buffer.indexOf(needle); at !== -1; at = buffer.indexOf(needle, at + 1)) {
+		const end = buffer.indexOf(0, at + 1);
+		if (end === -1 || end - at > 256) {
+			continue;
+		}
+
+		const text = latin1.decode(data.subarray(at + 1, end));
+		if (/^\S+ ([\w-]+ )+$/.test(text) && /\b(mod_unload|modversions|SMP)\b/.test(text)) {
+			return text;
+		}
+	}
+
+	return undefined;
+}

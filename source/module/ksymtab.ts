@@ -1,0 +1,186 @@
+import {InputError} from '../common/input-error.js';
+import {ET_REL, SHN_ABS, SHT_REL, type ElfFile, type ElfSection} from '../elf/elf-file.js';
+import type {ExportType} from '../kernel/kernel.js';
+
+export type KsymtabEntry = {
+	name: string;
+	crc: number | undefined;
+	exportType: ExportType;
+	namespace: string;
+};
+
+const tables: Array<{ksymtab: string; kcrctab: string; exportType: ExportType}> = [
+	{ksymtab: '__ksymtab', kcrctab: '__kcrctab', exportType: 'EXPORT_SYMBOL'},
+	{ksymtab: '__ksymtab_gpl', kcrctab: '__kcrctab_gpl', exportType: 'EXPORT_SYMBOL_GPL'},
+	{ksymtab: '__ksymtab_unused', kcrctab: '__kcrctab_unused', exportType: 'EXPORT_UNUSED_SYMBOL'},
+	{ksymtab: '__ksymtab_unused_gpl', kcrctab: '__kcrctab_unused_gpl', exportType: 'EXPORT_UNUSED_SYMBOL_GPL'},
+	{ksymtab: '__ksymtab_gpl_future', kcrctab: '__kcrctab_gpl_future', exportType: 'EXPORT_SYMBOL_GPL_FUTURE'},
+];
+
+/**
+The exports of a `.ko` or of `vmlinux`: `__ksymtab*` entries with their CRCs from the
+parallel `__kcrctab*` arrays. Entry layouts seen in real kernels:
+PREL32 `{s32 value, s32 name, s32 namespace}` (x86-64, arm64, … since 4.19; no namespace before 5.4)
+or absolute `{ptr value, ptr name, ptr namespace}`. In a `.ko` the fields are zero and
+relocations point at the strings; in vmlinux they are resolved in place.
+*/
+export function readKsymtab(elf: ElfFile): KsymtabEntry[] {
+	const entries: KsymtabEntry[] = [];
+	for (const table of tables) {
+		const section = elf.section(table.ksymtab);
+		if (!section || section.size === 0) {
+			continue;
+		}
+
+		const crcSection = elf.section(table.kcrctab);
+		const count = entryCount(elf, section, crcSection);
+		if (count === 0) {
+			continue;
+		}
+
+		const entrySize = section.size / count;
+		if (!Number.isInteger(entrySize) || ![8, 12, 16, 24].includes(entrySize)) {
+			throw new InputError(elf.file, `${table.ksymtab}: cannot tell the entry layout (${section.size} bytes for ${count} entries)`);
+		}
+
+		const fieldSize = elf.class === 64 && entrySize >= 16 ? 8 : 4;
+		const prel32 = fieldSize === 4 && elf.class === 64;
+		const fields = entrySize / fieldSize;
+		const crcs = crcSection ? readCrcs(elf, crcSection, count) : undefined;
+		const resolve = elf.type === ET_REL
+			? relocatedStrings(elf, section)
+			: inPlaceStrings(elf, section, fieldSize, prel32);
+		for (let index = 0; index < count; index++) {
+			const base = index * entrySize;
+			const name = resolve(base + fieldSize);
+			if (name === undefined || name === '') {
+				throw new InputError(elf.file, `${table.ksymtab}: entry ${index} has no name`);
+			}
+
+			entries.push({
+				name,
+				crc: crcs?.[index],
+				exportType: table.exportType,
+				namespace: fields >= 3 ? (resolve(base + 2 * fieldSize) ?? '') : '',
+			});
+		}
+	}
+
+	return entries;
+}
+
+function entryCount(elf: ElfFile, section: ElfSection, crcSection: ElfSection | undefined): number {
+	if (crcSection && crcSection.size > 0 && crcSection.size % 4 === 0) {
+		return crcSection.size / 4;
+	}
+
+	// Without CRCs, count the `__ksymtab_<name>` marker symbols modpost leaves in a module.
+	let markers = 0;
+	if (elf.type === ET_REL) {
+		for (const symbol of elf.symbols()) {
+			if (symbol.shndx === section.index && symbol.name.startsWith('__ksymtab_')) {
+				markers++;
+			}
+		}
+	}
+
+	if (markers > 0) {
+		return markers;
+	}
+
+	// vmlinux without CRCs: both PREL32 and 32-bit absolute entries with a namespace are 12 bytes.
+	return section.size % 12 === 0 ? section.size / 12 : 0;
+}
+
+function readCrcs(elf: ElfFile, section: ElfSection, count: number): Array<number | undefined> {
+	const view = elf.sectionView(section);
+	const crcs: Array<number | undefined> = [];
+	for (let index = 0; index < count; index++) {
+		crcs.push(view.getUint32(index * 4, elf.littleEndian));
+	}
+
+	// Before 5.19 the CRCs were absolute `__crc_<sym>` symbols that `__kcrctab` entries referenced.
+	if (elf.type === ET_REL) {
+		const symbols = elf.symbols();
+		for (const relocation of elf.relocationsFor(section)) {
+			const symbol = symbols[relocation.symbolIndex];
+			const index = Number(relocation.offset) / 4;
+			if (symbol && symbol.shndx === SHN_ABS && Number.isInteger(index) && index < count) {
+				crcs[index] = Number((symbol.value + (relocation.addend ?? 0n)) & 0xffff_ffffn);
+			}
+		}
+	}
+
+	return crcs;
+}
+
+/** `.ko`: a field's string is where its relocation points (symbol + addend). */
+function relocatedStrings(elf: ElfFile, section: ElfSection): (offset: number) => string | undefined {
+	const symbols = elf.symbols();
+	const byOffset = new Map<number, {symbolIndex: number; addend: bigint}>();
+	const implicitAddend = elf.sections.some(s => s.type === SHT_REL && s.info === section.index);
+	const view = elf.sectionView(section);
+	for (const relocation of elf.relocationsFor(section)) {
+		const offset = Number(relocation.offset);
+		if (offset + 4 > section.size) {
+			throw new InputError(elf.file, `relocation at ${offset} lies outside ${section.name}`);
+		}
+
+		const addend = relocation.addend ?? (implicitAddend ? BigInt(view.getInt32(offset, elf.littleEndian)) : 0n);
+		byOffset.set(offset, {symbolIndex: relocation.symbolIndex, addend});
+	}
+
+	return offset => {
+		const target = byOffset.get(offset);
+		if (!target) {
+			return undefined;
+		}
+
+		const symbol = symbols[target.symbolIndex];
+		const strings = symbol ? elf.sections[symbol.shndx] : undefined;
+		if (!symbol || !strings) {
+			throw new InputError(elf.file, `${section.name}: relocation refers to invalid symbol ${target.symbolIndex}`);
+		}
+
+		const position = Number(symbol.value + target.addend);
+		if (position < 0 || position >= strings.size) {
+			throw new InputError(elf.file, `${section.name}: string offset ${position} outside ${strings.name}`);
+		}
+
+		return elf.cString(strings.offset + position, strings.offset + strings.size);
+	};
+}
+
+/** vmlinux: PREL32 fields hold `target - &field`, absolute fields hold the address. */
+function inPlaceStrings(elf: ElfFile, section: ElfSection, fieldSize: number, prel32: boolean): (offset: number) => string | undefined {
+	const view = elf.sectionView(section);
+	let cached: ElfSection | undefined;
+	return offset => {
+		let address: bigint;
+		if (prel32) {
+			const delta = view.getInt32(offset, elf.littleEndian);
+			if (delta === 0) {
+				return undefined;
+			}
+
+			address = section.addr + BigInt(offset) + BigInt(delta);
+		} else {
+			address = fieldSize === 8 ? view.getBigUint64(offset, elf.littleEndian) : BigInt(view.getUint32(offset, elf.littleEndian));
+			if (address === 0n) {
+				return undefined;
+			}
+		}
+
+		// Names are nearly always in one section (__ksymtab_strings): remember it.
+		if (!cached || address < cached.addr || address >= cached.addr + BigInt(cached.size)) {
+			cached = elf.sectionAt(address);
+		}
+
+		if (!cached) {
+			throw new InputError(elf.file, `${section.name}: string address 0x${address.toString(16)} is in no section`);
+		}
+
+		const start = cached.offset + Number(address - cached.addr);
+		return elf.cString(start, cached.offset + cached.size);
+	};
+}

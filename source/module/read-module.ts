@@ -1,0 +1,78 @@
+import {readFile} from 'node:fs/promises';
+import path from 'node:path';
+import {InputError} from '../common/input-error.js';
+import {describeFsError} from '../common/fs-errors.js';
+import {maybeDecompress} from '../compression/decompress.js';
+import {ET_REL, ElfFile, STB_GLOBAL, STB_WEAK, SHN_UNDEF, machineName} from '../elf/elf-file.js';
+import type {ModuleImport, ModuleInfo} from './module-info.js';
+import {readKsymtab} from './ksymtab.js';
+import {readModinfo} from './modinfo.js';
+import {readModversions} from './modversions.js';
+import {readSignature} from './signature.js';
+
+/** Modules are small (a few MB at most); a bigger file is not a module. */
+const maximumModuleSize = 256 * 1024 * 1024;
+
+export async function readModuleFile(file: string): Promise<ModuleInfo> {
+	let raw: Uint8Array;
+	try {
+		raw = await readFile(file);
+	} catch (error) {
+		throw new InputError(file, describeFsError(error));
+	}
+
+	const {data, compression} = await maybeDecompress(raw, file, {maxSize: maximumModuleSize});
+	return parseModule(data, file, compression);
+}
+
+export function parseModule(data: Uint8Array, file: string, compression?: string): ModuleInfo {
+	const elf = new ElfFile(data, file);
+	if (elf.type !== ET_REL) {
+		throw new InputError(file, `not a kernel module: ELF type ${elf.type}, modules are relocatable (ET_REL)`);
+	}
+
+	if (!elf.section('.gnu.linkonce.this_module') && !elf.section('.modinfo')) {
+		throw new InputError(file, 'not a kernel module: no .modinfo and no .gnu.linkonce.this_module section');
+	}
+
+	const modinfo = readModinfo(elf);
+	const {versions, hasVersions} = readModversions(elf);
+	const crcByName = new Map(versions.map(({name, crc}) => [name, crc]));
+	const imports: ModuleImport[] = [];
+	const seen = new Set<string>();
+	for (const symbol of elf.symbols()) {
+		if (symbol.shndx !== SHN_UNDEF || (symbol.bind !== STB_GLOBAL && symbol.bind !== STB_WEAK)) {
+			continue;
+		}
+
+		// `__this_module` is the module's own struct, resolved by the loader, not an import.
+		if (symbol.name === '' || symbol.name === '__this_module' || seen.has(symbol.name)) {
+			continue;
+		}
+
+		seen.add(symbol.name);
+		imports.push({name: symbol.name, crc: crcByName.get(symbol.name), weak: symbol.bind === STB_WEAK});
+	}
+
+	const nameFromInfo = modinfo.find(([key]) => key === 'name')?.[1];
+	return {
+		path: file,
+		name: nameFromInfo && nameFromInfo !== '' ? nameFromInfo : moduleNameFromPath(file),
+		compression,
+		elfClass: elf.class,
+		endianness: elf.endianness,
+		machine: elf.machine,
+		machineName: machineName(elf.machine),
+		modinfo,
+		versions,
+		hasVersions,
+		imports,
+		exports: readKsymtab(elf),
+		signature: readSignature(data),
+	};
+}
+
+/** What the kernel calls a module when `.modinfo` has no name: the file name, `-` as `_`. */
+export function moduleNameFromPath(file: string): string {
+	return path.basename(file).replace(/\.ko(\.[a-z\d]+)?$/, '').replaceAll('-', '_');
+}

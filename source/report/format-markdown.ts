@@ -1,0 +1,43 @@
+import type {CheckReport} from './check-report.js';
+import {verdictSummary} from './format-text.js';
+
+const escape = (text: string) => text.replaceAll('|', '\\|').replaceAll('`', "'");
+const code = (text: string | null) => (text === null ? '—' : `\`${escape(text)}\``);
+
+/** A mismatch report to paste into a bug tracker: verdict table, then every problem with its dmesg line. */
+export function formatMarkdown(report: CheckReport): string {
+	const out: string[] = ['# kmodx check report', ''];
+	out.push('| kernel | source | release | vermagic |', '|---|---|---|---|');
+	for (const kernel of report.kernels) {
+		out.push(`| ${escape(kernel.label)} | ${code(kernel.source)} (${kernel.kind}) | ${code(kernel.release)} | ${code(kernel.vermagic)} |`);
+	}
+
+	for (const module of report.modules) {
+		out.push('', `## ${escape(module.name)}`, '', `- file: ${code(module.path)}`, `- vermagic: ${code(module.vermagic)}`, `- license: ${code(module.license)}${module.intree ? '' : ' (out-of-tree)'}`, `- versioned imports: ${module.imports.length}`);
+		if (module.results.length > 1) {
+			out.push(`- ABI groups: ${module.groups.map(group => `{${group.join(', ')}}`).join(' ')}`);
+		}
+
+		out.push('', '| kernel | verdict | dmesg |', '|---|---|---|');
+		for (const result of module.results) {
+			const mark = result.loads ? '✓' : '✗';
+			const dmesg = result.first_failure?.log.map(line => code(line)).join('<br>') ?? '';
+			out.push(`| ${escape(result.kernel)} | ${mark} ${escape(verdictSummary(result))} | ${dmesg} |`);
+		}
+
+		for (const result of module.results.filter(r => r.problems.length > 0)) {
+			out.push('', `### ${escape(module.name)} on ${escape(result.kernel)}`, '', '| problem | symbol | module CRC | kernel CRC | exported by | kernel log |', '|---|---|---|---|---|---|');
+			for (const problem of result.problems) {
+				out.push(`| ${problem.kind} | ${code(problem.symbol)} | ${code(problem.module_crc)} | ${code(problem.kernel_crc)} | ${code(problem.exporter)} | ${problem.log.map(line => code(line)).join('<br>') || escape(problem.message)} |`);
+			}
+		}
+
+		const warnings = module.results.flatMap(result => result.warnings.filter(w => w.kind !== 'unresolved').map(w => `- ${escape(result.kernel)}: ⚠ ${escape(w.message)}`));
+		if (warnings.length > 0) {
+			out.push('', '### Warnings', '', ...new Set(warnings));
+		}
+	}
+
+	out.push('', report.summary.loads_everywhere ? '**Result: loads on every kernel.**' : `**Result: ${report.summary.failures} module × kernel combination(s) fail to load.**`, '');
+	return out.join('\n');
+}

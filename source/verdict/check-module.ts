@@ -1,0 +1,271 @@
+import {formatCrc} from '../common/hex.js';
+import {isGplOnly, type Kernel, type KernelExport} from '../kernel/kernel.js';
+import {machineName} from '../elf/elf-file.js';
+import {modinfoValue, modinfoValues, type ModuleInfo} from '../module/module-info.js';
+import {isGplCompatible} from './license.js';
+
+/** Problems that stop the module from loading, as `kmodx.check/1` names them. */
+export type ProblemKind = 'arch' | 'no_versions' | 'crc' | 'missing' | 'gpl_only' | 'namespace' | 'vermagic' | 'no_version' | 'proprietary_taint';
+
+/** Things the kernel logs that do not stop the load (taints), or that kmodx cannot decide. */
+export type WarningKind = 'out_of_tree' | 'license_taint' | 'signature' | 'no_version' | 'forced' | 'unresolved' | 'vermagic_unknown' | 'retpoline';
+
+export type Problem = {
+	kind: ProblemKind;
+	symbol: string | null;
+	module_crc: string | null;
+	kernel_crc: string | null;
+	/** `vmlinux`, a module path from Module.symvers, or a module given in the same run. */
+	exporter: string | null;
+	/** The exact kernel log lines this problem produces on its own. */
+	log: string[];
+	message: string;
+};
+
+export type Warning = {
+	kind: WarningKind;
+	symbol: string | null;
+	log: string[];
+	message: string;
+};
+
+export type Stage = 'arch' | 'module_layout' | 'vermagic' | 'symbols';
+
+export type KernelVerdict = {
+	kernel: string;
+	loads: boolean;
+	/** The check the kernel stops at; null when it loads. */
+	stops_at: Stage | null;
+	/** What dmesg shows: the kernel stops at the first fatal check, this is that problem. */
+	first_failure: Problem | null;
+	/** Every problem, also those hidden behind the first failure, in the kernel's order. */
+	problems: Problem[];
+	warnings: Warning[];
+	/** The kernel log of one load attempt, in order. */
+	dmesg: string[];
+};
+
+export type CheckPolicy = {
+	/**
+	A symbol the module uses without a CRC in `__versions`: upstream warns once and accepts it;
+	Debian patches `check_version()` to refuse. kmodx assumes the stricter Debian rule by
+	default, so a module it passes loads on both.
+	*/
+	missingVersion: 'fatal' | 'warn';
+};
+
+export const defaultPolicy: CheckPolicy = {missingVersion: 'fatal'};
+
+/** An export of another module given in the same run: resolves what the kernel lacks, like an insmod'ed dependency. */
+export type PeerExport = KernelExport & {license: string | undefined; moduleName: string};
+
+export function checkModule(module: ModuleInfo, kernel: Kernel, policy: CheckPolicy = defaultPolicy, peers?: Map<string, PeerExport>): KernelVerdict {
+	const name = module.name;
+	const problems: Problem[] = [];
+	const warnings: Warning[] = [];
+	const dmesg: string[] = [];
+	let stage: Stage | null = null;
+	const fail = (problem: Problem, at: Stage) => {
+		problems.push(problem);
+		stage ??= at;
+	};
+
+	// 1. elf_validity_cache_copy(): a module for another architecture never gets further.
+	if (kernel.machine !== undefined && module.machine !== kernel.machine) {
+		const line = `Invalid architecture in ELF header: ${module.machine}`;
+		const problem = problemOf('arch', null, [line], `module is for ${module.machineName}, the kernel for ${machineName(kernel.machine)}`);
+		return {kernel: kernel.label, loads: false, stops_at: 'arch', first_failure: problem, problems: [problem], warnings, dmesg: [line]};
+	}
+
+	const versions = new Map(module.versions.map(({name, crc}) => [name, crc]));
+	const forceLoad = kernel.config?.forceLoad;
+
+	// 2. check_modstruct_version(): module_layout before anything else.
+	const layout = kernel.exports.get('module_layout');
+	if (!module.hasVersions) {
+		if (forceLoad) {
+			warnings.push({kind: 'forced', symbol: 'module_layout', log: [`${name}: module_layout: kernel tainted.`], message: 'module has no __versions: the kernel (CONFIG_MODULE_FORCE_LOAD) loads it without checking any CRC and taints itself'});
+		} else {
+			fail(problemOf('no_versions', 'module_layout', [], 'module has no __versions section (built without CONFIG_MODVERSIONS): the kernel refuses it with -ENOEXEC ("Invalid module format") unless CONFIG_MODULE_FORCE_LOAD is set'), 'module_layout');
+		}
+	} else if (layout?.crc !== undefined) {
+		const moduleCrc = versions.get('module_layout');
+		if (moduleCrc === undefined) {
+			versionMissing('module_layout', layout, 'module_layout');
+		} else if (moduleCrc !== layout.crc) {
+			fail({
+				...problemOf('crc', 'module_layout', [`${name}: disagrees about version of symbol module_layout`], 'module_layout CRC differs: the module was built against another kernel ABI (struct module and every type it reaches)'),
+				module_crc: formatCrc(moduleCrc),
+				kernel_crc: formatCrc(layout.crc),
+				exporter: layout.module,
+			}, 'module_layout');
+		}
+	}
+
+	// 3. check_modinfo(): vermagic, then the taints it announces.
+	const modmagic = modinfoValue(module, 'vermagic');
+	if (modmagic === undefined) {
+		if (!forceLoad) {
+			fail(problemOf('vermagic', null, [], 'module has no vermagic: the kernel refuses it with -ENOEXEC unless CONFIG_MODULE_FORCE_LOAD is set'), 'vermagic');
+		}
+	} else if (module.hasVersions && kernel.vermagicFlags !== undefined) {
+		// same_magic() with CRCs compares from the first space: the release itself may differ.
+		if (afterFirstSpace(modmagic) !== kernel.vermagicFlags) {
+			fail(vermagicProblem(name, modmagic, kernel), 'vermagic');
+		}
+	} else if (kernel.vermagic !== undefined && kernel.release !== undefined) {
+		if (modmagic !== kernel.vermagic) {
+			fail(vermagicProblem(name, modmagic, kernel), 'vermagic');
+		}
+	} else {
+		warnings.push({kind: 'vermagic_unknown', symbol: null, log: [], message: `cannot check vermagic '${modmagic}': ${kernel.label} does not say what it expects (give its config, headers directory or image)`});
+	}
+
+	if (modinfoValue(module, 'intree') === undefined) {
+		warnings.push({kind: 'out_of_tree', symbol: null, log: [`${name}: loading out-of-tree module taints kernel.`], message: 'out-of-tree module: loads, but taints the kernel (O)'});
+	}
+
+	if (kernel.config?.retpoline && modinfoValue(module, 'retpoline') === undefined) {
+		warnings.push({kind: 'retpoline', symbol: null, log: [`${name}: loading module not compiled with retpoline compiler.`], message: 'module built without retpoline while the kernel uses it'});
+	}
+
+	const license = modinfoValue(module, 'license') ?? 'unspecified';
+	const gplOk = isGplCompatible(license);
+	if (!gplOk) {
+		warnings.push({kind: 'license_taint', symbol: null, log: [`${name}: module license '${license}' taints kernel.`], message: `license '${license}' is not GPL-compatible: the module is proprietary and cannot use EXPORT_SYMBOL_GPL symbols`});
+	}
+
+	if (kernel.config?.moduleSig) {
+		// A per-build key (Debian, Fedora) only verifies on the kernel built with it; same release ⇒ same build.
+		const moduleRelease = modmagic?.split(' ')[0];
+		const foreignKey = module.signature !== undefined && kernel.release !== undefined && moduleRelease !== kernel.release;
+		if (!module.signature || foreignKey) {
+			warnings.push({
+				kind: 'signature',
+				symbol: null,
+				log: [`${name}: module verification failed: signature and/or required key missing - tainting kernel`],
+				message: module.signature
+					? `signed by '${module.signature.signer ?? '?'}', a key of another build: loads with a taint; with enforced signatures (MODULE_SIG_FORCE, Secure Boot lockdown) it is rejected ("Key was rejected by service")`
+					: 'unsigned: loads with a taint; with enforced signatures (MODULE_SIG_FORCE, Secure Boot lockdown) it is rejected',
+			});
+		}
+	}
+
+	// 4. simplify_symbols(): every undefined symbol, in symbol-table order; no early stop.
+	const importNamespaces = new Set(modinfoValues(module, 'import_ns'));
+	let usesGplOnly = false;
+	for (const symbol of module.imports) {
+		let found: KernelExport | PeerExport | undefined = kernel.exports.get(symbol.name);
+		if (!found && peers) {
+			found = peers.get(symbol.name);
+		}
+
+		if (!found || (isGplOnly(found.exportType) && !gplOk)) {
+			if (symbol.weak && !found) {
+				continue; // Weak undefined symbols may stay unresolved.
+			}
+
+			if (!found && !kernel.modulesIncluded) {
+				warnings.push({kind: 'unresolved', symbol: symbol.name, log: [], message: `${symbol.name} is not exported by vmlinux; it may come from a module, which ${kernel.label} (${kernel.kind}) does not list — give its Module.symvers to decide`});
+				continue;
+			}
+
+			const gplOnly = Boolean(found);
+			fail({
+				...problemOf(gplOnly ? 'gpl_only' : 'missing', symbol.name, [`${name}: Unknown symbol ${symbol.name} (err -2)`], gplOnly
+					? `${symbol.name} is EXPORT_SYMBOL_GPL and the module's license '${license}' is not GPL-compatible`
+					: `${symbol.name} is not exported by this kernel`),
+				module_crc: symbol.crc === undefined ? null : formatCrc(symbol.crc),
+				kernel_crc: found?.crc === undefined ? null : formatCrc(found.crc),
+				exporter: found?.module ?? null,
+			}, 'symbols');
+			continue;
+		}
+
+		if (isGplOnly(found.exportType)) {
+			usesGplOnly = true;
+		}
+
+		// inherit_taint(): only knowable for exporters given in the same run.
+		if ('license' in found && usesGplOnly && !isGplCompatible(found.license ?? 'unspecified')) {
+			fail({
+				...problemOf('proprietary_taint', symbol.name, [`${name}: module using GPL-only symbols uses symbols ${symbol.name} from proprietary module ${found.moduleName}.`, `${name}: Unknown symbol ${symbol.name} (err -22)`], `${found.moduleName} is proprietary and this module uses GPL-only symbols`),
+				exporter: found.module,
+			}, 'symbols');
+			continue;
+		}
+
+		// check_version(): an exporter without CRCs is accepted as is.
+		if (found.crc !== undefined && module.hasVersions) {
+			if (symbol.crc === undefined) {
+				if (versionMissing(symbol.name, found, 'symbols')) {
+					continue;
+				}
+			} else if (symbol.crc !== found.crc) {
+				fail({
+					...problemOf('crc', symbol.name, [`${name}: disagrees about version of symbol ${symbol.name}`, `${name}: Unknown symbol ${symbol.name} (err -22)`], `${symbol.name} has another CRC in this kernel: its type signature (or a type it reaches) changed`),
+					module_crc: formatCrc(symbol.crc),
+					kernel_crc: formatCrc(found.crc),
+					exporter: found.module,
+				}, 'symbols');
+				continue;
+			}
+		}
+
+		// verify_namespace_is_imported()
+		if (found.namespace !== '' && !importNamespaces.has(found.namespace)) {
+			fail({
+				...problemOf('namespace', symbol.name, [`${name}: module uses symbol (${symbol.name}) from namespace ${found.namespace}, but does not import it.`, `${name}: Unknown symbol ${symbol.name} (err -22)`], `${symbol.name} is in namespace ${found.namespace}: the module needs MODULE_IMPORT_NS(${found.namespace})`),
+				module_crc: symbol.crc === undefined ? null : formatCrc(symbol.crc),
+				kernel_crc: found.crc === undefined ? null : formatCrc(found.crc),
+				exporter: found.module,
+			}, 'symbols');
+		}
+	}
+
+	const firstFailure = problems[0] ?? null;
+	// The log of one attempt: the kernel stops at module_layout and vermagic; symbols all get their lines.
+	if (stage === 'module_layout' || stage === 'vermagic') {
+		dmesg.push(...firstFailure!.log);
+	} else {
+		for (const warning of warnings) {
+			dmesg.push(...warning.log);
+		}
+
+		for (const problem of problems) {
+			dmesg.push(...problem.log);
+		}
+	}
+
+	return {kernel: kernel.label, loads: problems.length === 0, stops_at: stage, first_failure: firstFailure, problems, warnings, dmesg};
+
+	/** The symbol has no CRC in `__versions`; returns true when that is only a warning. */
+	function versionMissing(symbol: string, found: KernelExport, at: Stage): boolean {
+		const warn = `${name}: no symbol version for ${symbol}`;
+		if (policy.missingVersion === 'warn') {
+			warnings.push({kind: 'no_version', symbol, log: [warn], message: `the module has no CRC for ${symbol}; upstream kernels warn once and accept it`});
+			return true;
+		}
+
+		fail({
+			...problemOf('no_version', symbol, at === 'module_layout' ? [warn] : [warn, `${name}: Unknown symbol ${symbol} (err -22)`], `the module has no CRC for ${symbol}; Debian kernels refuse it (upstream warns once and accepts: --missing-version=warn)`),
+			kernel_crc: found.crc === undefined ? null : formatCrc(found.crc),
+			exporter: found.module,
+		}, at);
+		return false;
+	}
+}
+
+function problemOf(kind: ProblemKind, symbol: string | null, log: string[], message: string): Problem {
+	return {kind, symbol, module_crc: null, kernel_crc: null, exporter: null, log, message};
+}
+
+function afterFirstSpace(text: string): string {
+	const space = text.indexOf(' ');
+	return space === -1 ? '' : text.slice(space + 1);
+}
+
+function vermagicProblem(name: string, modmagic: string, kernel: Kernel): Problem {
+	const expected = kernel.vermagic ?? `${kernel.release ?? '?'} ${kernel.vermagicFlags ?? ''}`;
+	return problemOf('vermagic', null, [`${name}: version magic '${modmagic}' should be '${expected}'`], `vermagic differs: module '${modmagic}', kernel '${expected}'`);
+}

@@ -1,0 +1,102 @@
+import {mkdirSync, readFileSync, symlinkSync} from 'node:fs';
+import path from 'node:path';
+import {gzipSync} from 'node:zlib';
+import test from 'ava';
+import {InputError} from '../../source/common/input-error.js';
+import {labelFromPath, loadKernel, parseKernelSpec} from '../../source/kernel/load-kernel.js';
+import {readGzipText, temporaryDirectory, writeTemporary} from '../helpers/derive.js';
+import {corpus, corpusMissing, fixture, hasCorpus} from '../helpers/paths.js';
+
+test('-k LABEL=SOURCE and plain SOURCE', t => {
+	t.deepEqual(parseKernelSpec('47=/x/Module.symvers'), {label: '47', source: '/x/Module.symvers'});
+	t.deepEqual(parseKernelSpec('/x/Module.symvers'), {label: undefined, source: '/x/Module.symvers'});
+	t.deepEqual(parseKernelSpec('6.1.0-56-amd64'), {label: undefined, source: '6.1.0-56-amd64'});
+	t.throws(() => parseKernelSpec(''), {instanceOf: InputError});
+});
+
+test('labels default to the release, else a name from the path', t => {
+	t.is(labelFromPath('/k/debian-6.1.0-50-amd64/Module.symvers.gz'), 'debian-6.1.0-50-amd64');
+	t.is(labelFromPath('/boot/vmlinuz'), 'boot');
+	t.is(labelFromPath('/tmp/old.symvers.gz'), 'old.symvers');
+});
+
+test('a headers directory: Module.symvers, .config, include/config/kernel.release', async t => {
+	const directory = temporaryDirectory();
+	writeTemporary(directory, 'Module.symvers', readGzipText(fixture('kernels/6.1.0-56-amd64/Module.symvers.gz')));
+	writeTemporary(directory, '.config', readGzipText(fixture('kernels/6.1.0-56-amd64/config.gz')));
+	writeTemporary(directory, 'include/config/kernel.release', '6.1.0-56-amd64\n');
+	const kernel = await loadKernel({label: undefined, source: directory});
+	t.is(kernel.kind, 'headers');
+	t.is(kernel.label, '6.1.0-56-amd64');
+	t.is(kernel.release, '6.1.0-56-amd64');
+	t.is(kernel.vermagic, '6.1.0-56-amd64 SMP preempt mod_unload modversions ');
+	t.is(kernel.machine, 62);
+	t.true(kernel.config?.forceLoad);
+	t.true(kernel.config?.moduleSig);
+	t.is(kernel.exports.size, 24_683);
+});
+
+test('a release name resolves through /lib/modules/<release>/build and /boot/symvers-<release>.gz', async t => {
+	const root = temporaryDirectory();
+	const build = path.join(root, 'usr/src/linux-headers-6.1.0-47-amd64');
+	mkdirSync(build, {recursive: true});
+	writeTemporary(build, 'Module.symvers', readGzipText(fixture('kernels/6.1.0-47-amd64/Module.symvers.gz')));
+	mkdirSync(path.join(root, 'lib/modules/6.1.0-47-amd64'), {recursive: true});
+	symlinkSync(build, path.join(root, 'lib/modules/6.1.0-47-amd64/build'));
+	writeTemporary(root, 'boot/symvers-6.1.0-50-amd64.gz', readFileSync(fixture('kernels/6.1.0-50-amd64/Module.symvers.gz')));
+	const k47 = await loadKernel({label: undefined, source: '6.1.0-47-amd64'}, {root});
+	t.is(k47.label, '6.1.0-47-amd64');
+	t.is(k47.release, '6.1.0-47-amd64');
+	t.is(k47.exports.get('module_layout')?.crc, 0x16_0c_03_af);
+	const k50 = await loadKernel({label: undefined, source: '6.1.0-50-amd64'}, {root});
+	t.is(k50.exports.get('module_layout')?.crc, 0xbc_e1_a9_65);
+	const error = await t.throwsAsync(loadKernel({label: undefined, source: '6.9.9-1-amd64'}, {root}), {instanceOf: InputError});
+	t.regex(error!.message, /tried .*lib\/modules\/6\.9\.9-1-amd64\/build.*apt install linux-headers-6\.9\.9-1-amd64/);
+});
+
+test('compressed symvers: gzip by magic, whatever the name', async t => {
+	const directory = temporaryDirectory();
+	const file = writeTemporary(directory, 'renamed.txt', gzipSync(readGzipText(fixture('kernels/6.1.0-47-amd64/Module.symvers.gz'))));
+	const kernel = await loadKernel({label: 'x', source: file});
+	t.is(kernel.exports.get('module_layout')?.crc, 0x16_0c_03_af);
+});
+
+test('bad kernel sources are one-line input errors', async t => {
+	const directory = temporaryDirectory();
+	await t.throwsAsync(loadKernel({label: undefined, source: directory}), {instanceOf: InputError, message: /no Module\.symvers here/});
+	await t.throwsAsync(loadKernel({label: undefined, source: path.join(directory, 'nope')}), {instanceOf: InputError, message: /no such file/});
+	await t.throwsAsync(loadKernel({label: undefined, source: fixture('modules/6.1.0-47-amd64/dummy.ko')}), {instanceOf: InputError, message: /kernel module, not a kernel image/});
+	const truncated = writeTemporary(directory, 'Module.symvers.gz', readFileSync(fixture('kernels/6.1.0-47-amd64/Module.symvers.gz')).subarray(0, 5000));
+	await t.throwsAsync(loadKernel({label: undefined, source: truncated}), {instanceOf: InputError});
+});
+
+const vmlinuz = (release: string) => corpus('kernels', `debian-${release}`, 'vmlinuz');
+
+test('vmlinuz: CRCs from __kcrctab equal Module.symvers, release and vermagic from the image', async t => {
+	if (!hasCorpus) {
+		t.log(corpusMissing);
+		t.pass();
+		return;
+	}
+
+	process.env['KMODX_CACHE_DIR'] = temporaryDirectory();
+	const image = await loadKernel({label: undefined, source: vmlinuz('6.1.0-47-amd64')});
+	t.is(image.kind, 'vmlinuz');
+	t.is(image.release, '6.1.0-47-amd64');
+	t.is(image.vermagic, '6.1.0-47-amd64 SMP preempt mod_unload modversions ');
+	t.false(image.modulesIncluded);
+	const symvers = await loadKernel({label: undefined, source: fixture('kernels/6.1.0-47-amd64/Module.symvers.gz')});
+	let compared = 0;
+	for (const entry of symvers.exports.all()) {
+		if (entry.module === 'vmlinux') {
+			const ours = image.exports.get(entry.name);
+			t.deepEqual(ours, entry, entry.name);
+			compared++;
+		}
+	}
+
+	t.is(compared, image.exports.size);
+	// The second load comes from the cache and is identical.
+	const again = await loadKernel({label: undefined, source: vmlinuz('6.1.0-47-amd64')});
+	t.deepEqual([...again.exports.all()], [...image.exports.all()]);
+});

@@ -1,0 +1,165 @@
+import {readFileSync} from 'node:fs';
+import test from 'ava';
+import {checkModule} from '../../source/verdict/check-module.js';
+import {abiGroups} from '../../source/verdict/abi-groups.js';
+import {replaceOnce} from '../helpers/derive.js';
+import {derivedModule, fixtureModule, kernelDirectory, symversKernel} from '../helpers/kernels.js';
+import {fixture} from '../helpers/paths.js';
+
+const myDrvMismatches = ['module_layout', 'misc_deregister', 'wake_up_process', 'noop_llseek', 'debugfs_remove', 'kthread_stop', 'misc_register', 'kthread_create_on_node', 'debugfs_create_file', 'kmalloc_trace', 'kmalloc_caches'].sort();
+
+test('my_drv loads on 47 and stops at module_layout on 50 and 56 with 11 CRC mismatches', async t => {
+	const module = await fixtureModule('my_drv-6.1.0-47-amd64.ko');
+	const ok = checkModule(module, await symversKernel('6.1.0-47-amd64'));
+	t.true(ok.loads);
+	t.is(ok.first_failure, null);
+	t.deepEqual(ok.problems, []);
+	for (const release of ['6.1.0-50-amd64', '6.1.0-56-amd64'] as const) {
+		const result = checkModule(module, await symversKernel(release));
+		t.false(result.loads);
+		t.is(result.stops_at, 'module_layout');
+		t.deepEqual(result.first_failure?.log, ['my_drv: disagrees about version of symbol module_layout']);
+		t.deepEqual(result.dmesg, ['my_drv: disagrees about version of symbol module_layout']);
+		t.true(result.problems.every(problem => problem.kind === 'crc'));
+		t.deepEqual(result.problems.map(problem => problem.symbol).sort(), myDrvMismatches);
+	}
+
+	const on56 = checkModule(module, await symversKernel('6.1.0-56-amd64'));
+	const misc = on56.problems.find(problem => problem.symbol === 'misc_register')!;
+	t.is(misc.module_crc, '0xf2c48af4');
+	t.is(misc.kernel_crc, '0x844c8938');
+	t.is(misc.exporter, 'vmlinux');
+	t.deepEqual(misc.log, ['my_drv: disagrees about version of symbol misc_register', 'my_drv: Unknown symbol misc_register (err -22)']);
+});
+
+test('ABI groups: 47, 50 and 56 each need their own build of my_drv; 47 twice is one group', async t => {
+	const module = await fixtureModule('my_drv-6.1.0-47-amd64.ko');
+	const kernels = [await symversKernel('6.1.0-47-amd64', 'a'), await symversKernel('6.1.0-50-amd64', 'b'), await symversKernel('6.1.0-56-amd64', 'c'), await symversKernel('6.1.0-47-amd64', 'd')];
+	t.deepEqual(abiGroups(module, kernels), [['a', 'd'], ['b'], ['c']]);
+});
+
+test('every corpus module loads on its own kernel (all arches)', async t => {
+	const cases: Array<[string, Parameters<typeof symversKernel>[0]]> = [
+		['6.1.0-47-amd64/usb-storage.ko', '6.1.0-47-amd64'],
+		['6.1.0-47-amd64/uas.ko', '6.1.0-47-amd64'],
+		['6.1.0-47-amd64/cxl_pci.ko', '6.1.0-47-amd64'],
+		['6.1.0-47-amd64/nls_utf8.ko', '6.1.0-47-amd64'],
+		['6.1.0-47-amd64/dummy.ko', '6.1.0-47-amd64'],
+		['6.1.0-56-amd64/usb-storage.ko', '6.1.0-56-amd64'],
+		['6.1.0-56-amd64/uas.ko', '6.1.0-56-amd64'],
+		['6.1.0-56-amd64/nls_utf8.ko', '6.1.0-56-amd64'],
+		['6.1.0-47-s390x/nls_utf8.ko', '6.1.0-47-s390x'],
+		['6.1.0-47-686-pae/nls_utf8.ko', '6.1.0-47-686-pae'],
+		['my_drv-6.1.0-47-amd64.ko', '6.1.0-47-amd64'],
+	];
+	for (const [file, release] of cases) {
+		const result = checkModule(await fixtureModule(file), await symversKernel(release));
+		t.true(result.loads, `${file}: ${JSON.stringify(result.problems)}`);
+	}
+
+	for (const release of ['6.1.0-47-amd64', '6.1.0-56-amd64'] as const) {
+		const result = checkModule(await fixtureModule(`${release}/uas.ko`), await kernelDirectory(release));
+		t.true(result.loads, release);
+		t.deepEqual(result.warnings.map(w => w.kind), [], release);
+	}
+});
+
+test('symbols exported by modules name their exporter; uas from 47 on 56 fails on usb-storage symbols too', async t => {
+	const result = checkModule(await fixtureModule('6.1.0-47-amd64/uas.ko'), await symversKernel('6.1.0-56-amd64'));
+	t.false(result.loads);
+	t.true(result.problems.some(problem => problem.exporter === 'drivers/usb/storage/usb-storage'));
+	t.true(result.problems.some(problem => problem.exporter === 'drivers/usb/core/usbcore'));
+});
+
+test('missing: a kernel without usb-storage has none of the usb_stor_* symbols uas needs', async t => {
+	const kernel = await kernelDirectory('6.1.0-47-amd64', {symvers: text => text.split('\n').filter(line => !line.includes('drivers/usb/storage/usb-storage')).join('\n')});
+	const result = checkModule(await fixtureModule('6.1.0-47-amd64/uas.ko'), kernel);
+	t.false(result.loads);
+	t.is(result.stops_at, 'symbols');
+	t.true(result.problems.length > 0);
+	t.true(result.problems.every(problem => problem.kind === 'missing' && problem.symbol!.startsWith('usb_stor_')));
+	t.deepEqual(result.first_failure!.log, [`uas: Unknown symbol ${result.first_failure!.symbol!} (err -2)`]);
+	// Every failing symbol gets its line: the loop does not stop at the first.
+	t.is(result.dmesg.filter(line => line.includes('Unknown symbol')).length, result.problems.length);
+});
+
+test('namespace: uas without MODULE_IMPORT_NS(USB_STORAGE)', async t => {
+	const data = replaceOnce(readFileSync(fixture('modules/6.1.0-47-amd64/uas.ko')), 'import_ns=USB_STORAGE', 'import_ns=USB_STORAGX');
+	const result = checkModule(derivedModule(data, 'uas.ko'), await symversKernel('6.1.0-47-amd64'));
+	t.false(result.loads);
+	t.deepEqual(result.problems.map(problem => problem.symbol).sort(), ['usb_stor_adjust_quirks', 'usb_stor_sense_invalidCDB']);
+	for (const problem of result.problems) {
+		t.is(problem.kind, 'namespace');
+		t.deepEqual(problem.log, [`uas: module uses symbol (${problem.symbol!}) from namespace USB_STORAGE, but does not import it.`, `uas: Unknown symbol ${problem.symbol!} (err -22)`]);
+	}
+});
+
+test('gpl_only: a non-GPL license cannot use EXPORT_SYMBOL_GPL symbols, and taints', async t => {
+	const data = replaceOnce(readFileSync(fixture('modules/6.1.0-47-amd64/uas.ko')), 'license=GPL', 'license=BSD');
+	const kernel = await symversKernel('6.1.0-47-amd64');
+	const result = checkModule(derivedModule(data, 'uas.ko'), kernel);
+	t.false(result.loads);
+	const gplOnly = result.problems.filter(problem => problem.kind === 'gpl_only');
+	t.true(gplOnly.length > 0);
+	for (const problem of gplOnly) {
+		t.is(kernel.exports.get(problem.symbol!)?.exportType, 'EXPORT_SYMBOL_GPL');
+		t.deepEqual(problem.log, [`uas: Unknown symbol ${problem.symbol!} (err -2)`]);
+	}
+
+	t.true(result.warnings.some(w => w.kind === 'license_taint' && w.log[0] === "uas: module license 'BSD' taints kernel."));
+	// Dual BSD/GPL is GPL-compatible.
+	t.true(checkModule(await fixtureModule('6.1.0-47-amd64/nls_utf8.ko'), kernel).loads);
+});
+
+test('vermagic: with CRCs only the flags after the release are compared', async t => {
+	const module = await fixtureModule('my_drv-6.1.0-47-amd64.ko');
+	// 56's flags equal 47's: the release differs, vermagic passes, module_layout fails.
+	const on56 = checkModule(module, await kernelDirectory('6.1.0-56-amd64'));
+	t.false(on56.problems.some(problem => problem.kind === 'vermagic'));
+	const noPreempt = await kernelDirectory('6.1.0-47-amd64', {config: text => text.replace('CONFIG_PREEMPT_BUILD=y', '# CONFIG_PREEMPT_BUILD is not set')});
+	const result = checkModule(module, noPreempt);
+	t.false(result.loads);
+	t.is(result.stops_at, 'vermagic');
+	t.deepEqual(result.first_failure!.log, ["my_drv: version magic '6.1.0-47-amd64 SMP preempt mod_unload modversions ' should be '? SMP mod_unload modversions '"]);
+});
+
+test('no_version: a symbol missing from __versions fails on Debian and warns upstream', async t => {
+	const data = replaceOnce(readFileSync(fixture('modules/my_drv-6.1.0-47-amd64.ko')), '\0misc_register\0', '\0misc_registeX\0');
+	const module = derivedModule(data, 'my_drv.ko');
+	const kernel = await symversKernel('6.1.0-47-amd64');
+	const debian = checkModule(module, kernel);
+	t.false(debian.loads);
+	t.deepEqual(debian.problems.map(problem => [problem.kind, problem.symbol]), [['no_version', 'misc_register']]);
+	t.deepEqual(debian.problems[0]!.log, ['my_drv: no symbol version for misc_register', 'my_drv: Unknown symbol misc_register (err -22)']);
+	const upstream = checkModule(module, kernel, {missingVersion: 'warn'});
+	t.true(upstream.loads);
+	t.true(upstream.warnings.some(w => w.kind === 'no_version' && w.symbol === 'misc_register'));
+});
+
+test('no_versions: a module without __versions is refused unless the kernel forces loads', async t => {
+	const data = replaceOnce(readFileSync(fixture('modules/6.1.0-47-amd64/dummy.ko')), '\0__versions\0', '\0__versionz\0');
+	const module = derivedModule(data, 'dummy.ko');
+	t.false(module.hasVersions);
+	const plain = checkModule(module, await symversKernel('6.1.0-47-amd64'));
+	t.false(plain.loads);
+	t.is(plain.first_failure?.kind, 'no_versions');
+	// Debian sets CONFIG_MODULE_FORCE_LOAD: no CRC check, a taint; vermagic then compares the whole string.
+	const debian = checkModule(module, await kernelDirectory('6.1.0-47-amd64', {}, '47'));
+	t.true(debian.warnings.some(w => w.kind === 'forced'));
+});
+
+test('arch: an s390x module on an x86-64 kernel stops at the ELF header', async t => {
+	const result = checkModule(await fixtureModule('6.1.0-47-s390x/nls_utf8.ko'), await kernelDirectory('6.1.0-47-amd64'));
+	t.false(result.loads);
+	t.is(result.stops_at, 'arch');
+	t.deepEqual(result.dmesg, ['Invalid architecture in ELF header: 22']);
+});
+
+test('weak undefined symbols that are not found are fine', async t => {
+	const module = await fixtureModule('my_drv-6.1.0-47-amd64.ko');
+	const kernel = await kernelDirectory('6.1.0-47-amd64', {symvers: text => text.split('\n').filter(line => !line.includes('\tmisc_register\t')).join('\n')});
+	const strong = checkModule(module, kernel);
+	t.deepEqual(strong.problems.map(problem => [problem.kind, problem.symbol]), [['missing', 'misc_register']]);
+	const weak = checkModule({...module, imports: module.imports.map(i => (i.name === 'misc_register' ? {...i, weak: true} : i))}, kernel);
+	t.true(weak.loads);
+});
