@@ -1,0 +1,83 @@
+import {readdir, readFile, stat} from 'node:fs/promises';
+import path from 'node:path';
+import {describeFsError} from '../common/fs-errors.js';
+import {InputError} from '../common/input-error.js';
+import {maybeDecompress} from '../compression/decompress.js';
+import {mergeSymtypes, readSymtypes} from './read-symtypes.js';
+import type {SymtypesIndex} from './symtypes-index.js';
+
+const symtypesName = /\.symtypes(\.gz|\.xz|\.zst)?$/;
+// Reading a kernel build tree means thousands of files: a few at a time keeps it fast and bounded.
+const parallelReads = 16;
+
+/**
+A `.symtypes` file (plain, gzip, xz or zstd; per-object or consolidated), or a directory searched
+recursively for them (a kernel or module build tree) merged into one index.
+*/
+export async function loadSymtypes(source: string): Promise<SymtypesIndex> {
+	let info;
+	try {
+		info = await stat(source);
+	} catch (error) {
+		throw new InputError(source, describeFsError(error));
+	}
+
+	if (!info.isDirectory()) {
+		return readSymtypesFile(source);
+	}
+
+	const files = await findSymtypesFiles(source);
+	if (files.length === 0) {
+		throw new InputError(source, 'no .symtypes files in this directory (build with make KBUILD_SYMTYPES=1)');
+	}
+
+	const indexes: SymtypesIndex[] = Array.from({length: files.length});
+	let next = 0;
+	const worker = async () => {
+		while (next < files.length) {
+			const index = next++;
+			indexes[index] = await readSymtypesFile(files[index]!);
+		}
+	};
+
+	await Promise.all(Array.from({length: Math.min(parallelReads, files.length)}, worker));
+	return mergeSymtypes(source, indexes);
+}
+
+async function readSymtypesFile(file: string): Promise<SymtypesIndex> {
+	let data: Uint8Array;
+	try {
+		data = await readFile(file);
+	} catch (error) {
+		throw new InputError(file, describeFsError(error));
+	}
+
+	({data} = await maybeDecompress(data, file));
+	return readSymtypes(data, file);
+}
+
+async function findSymtypesFiles(directory: string): Promise<string[]> {
+	const found: string[] = [];
+	const walk = async (folder: string) => {
+		let entries;
+		try {
+			entries = await readdir(folder, {withFileTypes: true});
+		} catch (error) {
+			throw new InputError(folder, describeFsError(error));
+		}
+
+		// Sorted, so that "first definition wins" does not depend on the file system.
+		entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+		for (const entry of entries) {
+			const full = path.join(folder, entry.name);
+			if (entry.isDirectory()) {
+				await walk(full); // eslint-disable-line no-await-in-loop
+			} else if (entry.isFile() && symtypesName.test(entry.name)) {
+				found.push(full);
+			}
+		}
+	};
+
+	await walk(directory);
+	return found;
+}

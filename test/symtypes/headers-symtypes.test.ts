@@ -1,0 +1,116 @@
+import {existsSync, readFileSync} from 'node:fs';
+import path from 'node:path';
+import {gunzipSync} from 'node:zlib';
+import test from 'ava';
+import {InputError} from '../../source/common/input-error.js';
+import {explainSymtypes} from '../../source/symtypes/explain-symtypes.js';
+import {genksymsCrc} from '../../source/symtypes/genksyms-crc.js';
+import {generateModuleLayoutSymtypes, moduleLayoutSource} from '../../source/symtypes/headers-symtypes.js';
+import {loadSymtypes} from '../../source/symtypes/load-symtypes.js';
+import {readSymtypes} from '../../source/symtypes/read-symtypes.js';
+import {temporaryDirectory, writeTemporary} from '../helpers/derive.js';
+import {fixture} from '../helpers/paths.js';
+
+const headers47 = '/usr/src/linux-headers-6.1.0-47-amd64';
+const headers56 = '/usr/src/linux-headers-6.1.0-56-amd64';
+const installed = existsSync(path.join(headers47, 'Makefile')) && existsSync(path.join(headers56, 'Makefile'));
+const integration = installed ? test : test.skip;
+const skipped = installed ? '' : ` (skipped: ${headers47} and ${headers56} are not installed; apt-get install linux-headers-6.1.0-47-amd64 linux-headers-6.1.0-56-amd64)`;
+
+integration(`the real CRCs and the corpus explanation, from installed Debian headers${skipped}`, async t => {
+	const cacheDir = temporaryDirectory();
+	const start = performance.now();
+	const [old, current] = await Promise.all([
+		generateModuleLayoutSymtypes(headers47, {timeoutMs: 120_000, cacheDir}),
+		generateModuleLayoutSymtypes(headers56, {timeoutMs: 120_000, cacheDir}),
+	]);
+	t.log(`both headers packages: ${(performance.now() - start).toFixed(0)} ms`);
+	t.is(old.crc, 0x16_0C_03_AF);
+	t.is(current.crc, 0x90_60_32_3F);
+	t.is(old.version, '6.1');
+	t.deepEqual(old.notes, []);
+	// Kbuild wrote the very file of the corpus.
+	t.is(old.text, gunzipSync(readFileSync(fixture('symtypes/debian-6.1.0-47-amd64.version.symtypes.gz'))).toString('latin1'));
+
+	const fromHeaders = explainSymtypes({
+		symbol: 'module_layout',
+		from: {label: '47', index: readSymtypes(old.text, old.cachePath!), kernelCrc: 0x16_0C_03_AF},
+		to: {label: '56', index: readSymtypes(current.text, current.cachePath!), kernelCrc: 0x90_60_32_3F},
+	});
+	const fromCorpus = explainSymtypes({
+		symbol: 'module_layout',
+		from: {label: '47', index: await loadSymtypes(fixture('symtypes/debian-6.1.0-47-amd64.version.symtypes.gz')), kernelCrc: 0x16_0C_03_AF},
+		to: {label: '56', index: await loadSymtypes(fixture('symtypes/debian-6.1.0-56-amd64.version.symtypes.gz')), kernelCrc: 0x90_60_32_3F},
+	});
+	t.true(fromHeaders.verified);
+	t.deepEqual(fromHeaders, fromCorpus);
+
+	// The second time comes from the cache.
+	const cachedStart = performance.now();
+	const cached = await generateModuleLayoutSymtypes(headers47, {timeoutMs: 120_000, cacheDir});
+	t.true(performance.now() - cachedStart < 500);
+	t.is(cached.cachePath, old.cachePath);
+	t.is(cached.crc, old.crc);
+	t.is(genksymsCrc(readSymtypes(cached.text, 'cached'), 'module_layout'), 0x16_0C_03_AF);
+});
+
+test('the generated version.c has the 6.1 includes, 6.12 without dynamic_debug.h', t => {
+	const v61 = moduleLayoutSource(6, 1);
+	t.true(v61.includes('#include <linux/dynamic_debug.h>\n'));
+	t.true(v61.includes('#include <linux/mm.h>\n'));
+	t.true(v61.endsWith('struct tracepoint * const *tp)\n{\n}\nEXPORT_SYMBOL(module_layout);\n'));
+	const v612 = moduleLayoutSource(6, 12);
+	t.false(v612.includes('dynamic_debug'));
+	t.is(v612.match(/#include/g)?.length, 9);
+});
+
+/** A directory that looks like kernel headers; its Makefile stands in for kbuild. */
+function fakeHeaders(makefile: string, compiler = 'gcc-12 (Debian 12.2.0-14) 12.2.0'): string {
+	const directory = temporaryDirectory();
+	writeTemporary(directory, 'Makefile', makefile);
+	writeTemporary(directory, 'include/config/kernel.release', '6.1.170\n');
+	writeTemporary(directory, 'include/config/auto.conf', `CONFIG_CC_VERSION_TEXT="${compiler}"\n`);
+	return directory;
+}
+
+test('missing make or compiler: an input error that names the package', async t => {
+	const headers = fakeHeaders('all:\n');
+	const noMake = await t.throwsAsync(generateModuleLayoutSymtypes(headers, {timeoutMs: 5000, pathEnv: temporaryDirectory()}), {instanceOf: InputError});
+	t.is(noMake!.message, `${headers}: generating symtypes needs make, which is not installed (Debian/Ubuntu: apt-get install make)`);
+
+	const otherCompiler = fakeHeaders('all:\n', 'gcc-99 (Debian 99.1.0-1) 99.1.0');
+	const noCompiler = await t.throwsAsync(generateModuleLayoutSymtypes(otherCompiler, {timeoutMs: 5000, pathEnv: path.dirname(which('make'))}), {instanceOf: InputError});
+	t.is(noCompiler!.message, `${otherCompiler}: generating symtypes needs gcc-99, which is not installed (Debian/Ubuntu: apt-get install gcc-99)`);
+});
+
+test('not a headers directory', async t => {
+	const error = await t.throwsAsync(generateModuleLayoutSymtypes(temporaryDirectory(), {timeoutMs: 5000}), {instanceOf: InputError});
+	t.regex(error!.message, /not a kernel headers directory \(no Makefile\)$/);
+});
+
+test('a make that hangs is killed at the time limit, a failing one reported; the temporary directory goes', async t => {
+	const marker = path.join(temporaryDirectory(), 'm');
+	const hanging = fakeHeaders(`version.o:\n\t@echo $(M) > ${marker}; sleep 30\n`, 'sh');
+	const start = performance.now();
+	const error = await t.throwsAsync(generateModuleLayoutSymtypes(hanging, {timeoutMs: 500}), {instanceOf: InputError});
+	t.regex(error!.message, /make did not finish within 0.5 s and was stopped$/);
+	t.true(performance.now() - start < 5000);
+	const temporary = readFileSync(marker, 'utf8').trim();
+	t.regex(temporary, /kmodx-symtypes-/);
+	t.false(existsSync(temporary));
+
+	const failing = fakeHeaders(`version.o:\n\t@echo $(M) > ${marker}; echo 'version.c:1: error: no' >&2; exit 2\n`, 'sh');
+	const failed = await t.throwsAsync(generateModuleLayoutSymtypes(failing, {timeoutMs: 5000}), {instanceOf: InputError});
+	t.regex(failed!.message, /failed \(exit 2\): .*version\.c:1: error: no/);
+	t.false(existsSync(readFileSync(marker, 'utf8').trim()));
+});
+
+function which(tool: string): string {
+	for (const folder of (process.env['PATH'] ?? '').split(path.delimiter)) {
+		if (existsSync(path.join(folder, tool))) {
+			return path.join(folder, tool);
+		}
+	}
+
+	throw new Error(`${tool} is not installed`);
+}
