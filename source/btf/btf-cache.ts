@@ -1,0 +1,74 @@
+import {createHash, randomBytes} from 'node:crypto';
+import {mkdir, readFile, rename, unlink, writeFile} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+/*
+Cache of data extracted from kernel images (raw BTF out of a vmlinuz), so that a second run
+skips the xz decompression. The key is the sha256 of the image's whole content: a stat-based key
+(dev+ino+size+mtime) can serve stale data after `cp -p`, package tools that set mtimes, or
+same-size rewrites within the timestamp resolution, while hashing a 9 MB vmlinuz costs ~20 ms
+against ~1 s of decompression. Entries are written to a temp file and renamed, so readers never
+see a partial file; every cache failure (read-only dir, full disk) is ignored.
+*/
+
+/** Bump when the stored format of an entry changes. */
+const cacheFormat = 'v1';
+
+export type CacheOption = boolean | string | undefined;
+
+/** `KMODX_CACHE_DIR`, else `$XDG_CACHE_HOME/kmodx`, else `~/.cache/kmodx`. */
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+	const override = env['KMODX_CACHE_DIR'];
+	if (override) return override;
+	const xdg = env['XDG_CACHE_HOME'];
+	const root = xdg && path.isAbsolute(xdg) ? xdg : path.join(os.homedir(), '.cache');
+	return path.join(root, 'kmodx');
+}
+
+/** The directory for an option: false → no cache, a string → that dir, true/undefined → default. */
+export function resolveCacheDir(option: CacheOption): string | undefined {
+	if (option === false) return undefined;
+	if (typeof option === 'string') return option;
+	return defaultCacheDir();
+}
+
+export function contentHash(data: Uint8Array): string {
+	return createHash('sha256').update(data).digest('hex');
+}
+
+function entryPath(dir: string, kind: string, key: string): string {
+	return path.join(dir, `${kind}-${cacheFormat}`, `${key}.bin`);
+}
+
+/** A cached entry, or undefined (missing or unreadable). */
+export async function readCache(dir: string | undefined, kind: string, key: string): Promise<Uint8Array | undefined> {
+	if (!dir) return undefined;
+	try {
+		return await readFile(entryPath(dir, kind, key));
+	} catch {
+		return undefined;
+	}
+}
+
+/** Store an entry atomically; returns false when it could not (never throws). */
+export async function writeCache(dir: string | undefined, kind: string, key: string, data: Uint8Array): Promise<boolean> {
+	if (!dir) return false;
+	const target = entryPath(dir, kind, key);
+	const temporary = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+	try {
+		await mkdir(path.dirname(target), {recursive: true});
+		await writeFile(temporary, data);
+		await rename(temporary, target);
+		return true;
+	} catch {
+		await unlink(temporary).catch(() => undefined);
+		return false;
+	}
+}
+
+/** Forget a bad entry (e.g. one that no longer parses). */
+export async function dropCache(dir: string | undefined, kind: string, key: string): Promise<void> {
+	if (!dir) return;
+	await unlink(entryPath(dir, kind, key)).catch(() => undefined);
+}
