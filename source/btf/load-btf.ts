@@ -3,7 +3,7 @@ import {gunzipSync} from 'node:zlib';
 import {InputError, isInputError} from '../common/input-error.js';
 import {extractVmlinux} from '../compression/vmlinuz.js';
 import {Btf, isRawBtf, parseBtf} from './btf.js';
-import {type CacheOption, contentHash, dropCache, readCache, resolveCacheDir, writeCache} from './btf-cache.js';
+import {type CacheOption, contentHash, dropCache, readCache, resolveCacheDir, writeCache} from '../common/cache.js';
 import {btfFromElf, isElf} from './btf-from-elf.js';
 
 export type LoadBtfOptions = {

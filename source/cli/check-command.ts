@@ -21,6 +21,11 @@ export async function runCheck(paths: string[], flags: CliFlags): Promise<number
 	}
 
 	const report = buildCheckReport(modules, kernels, {missingVersion: flags.missingVersion});
+	if (flags.explain) {
+		const [{attachExplanations}, {parseTypesFlags, TypeInfoProvider}] = await Promise.all([import('../explain/attach-explanations.js'), import('../explain/explain-symbol.js')]);
+		await attachExplanations(report, kernels, new TypeInfoProvider(parseTypesFlags(flags.types, kernels)));
+	}
+
 	emit(renderReport(report, flags), flags);
 	return report.summary.loads_everywhere ? 0 : 1;
 }

@@ -86,3 +86,30 @@ function describe(change: TypeChange): string {
 		}
 	}
 }
+
+const changeMarks: Partial<Record<TypeChange['kind'], string>> = {
+	member_added: '+',
+	member_removed: '-',
+	enumerator_added: '+',
+	enumerator_removed: '-',
+	became_defined: '+',
+	became_opaque: '-',
+};
+
+/** One line per changed type, for reports that list many symbols (`check --explain`). */
+export function summarizeExplanation(explanation: Explanation, limit = 8): string[] {
+	const byType = new Map<string, string[]>();
+	for (const change of explanation.changes) {
+		const mark = changeMarks[change.kind] ?? '~';
+		const what = change.member ?? change.kind.replaceAll('_', ' ');
+		byType.set(change.type, [...(byType.get(change.type) ?? []), `${mark}${what}`]);
+	}
+
+	const method = explanation.method === 'symtypes' ? (explanation.verified ? 'symtypes, verified' : 'symtypes, NOT verified') : explanation.method;
+	const lines = [...byType].slice(0, limit).map(([type, members]) => `${type}: ${members.join(', ')}`);
+	if (byType.size > limit) {
+		lines.push(`… ${byType.size - limit} more types (kmodx why ${explanation.symbol} -k ${explanation.from.kernel} -k ${explanation.to.kernel})`);
+	}
+
+	return [`why (${method}, ${byType.size} changed type${byType.size === 1 ? '' : 's'}):`, ...lines];
+}

@@ -1,4 +1,4 @@
-import {cacheRead, cacheWrite, contentKey} from '../common/cache.js';
+import {contentHash, readCache, resolveCacheDir, writeCache} from '../common/cache.js';
 import {InputError} from '../common/input-error.js';
 import {extractVmlinux, isBzImage} from '../compression/vmlinuz.js';
 import {ET_REL, ElfFile} from '../elf/elf-file.js';
@@ -9,7 +9,9 @@ import {labelFromPath} from './load-kernel.js';
 import {MapTable} from './map-table.js';
 
 /** Bump when the cached record's meaning changes. */
-const cacheVersion = 'kernel-exports-1';
+const cacheKind = 'kernel-exports-1';
+/** The BTF loader reads raw BTF of an image under this kind and the same key. */
+const btfCacheKind = 'btf';
 
 type CachedKernel = {
 	release: string | undefined;
@@ -26,12 +28,13 @@ Decompressing a vmlinuz takes about a second, so the result is cached by content
 */
 export async function readVmlinuxKernel(spec: KernelSpec, file: string, data: Uint8Array, options: LoadKernelOptions): Promise<Kernel> {
 	const compressed = isBzImage(data);
-	const key = contentKey(data, cacheVersion);
-	const cached = cacheRead('kernels', key);
+	const directory = resolveCacheDir(undefined);
+	const key = contentHash(data);
+	const cached = await readCache(directory, cacheKind, key);
 	let record: CachedKernel | undefined;
 	if (cached) {
 		try {
-			record = JSON.parse(cached.toString('utf8')) as CachedKernel;
+			record = JSON.parse(Buffer.from(cached).toString('utf8')) as CachedKernel;
 		} catch {
 			record = undefined;
 		}
@@ -47,8 +50,14 @@ export async function readVmlinuxKernel(spec: KernelSpec, file: string, data: Ui
 			release = extracted.release;
 		}
 
-		record = readImage(elfData, file, release);
-		cacheWrite('kernels', key, JSON.stringify(record));
+		const elf = new ElfFile(elfData, file);
+		record = readImage(elf, elfData, file, release);
+		await writeCache(directory, cacheKind, key, Buffer.from(JSON.stringify(record)));
+		// One decompression serves `why` too: keep the image's BTF under the key the BTF loader uses.
+		const btf = elf.section('.BTF');
+		if (compressed && btf) {
+			await writeCache(directory, btfCacheKind, key, elf.sectionData(btf).slice());
+		}
 	}
 
 	const exports = new MapTable(record.exports.map(([name, crc, exportType, namespace]) => ({
@@ -74,8 +83,7 @@ export async function readVmlinuxKernel(spec: KernelSpec, file: string, data: Ui
 	};
 }
 
-function readImage(data: Uint8Array, file: string, releaseFromHeader: string | undefined): CachedKernel {
-	const elf = new ElfFile(data, file);
+function readImage(elf: ElfFile, data: Uint8Array, file: string, releaseFromHeader: string | undefined): CachedKernel {
 	if (elf.type === ET_REL) {
 		throw new InputError(file, 'is a kernel module, not a kernel image: pass modules as PATH, kernels with -k');
 	}

@@ -1,3 +1,4 @@
+import {summarizeExplanation} from '../explain/format-explanation.js';
 import type {CheckReport} from './check-report.js';
 import {verdictSummary} from './format-text.js';
 
@@ -29,6 +30,12 @@ export function formatMarkdown(report: CheckReport): string {
 			out.push('', `### ${escape(module.name)} on ${escape(result.kernel)}`, '', '| problem | symbol | module CRC | kernel CRC | exported by | kernel log |', '|---|---|---|---|---|---|');
 			for (const problem of result.problems) {
 				out.push(`| ${problem.kind} | ${code(problem.symbol)} | ${code(problem.module_crc)} | ${code(problem.kernel_crc)} | ${code(problem.exporter)} | ${problem.log.map(line => code(line)).join('<br>') || escape(problem.message)} |`);
+			}
+
+			const explained = result.problems.filter(problem => problem.explanation);
+			for (const problem of explained) {
+				const [heading, ...lines] = summarizeExplanation(problem.explanation!, 20);
+				out.push('', `**${escape(problem.symbol ?? '')}** ${escape(heading!)}`, '', ...lines.map(line => `- ${escape(line)}`));
 			}
 		}
 

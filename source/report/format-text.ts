@@ -1,3 +1,4 @@
+import {summarizeExplanation} from '../explain/format-explanation.js';
 import type {KernelVerdict} from '../verdict/check-module.js';
 import type {CheckReport, ModuleReport} from './check-report.js';
 
@@ -111,6 +112,11 @@ function moduleText(module: ModuleReport, report: CheckReport, style: TextStyle)
 				const where = problem.exporter && problem.exporter !== 'vmlinux' ? `  (${problem.exporter})` : '';
 				const detail = problem.kind === 'crc' ? crcs : problem.kind === 'missing' || problem.kind === 'namespace' || problem.kind === 'gpl_only' ? problem.message : crcs || problem.message;
 				lines.push(`      ${style.bad('✗')} ${problem.kind.padEnd(10)} ${(problem.symbol ?? '').padEnd(symbolWidth)}  ${detail}${where}`);
+				if (problem.explanation) {
+					lines.push(...summarizeExplanation(problem.explanation).map(line => style.dim(`          ${line}`)));
+				} else if (problem.explanation_unavailable) {
+					lines.push(style.dim(`          why: ${problem.explanation_unavailable}`));
+				}
 			}
 		}
 

@@ -1,4 +1,5 @@
 import {formatCrc} from '../common/hex.js';
+import type {Explanation} from '../explain/explanation.js';
 import {isGplOnly, type Kernel, type KernelExport} from '../kernel/kernel.js';
 import {machineName} from '../elf/elf-file.js';
 import {modinfoValue, modinfoValues, type ModuleInfo} from '../module/module-info.js';
@@ -20,6 +21,9 @@ export type Problem = {
 	/** The exact kernel log lines this problem produces on its own. */
 	log: string[];
 	message: string;
+	/** `check --explain`: why the CRC changed, from the module's build kernel to this one. */
+	explanation?: Explanation;
+	explanation_unavailable?: string;
 };
 
 export type Warning = {

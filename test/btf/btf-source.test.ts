@@ -5,7 +5,7 @@ import {gzipSync} from 'node:zlib';
 import test from 'ava';
 import {isInputError} from '../../source/common/input-error.js';
 import {btfFromElf, findElfSection} from '../../source/btf/btf-from-elf.js';
-import {contentHash, defaultCacheDir, readCache, writeCache} from '../../source/btf/btf-cache.js';
+import {contentHash, defaultCacheDir, readCache, writeCache} from '../../source/common/cache.js';
 import {BtfKind} from '../../source/btf/btf-kind.js';
 import {explainBtf} from '../../source/btf/explain-btf.js';
 import {loadBtf, loadBtfFrom} from '../../source/btf/load-btf.js';
