@@ -126,16 +126,20 @@ async function loadDirectory(spec: KernelSpec, directory: string, options: LoadK
 }
 
 async function readRelease(directory: string, files: string[]): Promise<string | undefined> {
+	// UTS_RELEASE is what vermagic and `uname -r` use; Debian's kernel.release holds the upstream version.
+	const uts = path.join(directory, 'include/generated/utsrelease.h');
+	if (existsSync(uts)) {
+		files.push(uts);
+		const release = /UTS_RELEASE\s+"([^"]+)"/.exec(await readFile(uts, 'utf8'))?.[1];
+		if (release) {
+			return release;
+		}
+	}
+
 	const releaseFile = path.join(directory, 'include/config/kernel.release');
 	if (existsSync(releaseFile)) {
 		files.push(releaseFile);
 		return (await readFile(releaseFile, 'utf8')).trim() || undefined;
-	}
-
-	const uts = path.join(directory, 'include/generated/utsrelease.h');
-	if (existsSync(uts)) {
-		files.push(uts);
-		return /UTS_RELEASE\s+"([^"]+)"/.exec(await readFile(uts, 'utf8'))?.[1];
 	}
 
 	// /lib/modules/<release>/build and /usr/src/linux-headers-<release> name the release.

@@ -34,6 +34,10 @@ test('a headers directory: Module.symvers, .config, include/config/kernel.releas
 	t.true(kernel.config?.forceLoad);
 	t.true(kernel.config?.moduleSig);
 	t.is(kernel.exports.size, 24_683);
+	// Debian's headers: kernel.release says 6.1.192, utsrelease.h the real release.
+	writeTemporary(directory, 'include/config/kernel.release', '6.1.192\n');
+	writeTemporary(directory, 'include/generated/utsrelease.h', '#define UTS_RELEASE "6.1.0-56-amd64"\n');
+	t.is((await loadKernel({label: undefined, source: directory})).release, '6.1.0-56-amd64');
 });
 
 test('a release name resolves through /lib/modules/<release>/build and /boot/symvers-<release>.gz', async t => {
