@@ -1,7 +1,9 @@
 import {existsSync, statSync} from 'node:fs';
-import {readFile} from 'node:fs/promises';
+import {createHash} from 'node:crypto';
+import {readFile, stat} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import {readCache, resolveCacheDir, writeCache} from '../common/cache.js';
 import {describeFsError} from '../common/fs-errors.js';
 import {InputError} from '../common/input-error.js';
 import {maybeDecompress} from '../compression/decompress.js';
@@ -68,17 +70,22 @@ async function readInput(file: string): Promise<Uint8Array> {
 }
 
 async function loadFile(spec: KernelSpec, file: string, options: LoadKernelOptions, extra?: {config?: KernelConfig; release?: string; files?: string[]}): Promise<Kernel> {
-	const raw = await readInput(file);
-	if (isBzImage(raw) || isElf(raw)) {
-		return readVmlinuxKernel(spec, file, raw, options);
+	let exports = await cachedSymvers(file);
+	if (!exports) {
+		const raw = await readInput(file);
+		if (isBzImage(raw) || isElf(raw)) {
+			return readVmlinuxKernel(spec, file, raw, options);
+		}
+
+		const {data} = await maybeDecompress(raw, file);
+		if (isElf(data)) {
+			return readVmlinuxKernel(spec, file, data, options);
+		}
+
+		exports = new SymversTable(data, file);
+		await storeSymvers(file, exports);
 	}
 
-	const {data} = await maybeDecompress(raw, file);
-	if (isElf(data)) {
-		return readVmlinuxKernel(spec, file, data, options);
-	}
-
-	const exports = new SymversTable(data, file);
 	const release = extra?.release ?? releaseFromSymversName(file);
 	const config = extra?.config;
 	return {
@@ -184,6 +191,41 @@ export function releaseCandidates(root: string, release: string): string[] {
 		path.join(root, 'lib/modules', release, 'symvers.zst'),
 		path.join(root, 'boot', `vmlinuz-${release}`),
 	];
+}
+
+/**
+A validated Module.symvers is kept with its index, so the next run neither decompresses nor
+rescans it. The key covers the file's identity and every timestamp: any write changes ctime,
+which no user tool can set back, so a changed file is never served stale.
+*/
+async function symversCacheKey(file: string): Promise<string | undefined> {
+	try {
+		const stats = await stat(file, {bigint: true});
+		if (stats.size < 64n * 1024n) {
+			return undefined; // Small files cost less to read than to cache.
+		}
+
+		return createHash('sha256').update([path.resolve(file), stats.dev, stats.ino, stats.size, stats.mtimeNs, stats.ctimeNs].join('\0')).digest('hex');
+	} catch {
+		return undefined;
+	}
+}
+
+const symversCacheKind = 'symvers-index';
+
+async function cachedSymvers(file: string): Promise<SymversTable | undefined> {
+	const directory = resolveCacheDir(undefined);
+	const key = directory ? await symversCacheKey(file) : undefined;
+	const data = key ? await readCache(directory, symversCacheKind, key) : undefined;
+	return data ? SymversTable.deserialize(data, file) : undefined;
+}
+
+async function storeSymvers(file: string, table: SymversTable): Promise<void> {
+	const directory = resolveCacheDir(undefined);
+	const key = directory ? await symversCacheKey(file) : undefined;
+	if (key) {
+		await writeCache(directory, symversCacheKind, key, table.serialize());
+	}
 }
 
 export function runningRelease(): string {

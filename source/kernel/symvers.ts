@@ -1,19 +1,18 @@
 import {InputError} from '../common/input-error.js';
 import type {ExportTable, ExportType, KernelExport} from './kernel.js';
 
-const exportTypes = new Set<string>([
+const exportTypes = [
 	'EXPORT_SYMBOL',
 	'EXPORT_SYMBOL_GPL',
 	'EXPORT_SYMBOL_GPL_FUTURE',
 	'EXPORT_UNUSED_SYMBOL',
 	'EXPORT_UNUSED_SYMBOL_GPL',
-]);
+] as const;
+const exportTypeBytes = exportTypes.map(type => Buffer.from(type, 'latin1'));
 
 const TAB = 9;
 const NEWLINE = 10;
 const CR = 13;
-/** Past this many single lookups, one full index is cheaper than searching the text each time. */
-const lookupsBeforeIndex = 512;
 
 /**
 `Module.symvers` in every layout the kernel ever wrote (tab-separated):
@@ -21,36 +20,99 @@ const lookupsBeforeIndex = 512;
   2.6.18 – 5.3    crc sym module export_type
   5.4 – 5.5       crc sym namespace module export_type
   ≥ 5.6           crc sym module export_type namespace   (namespace may be empty)
-The whole text is checked line by line up front (cheap byte scan, no strings made), then a
-module's few dozen imports are looked up by searching the text; kernel-wide work
-(`all()`, many lookups) builds a full index once.
+One byte-level pass checks every line and indexes the line starts by a hash of the symbol
+name, without making a single string: a module needs a few dozen of 25,000 exports, and
+strings for all of them would cost more than everything else `check` does.
 */
 export class SymversTable implements ExportTable {
 	readonly size: number;
-	private index: Map<string, KernelExport> | undefined;
-	private lookups = 0;
 	private readonly text: Buffer;
+	private readonly bytes: Uint8Array;
+	/** Open addressing: slot → line start + 1 (0 = empty); hashes kept to skip most byte compares. */
+	private slots: Int32Array;
+	private slotHashes: Int32Array;
+	private mask: number;
+	private used = 0;
+	private cache: Map<string, KernelExport> | undefined;
 
-	constructor(data: Uint8Array, readonly file: string) {
+	constructor(data: Uint8Array, readonly file: string, index?: {slots: Int32Array; hashes: Int32Array; size: number}) {
 		this.text = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-		this.size = validate(this.text, file);
+		this.bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+		if (index) {
+			// Restored from the cache: the text was validated when the index was built.
+			this.slots = index.slots;
+			this.slotHashes = index.hashes;
+			this.mask = index.slots.length - 1;
+			this.size = index.size;
+			return;
+		}
+
+		if (this.text.includes(0)) {
+			throw new InputError(file, 'not a Module.symvers file (binary data)');
+		}
+
+		// Real lines average ~70 bytes: start at twice that many slots and grow if a file is denser.
+		let capacity = 64;
+		while (capacity < (this.text.length / 70) * 2) {
+			capacity *= 2;
+		}
+
+		this.slots = new Int32Array(capacity);
+		this.slotHashes = new Int32Array(capacity);
+		this.mask = capacity - 1;
+		this.size = this.scan();
+	}
+
+	/** The validated text and its index in one buffer, for the cache: [size, capacity, slots, hashes, text]. */
+	serialize(): Buffer {
+		const header = new Int32Array([this.size, this.slots.length]);
+		return Buffer.concat([
+			Buffer.from(header.buffer),
+			Buffer.from(this.slots.buffer, this.slots.byteOffset, this.slots.byteLength),
+			Buffer.from(this.slotHashes.buffer, this.slotHashes.byteOffset, this.slotHashes.byteLength),
+			this.text,
+		]);
+	}
+
+	static deserialize(data: Uint8Array, file: string): SymversTable | undefined {
+		if (data.byteLength < 8) {
+			return undefined;
+		}
+
+		if (data.byteOffset % 4 !== 0) {
+			data = data.slice(); // Int32Array views need 4-byte alignment.
+		}
+
+		const [size, capacity] = new Int32Array(data.buffer, data.byteOffset, 2);
+		if (!size || !capacity || (capacity & (capacity - 1)) !== 0 || 8 + (capacity * 8) > data.byteLength) {
+			return undefined;
+		}
+
+		const slots = new Int32Array(data.buffer, data.byteOffset + 8, capacity);
+		const hashes = new Int32Array(data.buffer, data.byteOffset + 8 + (capacity * 4), capacity);
+		return new SymversTable(data.subarray(8 + (capacity * 8)), file, {slots, hashes, size});
 	}
 
 	get(name: string): KernelExport | undefined {
-		if (this.index) {
-			return this.index.get(name);
+		const cached = this.cache?.get(name);
+		if (cached) {
+			return cached;
 		}
 
-		if (++this.lookups > lookupsBeforeIndex) {
-			return this.buildIndex().get(name);
+		let hash = 0x81_1c_9d_c5;
+		for (let index = 0; index < name.length; index++) {
+			hash = Math.imul(hash ^ (name.charCodeAt(index) & 0xff), 0x01_00_01_93);
 		}
 
-		const needle = Buffer.from(`\t${name}\t`, 'latin1');
-		for (let at = this.text.indexOf(needle); at !== -1; at = this.text.indexOf(needle, at + 1)) {
-			// The name column is the second one: only the CRC may stand between the line start and the match.
-			const lineStart = this.text.lastIndexOf(NEWLINE, at) + 1;
-			if (this.text.indexOf(TAB, lineStart) === at) {
-				return parseLine(this.text, lineStart, this.file);
+		for (let slot = hash & this.mask; this.slots[slot] !== 0; slot = (slot + 1) & this.mask) {
+			if (this.slotHashes[slot] !== hash) {
+				continue;
+			}
+
+			const start = this.slots[slot]! - 1;
+			const nameStart = this.text.indexOf(TAB, start) + 1;
+			if (this.text[nameStart + name.length] === TAB && this.text.toString('latin1', nameStart, nameStart + name.length) === name) {
+				return parseLine(this.text, start, this.file);
 			}
 		}
 
@@ -58,33 +120,163 @@ export class SymversTable implements ExportTable {
 	}
 
 	all(): Iterable<KernelExport> {
-		return this.buildIndex().values();
-	}
-
-	private buildIndex(): Map<string, KernelExport> {
-		if (!this.index) {
-			const index = new Map<string, KernelExport>();
-			for (let start = 0; start < this.text.length;) {
-				let end = this.text.indexOf(NEWLINE, start);
-				if (end === -1) {
-					end = this.text.length;
+		if (!this.cache) {
+			// Kernel-wide work (diffs, thousands of modules) reads every line once.
+			this.cache = new Map();
+			for (const slot of this.slots) {
+				if (slot !== 0) {
+					const entry = parseLine(this.text, slot - 1, this.file);
+					this.cache.set(entry.name, entry);
 				}
-
-				if (end > start) {
-					const entry = parseLine(this.text, start, this.file);
-					// Like modpost, the first definition wins.
-					if (!index.has(entry.name)) {
-						index.set(entry.name, entry);
-					}
-				}
-
-				start = end + 1;
 			}
-
-			this.index = index;
 		}
 
-		return this.index;
+		return this.cache.values();
+	}
+
+	/**
+	Validates every line and fills the index; returns the number of exports. One flat loop, no
+	call per line: V8 optimizes it on the stack (OSR) within the first file's first lines.
+	*/
+	private scan(): number {
+		const text = this.bytes;
+		const length = text.length;
+		let count = 0;
+		let line = 0;
+		let at = 0;
+		while (at < length) {
+			line++;
+			const start = at;
+			let byte = text[at]!;
+			if (byte === NEWLINE || (byte === CR && text[at + 1] === NEWLINE)) {
+				at += byte === NEWLINE ? 1 : 2; // Blank line.
+				continue;
+			}
+
+			if (byte !== 48 || text[at + 1] !== 120) {
+				throw this.lineError(line, 'expected a CRC like 0x1234abcd in the first column');
+			}
+
+			at += 2;
+			const digitsStart = at;
+			byte = text[at]!;
+			while ((byte >= 48 && byte <= 57) || (byte >= 97 && byte <= 102) || (byte >= 65 && byte <= 70)) {
+				byte = text[++at]!;
+			}
+
+			if (at === digitsStart || at - digitsStart > 16 || byte !== TAB) {
+				throw this.lineError(line, 'expected a CRC like 0x1234abcd in the first column');
+			}
+
+			// Name: hash its bytes on the way to the next tab.
+			const nameStart = ++at;
+			let hash = 0x81_1c_9d_c5;
+			byte = text[at]!;
+			while (at < length && byte !== TAB && byte !== NEWLINE) {
+				hash = Math.imul(hash ^ byte, 0x01_00_01_93);
+				byte = text[++at]!;
+			}
+
+			const nameEnd = at;
+			if (nameEnd === nameStart) {
+				throw this.lineError(line, 'empty symbol name');
+			}
+
+			if (at >= length || byte !== TAB) {
+				throw this.lineError(line, 'expected 3 to 5 tab-separated columns, found 2');
+			}
+
+			// Remaining columns: count tabs from the one after the name, up to the newline.
+			let tabs = 1;
+			let tab2 = -1;
+			let tab3 = -1;
+			for (at++; at < length; at++) {
+				byte = text[at]!;
+				if (byte === NEWLINE) {
+					break;
+				}
+
+				if (byte === TAB) {
+					tabs++;
+					if (tabs === 2) {
+						tab2 = at;
+					} else if (tabs === 3) {
+						tab3 = at;
+					}
+				}
+			}
+
+			const newline = at;
+			const stop = text[newline - 1] === CR ? newline - 1 : newline;
+			if (tabs > 3) {
+				throw this.lineError(line, `expected 3 to 5 tab-separated columns, found ${tabs + 2}`);
+			}
+
+			// (With 5 columns the third may be an empty namespace: the 5.4 – 5.5 layout.)
+			if (tabs < 3 && (tab2 === -1 ? stop : tab2) === nameEnd + 1) {
+				throw this.lineError(line, 'empty module column');
+			}
+
+			if (tab2 !== -1) {
+				// The export type is the 4th column (≥ 5.6 and 2.6.18–5.3) or the 5th (5.4–5.5).
+				const fourthEnd = tab3 === -1 ? stop : tab3;
+				if (exportTypeAt(text, tab2 + 1, fourthEnd) === undefined && !(tab3 !== -1 && exportTypeAt(text, tab3 + 1, stop) !== undefined)) {
+					throw this.lineError(line, `unknown export type '${this.text.toString('latin1', tab2 + 1, fourthEnd)}'`);
+				}
+			}
+
+			this.insert(hash, start, nameStart, nameEnd - nameStart);
+			count++;
+			at = newline + 1;
+		}
+
+		if (count === 0) {
+			throw new InputError(this.file, 'no exports: empty Module.symvers');
+		}
+
+		return count;
+	}
+
+	private lineError(line: number, problem: string): InputError {
+		return new InputError(this.file, `line ${line}: ${problem}`);
+	}
+
+	/** Like modpost, the first definition of a name wins. */
+	private insert(hash: number, lineStart: number, nameStart: number, nameLength: number): void {
+		if (++this.used * 2 > this.slots.length) {
+			this.grow();
+		}
+
+		let slot = hash & this.mask;
+		for (; this.slots[slot] !== 0; slot = (slot + 1) & this.mask) {
+			if (this.slotHashes[slot] === hash) {
+				const otherName = this.text.indexOf(TAB, this.slots[slot]! - 1) + 1;
+				if (this.text[otherName + nameLength] === TAB && this.text.compare(this.text, nameStart, nameStart + nameLength, otherName, otherName + nameLength) === 0) {
+					return;
+				}
+			}
+		}
+
+		this.slots[slot] = lineStart + 1;
+		this.slotHashes[slot] = hash;
+	}
+
+	private grow(): void {
+		const {slots, slotHashes} = this;
+		this.slots = new Int32Array(slots.length * 2);
+		this.slotHashes = new Int32Array(slots.length * 2);
+		this.mask = this.slots.length - 1;
+		for (let index = 0; index < slots.length; index++) {
+			if (slots[index] !== 0) {
+				let slot = slotHashes[index]! & this.mask;
+				while (this.slots[slot] !== 0) {
+					slot = (slot + 1) & this.mask;
+				}
+
+				this.slots[slot] = slots[index]!;
+				this.slotHashes[slot] = slotHashes[index]!;
+			}
+		}
 	}
 }
 
@@ -101,138 +293,48 @@ function parseLine(text: Buffer, start: number, file: string): KernelExport {
 	const fields = text.toString('latin1', start, end).split('\t');
 	const crc = Number.parseInt(fields[0]!.slice(2), 16) >>> 0;
 	const name = fields[1]!;
-	let module: string;
-	let exportType = 'EXPORT_SYMBOL';
+	let module = fields[2]!;
+	let exportType: string = 'EXPORT_SYMBOL';
 	let namespace = '';
-	if (fields.length === 3) {
-		module = fields[2]!;
-	} else if (fields.length === 4) {
-		module = fields[2]!;
+	if (fields.length === 4) {
 		exportType = fields[3]!;
-	} else if (exportTypes.has(fields[3]!)) {
-		[, , module, exportType, namespace] = fields as [string, string, string, string, string];
-	} else {
-		[, , namespace, module, exportType] = fields as [string, string, string, string, string];
+	} else if (fields.length === 5) {
+		if ((exportTypes as readonly string[]).includes(fields[3]!)) {
+			exportType = fields[3]!;
+			namespace = fields[4]!;
+		} else {
+			// 5.4 – 5.5: crc sym namespace module export_type
+			namespace = fields[2]!;
+			module = fields[3]!;
+			exportType = fields[4]!;
+		}
 	}
 
-	if (!exportTypes.has(exportType)) {
-		throw new InputError(file, `line ${lineNumber(text, start)}: unknown export type '${exportType}'`);
+	if (!(exportTypes as readonly string[]).includes(exportType)) {
+		throw new InputError(file, `unknown export type '${exportType}'`);
 	}
 
 	return {name, crc, module, exportType: exportType as ExportType, namespace};
 }
 
-function lineNumber(text: Buffer, offset: number): number {
-	let line = 1;
-	for (let at = text.indexOf(NEWLINE); at !== -1 && at < offset; at = text.indexOf(NEWLINE, at + 1)) {
-		line++;
-	}
-
-	return line;
-}
-
-const exportTypeBytes = [...exportTypes].map(type => Buffer.from(type, 'latin1'));
-
-/** Byte comparison: making a string for each of 25,000 lines costs more than the whole scan. */
-function isExportType(text: Buffer, start: number, end: number): boolean {
+function exportTypeAt(text: Uint8Array, start: number, end: number): number | undefined {
 	const length = end - start;
-	outer: for (const candidate of exportTypeBytes) {
+	for (let index = 0; index < exportTypeBytes.length; index++) {
+		const candidate = exportTypeBytes[index]!;
 		if (candidate.length !== length) {
 			continue;
 		}
 
-		for (let index = 0; index < length; index++) {
-			if (text[start + index] !== candidate[index]) {
-				continue outer;
-			}
+		let offset = 0;
+		while (offset < length && text[start + offset] === candidate[offset]) {
+			offset++;
 		}
 
-		return true;
-	}
-
-	return false;
-}
-
-function isHex(byte: number): boolean {
-	return (byte >= 48 && byte <= 57) || (byte >= 97 && byte <= 102) || (byte >= 65 && byte <= 70);
-}
-
-/** Checks every line's shape without building strings; returns the number of exports. */
-function validate(text: Buffer, file: string): number {
-	if (text.includes(0)) {
-		throw new InputError(file, 'not a Module.symvers file (binary data)');
-	}
-
-	let count = 0;
-	let line = 0;
-	for (let start = 0; start < text.length;) {
-		line++;
-		let end = text.indexOf(NEWLINE, start);
-		if (end === -1) {
-			end = text.length;
-		}
-
-		let stop = end;
-		if (text[stop - 1] === CR) {
-			stop--;
-		}
-
-		if (stop > start) {
-			const problem = checkLine(text, start, stop);
-			if (problem) {
-				throw new InputError(file, `line ${line}: ${problem}`);
-			}
-
-			count++;
-		}
-
-		start = end + 1;
-	}
-
-	if (count === 0) {
-		throw new InputError(file, 'no exports: empty Module.symvers');
-	}
-
-	return count;
-}
-
-function checkLine(text: Buffer, start: number, stop: number): string | undefined {
-	if (text[start] !== 48 || text[start + 1] !== 120) {
-		return 'expected a CRC like 0x1234abcd in the first column';
-	}
-
-	let at = start + 2;
-	while (at < stop && isHex(text[at]!)) {
-		at++;
-	}
-
-	const digits = at - start - 2;
-	if (digits === 0 || digits > 16 || text[at] !== TAB) {
-		return 'expected a CRC like 0x1234abcd in the first column';
-	}
-
-	const tabs = [at];
-	for (let index = at + 1; index < stop; index++) {
-		if (text[index] === TAB) {
-			tabs.push(index);
-		}
-	}
-
-	if (tabs.length < 2 || tabs.length > 4) {
-		return `expected 3 to 5 tab-separated columns, found ${tabs.length + 1}`;
-	}
-
-	if (tabs[1]! - tabs[0]! === 1) {
-		return 'empty symbol name';
-	}
-
-	if (tabs.length >= 3) {
-		// The export type is the 4th column (≥ 5.6 and 2.6.18–5.3) or the 5th (5.4–5.5).
-		const fourthEnd = tabs[3] ?? stop;
-		if (!isExportType(text, tabs[2]! + 1, fourthEnd) && !(tabs.length === 4 && isExportType(text, tabs[3]! + 1, stop))) {
-			return `unknown export type '${text.toString('latin1', tabs[2]! + 1, fourthEnd)}'`;
+		if (offset === length) {
+			return index;
 		}
 	}
 
 	return undefined;
 }
+

@@ -104,3 +104,21 @@ test('vmlinuz: CRCs from __kcrctab equal Module.symvers, release and vermagic fr
 	const again = await loadKernel({label: undefined, source: vmlinuz('6.1.0-47-amd64')});
 	t.deepEqual([...again.exports.all()], [...image.exports.all()]);
 });
+
+test('a parsed Module.symvers is cached and never served stale', async t => {
+	const cache = temporaryDirectory();
+	process.env['KMODX_CACHE_DIR'] = cache;
+	const directory = temporaryDirectory();
+	const text = readGzipText(fixture('kernels/6.1.0-47-amd64/Module.symvers.gz'));
+	const file = writeTemporary(directory, 'Module.symvers', text);
+	const first = await loadKernel({label: 'a', source: file});
+	const second = await loadKernel({label: 'a', source: file});
+	t.is(second.exports.size, first.exports.size);
+	t.deepEqual(second.exports.get('module_layout'), first.exports.get('module_layout'));
+	t.deepEqual([...second.exports.all()].length, 24_618);
+	// Same size, same mtime, other content: ctime still tells.
+	writeTemporary(directory, 'Module.symvers', text.replace('0x160c03af\tmodule_layout', '0x00000001\tmodule_layout'));
+	const changed = await loadKernel({label: 'a', source: file});
+	t.is(changed.exports.get('module_layout')?.crc, 1);
+	delete process.env['KMODX_CACHE_DIR'];
+});
