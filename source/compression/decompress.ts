@@ -2,9 +2,6 @@ import {InputError} from '../common/input-error.js';
 import {type Compression, detectCompression} from './detect.js';
 import {gunzip} from './gzip.js';
 import {type DecoderOptions, defaultMaxSize} from './limits.js';
-import {unlz4} from './lz4.js';
-import {unxz} from './xz.js';
-import {unzstd} from './zstd.js';
 
 export type {Compression} from './detect.js';
 
@@ -29,15 +26,19 @@ async function decodeRaw(compression: Compression, data: Uint8Array, file: strin
 			return gunzip(data, file, options);
 		}
 
+		// The other decoders (xz brings WebAssembly and web streams) load only when a file needs them.
 		case 'xz': {
+			const {unxz} = await import('./xz.js');
 			return unxz(data, file, options);
 		}
 
 		case 'zstd': {
+			const {unzstd} = await import('./zstd.js');
 			return unzstd(data, file, options);
 		}
 
 		case 'lz4': {
+			const {unlz4} = await import('./lz4.js');
 			return unlz4(data, file, options);
 		}
 

@@ -1,0 +1,111 @@
+import {parseArgs} from 'node:util';
+import type {AnyFlags} from 'meow';
+import type {CliFlags} from './flags.js';
+
+/** The one definition of kmodx's flags, in meow's format; the help text below describes them. */
+export const flagDefinitions = {
+	kernel: {type: 'string', shortFlag: 'k', isMultiple: true},
+	format: {type: 'string', shortFlag: 'f', choices: ['text', 'json', 'markdown'], default: 'text'},
+	json: {type: 'boolean', default: false},
+	output: {type: 'string', shortFlag: 'o'},
+	force: {type: 'boolean', default: false},
+	missingVersion: {type: 'string', choices: ['fatal', 'warn'], default: 'fatal'},
+	types: {type: 'string', isMultiple: true},
+	explain: {type: 'boolean', default: false},
+	color: {type: 'boolean', default: true},
+} as const;
+
+export const helpText = `
+	Usage
+	  $ kmodx [check] MODULE|DIR… [-k KERNEL]…    will the modules load on these kernels?
+	  $ kmodx why SYMBOL -k FROM -k TO [--types L=PATH]…   why did the symbol's CRC change?
+	  $ kmodx -k A -k B                            browse what changed between two kernels
+
+	  On a terminal \`kmodx MODULE…\` opens the explorer; piped, or with \`check\`, it prints a report.
+
+	KERNEL ([LABEL=]SOURCE, repeatable; default: the running kernel)
+	  Module.symvers (any layout; .gz .xz .zst), /boot/symvers-<release>.gz,
+	  a kernel headers/build directory, vmlinux, vmlinuz/bzImage, or a release
+	  name looked up in /lib/modules, /usr/src and /boot.
+
+	Options
+	  -k, --kernel KERNEL        a kernel to check against (repeatable)
+	  -f, --format text|json|markdown   report format (default text)
+	      --json                 same as --format json (schema kmodx.check/1)
+	  -o, --output FILE          write the report to FILE (refuses to overwrite without --force)
+	      --force                overwrite FILE
+	      --missing-version fatal|warn
+	                             a symbol without CRC in the module: Debian kernels refuse it
+	                             (fatal, the default); upstream warns once and accepts (warn)
+	      --types LABEL=PATH     type information for a kernel: BTF, vmlinux, vmlinuz, .symtypes
+	      --explain              explain CRC mismatches in check reports (needs types)
+	      --no-color             no colours (NO_COLOR is honoured too)
+
+	Exit status
+	  0 every module loads on every kernel, 1 some do not, 2 bad usage or input
+
+	Examples
+	  $ kmodx my_drv.ko -k 6.1.0-56-amd64
+	  $ kmodx check my_drv.ko -k old=/usr/src/linux-headers-6.1.0-47-amd64 -k new=/boot/symvers-6.1.0-56-amd64.gz --json
+	  $ kmodx check /lib/modules/6.1.0-47-amd64/updates -k 6.1.0-56-amd64 --format markdown -o report.md
+`;
+
+export type ParsedCli = {input: string[]; flags: CliFlags};
+
+const kebab = (name: string) => name.replaceAll(/[A-Z]/g, letter => `-${letter.toLowerCase()}`);
+
+/**
+Importing meow costs 40–60 ms on our 2-core machines, as much as the whole `check` of a module
+against five kernels. Plain invocations are therefore read with node:util's parser from the same
+definitions; anything it is not sure about (help, version, negated or unknown flags, a value
+outside its choices) returns undefined and goes to meow, which owns the CLI's full behaviour.
+test/cli/options.test.ts checks that both agree.
+*/
+export function fastParse(argv: string[]): ParsedCli | undefined {
+	if (argv.some(argument => argument === '--help' || argument === '--version' || argument.startsWith('--no-'))) {
+		return undefined;
+	}
+
+	const options: Record<string, {type: 'string' | 'boolean'; short?: string; multiple?: boolean}> = {};
+	for (const [name, definition] of Object.entries(flagDefinitions)) {
+		options[kebab(name)] = {
+			type: definition.type,
+			...('shortFlag' in definition ? {short: definition.shortFlag} : {}),
+			...('isMultiple' in definition ? {multiple: true} : {}),
+		};
+	}
+
+	let parsed;
+	try {
+		parsed = parseArgs({args: argv, options, allowPositionals: true, strict: true});
+	} catch {
+		return undefined;
+	}
+
+	const flags: Record<string, unknown> = {};
+	for (const [name, definition] of Object.entries(flagDefinitions)) {
+		const value = parsed.values[kebab(name)];
+		if (value !== undefined && 'choices' in definition && !(definition.choices as readonly string[]).includes(value as string)) {
+			return undefined;
+		}
+
+		// Like meow: repeatable flags default to [], absent ones without a default are left out.
+		const fallback = 'isMultiple' in definition ? [] : ('default' in definition ? definition.default : undefined);
+		if ((value ?? fallback) !== undefined) {
+			flags[name] = value ?? fallback;
+		}
+	}
+
+	return {input: parsed.positionals, flags: flags as CliFlags};
+}
+
+export async function parseWithMeow(argv?: string[]): Promise<ParsedCli> {
+	const {default: meow} = await import('meow');
+	const cli = meow(helpText, {
+		importMeta: import.meta,
+		...(argv ? {argv} : {}),
+		allowUnknownFlags: false,
+		flags: flagDefinitions as unknown as AnyFlags,
+	});
+	return {input: cli.input, flags: cli.flags as unknown as CliFlags};
+}
