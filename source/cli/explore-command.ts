@@ -1,0 +1,24 @@
+import {explainSymbol, parseTypesFlags, TypeInfoProvider} from '../explain/explain-symbol.js';
+import type {Kernel} from '../kernel/kernel.js';
+import type {CliFlags} from './flags.js';
+
+/** `kmodx MODULE… -k …` on a terminal: the explorer; Ink and React load only here. */
+export async function runExplorer(paths: string[], flags: CliFlags): Promise<number> {
+	const {runExplorer: run} = await import('../ui/run-explorer.js');
+	return run(paths, flags, {explainFor: kernels => explainer(kernels, flags)});
+}
+
+/** The same type-information provider as `kmodx why`: symtypes (exact) first, then BTF. */
+function explainer(kernels: Kernel[], flags: CliFlags) {
+	const provider = new TypeInfoProvider(parseTypesFlags(flags.types, kernels));
+	return async (symbol: string, fromLabel: string, toLabel: string) => {
+		const from = kernels.find(kernel => kernel.label === fromLabel);
+		const to = kernels.find(kernel => kernel.label === toLabel);
+		if (!from || !to) {
+			return undefined;
+		}
+
+		const result = await explainSymbol(symbol, from, to, provider);
+		return 'explanation' in result ? result.explanation : undefined;
+	};
+}

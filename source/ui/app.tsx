@@ -1,0 +1,215 @@
+import path from 'node:path';
+import {useCallback, useEffect, useMemo, useReducer, useRef, useState} from 'react';
+import {Box, useApp, useStdout} from 'ink';
+import {exportReport, osc52} from './export.js';
+import {useExplorerInput} from './hooks/use-explorer-input.js';
+import {useTerminalSize, type Size} from './hooks/use-terminal-size.js';
+import {footerHints} from './keys.js';
+import {exitCode, type ExplainFunction, type ExplorerData} from './state/data.js';
+import {explainKey, explainPairs, kernelDetailLines, kernelStripText, symbolDetailLines, type ExplanationState} from './state/detail-lines.js';
+import {currentRows, currentScreen, initialState, reducer, scopeOf, selectedRow, type Command, type ExplorerState} from './state/explorer-state.js';
+import {computeLayout, headerLine as tableHeaderLine, minColumns, minRows, tableColumns} from './state/layout.js';
+import {marks} from './state/rows.js';
+import type {Line, Theme} from './theme.js';
+import {DetailView} from './components/detail-view.js';
+import {Footer} from './components/footer.js';
+import {Header, headerLine} from './components/header.js';
+import {HelpOverlay} from './components/help-overlay.js';
+import {KernelStrip, type StripEntry} from './components/kernel-strip.js';
+import {ModuleMatrix} from './components/module-matrix.js';
+import {TooSmall} from './components/status-screens.js';
+import {scrollTop, SymbolTable} from './components/symbol-table.js';
+
+export type AppProps = {
+	data: ExplorerData;
+	theme: Theme;
+	/** Why a CRC changed; without it the detail says what input would enable explanations. */
+	explain?: ExplainFunction;
+	/** Pins the terminal size (tests); otherwise stdout's, following resizes. */
+	size?: Size;
+	/** Where `e`/`E` write their files. */
+	directory?: string;
+};
+
+export function App({data, theme, explain, size: fixedSize, directory = process.cwd()}: AppProps) {
+	const size = useTerminalSize(fixedSize);
+	const [state, dispatch] = useReducer(reducer, data, initial => initialState(initial.tables, initial.kernels.length, {pageSize: computeLayout(size.columns, size.rows, initial.kernels.length, false).listHeight}));
+	const {exit} = useApp();
+	const {stdout} = useStdout();
+	const screen = currentScreen(state);
+	const detailOpen = screen.kind === 'symbol' || screen.kind === 'kernel';
+	const layout = computeLayout(size.columns, size.rows, data.kernels.length, detailOpen);
+	const rows = currentRows(state);
+	const row = selectedRow(state);
+
+	const longest = useMemo(() => rows.reduce((max, item) => Math.max(max, item.name.length), 0), [rows]);
+	const columns = useMemo(() => tableColumns(layout.tableWidth, data.kernels.length, data.mode === 'check', longest), [layout.tableWidth, data, longest]);
+	const strip = useMemo((): StripEntry[] => data.kernels.map((kernel, index) => ({label: kernel.label, ...kernelStripText(data, state.module, index)})), [data, state.module]);
+	const tableHeader = useMemo(() => tableHeaderLine(columns, strip.map(entry => ({label: entry.label, mark: data.mode === 'check' ? (entry.state === 'bad' ? marks.bad : entry.state === 'ok' ? marks.ok : marks.unknown) : ''})), data.mode === 'check'), [columns, strip, data.mode]);
+	const header = useMemo(() => headerLine(data, state.module, screen.kind === 'matrix'), [data, state.module, screen.kind]);
+
+	// Explanations arrive asynchronously; each kernel pair is asked once.
+	const [explanations, setExplanations] = useState<ReadonlyMap<string, ExplanationState>>(new Map());
+	const asked = useRef(new Set<string>());
+	useEffect(() => {
+		if (screen.kind !== 'symbol' || !row || !explain) {
+			return;
+		}
+
+		const update = (key: string, value: ExplanationState) => {
+			setExplanations(previous => new Map(previous).set(key, value));
+		};
+
+		for (const [from, to] of explainPairs(data, row)) {
+			const key = explainKey(row.name, from, to);
+			if (asked.current.has(key)) {
+				continue;
+			}
+
+			asked.current.add(key);
+			update(key, {status: 'loading'});
+			explain(row.name, from, to).then(
+				explanation => {
+					update(key, {status: 'done', explanation});
+				},
+				(error: unknown) => {
+					update(key, {status: 'error', message: error instanceof Error ? error.message : String(error)});
+				},
+			);
+		}
+	}, [screen.kind, row, explain, data]);
+
+	const detailInner = layout.detailFull ? layout.detailWidth : layout.detailWidth - 2;
+	const detailLines = useMemo((): Line[] => {
+		if (screen.kind === 'symbol' && row) {
+			return symbolDetailLines(data, state.module, row, explanations, Boolean(explain), detailInner);
+		}
+
+		if (screen.kind === 'kernel') {
+			return kernelDetailLines(data, state.module, state.kernelCursor, detailInner);
+		}
+
+		return [];
+	}, [screen.kind, row, data, state.module, state.kernelCursor, explanations, explain, detailInner]);
+
+	useEffect(() => {
+		dispatch({type: 'layout', pageSize: layout.listHeight, detailMax: Math.max(0, detailLines.length - layout.detailHeight + 1)});
+	}, [layout.listHeight, layout.detailHeight, detailLines.length]);
+
+	const onCommand = useCallback((command: Command) => {
+		switch (command) {
+			case 'quit': {
+				exit(exitCode(data));
+				break;
+			}
+
+			case 'copy': {
+				if (row) {
+					stdout.write(osc52(row.name));
+					dispatch({type: 'message', text: `copied ${row.name} (OSC 52)`, tone: 'info'});
+				}
+
+				break;
+			}
+
+			default: {
+				const format = command === 'exportJson' ? 'json' : 'markdown';
+				const name = data.mode === 'check'
+					? (data.report.modules.length === 1 ? data.report.modules[0]!.name : 'modules')
+					: `diff-${data.kernels.map(kernel => kernel.label).join('-')}`;
+				try {
+					const file = exportReport(data, format, directory, name);
+					dispatch({type: 'message', text: `wrote ${path.relative(process.cwd(), file).startsWith('..') ? file : `./${path.relative(process.cwd(), file)}`}`, tone: 'info'});
+				} catch (error) {
+					dispatch({type: 'message', text: `export failed: ${(error as Error).message}`, tone: 'error'});
+				}
+			}
+		}
+	}, [data, row, stdout, exit, directory]);
+	useExplorerInput(dispatch);
+	const commandId = state.command?.id;
+	useEffect(() => {
+		if (state.command) {
+			onCommand(state.command.action);
+		}
+	// Runs once per command: the id changes, nothing else should re-run it.
+	// eslint-disable-next-line react-hooks/exhaustive-deps
+	}, [commandId]);
+
+	// The list scrolls like a pager: the window moves only when the cursor leaves it.
+	const topRef = useRef(0);
+	const top = scrollTop(topRef.current, state.cursor, layout.listHeight, state.view.length);
+	topRef.current = top;
+
+	if (layout.tooSmall) {
+		return <TooSmall need={[minColumns, minRows]} have={[size.columns, size.rows]}/>;
+	}
+
+	const width = size.columns;
+	const status = statusLine(state, data, columns.kernels, row?.name);
+	const hints = footerHints(scopeOf(state), width);
+	const middleHeight = layout.height - 1 - 2;
+	let middle;
+	if (state.help) {
+		middle = <HelpOverlay scroll={state.helpScroll} height={middleHeight} width={width} theme={theme}/>;
+	} else if (screen.kind === 'matrix' && data.mode === 'check') {
+		middle = <ModuleMatrix report={data.report} cursor={state.matrixCursor} height={middleHeight} width={width} theme={theme}/>;
+	} else if (layout.detailFull) {
+		middle = <DetailView lines={detailLines} scroll={state.detailScroll} height={layout.detailHeight} width={width} border={false} theme={theme}/>;
+	} else {
+		middle = (
+			<Box flexDirection="row" width={width} height={middleHeight}>
+				<Box flexDirection="column" width={layout.tableWidth} height={middleHeight}>
+					<KernelStrip entries={strip} cursor={state.kernelCursor} height={layout.stripLines} width={layout.tableWidth} focused={state.pane === 'kernels' && !detailOpen} theme={theme}/>
+					<SymbolTable rows={rows} view={state.view} cursor={state.cursor} top={top} height={layout.listHeight} width={layout.tableWidth} columns={columns} header={tableHeader} focused={state.pane === 'symbols' && !detailOpen} theme={theme}/>
+				</Box>
+				{detailOpen ? <DetailView lines={detailLines} scroll={state.detailScroll} height={layout.detailHeight} width={layout.detailWidth} border theme={theme}/> : null}
+			</Box>
+		);
+	}
+
+	return (
+		<Box flexDirection="column" width={width} height={layout.height} overflow="hidden">
+			<Header line={header} width={width} theme={theme}/>
+			{middle}
+			<Footer status={status} hints={hints} width={width} theme={theme}/>
+		</Box>
+	);
+}
+
+function statusLine(state: ExplorerState, data: ExplorerData, shownKernels: number, symbol: string | undefined): Line {
+	const screen = currentScreen(state);
+	const line: Line = [];
+	if (screen.kind === 'matrix') {
+		line.push({text: `${state.matrixCursor + 1} of ${state.tables.length} modules`});
+	} else if (screen.kind === 'symbol') {
+		line.push({text: symbol ?? '', tone: 'bold'}, {text: ` · ${state.cursor + 1} of ${state.view.length}`});
+	} else if (screen.kind === 'kernel') {
+		line.push({text: `kernel ${data.kernels[state.kernelCursor]?.label ?? ''}`, tone: 'bold'}, {text: ` · ${state.kernelCursor + 1} of ${data.kernels.length}`});
+	} else {
+		const total = currentRows(state).length;
+		line.push({text: `${state.view.length === 0 ? 0 : state.cursor + 1} of ${state.view.length}`, tone: 'bold'});
+		if (state.problemsOnly) {
+			line.push({text: ` · problems only (${total - state.view.length} of ${total} hidden)`, tone: 'warn'});
+		}
+
+		line.push({text: ` · sort ${state.sort} ${state.reverse ? '↑' : '↓'}`, tone: 'dim'});
+		if (shownKernels < data.kernels.length) {
+			line.push({text: ` · ${data.kernels.length - shownKernels} kernel columns hidden (widen)`, tone: 'dim'});
+		}
+	}
+
+	if (state.message) {
+		// Right after the position: the one thing that must not be cut on a narrow terminal.
+		line.splice(1, 0, {text: ` · ${state.message.text}`, tone: state.message.tone === 'error' ? 'bad' : 'good'});
+	}
+
+	if (state.search && screen.kind !== 'matrix') {
+		const {query, matches, editing} = state.search;
+		const at = matches.indexOf(state.cursor);
+		const count = matches.length === 0 ? 'no match' : at === -1 ? `${matches.length} matches` : `${at + 1}/${matches.length}`;
+		line.push({text: ` · /${query}${editing ? '▏' : ''} `, tone: 'accent'}, {text: count, tone: matches.length === 0 ? 'bad' : 'dim'});
+	}
+
+	return line;
+}

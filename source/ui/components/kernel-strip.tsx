@@ -1,0 +1,29 @@
+import {Box} from 'ink';
+import {marks} from '../state/rows.js';
+import {fit, type Line, type Theme, type Tone} from '../theme.js';
+import {LineView} from './line-view.js';
+
+export type StripEntry = {label: string; state: 'ok' | 'bad' | 'warn' | 'none'; text: string};
+
+const tones: Record<StripEntry['state'], Tone> = {ok: 'good', bad: 'bad', warn: 'unknown', none: 'dim'};
+const stripMarks: Record<StripEntry['state'], string> = {ok: marks.ok, bad: marks.bad, warn: marks.unknown, none: '•'};
+
+type Props = {entries: StripEntry[]; cursor: number; height: number; width: number; focused: boolean; theme: Theme};
+
+/** One line per kernel with its verdict; scrolls when there are more kernels than lines. */
+export function KernelStrip({entries, cursor, height, width, focused, theme}: Props) {
+	const labelWidth = Math.min(16, Math.max(...entries.map(entry => entry.label.length)));
+	const top = Math.max(0, Math.min(cursor - height + 1, entries.length - height));
+	const lines = entries.slice(Math.max(0, top), Math.max(0, top) + height).map((entry, offset) => {
+		const index = Math.max(0, top) + offset;
+		const selected = focused && index === cursor;
+		const line: Line = [
+			{text: selected ? '›' : ' ', tone: 'accent'},
+			{text: `${stripMarks[entry.state]} `, tone: tones[entry.state]},
+			{text: fit(entry.label, labelWidth) + '  ', tone: 'bold'},
+			{text: entry.text, tone: tones[entry.state]},
+		];
+		return <LineView key={index} line={line} width={width} theme={theme} inverse={selected}/>;
+	});
+	return <Box flexDirection="column" width={width} height={height} overflow="hidden">{lines}</Box>;
+}

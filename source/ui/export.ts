@@ -1,0 +1,50 @@
+import {existsSync} from 'node:fs';
+import path from 'node:path';
+import {buildDiffReport, formatDiffMarkdown} from '../report/diff-report.js';
+import {formatMarkdown} from '../report/format-markdown.js';
+import {writeOutput} from '../report/write-output.js';
+import type {ExplorerData} from './state/data.js';
+
+export type ExportFormat = 'markdown' | 'json';
+
+/** The same document `kmodx check --format markdown|json` (or the piped diff) prints for these inputs. */
+export function exportContent(data: ExplorerData, format: ExportFormat): string {
+	if (data.mode === 'check') {
+		return format === 'json' ? JSON.stringify(data.report, null, 2) + '\n' : formatMarkdown(data.report);
+	}
+
+	return format === 'json' ? JSON.stringify(buildDiffReport(data.kernels, data.diff), null, 2) + '\n' : formatDiffMarkdown(data.kernels, data.diff);
+}
+
+/** kmodx-report-<name>-<n>.<ext>: the first n that does not exist; never overwrites. */
+export function exportFile(directory: string, name: string, format: ExportFormat): string {
+	const extension = format === 'json' ? 'json' : 'md';
+	const safe = name.replaceAll(/[^\w.+-]/g, '_');
+	for (let n = 1; ; n++) {
+		const file = path.join(directory, `kmodx-report-${safe}-${n}.${extension}`);
+		if (!existsSync(file)) {
+			return file;
+		}
+	}
+}
+
+export function exportReport(data: ExplorerData, format: ExportFormat, directory: string, name: string): string {
+	const content = exportContent(data, format);
+	// A file appearing between the check and the write makes writeOutput refuse: take the next name.
+	for (let attempt = 0; ; attempt++) {
+		const file = exportFile(directory, name, format);
+		try {
+			writeOutput(file, content, {force: false});
+			return file;
+		} catch (error) {
+			if (attempt >= 3 || !existsSync(file)) {
+				throw error;
+			}
+		}
+	}
+}
+
+/** OSC 52: the terminal (or tmux) puts the text on the clipboard, also over ssh. */
+export function osc52(text: string): string {
+	return `\u001B]52;c;${Buffer.from(text, 'utf8').toString('base64')}\u0007`;
+}

@@ -1,0 +1,49 @@
+import {useCallback, type Dispatch} from 'react';
+import {useInput, type Key} from 'ink';
+import type {ExplorerEvent} from '../state/explorer-state.js';
+
+/**
+Ink hands a burst of typed-ahead characters (keys sent faster than it reads, a paste) over as
+one string; each character must act as its own key, e.g. "m/misc" toggles, then searches.
+*/
+export function splitInput(input: string): Array<{input: string; key: Partial<Key>}> {
+	return [...input].map(char => {
+		const code = char.codePointAt(0)!;
+		if (char === '\r' || char === '\n') {
+			return {input: '', key: {return: true}};
+		}
+
+		if (char === '\t') {
+			return {input: '', key: {tab: true}};
+		}
+
+		if (char === '\u007F' || char === '\b') {
+			return {input: '', key: {backspace: true}};
+		}
+
+		if (code < 0x20) {
+			return {input: String.fromCodePoint(code + 0x60), key: {ctrl: true}};
+		}
+
+		return {input: char, key: {shift: char !== char.toLowerCase()}};
+	});
+}
+
+/**
+Hands every key to the reducer, which maps it through the key table in the state the previous
+key left (keys can arrive several per frame). Stable handler: Ink does not re-subscribe.
+*/
+export function useExplorerInput(dispatch: Dispatch<ExplorerEvent>, isActive = true): void {
+	const handler = useCallback((input: string, key: Key) => {
+		if ([...input].length > 1 && !key.ctrl && !key.meta) {
+			for (const part of splitInput(input)) {
+				dispatch({type: 'input', ...part});
+			}
+
+			return;
+		}
+
+		dispatch({type: 'input', input, key});
+	}, [dispatch]);
+	useInput(handler, {isActive});
+}

@@ -1,0 +1,128 @@
+import type {Key} from 'ink';
+
+/**
+The one key table: input handling, the help overlay and the footer hints are all generated
+from it, so a key cannot work without being documented (or be documented without working).
+*/
+export type Action =
+	| 'up' | 'down' | 'pageUp' | 'pageDown' | 'home' | 'end'
+	| 'nextPane' | 'prevPane' | 'open' | 'back'
+	| 'search' | 'searchNext' | 'searchPrev' | 'searchAccept' | 'searchCancel' | 'searchDelete'
+	| 'problemsOnly' | 'sort' | 'reverse'
+	| 'exportMarkdown' | 'exportJson' | 'copy' | 'help' | 'quit';
+
+/** Where the keyboard focus is: decides which bindings apply. */
+export type Scope = 'matrix' | 'symbols' | 'kernels' | 'detail' | 'search' | 'help';
+
+type Chord = {input?: string; key?: keyof Key; ctrl?: boolean; shift?: boolean};
+
+export type Binding = {
+	action: Action;
+	chords: Chord[];
+	/** How the help overlay and footer spell the keys. */
+	keys: string;
+	help: string;
+	/** Shorter text for the footer; no footer hint when absent. */
+	hint?: string;
+	scopes: Scope[];
+};
+
+const browse: Scope[] = ['matrix', 'symbols', 'kernels'];
+const anywhere: Scope[] = ['matrix', 'symbols', 'kernels', 'detail'];
+
+export const bindings: Binding[] = [
+	{action: 'up', chords: [{key: 'upArrow'}, {input: 'k'}], keys: '↑ k', help: 'move up (scroll in a detail)', hint: 'move', scopes: [...anywhere, 'help']},
+	{action: 'down', chords: [{key: 'downArrow'}, {input: 'j'}], keys: '↓ j', help: 'move down', scopes: [...anywhere, 'help']},
+	{action: 'pageUp', chords: [{key: 'pageUp'}, {input: 'u', ctrl: true}], keys: 'PgUp ^u', help: 'page up', scopes: anywhere},
+	{action: 'pageDown', chords: [{key: 'pageDown'}, {input: 'd', ctrl: true}], keys: 'PgDn ^d', help: 'page down', hint: 'page', scopes: anywhere},
+	{action: 'home', chords: [{key: 'home'}, {input: 'g'}], keys: 'g Home', help: 'first row', scopes: anywhere},
+	{action: 'end', chords: [{key: 'end'}, {input: 'G'}], keys: 'G End', help: 'last row', scopes: anywhere},
+	{action: 'prevPane', chords: [{key: 'tab', shift: true}], keys: 'S-Tab', help: 'previous pane', scopes: ['symbols', 'kernels']},
+	{action: 'nextPane', chords: [{key: 'tab'}], keys: 'Tab', help: 'switch pane (kernels ↔ symbols)', hint: 'pane', scopes: ['symbols', 'kernels']},
+	{action: 'open', chords: [{key: 'return'}], keys: 'Enter', help: 'details of the selected symbol, kernel or module', hint: 'detail', scopes: browse},
+	{action: 'search', chords: [{input: '/'}], keys: '/', help: 'search symbols (incremental)', hint: 'search', scopes: ['symbols', 'kernels']},
+	{action: 'searchNext', chords: [{input: 'n'}], keys: 'n', help: 'next match', scopes: ['symbols', 'kernels']},
+	{action: 'searchPrev', chords: [{input: 'N'}], keys: 'N', help: 'previous match', scopes: ['symbols', 'kernels']},
+	{action: 'problemsOnly', chords: [{input: 'm'}], keys: 'm', help: 'problems only (hide symbols that match on every kernel)', hint: 'problems', scopes: ['symbols', 'kernels']},
+	{action: 'sort', chords: [{input: 's'}], keys: 's', help: 'sort by status, name, exporter', hint: 'sort', scopes: ['symbols', 'kernels']},
+	{action: 'reverse', chords: [{input: 'S'}], keys: 'S', help: 'reverse the sort', scopes: ['symbols', 'kernels']},
+	{action: 'exportMarkdown', chords: [{input: 'e'}], keys: 'e', help: 'export the report as Markdown (new file here)', hint: 'export', scopes: anywhere},
+	{action: 'exportJson', chords: [{input: 'E'}], keys: 'E', help: 'export the report as JSON', scopes: anywhere},
+	{action: 'copy', chords: [{input: 'y'}], keys: 'y', help: 'copy the symbol name (OSC 52 clipboard)', hint: 'copy', scopes: ['symbols', 'detail']},
+	{action: 'back', chords: [{key: 'escape'}], keys: 'Esc', help: 'back, or clear the search', hint: 'back', scopes: [...anywhere, 'help']},
+	{action: 'help', chords: [{input: '?'}], keys: '?', help: 'this help', hint: 'help', scopes: [...anywhere, 'help']},
+	{action: 'quit', chords: [{input: 'q'}, {input: 'c', ctrl: true}], keys: 'q ^c', help: 'quit', hint: 'quit', scopes: [...anywhere, 'help']},
+	// While typing a search, printable keys are the query: only these are bindings.
+	{action: 'searchAccept', chords: [{key: 'return'}], keys: 'Enter', help: 'keep the match', hint: 'keep', scopes: ['search']},
+	{action: 'searchCancel', chords: [{key: 'escape'}], keys: 'Esc', help: 'cancel the search', hint: 'cancel', scopes: ['search']},
+	{action: 'searchDelete', chords: [{key: 'backspace'}, {key: 'delete'}], keys: '⌫', help: 'delete a character', scopes: ['search']},
+	{action: 'quit', chords: [{input: 'c', ctrl: true}], keys: '^c', help: 'quit', scopes: ['search']},
+];
+
+function matches(chord: Chord, input: string, key: Partial<Key>): boolean {
+	if (chord.key !== undefined && !key[chord.key]) {
+		return false;
+	}
+
+	if (chord.input !== undefined && input !== chord.input) {
+		return false;
+	}
+
+	if (Boolean(chord.ctrl) !== Boolean(key.ctrl)) {
+		return false;
+	}
+
+	// Shift matters only for Tab; letters carry it in their case.
+	return chord.key !== 'tab' || Boolean(chord.shift) === Boolean(key.shift);
+}
+
+export function actionFor(scope: Scope, input: string, key: Partial<Key>): Action | undefined {
+	for (const binding of bindings) {
+		if (binding.scopes.includes(scope) && binding.chords.some(chord => matches(chord, input, key))) {
+			return binding.action;
+		}
+	}
+
+	return undefined;
+}
+
+/** Footer hints for a scope, as many as fit the width; help and quit always stay. */
+export function footerHints(scope: Scope, width: number): string {
+	const hinted = bindings.filter(binding => binding.hint && binding.scopes.includes(scope));
+	const always = new Set<Action>(['help', 'quit']);
+	const hint = (binding: Binding) => `${binding.keys.split(' ')[0]} ${binding.hint}`;
+	const parts = hinted.filter(binding => !always.has(binding.action)).map(hint);
+	if (scope === 'search') {
+		parts.unshift('type to search');
+	}
+
+	const tail = hinted.filter(binding => always.has(binding.action)).map(hint).join('  ');
+	let line = '';
+	for (const part of parts) {
+		const next = line ? `${line}  ${part}` : part;
+		if (next.length + (tail ? tail.length + 2 : 0) > width) {
+			break;
+		}
+
+		line = next;
+	}
+
+	return [line, tail].filter(Boolean).join('  ').slice(0, width);
+}
+
+/** The help overlay's lines: every binding once, grouped by what it applies to. */
+export function helpLines(): Array<{keys: string; help: string}> {
+	const seen = new Set<string>();
+	const lines: Array<{keys: string; help: string}> = [];
+	for (const binding of bindings) {
+		const id = `${binding.action}:${binding.keys}`;
+		if (seen.has(id) || (binding.scopes.length === 1 && binding.scopes[0] === 'search' && binding.action === 'quit')) {
+			continue;
+		}
+
+		seen.add(id);
+		lines.push({keys: binding.scopes.length === 1 && binding.scopes[0] === 'search' ? `/… ${binding.keys}` : binding.keys, help: binding.help});
+	}
+
+	return lines;
+}

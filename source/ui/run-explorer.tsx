@@ -1,0 +1,149 @@
+import {useEffect, useState} from 'react';
+import {render, useApp, useInput} from 'ink';
+import {InputError} from '../common/input-error.js';
+import type {Kernel} from '../kernel/kernel.js';
+import {useColor, type CliFlags} from '../cli/flags.js';
+import {loadKernels, loadModules} from '../cli/load-inputs.js';
+import {App} from './app.js';
+import {checkData, diffData, type ExplainFunction, type ExplorerData} from './state/data.js';
+import {ProgressLine} from './components/status-screens.js';
+import type {Theme} from './theme.js';
+
+export type ExplorerOptions = {
+	/** Builds the "why did the CRC change" provider once the kernels are loaded (may reject bad --types). */
+	explainFor?: (kernels: Kernel[]) => ExplainFunction;
+	stdout?: NodeJS.WriteStream;
+	stdin?: NodeJS.ReadStream;
+};
+
+const enterAlternateScreen = '\u001B[?1049h\u001B[H';
+// Leave the alternate screen, show the cursor, reset attributes.
+const leaveAlternateScreen = '\u001B[?1049l\u001B[?25h\u001B[0m';
+
+type Loaded = {data: ExplorerData; explain?: ExplainFunction};
+type RootProps = {load: (onProgress: (message: string) => void) => Promise<Loaded>; theme: Theme; onData: (data: ExplorerData) => void};
+
+/** Shows a progress line while the engine loads, then the explorer. */
+function Root({load, theme, onData}: RootProps) {
+	const [loaded, setLoaded] = useState<Loaded>();
+	const data = loaded?.data;
+	const [progress, setProgress] = useState({message: 'reading kernels', started: Date.now(), now: Date.now()});
+	const {exit} = useApp();
+	useEffect(() => {
+		const timer = setInterval(() => {
+			setProgress(previous => ({...previous, now: Date.now()}));
+		}, 100);
+		load(message => {
+			setProgress(previous => ({...previous, message, now: Date.now()}));
+		}).then(
+			result => {
+				clearInterval(timer);
+				onData(result.data);
+				setLoaded(result);
+			},
+			(error: unknown) => {
+				clearInterval(timer);
+				exit(error instanceof Error ? error : new Error(String(error)));
+			},
+		);
+		return () => {
+			clearInterval(timer);
+		};
+	// eslint-disable-next-line react-hooks/exhaustive-deps
+	}, []);
+	useInput((input, key) => {
+		if (input === 'q' || (input === 'c' && key.ctrl)) {
+			exit(130);
+		}
+	}, {isActive: !data});
+	if (!data) {
+		return <ProgressLine message={progress.message} elapsed={progress.now - progress.started}/>;
+	}
+
+	return <App data={data} theme={theme} explain={loaded.explain}/>;
+}
+
+/**
+The interactive explorer over modules × kernels, or over two kernels' exports when no module
+is given. The terminal is always given back as it was: on q, Ctrl-c, signals and crashes.
+Returns the exit status of `kmodx check` (or of the piped diff).
+*/
+export async function runExplorer(paths: string[], flags: CliFlags, options: ExplorerOptions = {}): Promise<number> {
+	const stdout = options.stdout ?? process.stdout;
+	if (paths.length === 0 && (flags.kernel ?? []).length < 2) {
+		throw new InputError(undefined, 'no module given: kmodx MODULE|DIR… [-k KERNEL]…, or two kernels to compare: kmodx -k A -k B');
+	}
+
+	const load = async (onProgress: (message: string) => void): Promise<Loaded> => {
+		// Let the progress line reach the screen before the engine starts working.
+		await new Promise(resolve => {
+			setImmediate(resolve);
+		});
+		if (paths.length === 0) {
+			const kernels = await loadKernels(flags, onProgress);
+			onProgress('comparing exports');
+			await new Promise(resolve => {
+				setImmediate(resolve);
+			});
+			return {data: diffData(kernels)};
+		}
+
+		const [kernels, modules] = await Promise.all([loadKernels(flags, onProgress), loadModules(paths)]);
+		return {data: checkData(modules, kernels, {missingVersion: flags.missingVersion}), explain: options.explainFor?.(kernels)};
+	};
+
+	let restored = false;
+	const restore = () => {
+		if (!restored) {
+			restored = true;
+			stdout.write(leaveAlternateScreen);
+		}
+	};
+
+	const onSignal = (signal: NodeJS.Signals) => {
+		restore();
+		process.kill(process.pid, signal);
+	};
+
+	const onCrash = (error: unknown) => {
+		restore();
+		process.stderr.write(`kmodx: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+		process.exit(70);
+	};
+
+	stdout.write(enterAlternateScreen);
+	process.on('exit', restore);
+	process.once('SIGTERM', onSignal);
+	process.once('SIGHUP', onSignal);
+	process.once('SIGINT', onSignal);
+	process.on('uncaughtException', onCrash);
+	process.on('unhandledRejection', onCrash);
+	let data: ExplorerData | undefined;
+	try {
+		const instance = render(<Root load={load} theme={{color: useColor(flags, stdout)}} onData={loaded => {
+			data = loaded;
+		}}/>, {
+			stdout,
+			stdin: options.stdin ?? process.stdin,
+			// Ctrl-c is a key of the explorer (raw mode): it quits through the same path as q.
+			exitOnCtrlC: false,
+			patchConsole: true,
+			maxFps: 60,
+		});
+		const result = await instance.waitUntilExit();
+		instance.cleanup();
+		if (typeof result === 'number') {
+			return result;
+		}
+
+		return data ? 0 : 130;
+	} finally {
+		restore();
+		process.off('exit', restore);
+		process.off('SIGTERM', onSignal);
+		process.off('SIGHUP', onSignal);
+		process.off('SIGINT', onSignal);
+		process.off('uncaughtException', onCrash);
+		process.off('unhandledRejection', onCrash);
+	}
+}

@@ -1,0 +1,34 @@
+import {diffKernels, type ExportDiffRow} from '../../kernel/diff-kernels.js';
+import type {Kernel} from '../../kernel/kernel.js';
+import type {ModuleInfo} from '../../module/module-info.js';
+import {buildCheckReport, type CheckReport} from '../../report/check-report.js';
+import type {CheckPolicy} from '../../verdict/check-module.js';
+import type {Explanation} from '../../explain/explanation.js';
+import {diffTableRows, moduleRows, type TableRow} from './rows.js';
+
+/** Why a symbol's CRC changed between two kernels; wired by the caller when type information exists. */
+export type ExplainFunction = (symbol: string, fromKernel: string, toKernel: string) => Promise<Explanation | undefined>;
+
+/** Everything the explorer shows, computed once by the engine before the first real frame. */
+export type ExplorerData =
+	| {mode: 'check'; kernels: Kernel[]; report: CheckReport; tables: TableRow[][]}
+	| {mode: 'diff'; kernels: Kernel[]; diff: ExportDiffRow[]; tables: TableRow[][]};
+
+export function checkData(modules: ModuleInfo[], kernels: Kernel[], policy: CheckPolicy): ExplorerData {
+	const report = buildCheckReport(modules, kernels, policy);
+	return {mode: 'check', kernels, report, tables: report.modules.map(module => moduleRows(module, kernels))};
+}
+
+export function diffData(kernels: Kernel[]): ExplorerData {
+	const diff = diffKernels(kernels);
+	return {mode: 'diff', kernels, diff, tables: [diffTableRows(diff)]};
+}
+
+/** Exit status like `kmodx check` (0 loads everywhere) and the piped diff (0 nothing changed). */
+export function exitCode(data: ExplorerData): number {
+	if (data.mode === 'check') {
+		return data.report.summary.loads_everywhere ? 0 : 1;
+	}
+
+	return data.diff.some(row => !row.change.includes('same')) ? 1 : 0;
+}

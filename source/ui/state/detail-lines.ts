@@ -1,0 +1,304 @@
+import {formatCrc} from '../../common/hex.js';
+import {crcText} from '../../kernel/diff-kernels.js';
+import {isGplOnly, type Kernel, type KernelExport} from '../../kernel/kernel.js';
+import type {Explanation, TypeChange} from '../../explain/explanation.js';
+import {verdictSummary} from '../../report/format-text.js';
+import type {ModuleReport} from '../../report/check-report.js';
+import {stateTone, wrap, type Line, type Tone} from '../theme.js';
+import type {ExplorerData} from './data.js';
+import {marks, type TableRow} from './rows.js';
+
+/** State of one asynchronous explanation, keyed by `explainKey()`. */
+export type ExplanationState = {status: 'loading'} | {status: 'done'; explanation: Explanation | undefined} | {status: 'error'; message: string};
+export const explainKey = (symbol: string, from: string, to: string) => `${symbol}\u0000${from}\u0000${to}`;
+
+/** Kernel pairs worth explaining for a row: from a kernel that agrees with the module (or the first kernel) to each that differs. */
+export function explainPairs(data: ExplorerData, row: TableRow): Array<[from: string, to: string]> {
+	const labels = data.kernels.map(kernel => kernel.label);
+	const crcs = data.kernels.map(kernel => kernel.exports.get(row.name)?.crc);
+	let fromIndex = 0;
+	if (data.mode === 'check') {
+		const matching = row.moduleCrc ? crcs.findIndex(crc => crc !== undefined && formatCrc(crc) === row.moduleCrc) : -1;
+		if (matching === -1) {
+			return [];
+		}
+
+		fromIndex = matching;
+	}
+
+	const base = crcs[fromIndex];
+	const pairs: Array<[string, string]> = [];
+	const seen = new Set<number | undefined>();
+	for (const [index, crc] of crcs.entries()) {
+		if (index !== fromIndex && base !== undefined && crc !== undefined && crc !== base && !seen.has(crc)) {
+			seen.add(crc);
+			pairs.push([labels[fromIndex]!, labels[index]!]);
+		}
+	}
+
+	return pairs;
+}
+
+const text = (value: string, tone?: Tone): Line => [{text: value, tone}];
+const blank: Line = [];
+
+function exportFacts(found: KernelExport): string {
+	const type = found.exportType + (isGplOnly(found.exportType) ? ' (GPL-only)' : '');
+	return `${type} · ${found.namespace ? `namespace ${found.namespace}` : 'no namespace'}`;
+}
+
+/**
+The symbol detail as plain lines, wrapped to `width`: the view shows a window of them, so a
+long detail scrolls instead of overflowing the terminal.
+*/
+export function symbolDetailLines(data: ExplorerData, moduleIndex: number, row: TableRow, explanations: ReadonlyMap<string, ExplanationState>, canExplain: boolean, width: number): Line[] {
+	const lines: Line[] = [];
+	const push = (value: string, tone?: Tone, indent = '') => {
+		for (const part of wrap(value, width, indent)) {
+			lines.push(text(part, tone));
+		}
+	};
+
+	const module = data.mode === 'check' ? data.report.modules[moduleIndex] : undefined;
+	lines.push([{text: `${marks[row.status]} `, tone: stateTone[row.status]}, {text: row.name, tone: 'bold'}, {text: row.note ? `  ${row.note}` : '', tone: 'dim'}]);
+	if (module) {
+		push(row.moduleCrc ? `CRC in ${module.name} (__versions): ${row.moduleCrc}` : `${module.name} has no CRC for it in __versions`, 'plain');
+	}
+
+	lines.push(blank, text('CRC in each kernel', 'accent'));
+	const labelWidth = Math.max(...data.kernels.map(kernel => kernel.label.length));
+	for (const [index, kernel] of data.kernels.entries()) {
+		const cell = row.cells[index]!;
+		const found = kernel.exports.get(row.name);
+		const where = found ? found.module : kernel.modulesIncluded ? 'not exported' : 'not in vmlinux; modules not listed';
+		lines.push([{text: `${marks[cell.state]} `, tone: stateTone[cell.state]}, {text: `${kernel.label.padEnd(labelWidth)}  `, tone: 'bold'}, {text: `${found ? crcText(found) : '—'}  `, tone: stateTone[cell.state]}, {text: where}]);
+		if (found) {
+			push(`${' '.repeat(labelWidth + 4)}${exportFacts(found)}`, 'dim');
+		}
+	}
+
+	if (module) {
+		lines.push(blank, text('Kernel log (dmesg)', 'accent'));
+		let any = false;
+		for (const result of module.results) {
+			const problems = result.problems.filter(problem => problem.symbol === row.name);
+			const warnings = result.warnings.filter(warning => warning.symbol === row.name);
+			for (const item of [...problems, ...warnings]) {
+				any = true;
+				const tone: Tone = 'log' in item && problems.includes(item as never) ? 'bad' : 'warn';
+				lines.push([{text: `${tone === 'bad' ? marks.bad : marks.warn} `, tone}, {text: result.kernel, tone: 'bold'}]);
+				for (const log of item.log) {
+					push(`  ${log}`, 'plain', '    ');
+				}
+
+				if (item.log.length === 0) {
+					push(`  ${item.message}`, 'dim', '    ');
+				}
+
+				const first = result.first_failure;
+				if (first && first !== item && (result.stops_at === 'module_layout' || result.stops_at === 'vermagic' || result.stops_at === 'arch')) {
+					push(`  (${result.kernel} stops earlier, at ${result.stops_at}: this line shows once that is fixed)`, 'dim', '   ');
+				}
+			}
+		}
+
+		if (!any) {
+			push('nothing: this symbol resolves on every kernel', 'dim');
+		}
+	}
+
+	lines.push(blank, text('Why the CRC changed', 'accent'));
+	const pairs = explainPairs(data, row);
+	if (pairs.length === 0) {
+		push(data.mode === 'check' && row.status === 'bad' && row.note.split(',').includes('crc')
+			? `the module's CRC matches none of the given kernels: give the kernel it was built against to compare types`
+			: 'nothing to explain: the CRC is the same wherever the symbol exists', 'dim');
+	}
+
+	for (const [from, to] of pairs) {
+		const state = explanations.get(explainKey(row.name, from, to));
+		if (!canExplain || (state?.status === 'done' && !state.explanation)) {
+			push(`? ${from} → ${to}: no type information. Give it with --types ${to}=vmlinuz|BTF|.symtypes (and ${from}), or give the kernels as vmlinuz images or headers directories.`, 'unknown', '  ');
+		} else if (!state || state.status === 'loading') {
+			push(`… ${from} → ${to}: comparing types`, 'dim');
+		} else if (state.status === 'error') {
+			push(`? ${from} → ${to}: ${state.message}`, 'unknown', '  ');
+		} else {
+			lines.push(...explanationLines(state.explanation!, width));
+		}
+	}
+
+	return lines;
+}
+
+/** An explanation as a tree: each changed type (the cause), its changes, then the path from the symbol to it. */
+export function explanationLines(explanation: Explanation, width: number): Line[] {
+	const lines: Line[] = [];
+	const method = explanation.method + (explanation.method === 'symtypes' ? (explanation.verified ? ', verified' : ', not verified') : '');
+	const side = ({kernel, crc}: Explanation['from']) => (crc ? `${kernel} ${crc}` : kernel);
+	lines.push(text(`${side(explanation.from)} → ${side(explanation.to)}  (${method})`, 'dim'));
+	const groups = new Map<string, TypeChange[]>();
+	for (const change of explanation.changes) {
+		groups.set(change.type, [...(groups.get(change.type) ?? []), change]);
+	}
+
+	if (groups.size === 0) {
+		lines.push(text('no changed type found', 'dim'));
+	}
+
+	for (const [type, changes] of groups) {
+		lines.push([{text: '● ', tone: 'bad'}, {text: type, tone: 'bold'}]);
+		const items: Array<{value: string; tone: Tone}> = changes.map(change => ({value: describeChange(change), tone: change.kind.endsWith('added') ? 'added' : change.kind.endsWith('removed') ? 'removed' : 'warn'}));
+		const path = changes[0]!.path;
+		if (path.length > 1) {
+			items.push({value: `via ${path.join(' → ')}`, tone: 'dim'});
+		}
+
+		for (const [index, item] of items.entries()) {
+			const branch = index === items.length - 1 ? '└ ' : '├ ';
+			for (const [part, piece] of wrap(item.value, Math.max(10, width - 4), '').entries()) {
+				lines.push([{text: part === 0 ? `  ${branch}` : `  ${index === items.length - 1 ? '  ' : '│ '}`, tone: 'dim'}, {text: piece, tone: item.tone}]);
+			}
+		}
+	}
+
+	for (const note of explanation.notes ?? []) {
+		for (const part of wrap(`note: ${note}`, width, '  ')) {
+			lines.push(text(part, 'dim'));
+		}
+	}
+
+	return lines;
+}
+
+function describeChange(change: TypeChange): string {
+	const member = change.member ? `${change.member}: ` : '';
+	if (change.kind === 'member_added' || change.kind === 'enumerator_added') {
+		return `+ ${member}${change.after ?? ''}`;
+	}
+
+	if (change.kind === 'member_removed' || change.kind === 'enumerator_removed') {
+		return `- ${member}${change.before ?? ''}`;
+	}
+
+	const label = change.kind.replaceAll('_', ' ');
+	return change.before === undefined && change.after === undefined ? `~ ${member}${label}` : `~ ${member}${change.before ?? '(none)'} → ${change.after ?? '(none)'} (${label})`;
+}
+
+/** The kernel detail: where it came from, the module's verdict on it with everything behind the first failure, and its ABI group. */
+export function kernelDetailLines(data: ExplorerData, moduleIndex: number, kernelIndex: number, width: number): Line[] {
+	const kernel = data.kernels[kernelIndex];
+	if (!kernel) {
+		return [];
+	}
+
+	const lines: Line[] = [];
+	const push = (value: string, tone?: Tone, indent = '      ') => {
+		for (const part of wrap(value, width, indent)) {
+			lines.push(text(part, tone));
+		}
+	};
+
+	lines.push([{text: 'Kernel ', tone: 'dim'}, {text: kernel.label, tone: 'bold'}]);
+	push(`source    ${kernel.source} (${kernel.kind})`, undefined, '          ');
+	for (const file of kernel.files.filter(file => file !== kernel.source)) {
+		push(`read      ${file}`, 'dim', '          ');
+	}
+
+	push(`release   ${kernel.release ?? 'unknown (a Module.symvers does not say; give the headers dir or image)'}`, undefined, '          ');
+	push(`vermagic  ${kernel.vermagic ?? 'unknown (give its config, headers directory or image)'}`, undefined, '          ');
+	push(`exports   ${kernel.exports.size.toLocaleString('en-US')}${kernel.modulesIncluded ? '' : ' (vmlinux only: exports of modules are not listed)'}`, undefined, '          ');
+	if (kernel.typeSources.length > 0) {
+		push(`types     ${kernel.typeSources.map(source => `${source.kind} ${source.path}`).join(', ')}`, 'dim', '          ');
+	}
+
+	if (data.mode === 'check') {
+		const module = data.report.modules[moduleIndex];
+		const result = module?.results[kernelIndex];
+		if (module && result) {
+			lines.push(blank, [{text: `${result.loads ? marks.ok : marks.bad} `, tone: result.loads ? 'good' : 'bad'}, {text: `${module.name}: `, tone: 'bold'}, {text: verdictSummary(result), tone: result.loads ? 'good' : 'bad'}]);
+			if (result.first_failure) {
+				lines.push(text('dmesg shows', 'accent'));
+				for (const log of result.first_failure.log) {
+					push(`  ${log}`, 'plain', '    ');
+				}
+
+				if (result.first_failure.log.length === 0) {
+					push(`  ${result.first_failure.message}`, 'plain', '    ');
+				}
+			}
+
+			const behind = result.problems.slice(result.first_failure ? 1 : 0);
+			if (behind.length > 0) {
+				lines.push(text(result.stops_at === 'symbols' ? `also (${behind.length})` : `behind it (${behind.length})`, 'accent'));
+				for (const problem of behind) {
+					const crcs = problem.module_crc || problem.kernel_crc ? `${problem.module_crc ?? '—'} → ${problem.kernel_crc ?? '—'}` : problem.message;
+					push(`${marks.bad} ${problem.kind.padEnd(9)} ${problem.symbol ?? ''}  ${crcs}`, 'bad', '    ');
+				}
+			}
+
+			if (result.warnings.length > 0) {
+				lines.push(text('warnings', 'accent'));
+				for (const warning of result.warnings) {
+					push(`${warning.kind === 'unresolved' ? marks.unknown : marks.warn} ${warning.message}`, warning.kind === 'unresolved' ? 'unknown' : 'warn', '  ');
+				}
+			}
+
+			lines.push(blank, text('ABI group', 'accent'));
+			const group = module.groups.find(labels => labels.includes(kernel.label)) ?? [kernel.label];
+			const others = group.filter(label => label !== kernel.label);
+			push(others.length === 0 ? `alone: no other given kernel shares its CRCs for ${module.name}` : `same ABI as ${others.join(', ')}: one build of ${module.name} serves them all`, 'plain', '  ');
+		}
+	} else {
+		const rows = data.tables[0] ?? [];
+		if (kernelIndex === 0) {
+			push('the base kernel: the others are compared with it', 'dim', '  ');
+		} else {
+			const counts = {added: 0, removed: 0, bad: 0, warn: 0};
+			for (const row of rows) {
+				const state = row.cells[kernelIndex]?.state;
+				if (state === 'added' || state === 'removed' || state === 'bad' || state === 'warn') {
+					counts[state]++;
+				}
+			}
+
+			lines.push(blank, text(`compared with ${data.kernels[0]!.label}`, 'accent'));
+			lines.push([{text: `${marks.added} ${counts.added} added   `, tone: 'added'}, {text: `${marks.removed} ${counts.removed} removed   `, tone: 'removed'}, {text: `${marks.bad} ${counts.bad} CRC changed   `, tone: 'bad'}, {text: `${marks.warn} ${counts.warn} type/namespace/module changed`, tone: 'warn'}]);
+		}
+	}
+
+	return lines;
+}
+
+/** One-line verdict for the kernel strip. */
+export function kernelStripText(data: ExplorerData, moduleIndex: number, kernelIndex: number): {state: 'ok' | 'bad' | 'warn' | 'none'; text: string} {
+	const kernel = data.kernels[kernelIndex]!;
+	if (data.mode === 'check') {
+		const result = (data.report.modules[moduleIndex] as ModuleReport | undefined)?.results[kernelIndex];
+		if (!result) {
+			return {state: 'none', text: ''};
+		}
+
+		return {state: result.loads ? (result.warnings.some(w => w.kind === 'unresolved') ? 'warn' : 'ok') : 'bad', text: verdictSummary(result)};
+	}
+
+	if (kernelIndex === 0) {
+		return {state: 'none', text: `base · ${kernel.exports.size.toLocaleString('en-US')} exports · ${kernel.source}`};
+	}
+
+	let added = 0;
+	let removed = 0;
+	let changed = 0;
+	for (const row of data.tables[0] ?? []) {
+		const state = row.cells[kernelIndex]?.state;
+		if (state === 'added') {
+			added++;
+		} else if (state === 'removed') {
+			removed++;
+		} else if (state === 'bad') {
+			changed++;
+		}
+	}
+
+	return {state: changed + added + removed > 0 ? 'bad' : 'ok', text: `${kernel.exports.size.toLocaleString('en-US')} exports · +${added} −${removed} · ${changed.toLocaleString('en-US')} CRC changed · ${kernel.source}`};
+}

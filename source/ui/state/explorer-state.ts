@@ -1,0 +1,391 @@
+import type {Key} from 'ink';
+import {actionFor, helpLines, type Action, type Scope} from '../keys.js';
+import {statusRank, type TableRow} from './rows.js';
+
+export type SortKey = 'status' | 'name' | 'exporter';
+const sortKeys: SortKey[] = ['status', 'name', 'exporter'];
+
+export type Screen =
+	| {kind: 'matrix'}
+	| {kind: 'table'}
+	| {kind: 'symbol'}
+	| {kind: 'kernel'};
+
+export type Search = {
+	editing: boolean;
+	query: string;
+	/** Cursor when `/` was pressed: Esc while typing goes back there. */
+	origin: number;
+	/** Positions in `view` whose name contains the query. */
+	matches: number[];
+};
+
+/**
+The whole explorer state. Pure data: the reducer below is the only thing that changes it,
+so every key's effect can be tested without a terminal.
+*/
+export type ExplorerState = {
+	/** Symbol rows per module (one entry in kernel-vs-kernel mode). */
+	tables: ReadonlyArray<readonly TableRow[]>;
+	module: number;
+	kernelCount: number;
+	stack: Screen[];
+	pane: 'symbols' | 'kernels';
+	kernelCursor: number;
+	matrixCursor: number;
+	/** Indices into the current table after filter and sort: what the list shows. */
+	view: number[];
+	cursor: number;
+	problemsOnly: boolean;
+	sort: SortKey;
+	reverse: boolean;
+	search: Search | undefined;
+	help: boolean;
+	helpScroll: number;
+	detailScroll: number;
+	/** Rows in one page of the list, and the longest scroll of the detail; set from the layout. */
+	pageSize: number;
+	detailMax: number;
+	message: {text: string; tone: 'info' | 'error'} | undefined;
+	/**
+	The last effect asked for (export, copy, quit): the app runs it when `id` changes. Kept in
+	the state because keys arrive in bursts (a paste, tmux send-keys) faster than frames, and
+	each must be interpreted in the state the previous one left.
+	*/
+	command: {id: number; action: Command} | undefined;
+};
+
+export type Command = Extract<Action, 'exportMarkdown' | 'exportJson' | 'copy' | 'quit'>;
+const commands = new Set<Action>(['exportMarkdown', 'exportJson', 'copy', 'quit']);
+
+export type ExplorerEvent =
+	| {type: 'input'; input: string; key: Partial<Key>}
+	| {type: 'key'; action: Action}
+	| {type: 'type'; text: string}
+	| {type: 'layout'; pageSize: number; detailMax: number}
+	| {type: 'message'; text: string; tone: 'info' | 'error'};
+
+export function initialState(tables: ReadonlyArray<readonly TableRow[]>, kernelCount: number, options: {pageSize?: number} = {}): ExplorerState {
+	const matrix = tables.length > 1;
+	const state: ExplorerState = {
+		tables,
+		module: 0,
+		kernelCount,
+		stack: matrix ? [{kind: 'matrix'}] : [{kind: 'table'}],
+		pane: 'symbols',
+		kernelCursor: 0,
+		matrixCursor: 0,
+		view: [],
+		cursor: 0,
+		problemsOnly: false,
+		sort: 'status',
+		reverse: false,
+		search: undefined,
+		help: false,
+		helpScroll: 0,
+		detailScroll: 0,
+		pageSize: options.pageSize ?? 10,
+		detailMax: 0,
+		message: undefined,
+		command: undefined,
+	};
+	return {...state, view: computeView(state)};
+}
+
+export const currentScreen = (state: ExplorerState): Screen => state.stack.at(-1) ?? {kind: 'table'};
+export const currentRows = (state: ExplorerState): readonly TableRow[] => state.tables[state.module] ?? [];
+export const selectedRow = (state: ExplorerState): TableRow | undefined => {
+	const index = state.view[state.cursor];
+	return index === undefined ? undefined : currentRows(state)[index];
+};
+
+/** Filter ("problems only") then a stable sort; ties keep the source order. */
+export function computeView(state: Pick<ExplorerState, 'tables' | 'module' | 'problemsOnly' | 'sort' | 'reverse'>): number[] {
+	const rows = state.tables[state.module] ?? [];
+	const view: number[] = [];
+	for (let index = 0; index < rows.length; index++) {
+		if (!state.problemsOnly || rows[index]!.status !== 'ok') {
+			view.push(index);
+		}
+	}
+
+	const compare = comparators[state.sort];
+	view.sort((a, b) => compare(rows[a]!, rows[b]!) || a - b);
+
+	if (state.reverse) {
+		view.reverse();
+	}
+
+	return view;
+}
+
+const byName = (a: TableRow, b: TableRow) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+const comparators: Record<SortKey, (a: TableRow, b: TableRow) => number> = {
+	status: (a, b) => statusRank[a.status] - statusRank[b.status] || a.priority - b.priority,
+	name: byName,
+	exporter: (a, b) => (a.exporter < b.exporter ? -1 : a.exporter > b.exporter ? 1 : 0) || byName(a, b),
+};
+
+function findMatches(state: ExplorerState, query: string): number[] {
+	if (query === '') {
+		return [];
+	}
+
+	const needle = query.toLowerCase();
+	const rows = currentRows(state);
+	const found: number[] = [];
+	for (let position = 0; position < state.view.length; position++) {
+		if (rows[state.view[position]!]!.key.includes(needle)) {
+			found.push(position);
+		}
+	}
+
+	return found;
+}
+
+/** First match at or after `from`, wrapping around; `from` itself when nothing matches. */
+function matchFrom(matches: number[], from: number, direction: 1 | -1): number | undefined {
+	if (matches.length === 0) {
+		return undefined;
+	}
+
+	if (direction === 1) {
+		return matches.find(position => position >= from) ?? matches[0];
+	}
+
+	return [...matches].reverse().find(position => position <= from) ?? matches.at(-1);
+}
+
+const clamp = (value: number, low: number, high: number) => Math.max(low, Math.min(high, value));
+
+/** Keeps the selected row selected across re-filtering and re-sorting. */
+function reView(state: ExplorerState, changes: Partial<ExplorerState>): ExplorerState {
+	const next = {...state, ...changes};
+	const selected = state.view[state.cursor];
+	const view = computeView(next);
+	let cursor = selected === undefined ? 0 : view.indexOf(selected);
+	if (cursor === -1) {
+		// The selected row was filtered out: stay near where it was.
+		cursor = clamp(state.cursor, 0, Math.max(0, view.length - 1));
+	}
+
+	const search = next.search && {...next.search, matches: []};
+	const result = {...next, view, cursor};
+	return search ? {...result, search: {...search, matches: findMatches(result, search.query)}} : result;
+}
+
+export function reducer(state: ExplorerState, event: ExplorerEvent): ExplorerState {
+	switch (event.type) {
+		case 'layout': {
+			return state.pageSize === event.pageSize && state.detailMax === event.detailMax
+				? state
+				: {...state, pageSize: event.pageSize, detailMax: event.detailMax, detailScroll: Math.min(state.detailScroll, event.detailMax)};
+		}
+
+		case 'message': {
+			return {...state, message: {text: event.text, tone: event.tone}};
+		}
+
+		case 'type': {
+			if (!state.search?.editing) {
+				return state;
+			}
+
+			return typeQuery(state, state.search.query + event.text);
+		}
+
+		case 'input': {
+			const scope = scopeOf(state);
+			const action = actionFor(scope, event.input, event.key);
+			if (action === undefined) {
+				const printable = event.input !== '' && !event.key.ctrl && !event.key.meta;
+				return scope === 'search' && printable ? typeQuery(state, state.search!.query + event.input) : state;
+			}
+
+			if (commands.has(action)) {
+				return {...state, message: undefined, command: {id: (state.command?.id ?? 0) + 1, action: action as Command}};
+			}
+
+			return reducer(state, {type: 'key', action});
+		}
+
+		case 'key': {
+			// A message stays until the next key.
+			const next = state.message ? {...state, message: undefined} : state;
+			return onKey(next, event.action);
+		}
+	}
+}
+
+function typeQuery(state: ExplorerState, query: string): ExplorerState {
+	const search = state.search!;
+	const matches = findMatches(state, query);
+	const cursor = matchFrom(matches, search.origin, 1) ?? search.origin;
+	return {...state, search: {...search, query, matches}, cursor};
+}
+
+function move(state: ExplorerState, to: number): ExplorerState {
+	const screen = currentScreen(state);
+	if (state.help) {
+		return {...state, helpScroll: clamp(state.helpScroll + (to - state.cursor), 0, helpLines().length)};
+	}
+
+	if (screen.kind === 'symbol' || screen.kind === 'kernel') {
+		return {...state, detailScroll: clamp(state.detailScroll + (to - state.cursor), 0, state.detailMax)};
+	}
+
+	if (screen.kind === 'matrix') {
+		return {...state, matrixCursor: clamp(state.matrixCursor + (to - state.cursor), 0, state.tables.length - 1)};
+	}
+
+	if (state.pane === 'kernels') {
+		return {...state, kernelCursor: clamp(state.kernelCursor + (to - state.cursor), 0, state.kernelCount - 1)};
+	}
+
+	return {...state, cursor: clamp(to, 0, Math.max(0, state.view.length - 1))};
+}
+
+const big = 1e9;
+
+function onKey(state: ExplorerState, action: Action): ExplorerState {
+	const screen = currentScreen(state);
+	const page = Math.max(1, state.pageSize - 1);
+	switch (action) {
+		case 'up': {
+			return move(state, state.cursor - 1);
+		}
+
+		case 'down': {
+			return move(state, state.cursor + 1);
+		}
+
+		case 'pageUp': {
+			return move(state, state.cursor - page);
+		}
+
+		case 'pageDown': {
+			return move(state, state.cursor + page);
+		}
+
+		case 'home': {
+			return move(state, state.cursor - big);
+		}
+
+		case 'end': {
+			return move(state, state.cursor + big);
+		}
+
+		case 'nextPane':
+		case 'prevPane': {
+			return {...state, pane: state.pane === 'symbols' ? 'kernels' : 'symbols'};
+		}
+
+		case 'open': {
+			if (screen.kind === 'matrix') {
+				const module = state.matrixCursor;
+				const base = {...state, module, stack: [...state.stack, {kind: 'table'} as Screen], search: undefined, cursor: 0, pane: 'symbols' as const};
+				return {...base, view: computeView(base)};
+			}
+
+			if (screen.kind !== 'table') {
+				return state;
+			}
+
+			if (state.pane === 'kernels') {
+				return {...state, stack: [...state.stack, {kind: 'kernel'}], detailScroll: 0};
+			}
+
+			return selectedRow(state) ? {...state, stack: [...state.stack, {kind: 'symbol'}], detailScroll: 0} : state;
+		}
+
+		case 'back': {
+			if (state.help) {
+				return {...state, help: false};
+			}
+
+			if (screen.kind === 'table' && state.search) {
+				return {...state, search: undefined};
+			}
+
+			return state.stack.length > 1 ? {...state, stack: state.stack.slice(0, -1)} : state;
+		}
+
+		case 'help': {
+			return {...state, help: !state.help, helpScroll: 0};
+		}
+
+		case 'search': {
+			return {...state, pane: 'symbols', search: {editing: true, query: '', origin: state.cursor, matches: []}};
+		}
+
+		case 'searchDelete': {
+			return state.search ? typeQuery(state, state.search.query.slice(0, -1)) : state;
+		}
+
+		case 'searchAccept': {
+			return state.search ? {...state, search: state.search.query === '' ? undefined : {...state.search, editing: false}} : state;
+		}
+
+		case 'searchCancel': {
+			return state.search ? {...state, search: undefined, cursor: state.search.origin} : state;
+		}
+
+		case 'searchNext':
+		case 'searchPrev': {
+			if (!state.search || state.search.matches.length === 0) {
+				return state.search ? {...state, message: {text: `no match for /${state.search.query}`, tone: 'error'}} : state;
+			}
+
+			const forward = action === 'searchNext';
+			const position = matchFrom(state.search.matches, state.cursor + (forward ? 1 : -1), forward ? 1 : -1)!;
+			return {...state, pane: 'symbols', cursor: position};
+		}
+
+		case 'problemsOnly': {
+			return reView(state, {problemsOnly: !state.problemsOnly});
+		}
+
+		case 'sort': {
+			return reView(state, {sort: sortKeys[(sortKeys.indexOf(state.sort) + 1) % sortKeys.length]!, reverse: false});
+		}
+
+		case 'reverse': {
+			return reView(state, {reverse: !state.reverse});
+		}
+
+		// Effects (files, clipboard, exit) happen outside the reducer.
+		case 'exportMarkdown':
+		case 'exportJson':
+		case 'copy':
+		case 'quit': {
+			return state;
+		}
+	}
+}
+
+/** Which key table scope applies now. */
+export function scopeOf(state: ExplorerState): Scope {
+	if (state.help) {
+		return 'help';
+	}
+
+	if (state.search?.editing) {
+		return 'search';
+	}
+
+	const screen = currentScreen(state);
+	switch (screen.kind) {
+		case 'matrix': {
+			return 'matrix';
+		}
+
+		case 'symbol':
+		case 'kernel': {
+			return 'detail';
+		}
+
+		default: {
+			return state.pane;
+		}
+	}
+}

@@ -1,0 +1,135 @@
+import {formatCrc} from '../../common/hex.js';
+import {crcText, type ExportDiffRow} from '../../kernel/diff-kernels.js';
+import type {Kernel, KernelExport} from '../../kernel/kernel.js';
+import type {ModuleReport} from '../../report/check-report.js';
+import type {Problem, Warning} from '../../verdict/check-module.js';
+
+/**
+Every state has its own mark so that nothing depends on colour (NO_COLOR, --no-color).
+`added`/`removed` only occur when two kernels are compared.
+*/
+export type CellState = 'ok' | 'bad' | 'unknown' | 'warn' | 'added' | 'removed' | 'none';
+
+export const marks: Record<CellState, string> = {ok: '✓', bad: '✗', unknown: '?', warn: '⚠', added: '+', removed: '−', none: ' '};
+
+export type Cell = {state: CellState; text: string};
+
+/** One line of the symbol table: a module import (check mode) or a kernel export (diff mode). */
+export type TableRow = {
+	name: string;
+	/** Lower-cased name, precomputed: search scans every row on each keystroke. */
+	key: string;
+	status: CellState;
+	/** Position in the source order (module's `__versions` order, or by name in diff mode). */
+	order: number;
+	/** 0 when this symbol is where a kernel stops (the dmesg line): listed first among equals. */
+	priority: number;
+	/** CRC from the module's `__versions`; undefined in diff mode. */
+	moduleCrc: string | null | undefined;
+	/** One cell per kernel, in the order the kernels were given. */
+	cells: Cell[];
+	exporter: string;
+	/** Short reason: problem kinds (check) or change kinds (diff). */
+	note: string;
+};
+
+/** Sort rank of a state: what needs attention first. */
+export const statusRank: Record<CellState, number> = {bad: 0, removed: 1, added: 2, warn: 3, unknown: 4, ok: 5, none: 6};
+
+const worst = (states: CellState[]): CellState => states.reduce<CellState>((a, b) => (statusRank[b] < statusRank[a] ? b : a), 'ok');
+
+/** Rows of one module against the kernels: every import, with the kernel's CRC and the verdict's problems. */
+export function moduleRows(module: ModuleReport, kernels: Kernel[]): TableRow[] {
+	const problemsBy = module.results.map(result => groupBy(result.problems));
+	const warningsBy = module.results.map(result => groupBy(result.warnings));
+	const firstFailures = new Set(module.results.map(result => result.first_failure?.symbol));
+	return module.imports.map((entry, order) => {
+		const notes = new Set<string>();
+		const cells = kernels.map((kernel, index): Cell => {
+			const found = kernel.exports.get(entry.name);
+			const problems = problemsBy[index]?.get(entry.name) ?? [];
+			const warnings = warningsBy[index]?.get(entry.name) ?? [];
+			for (const item of [...problems, ...warnings]) {
+				notes.add(item.kind);
+			}
+
+			const crc = found ? kernelCrc(found) : 'missing';
+			if (problems.length > 0) {
+				return {state: 'bad', text: crc};
+			}
+
+			if (warnings.some(w => w.kind === 'unresolved')) {
+				return {state: 'unknown', text: 'not listed'};
+			}
+
+			if (warnings.length > 0) {
+				return {state: 'warn', text: crc};
+			}
+
+			return {state: 'ok', text: found ? crc : 'weak'};
+		});
+		const exporter = kernels.map(kernel => kernel.exports.get(entry.name)?.module).find(Boolean) ?? '';
+		return {
+			name: entry.name,
+			key: entry.name.toLowerCase(),
+			status: worst(cells.map(cell => cell.state)),
+			order,
+			priority: firstFailures.has(entry.name) ? 0 : 1,
+			moduleCrc: entry.crc,
+			cells,
+			exporter,
+			note: [...notes].join(','),
+		};
+	});
+}
+
+function groupBy<T extends Problem | Warning>(items: T[]): Map<string, T[]> {
+	const map = new Map<string, T[]>();
+	for (const item of items) {
+		if (item.symbol !== null) {
+			const list = map.get(item.symbol);
+			if (list) {
+				list.push(item);
+			} else {
+				map.set(item.symbol, [item]);
+			}
+		}
+	}
+
+	return map;
+}
+
+const kernelCrc = (found: KernelExport) => (found.crc === undefined ? '(no CRC)' : formatCrc(found.crc));
+
+const changeNames: Record<string, string> = {added: 'added', removed: 'removed', crc: 'crc', export_type: 'type', namespace: 'ns', module: 'moved', same: ''};
+
+/** Rows of the kernel-vs-kernel view: each export against the first kernel. */
+export function diffTableRows(rows: ExportDiffRow[]): TableRow[] {
+	return rows.map((row, order) => {
+		const [base] = row.exports;
+		const cells = row.exports.map((entry, index): Cell => {
+			const text = entry ? crcText(entry) : '—';
+			if (index === 0) {
+				return {state: entry ? 'ok' : 'none', text};
+			}
+
+			if (!entry) {
+				return {state: base ? 'removed' : 'none', text};
+			}
+
+			if (!base) {
+				return {state: 'added', text};
+			}
+
+			if (entry.crc !== base.crc) {
+				return {state: 'bad', text};
+			}
+
+			return {state: entry.exportType !== base.exportType || entry.namespace !== base.namespace || entry.module !== base.module ? 'warn' : 'ok', text};
+		});
+		const change = row.change;
+		const status: CellState = change.includes('crc') ? 'bad' : change.includes('removed') ? 'removed' : change.includes('added') ? 'added' : change.includes('same') ? 'ok' : 'warn';
+		const exporter = [...row.exports].reverse().find(Boolean)?.module ?? '';
+		return {name: row.name, key: row.name.toLowerCase(), status, order, priority: 1, moduleCrc: undefined, cells, exporter, note: change.map(c => changeNames[c] ?? c).filter(Boolean).join(',')};
+	});
+}

@@ -1,0 +1,218 @@
+import {mkdtempSync, readdirSync, readFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+import test from 'ava';
+import {render} from 'ink-testing-library';
+import type {Explanation} from '../../source/explain/explanation.js';
+import {formatMarkdown} from '../../source/report/format-markdown.js';
+import {App} from '../../source/ui/app.js';
+import type {ExplorerData} from '../../source/ui/state/data.js';
+import {fixture} from '../helpers/paths.js';
+import {keys, loadCheck, loadDiff, myDrv, plain, press} from './ui-fixtures.js';
+
+let data: ExplorerData;
+let diff: ExplorerData;
+test.before(async () => {
+	[data, diff] = await Promise.all([loadCheck([myDrv]), loadDiff()]);
+});
+
+// ink-testing-library's stdout is 100 columns wide: sizes above that would wrap.
+const wide = {columns: 100, rows: 30};
+const small = {columns: 80, rows: 24};
+
+function mount(explorerData: ExplorerData, size = wide, extra: Partial<Parameters<typeof App>[0]> = {}) {
+	const directory = mkdtempSync(path.join(tmpdir(), 'kmodx-ui-'));
+	const instance = render(<App data={explorerData} theme={{color: false}} size={size} directory={directory} {...extra}/>);
+	const frame = () => plain(instance.lastFrame());
+	return {...instance, frame, directory};
+}
+
+/** The contract of every frame: never taller than the terminal (one line spare), never wider. */
+function assertFits(t: {true: (value: boolean, message?: string) => void}, frame: string, size: {columns: number; rows: number}) {
+	const lines = frame.split('\n');
+	t.true(lines.length <= size.rows - 1, `${lines.length} lines for ${size.rows} rows`);
+	for (const line of lines) {
+		t.true([...line].length <= size.columns, `line too wide: ${line}`);
+	}
+}
+
+test.serial('first frame: module_layout fails on 56, the strip says where 56 stops', t => {
+	const {frame, unmount} = mount(data);
+	const text = frame();
+	assertFits(t, text, wide);
+	t.regex(text, /✗ 56\s+fails at module_layout \(11 CRC mismatches\)/);
+	t.regex(text, /✓ 47\s+loads/);
+	t.regex(text, /›✗ module_layout\s+0x160c03af ✓ 0x160c03af ✗ 0x9060323f/);
+	t.regex(text, /my_drv · ✗ 11 mismatches · 0 missing · 0 other/);
+	t.regex(text, /1 of 21/);
+	unmount();
+});
+
+test.serial('m hides _printk, strlen and __fentry__, keeps module_layout and misc_register', async t => {
+	const {frame, stdin, unmount} = mount(data);
+	t.regex(frame(), /_printk/);
+	await press(stdin, 'm');
+	const text = frame();
+	for (const hidden of ['_printk', 'strlen', '__fentry__']) {
+		t.false(text.includes(hidden), hidden);
+	}
+
+	t.regex(text, /module_layout/);
+	t.regex(text, /misc_register/);
+	t.regex(text, /problems only \(10 of 21 hidden\)/);
+	unmount();
+});
+
+test.serial('/misc_reg Enter Enter: both CRCs and the dmesg line of 56, beside the table', async t => {
+	const {frame, stdin, unmount} = mount(data);
+	await press(stdin, '/', 'm', 'i', 's', 'c', '_', 'r', 'e', 'g');
+	t.regex(frame(), /\/misc_reg▏ 1\/1/);
+	await press(stdin, keys.enter, keys.enter);
+	const text = frame();
+	assertFits(t, text, wide);
+	t.regex(text, /✓ 47\s+0xf2c48af4\s+vmlinux/);
+	t.regex(text, /✗ 56\s+0x844c8938\s+vmlinux/);
+	// 50 columns beside the table: the log line wraps.
+	t.regex(text, /my_drv: disagrees about version of symbol/);
+	t.regex(text, /my_drv: Unknown symbol misc_register \(err -22\)/);
+	t.regex(text, /stops earlier, at module_layout/);
+	// Without type information the detail says what would explain the change.
+	t.regex(text, /--types 56=vmlinuz\|BTF\|\.symtypes/);
+	// Both kernel columns stay beside the detail (the module CRC column goes first).
+	t.regex(text, /›✗ misc_register\s+✓ 0xf2c48af4 ✗ 0x844c8938/);
+	await press(stdin, keys.escape);
+	t.notRegex(frame(), /Kernel log/);
+	unmount();
+});
+
+test.serial('80×24: the detail takes the whole screen and fits', async t => {
+	const {frame, stdin, unmount} = mount(data, small);
+	assertFits(t, frame(), small);
+	await press(stdin, '/', 'misc_reg', keys.enter, keys.enter);
+	const text = frame();
+	assertFits(t, text, small);
+	t.notRegex(text, /›✗/);
+	t.regex(text, /0xf2c48af4/);
+	t.regex(text, /0x844c8938/);
+	t.regex(text, /my_drv: disagrees about version of symbol misc_register/);
+	unmount();
+});
+
+test.serial('e writes the Markdown of `kmodx check --format markdown`, E the JSON; never overwrites', async t => {
+	const {frame, stdin, unmount, directory} = mount(data);
+	await press(stdin, 'e');
+	t.regex(frame(), /wrote .*kmodx-report-my_drv-1\.md/);
+	await press(stdin, 'e', 'E');
+	t.deepEqual(readdirSync(directory).sort(), ['kmodx-report-my_drv-1.json', 'kmodx-report-my_drv-1.md', 'kmodx-report-my_drv-2.md']);
+	const report = data.mode === 'check' ? data.report : undefined;
+	t.is(readFileSync(path.join(directory, 'kmodx-report-my_drv-1.md'), 'utf8'), formatMarkdown(report!));
+	t.deepEqual(JSON.parse(readFileSync(path.join(directory, 'kmodx-report-my_drv-1.json'), 'utf8')), JSON.parse(JSON.stringify(report)));
+	unmount();
+});
+
+test.serial('Tab to the kernels, Enter: the kernel detail with its first failure and what is behind it', async t => {
+	const {frame, stdin, unmount} = mount(data, small);
+	await press(stdin, keys.tab, 'j', keys.enter);
+	const text = frame();
+	assertFits(t, text, small);
+	t.regex(text, /Kernel 56/);
+	t.regex(text, /my_drv: fails at module_layout/);
+	t.regex(text, /dmesg shows/);
+	t.regex(text, /my_drv: disagrees about version of symbol module_layout/);
+	t.regex(text, /behind it \(10\)/);
+	await press(stdin, 'G');
+	t.regex(frame(), /alone: no other given kernel shares its CRCs/);
+	unmount();
+});
+
+test.serial('? shows the help generated from the key table; Esc closes it', async t => {
+	const {frame, stdin, unmount} = mount(data);
+	await press(stdin, '?');
+	t.regex(frame(), /│ ↑ k +│ move up/);
+	assertFits(t, frame(), wide);
+	// The help is a table that scrolls: the last bindings come into view with j.
+	let text = frame();
+	for (let step = 0; step < 30; step++) {
+		// eslint-disable-next-line no-await-in-loop
+		await press(stdin, 'j');
+		text += frame();
+	}
+
+	t.regex(text, /problems only \(hide symbols that match on every kernel\)/);
+	t.regex(text, /copy the symbol name \(OSC 52 clipboard\)/);
+	await press(stdin, keys.escape);
+	t.regex(frame(), /1 of 21/);
+	unmount();
+});
+
+test.serial('below the minimum size it says what it needs', t => {
+	const {frame, unmount} = mount(data, {columns: 50, rows: 10});
+	t.is(frame().trim(), 'need 60×12, have 50×10');
+	unmount();
+});
+
+test.serial('an explanation renders as a tree: the changed type, its changes, the path from the symbol', async t => {
+	const explanation: Explanation = {
+		symbol: 'module_layout',
+		from: {kernel: '47', crc: '0x160c03af'},
+		to: {kernel: '56', crc: '0x9060323f'},
+		method: 'symtypes',
+		verified: true,
+		changes: [
+			{type: 'struct task_struct', kind: 'member_added', member: 'kstack_offset', after: 'u32 kstack_offset', path: ['module_layout', 'struct module', 'struct task_struct']},
+			{type: 'struct task_struct', kind: 'member_added', member: 'user_dumpable', after: 'unsigned int user_dumpable : 1', path: ['module_layout', 'struct module', 'struct task_struct']},
+		],
+	};
+	const asked: string[] = [];
+	const explain = async (symbol: string, from: string, to: string) => {
+		asked.push(`${symbol} ${from}→${to}`);
+		return symbol === 'module_layout' ? explanation : undefined;
+	};
+
+	const {frame, stdin, unmount} = mount(data, small, {explain});
+	await press(stdin, keys.enter);
+	await press(stdin, 'G');
+	const text = frame();
+	t.deepEqual(asked, ['module_layout 47→56']);
+	t.regex(text, /47 0x160c03af → 56 0x9060323f\s+\(symtypes, verified\)/);
+	t.regex(text, /● struct task_struct/);
+	t.regex(text, /├ \+ kstack_offset: u32 kstack_offset/);
+	t.regex(text, /└ via module_layout → struct module → struct task_struct/);
+	unmount();
+});
+
+test.serial('several modules: the matrix first, Enter drills into one, Esc back', async t => {
+	const modules = [myDrv, fixture('modules', '6.1.0-47-amd64', 'nls_utf8.ko'), fixture('modules', '6.1.0-47-amd64', 'dummy.ko')];
+	const many = await loadCheck(modules.filter(file => {
+		try {
+			readFileSync(file);
+			return true;
+		} catch {
+			return false;
+		}
+	}));
+	const {frame, stdin, unmount} = mount(many);
+	t.regex(frame(), /modules × 2 kernels/);
+	t.regex(frame(), /›✗ my_drv\s+✓ loads\s+✗ module_layout/);
+	await press(stdin, keys.enter);
+	t.regex(frame(), /✗ 56\s+fails at module_layout/);
+	await press(stdin, keys.escape);
+	t.regex(frame(), /modules × 2 kernels/);
+	unmount();
+});
+
+test.serial('kernel-vs-kernel: 24,702 exports, End and PgUp stay within the frame', async t => {
+	const {frame, stdin, unmount} = mount(diff);
+	let text = frame();
+	assertFits(t, text, wide);
+	t.regex(text, /47 → 56 · 24,702 exports · ✗ 18,254 CRC changed · \+ 84 added · − 19 removed/);
+	await press(stdin, keys.end);
+	text = frame();
+	t.regex(text, /24702 of 24702/);
+	assertFits(t, text, wide);
+	await press(stdin, keys.pageUp, keys.ctrlU);
+	t.regex(frame(), /(24\d{3}) of 24702/);
+	await press(stdin, 'm', 'g');
+	t.regex(frame(), /1 of 18357/);
+	unmount();
+});

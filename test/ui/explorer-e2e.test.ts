@@ -1,0 +1,165 @@
+import {execFileSync, spawnSync} from 'node:child_process';
+import {mkdtempSync, readFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+import test from 'ava';
+import {cliPath} from '../helpers/paths.js';
+import {delay, kernel47, kernel56, myDrv} from './ui-fixtures.js';
+
+/**
+Drives the built binary in a real pseudo-terminal: tmux on its own socket, keys with
+send-keys, the screen with capture-pane. Skips when tmux is not installed.
+*/
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+const skipMessage = 'skipped: tmux is not installed (apt-get install tmux) — the end-to-end explorer tests need a pseudo-terminal';
+const socket = `kmodx-e2e-${process.pid}`;
+const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], {encoding: 'utf8'});
+const quote = (text: string) => `'${text.replaceAll('\'', '\'\\\'\'')}'`;
+
+type Session = {name: string; directory: string};
+let sessions = 0;
+
+function start(columns: number, rows: number, args: string[], environment = ''): Session {
+	const name = `s${++sessions}`;
+	const directory = mkdtempSync(path.join(tmpdir(), 'kmodx-e2e-'));
+	const command = `${environment} node ${quote(cliPath)} ${args.map(arg => quote(arg)).join(' ')}; echo EXIT=$?; sleep 120`;
+	tmux('new-session', '-d', '-s', name, '-x', String(columns), '-y', String(rows), '-c', directory, command);
+	return {name, directory};
+}
+
+const capture = (session: Session) => tmux('capture-pane', '-p', '-t', session.name);
+const send = (session: Session, ...keys: string[]) => tmux('send-keys', '-t', session.name, ...keys);
+const type = (session: Session, text: string) => tmux('send-keys', '-t', session.name, '-l', text);
+
+async function waitFor(session: Session, pattern: RegExp, timeout = 15_000): Promise<string> {
+	const until = Date.now() + timeout;
+	let screen = '';
+	while (Date.now() < until) {
+		screen = capture(session);
+		if (pattern.test(screen)) {
+			return screen;
+		}
+
+		// eslint-disable-next-line no-await-in-loop
+		await delay(50);
+	}
+
+	throw new Error(`timed out waiting for ${String(pattern)}; screen:\n${screen}`);
+}
+
+test.after.always(() => {
+	if (hasTmux) {
+		spawnSync('tmux', ['-L', socket, 'kill-server']);
+	}
+});
+
+const checkArgs = [myDrv, '-k', kernel47, '-k', kernel56];
+// Exit status 1 (56 fails), so spawnSync rather than execFileSync.
+const expectedMarkdown = () => spawnSync('node', [cliPath, 'check', ...checkArgs, '--format', 'markdown'], {encoding: 'utf8'}).stdout;
+
+for (const [columns, rows] of [[120, 40], [80, 24]] as const) {
+	test.serial(`explorer at ${columns}×${rows}: the Done-when walk-through`, async t => {
+		if (!hasTmux) {
+			t.log(skipMessage);
+			t.pass();
+			return;
+		}
+
+		const session = start(columns, rows, checkArgs);
+		let screen = await waitFor(session, /1 of 21/);
+		const lines = screen.split('\n');
+		t.true(lines.every(line => [...line].length <= columns));
+		t.regex(screen, /✗ 56\s+fails at module_layout/);
+		t.regex(screen, /›✗ module_layout\s+0x160c03af ✓ 0x160c03af ✗ 0x9060323f/);
+		t.regex(screen, /✓ strlen/);
+
+		send(session, 'm');
+		screen = await waitFor(session, /problems only/);
+		for (const hidden of ['_printk', 'strlen', '__fentry__']) {
+			t.false(screen.includes(hidden), `${hidden} is hidden`);
+		}
+
+		t.regex(screen, /module_layout/);
+		t.regex(screen, /misc_register/);
+
+		type(session, '/misc_reg');
+		await waitFor(session, /\/misc_reg▏ 1\/1/);
+		send(session, 'Enter');
+		await waitFor(session, /\/misc_reg 1\/1/);
+		send(session, 'Enter');
+		screen = await waitFor(session, /Kernel log/);
+		t.regex(screen, /✓ 47\s+0xf2c48af4/);
+		t.regex(screen, /✗ 56\s+0x844c8938/);
+		t.regex(screen, /my_drv: disagrees about version of symbol misc_register/);
+
+		send(session, 'e');
+		screen = await waitFor(session, /wrote \.\/kmodx-report-my_drv-1\.md/);
+		t.is(readFileSync(path.join(session.directory, 'kmodx-report-my_drv-1.md'), 'utf8'), expectedMarkdown());
+
+		send(session, 'q');
+		screen = await waitFor(session, /EXIT=1/);
+		// The alternate screen is gone: nothing of the explorer is left, the shell's line is first.
+		t.is(screen.split('\n')[0], 'EXIT=1');
+		t.false(/sort status|Kernel log|misc_register/.test(screen));
+	});
+}
+
+test.serial('resizing re-lays out without garbage; Ctrl-c restores the terminal', async t => {
+	if (!hasTmux) {
+		t.log(skipMessage);
+		t.pass();
+		return;
+	}
+
+	const session = start(120, 40, checkArgs);
+	await waitFor(session, /1 of 21/);
+	tmux('resize-window', '-t', session.name, '-x', '80', '-y', '24');
+	let screen = await waitFor(session, /exported …|problem {3}exported/);
+	await delay(200);
+	screen = capture(session);
+	const lines = screen.split('\n');
+	t.regex(lines[0]!, /^my_drv · ✗ 11 mismatches/);
+	t.is(screen.match(/\? help/g)?.length, 1);
+	t.is(screen.match(/1 of 21/g)?.length, 1);
+	t.is(lines.filter(line => line.startsWith('my_drv ·')).length, 1);
+	tmux('resize-window', '-t', session.name, '-x', '50', '-y', '10');
+	await waitFor(session, /need 60×12, have 50×10/);
+	tmux('resize-window', '-t', session.name, '-x', '100', '-y', '30');
+	screen = await waitFor(session, /1 of 21/);
+	t.is(screen.match(/need 60/g), null);
+	send(session, 'C-c');
+	screen = await waitFor(session, /EXIT=1/);
+	t.is(screen.split('\n')[0], 'EXIT=1');
+});
+
+test.serial('kernel-vs-kernel: PgDn through 24,702 exports, NO_COLOR keeps every mark', async t => {
+	if (!hasTmux) {
+		t.log(skipMessage);
+		t.pass();
+		return;
+	}
+
+	const session = start(120, 40, ['-k', kernel47, '-k', kernel56], 'NO_COLOR=1');
+	let screen = await waitFor(session, /1 of 24702/);
+	t.regex(screen, /✗ 18,254 CRC changed · \+ 84 added · − 19 removed/);
+	for (let index = 0; index < 20; index++) {
+		send(session, 'PageDown');
+	}
+
+	screen = await waitFor(session, /641 of 24702/);
+	t.regex(screen, /›[✗✓+−⚠] /);
+	const colored = tmux('capture-pane', '-p', '-e', '-t', session.name);
+	// No colour escapes (SGR 30-37/90-97) when NO_COLOR is set; attributes like inverse remain.
+	t.false(/\u001B\[[\d;]*(3[0-7]|9[0-7])m/.test(colored));
+	send(session, 'End');
+	await waitFor(session, /24702 of 24702/);
+	send(session, 'q');
+	await waitFor(session, /EXIT=1/);
+});
+
+test('piped, the same command prints the check report instead of the UI', t => {
+	const result = spawnSync('node', [cliPath, ...checkArgs], {encoding: 'utf8'});
+	t.is(result.status, 1);
+	t.regex(result.stdout, /✗ 56\s+fails at module_layout/);
+	t.false(result.stdout.includes('\u001B[?1049h'));
+});

@@ -1,0 +1,158 @@
+import test from 'ava';
+import {actionFor, bindings, footerHints, helpLines} from '../../source/ui/keys.js';
+import {currentScreen, initialState, reducer, selectedRow, type ExplorerEvent, type ExplorerState} from '../../source/ui/state/explorer-state.js';
+import type {ExplorerData} from '../../source/ui/state/data.js';
+import {loadCheck, loadDiff, myDrv} from './ui-fixtures.js';
+
+let data: ExplorerData;
+let diff: ExplorerData;
+test.before(async () => {
+	[data, diff] = await Promise.all([loadCheck([myDrv]), loadDiff()]);
+});
+
+const run = (state: ExplorerState, ...events: ExplorerEvent[]) => events.reduce(reducer, state);
+const key = (input: string, extra: Record<string, boolean> = {}): ExplorerEvent => ({type: 'input', input, key: extra});
+const typed = (text: string) => [...text].map(char => key(char));
+const names = (state: ExplorerState) => state.view.map(index => state.tables[state.module]![index]!.name);
+const fresh = () => initialState(data.tables, data.kernels.length, {pageSize: 10});
+
+test('rows of my_drv: 21 imports, module_layout first (where 56 stops), failures before matches', t => {
+	const state = fresh();
+	const list = names(state);
+	t.is(list.length, 21);
+	t.is(list[0], 'module_layout');
+	const rows = state.view.map(index => state.tables[0]![index]!);
+	t.is(rows.filter(row => row.status === 'bad').length, 11);
+	t.true(rows.slice(0, 11).every(row => row.status === 'bad'));
+	const layout = rows[0]!;
+	t.deepEqual(layout.cells.map(cell => [cell.state, cell.text]), [['ok', '0x160c03af'], ['bad', '0x9060323f']]);
+});
+
+test('m hides the symbols that match on every kernel and keeps the failing ones', t => {
+	const state = run(fresh(), key('m'));
+	const list = names(state);
+	t.is(list.length, 11);
+	for (const hidden of ['_printk', 'strlen', '__fentry__']) {
+		t.false(list.includes(hidden), hidden);
+	}
+
+	t.true(list.includes('module_layout'));
+	t.true(list.includes('misc_register'));
+	t.deepEqual(names(run(state, key('m'))).length, 21);
+});
+
+test('incremental search jumps as you type, Enter keeps it, n/N cycle, Esc clears', t => {
+	let state = run(fresh(), key('/'), ...typed('misc_'));
+	t.true(state.search?.editing);
+	t.is(state.search?.matches.length, 2);
+	t.regex(selectedRow(state)!.name, /^misc_/);
+	state = run(state, ...typed('reg'));
+	t.is(selectedRow(state)!.name, 'misc_register');
+	state = run(state, key('', {return: true}));
+	t.false(state.search!.editing);
+	t.is(selectedRow(state)!.name, 'misc_register');
+	state = run(state, key('', {escape: true}));
+	t.is(state.search, undefined);
+	t.is(selectedRow(state)!.name, 'misc_register');
+	state = run(fresh(), key('/'), ...typed('misc_regx'), key('', {backspace: true}));
+	t.is(state.search?.query, 'misc_reg');
+	t.is(selectedRow(state)!.name, 'misc_register');
+
+	// Typed keys are the query, not commands: q does not quit while searching.
+	state = run(fresh(), key('/'), ...typed('k'));
+	t.is(state.command, undefined);
+	t.is(state.search?.query, 'k');
+	const first = state.cursor;
+	state = run(state, key('', {return: true}), key('n'));
+	t.not(state.cursor, first);
+	state = run(state, key('N'));
+	t.is(state.cursor, first);
+	// Esc while typing goes back to where the search started.
+	state = run(fresh(), key('j'), key('j'), key('/'), ...typed('strlen'));
+	t.is(selectedRow(state)!.name, 'strlen');
+	state = run(state, key('', {escape: true}));
+	t.is(state.cursor, 2);
+});
+
+test('s cycles status → name → exporter, S reverses, the selection stays', t => {
+	let state = run(fresh(), key('/'), ...typed('strlen'), key('', {return: true}));
+	state = run(state, key('s'));
+	t.is(state.sort, 'name');
+	t.is(selectedRow(state)!.name, 'strlen');
+	const sorted = names(state);
+	t.deepEqual(sorted, [...sorted].sort());
+	state = run(state, key('S'));
+	t.deepEqual(names(state), [...sorted].reverse());
+	state = run(state, key('s'), key('s'));
+	t.is(state.sort, 'status');
+});
+
+test('movement: j/k, pages, g/G, ends clamp', t => {
+	let state = fresh();
+	state = run(state, key('k'));
+	t.is(state.cursor, 0);
+	state = run(state, key('j'), key('', {downArrow: true}));
+	t.is(state.cursor, 2);
+	state = run(state, key('G'));
+	t.is(state.cursor, 20);
+	state = run(state, key('g'), key('d', {ctrl: true}));
+	t.is(state.cursor, 9);
+	state = run(state, key('', {pageDown: true}), key('', {pageDown: true}));
+	t.is(state.cursor, 20);
+	state = run(state, key('u', {ctrl: true}));
+	t.is(state.cursor, 11);
+	state = run(state, key('', {home: true}));
+	t.is(state.cursor, 0);
+});
+
+test('Enter opens the symbol detail, Tab the kernels pane, Esc goes back', t => {
+	let state = run(fresh(), key('', {return: true}));
+	t.is(currentScreen(state).kind, 'symbol');
+	state = run(state, key('', {escape: true}));
+	t.is(currentScreen(state).kind, 'table');
+	state = run(state, key('', {tab: true}), key('j'), key('', {return: true}));
+	t.is(currentScreen(state).kind, 'kernel');
+	t.is(state.kernelCursor, 1);
+	state = run(state, key('', {escape: true}), key('', {tab: true, shift: true}));
+	t.is(state.pane, 'symbols');
+});
+
+test('effects are commands with ids: export, copy, quit', t => {
+	let state = run(fresh(), key('e'));
+	t.deepEqual(state.command, {id: 1, action: 'exportMarkdown'});
+	state = run(state, key('E'), key('y'), key('q'));
+	t.deepEqual(state.command, {id: 4, action: 'quit'});
+	t.deepEqual(run(fresh(), key('c', {ctrl: true})).command?.action, 'quit');
+});
+
+test('kernel-vs-kernel: 24,600+ rows, problems only drops the unchanged, search scans all', t => {
+	let state = initialState(diff.tables, diff.kernels.length, {pageSize: 30});
+	t.true(state.view.length > 24_600);
+	const crcChanged = diff.tables[0]!.filter(row => row.status === 'bad').length;
+	t.is(crcChanged, 18_254);
+	state = run(state, key('m'));
+	t.true(state.view.length < 24_600);
+	t.true(state.view.length >= 18_254);
+	state = run(state, key('m'), key('/'), ...typed('insert_resource_expand'), key('', {return: true}));
+	const row = selectedRow(state)!;
+	t.is(row.name, 'insert_resource_expand_to_fit');
+	t.is(diff.kernels[0]!.exports.get(row.name)?.namespace, 'CXL');
+	state = run(state, key('G'));
+	t.is(state.cursor, state.view.length - 1);
+});
+
+test('one key table: every binding is in the help, footer hints fit the width', t => {
+	const help = helpLines().map(line => line.help);
+	for (const binding of bindings) {
+		t.true(help.includes(binding.help), binding.help);
+	}
+
+	for (const scope of ['symbols', 'kernels', 'detail', 'matrix', 'search', 'help'] as const) {
+		t.true(footerHints(scope, 80).length <= 80);
+	}
+
+	t.is(actionFor('symbols', 'q', {}), 'quit');
+	t.is(actionFor('search', 'q', {}), undefined);
+	t.is(actionFor('symbols', '', {tab: true, shift: true}), 'prevPane');
+	t.is(actionFor('symbols', '', {tab: true}), 'nextPane');
+});
