@@ -3,6 +3,15 @@ import {isInputError} from './common/input-error.js';
 import {runCheck} from './cli/check-command.js';
 import {fastParse, parseWithMeow} from './cli/options.js';
 
+// `kmodx … | head` closes the pipe early: that is the reader's choice, not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+	if (error.code === 'EPIPE') {
+		process.exit(process.exitCode ?? 0);
+	}
+
+	throw error;
+});
+
 const {input, flags} = fastParse(process.argv.slice(2)) ?? await parseWithMeow();
 const [first, ...rest] = input;
 

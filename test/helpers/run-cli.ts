@@ -10,6 +10,7 @@ export function runCli(args: string[], options: {cwd?: string; env?: NodeJS.Proc
 		encoding: 'utf8',
 		env: {...process.env, NO_COLOR: '1', ...options.env},
 		timeout: 60_000,
+		maxBuffer: 256 * 1024 * 1024,
 	});
 	return {code: result.status, stdout: result.stdout, stderr: result.stderr};
 }
