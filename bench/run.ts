@@ -1,5 +1,8 @@
 import os from 'node:os';
+import {spawnSync} from 'node:child_process';
+import {fileURLToPath} from 'node:url';
 import {reportCheck} from './check.js';
+import {reportWhy} from './why.js';
 
 /** `npm run bench [-- NAME…] [--runs N]`: prints Markdown to paste into BENCHMARKS.md. */
 const args = process.argv.slice(2);
@@ -8,6 +11,13 @@ const runs = runsIndex === -1 ? 11 : Number(args[runsIndex + 1]);
 const selected = args.filter((arg, index) => !arg.startsWith('--') && index !== runsIndex + 1);
 const benches: Record<string, () => Promise<string> | string> = {
 	check: () => reportCheck(runs),
+	why: () => reportWhy(runs),
+	// The explorer's latency bench drives Ink itself; it runs in its own process.
+	ui() {
+		const script = fileURLToPath(new URL('ui-latency.js', import.meta.url));
+		const result = spawnSync(process.execPath, [script], {encoding: 'utf8'});
+		return `### explorer latency (kernel-vs-kernel)\n\n\`\`\`\n${result.stdout.replaceAll('\u001B[?25h', '').trim()}\n\`\`\`\n`;
+	},
 };
 
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';

@@ -91,7 +91,12 @@ export class TypeInfoProvider {
 		}
 
 		const btfSource = kernel.typeSources.find(source => source.kind === 'btf');
-		if (btfSource) {
+		if (btfSource?.kind === 'btf') {
+			if (btfSource.data) {
+				const {parseBtf} = await import('../btf/btf.js');
+				return {method: 'btf', btf: parseBtf(btfSource.data, {file: btfSource.path}), path: btfSource.path};
+			}
+
 			const {loadBtf} = await import('../btf/load-btf.js');
 			return {method: 'btf', btf: await loadBtf(btfSource.path), path: btfSource.path};
 		}

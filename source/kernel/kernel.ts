@@ -57,7 +57,8 @@ export type Kernel = {
 };
 
 export type TypeSource =
-	| {kind: 'btf'; path: string}
+	/** `data`: raw BTF already extracted while reading the image, so it is never decompressed twice. */
+	| {kind: 'btf'; path: string; data?: Uint8Array}
 	| {kind: 'symtypes'; path: string}
 	| {kind: 'headers'; path: string};
 

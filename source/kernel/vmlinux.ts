@@ -32,6 +32,7 @@ export async function readVmlinuxKernel(spec: KernelSpec, file: string, data: Ui
 	const key = contentHash(data);
 	const cached = await readCache(directory, cacheKind, key);
 	let record: CachedKernel | undefined;
+	let btfData: Uint8Array | undefined;
 	if (cached) {
 		try {
 			record = JSON.parse(Buffer.from(cached).toString('utf8')) as CachedKernel;
@@ -56,7 +57,8 @@ export async function readVmlinuxKernel(spec: KernelSpec, file: string, data: Ui
 		// One decompression serves `why` too: keep the image's BTF under the key the BTF loader uses.
 		const btf = elf.section('.BTF');
 		if (compressed && btf) {
-			await writeCache(directory, btfCacheKind, key, elf.sectionData(btf).slice());
+			btfData = elf.sectionData(btf).slice();
+			await writeCache(directory, btfCacheKind, key, btfData);
 		}
 	}
 
@@ -79,7 +81,7 @@ export async function readVmlinuxKernel(spec: KernelSpec, file: string, data: Ui
 		exports,
 		modulesIncluded: false,
 		config: undefined,
-		typeSources: record.hasBtf ? [{kind: 'btf', path: file}] : [],
+		typeSources: record.hasBtf ? [{kind: 'btf', path: file, data: btfData}] : [],
 	};
 }
 
