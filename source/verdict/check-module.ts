@@ -122,7 +122,7 @@ export function checkModule(module: ModuleInfo, kernel: Kernel, policy: CheckPol
 			fail(vermagicProblem(name, modmagic, kernel), 'vermagic');
 		}
 	} else {
-		warnings.push({kind: 'vermagic_unknown', symbol: null, log: [], message: `cannot check vermagic '${modmagic}': ${kernel.label} does not say what it expects (give its config, headers directory or image)`});
+		warnings.push({kind: 'vermagic_unknown', symbol: null, log: [], message: 'vermagic not checked: the kernel source does not say what it expects (give its config, headers directory or image)'});
 	}
 
 	if (modinfoValue(module, 'intree') === undefined) {
