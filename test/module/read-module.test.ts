@@ -1,4 +1,5 @@
 import {execFileSync} from 'node:child_process';
+import {readdirSync} from 'node:fs';
 import {readFileSync} from 'node:fs';
 import test from 'ava';
 import {formatCrc} from '../../source/common/hex.js';
@@ -139,4 +140,18 @@ test('__versions of a size that is not a multiple of 64 is refused', t => {
 
 test('missing files are input errors', async t => {
 	await t.throwsAsync(readModuleFile('/nonexistent/x.ko'), {instanceOf: InputError, message: '/nonexistent/x.ko: no such file or directory'});
+});
+
+test('compressed modules (gzip, xz with and without BCJ, zstd, lz4) read as the plain file', async t => {
+	const plain = await readModuleFile(fixture('modules/6.1.0-47-amd64/nls_utf8.ko'));
+	// Every variant the kernel's own tools make (the ARM64 BCJ one is refused elsewhere, by design).
+	const files = readdirSync(fixture('compression')).filter(name => name.startsWith('nls_utf8.ko.') && !/arm64|bz2|lzma/.test(name));
+	t.is(files.length, 10, files.join(' '));
+	for (const name of files) {
+		const module = await readModuleFile(fixture('compression', name));
+		t.truthy(module.compression, name);
+		t.deepEqual(module.versions, plain.versions, name);
+		t.deepEqual(module.modinfo, plain.modinfo, name);
+		t.deepEqual(module.signature, plain.signature, name);
+	}
 });

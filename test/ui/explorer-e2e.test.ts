@@ -3,7 +3,7 @@ import {mkdtempSync, readFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import test from 'ava';
-import {cliPath} from '../helpers/paths.js';
+import {cliPath, fixture} from '../helpers/paths.js';
 import {delay, kernel47, kernel56, myDrv} from './ui-fixtures.js';
 
 /**
@@ -162,4 +162,46 @@ test('piped, the same command prints the check report instead of the UI', t => {
 	t.is(result.status, 1);
 	t.regex(result.stdout, /✗ 56\s+fails at module_layout/);
 	t.false(result.stdout.includes('\u001B[?1049h'));
+});
+
+test.serial('Enter on a mismatched symbol shows why: verified symtypes, else BTF, naming the method', async t => {
+	if (!hasTmux) {
+		t.log(skipMessage);
+		t.pass();
+		return;
+	}
+
+	const symtypes = ['--types', `47=${fixture('symtypes/debian-6.1.0-47-amd64.version.symtypes.gz')}`, '--types', `56=${fixture('symtypes/debian-6.1.0-56-amd64.version.symtypes.gz')}`];
+	const exact = start(120, 40, [...checkArgs, ...symtypes]);
+	await waitFor(exact, /1 of 21/);
+	send(exact, 'Enter');
+	let screen = await waitFor(exact, /symtypes, verified/);
+	t.regex(screen, /struct task_struct/);
+	t.regex(screen, /user_dumpable/);
+	send(exact, 'q');
+	await waitFor(exact, /EXIT=1/);
+
+	const btf = ['--types', `47=${fixture('btf/debian-6.1.0-47-amd64.btf.gz')}`, '--types', `56=${fixture('btf/debian-6.1.0-56-amd64.btf.gz')}`];
+	for (const symbol of ['module_layout', 'misc_register', 'kmalloc_trace']) {
+		const session = start(120, 40, [...checkArgs, ...btf]);
+		await waitFor(session, /1 of 21/);
+		type(session, `/${symbol}`);
+		send(session, 'Enter');
+		send(session, 'Enter');
+		screen = await waitFor(session, /\(btf\)/);
+		t.regex(screen, new RegExp(`✗ ${symbol}`), symbol);
+		// The detail scrolls: page through it until the task_struct cause shows.
+		let seen = screen;
+		for (let page = 0; page < 12 && !/kstack_offset/.test(seen); page++) {
+			send(session, 'PageDown');
+			// eslint-disable-next-line no-await-in-loop
+			await delay(150);
+			seen += capture(session);
+		}
+
+		t.regex(seen, /struct task_struct/, symbol);
+		t.regex(seen, /kstack_offset/, symbol);
+		send(session, 'q');
+		await waitFor(session, /EXIT=1/);
+	}
 });
