@@ -87,7 +87,7 @@ test('findElfSection: synthetic ELF32/ELF64 in both byte orders, and truncation'
 			t.true(Buffer.from(findElfSection(elf, '.BTF')!).equals(btf), `ELF${is64 ? 64 : 32} ${little ? 'LE' : 'BE'}`);
 			const cut = t.throws(() => findElfSection(elf.subarray(0, elf.length - 10), '.BTF', 'cut.ko'));
 			t.true(isInputError(cut));
-			t.regex(cut!.message, /^cut\.ko: bad ELF: .*truncated/);
+			t.regex(cut!.message, /^cut\.ko: truncated ELF/);
 		}
 	}
 
