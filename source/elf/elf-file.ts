@@ -89,8 +89,12 @@ export class ElfFile {
 	private symbolCache: ElfSymbol[] | undefined;
 
 	constructor(readonly data: Uint8Array, readonly file: string) {
-		if (data.length < 16 || data[0] !== 0x7f || data[1] !== 0x45 || data[2] !== 0x4c || data[3] !== 0x46) {
+		if (!isElf(data)) {
 			throw new InputError(file, 'not an ELF file (bad magic)');
+		}
+
+		if (data.length < 16) {
+			throw new InputError(file, `truncated ELF header (${data.length} bytes)`);
 		}
 
 		const elfClass = data[4];
@@ -241,7 +245,7 @@ export class ElfFile {
 	private readSymbols(symtab: ElfSection): ElfSymbol[] {
 		const strtab = this.sections[symtab.link];
 		if (!strtab || strtab.type !== SHT_STRTAB) {
-			throw new InputError(this.file, `symbol table ${symtab.name} links to invalid string table ${symtab.link}`);
+			throw new InputError(this.file, `symbol table (section ${symtab.index}) links to invalid string table ${symtab.link}`);
 		}
 
 		const entrySize = this.class === 64 ? 24 : 16;
