@@ -13,6 +13,7 @@ import type {Kernel, TypeSource} from './kernel.js';
 import {parseKernelConfig, type KernelConfig} from './kernel-config.js';
 import {SymversTable} from './symvers.js';
 import {readVmlinuxKernel} from './vmlinux.js';
+import {readBounded} from '../module/read-bounded.js';
 
 export type KernelSpec = {label: string | undefined; source: string};
 
@@ -61,12 +62,11 @@ export async function loadKernel(spec: KernelSpec, options: LoadKernelOptions = 
 	return loadFile(spec, source, options);
 }
 
+/** Kernel inputs: a vmlinux with debug info is the largest (several hundred MB); nothing real reaches 1 GiB. */
+export const maximumKernelFileSize = 1024 * 1024 * 1024;
+
 async function readInput(file: string): Promise<Uint8Array> {
-	try {
-		return await readFile(file);
-	} catch (error) {
-		throw new InputError(file, describeFsError(error));
-	}
+	return readBounded(file, maximumKernelFileSize, 'a kernel image, Module.symvers or config');
 }
 
 async function loadFile(spec: KernelSpec, file: string, options: LoadKernelOptions, extra?: {config?: KernelConfig; release?: string; files?: string[]}): Promise<Kernel> {
@@ -171,7 +171,12 @@ async function loadRelease(spec: KernelSpec, options: LoadKernelOptions): Promis
 	for (const candidate of candidates) {
 		if (existsSync(candidate)) {
 			const kernel = await loadKernel({label: spec.label ?? release, source: candidate}, options);
-			return {...kernel, source: spec.source, release: kernel.release ?? release};
+			// The running kernel publishes its own BTF: `why` needs nothing else for it.
+			const runningBtf = path.join(root, 'sys/kernel/btf/vmlinux');
+			const typeSources = release === runningRelease() && existsSync(runningBtf) && !kernel.typeSources.some(source => source.kind === 'btf')
+				? [...kernel.typeSources, {kind: 'btf' as const, path: runningBtf}]
+				: kernel.typeSources;
+			return {...kernel, source: spec.source, release: kernel.release ?? release, typeSources};
 		}
 	}
 
@@ -211,7 +216,7 @@ async function symversCacheKey(file: string): Promise<string | undefined> {
 	}
 }
 
-const symversCacheKind = 'symvers-index';
+const symversCacheKind = 'symvers-index-2'; // -2: entries carry a CRC32 of their content
 
 async function cachedSymvers(file: string): Promise<SymversTable | undefined> {
 	const directory = resolveCacheDir(undefined);

@@ -1,4 +1,5 @@
 import {mkdirSync, readFileSync, symlinkSync} from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import {gzipSync} from 'node:zlib';
 import test from 'ava';
@@ -131,4 +132,15 @@ test('xz and zstd compressed symvers (the first 3000 real lines of 6.1.0-50)', a
 		const [crc, symbol] = reference[2999]!.split('\t');
 		t.is(kernel.exports.get(symbol!)?.crc, Number(crc), name);
 	}
+});
+
+test('the running kernel brings its BTF from /sys/kernel/btf/vmlinux', async t => {
+	const root = temporaryDirectory();
+	const release = os.release();
+	writeTemporary(root, `boot/symvers-${release}.gz`, readFileSync(fixture('kernels/6.1.0-47-amd64/Module.symvers.gz')));
+	writeTemporary(root, 'sys/kernel/btf/vmlinux', readFileSync(fixture('btf/debian-6.1.0-47-amd64.btf.gz')));
+	const kernel = await loadKernel({label: undefined, source: release}, {root});
+	t.deepEqual(kernel.typeSources, [{kind: 'btf', path: path.join(root, 'sys/kernel/btf/vmlinux')}]);
+	const other = await loadKernel({label: undefined, source: '6.1.0-50-amd64'}, {root: (writeTemporary(root, 'boot/symvers-6.1.0-50-amd64.gz', readFileSync(fixture('kernels/6.1.0-50-amd64/Module.symvers.gz'))), root)});
+	t.deepEqual(other.typeSources, []);
 });
