@@ -2,6 +2,7 @@ import os from 'node:os';
 import {spawnSync} from 'node:child_process';
 import {fileURLToPath} from 'node:url';
 import {reportCheck} from './check.js';
+import {reportScale} from './scale.js';
 import {reportWhy} from './why.js';
 
 /** `npm run bench [-- NAME…] [--runs N]`: prints Markdown to paste into BENCHMARKS.md. */
@@ -11,6 +12,7 @@ const runs = runsIndex === -1 ? 11 : Number(args[runsIndex + 1]);
 const selected = args.filter((arg, index) => !arg.startsWith('--') && index !== runsIndex + 1);
 const benches: Record<string, () => Promise<string> | string> = {
 	check: () => reportCheck(runs),
+	scale: () => reportScale(runs),
 	why: () => reportWhy(runs),
 	// The explorer's latency bench drives Ink itself; it runs in its own process.
 	ui() {

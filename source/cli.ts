@@ -21,6 +21,16 @@ async function main(): Promise<number> {
 			return runCheck(rest, flags);
 		}
 
+		case 'plan': {
+			const {runPlan} = await import('./cli/plan-command.js');
+			return runPlan(rest, flags);
+		}
+
+		case 'weak-modules': {
+			const {runWeakModules} = await import('./cli/weak-modules-command.js');
+			return runWeakModules(rest, flags);
+		}
+
 		case 'why': {
 			const {runWhy} = await import('./cli/why-command.js');
 			return runWhy(rest, flags);

@@ -1,56 +1,143 @@
 import {InputError} from '../common/input-error.js';
-import {buildCheckReport, type CheckReport} from '../report/check-report.js';
-import {formatMarkdown} from '../report/format-markdown.js';
-import {formatText, type TextStyle} from '../report/format-text.js';
+import type {Kernel} from '../kernel/kernel.js';
+import {findModules} from '../module/find-modules.js';
+import {readModuleFile} from '../module/read-module.js';
+import {buildCheckReport, checkSchema, kernelSummaries, type CheckReport} from '../report/check-report.js';
+import {counts, parseFailOn} from '../report/fail-on.js';
+import {formatMarkdown, markdownFooter, markdownHeader} from '../report/format-markdown.js';
+import {cellText, formatMatrixMarkdown, formatMatrixText, type MatrixRow} from '../report/format-matrix.js';
+import {colorStyle, formatText, summaryText} from '../report/format-text.js';
 import {writeOutput} from '../report/write-output.js';
-import {useColor, type CliFlags} from './flags.js';
-import {loadKernels, loadModules} from './load-inputs.js';
+import {scanModules} from '../scan/scan-modules.js';
+import type {DigestOptions} from '../scan/digest.js';
+import {progressBar} from '../scan/progress.js';
+import type {CheckPolicy, ProblemKind} from '../verdict/check-module.js';
+import {useColor} from './flags.js';
+import {guarded, loadKernels} from './load-inputs.js';
+import type {KmodxFlags} from './options.js';
 
-const ansi = (code: number) => (text: string) => `\u001B[${code}m${text}\u001B[0m`;
-const colors: TextStyle = {bad: ansi(31), good: ansi(32), dim: ansi(2), bold: ansi(1)};
-
-export async function runCheck(paths: string[], flags: CliFlags): Promise<number> {
+export async function runCheck(paths: string[], flags: KmodxFlags): Promise<number> {
 	if (paths.length === 0) {
 		throw new InputError(undefined, 'no module given: kmodx check MODULE|DIR… [-k KERNEL]…');
 	}
 
+	const failOn = parseFailOn(flags.failOn);
 	const progress = process.stderr.isTTY ? (message: string) => process.stderr.write(`${message}…\r`) : undefined;
-	const [kernels, modules] = await Promise.all([loadKernels(flags, progress), loadModules(paths)]);
+	const [kernels, files] = await Promise.all([loadKernels(flags, progress), Promise.resolve().then(() => findModules(paths))]);
 	if (progress) {
 		process.stderr.write('\u001B[2K');
 	}
 
-	const report = buildCheckReport(modules, kernels, {missingVersion: flags.missingVersion});
+	const policy: CheckPolicy = {missingVersion: flags.missingVersion};
+	if (files.length > 1 && !flags.explain) {
+		return runScan(files, kernels, policy, flags, failOn);
+	}
+
+	// One module, or --explain (which reads type information per problem): the whole report in memory.
+	const modules = await Promise.all(files.map(async file => guarded(file, async () => readModuleFile(file))));
+	const report = buildCheckReport(modules, kernels, policy);
 	if (flags.explain) {
 		const [{attachExplanations}, {parseTypesFlags, TypeInfoProvider}] = await Promise.all([import('../explain/attach-explanations.js'), import('../explain/explain-symbol.js')]);
 		await attachExplanations(report, kernels, new TypeInfoProvider(parseTypesFlags(flags.types, kernels)));
 	}
 
 	emit(renderReport(report, flags), flags);
-	return report.summary.loads_everywhere ? 0 : 1;
+	return report.modules.some(module => module.results.some(result => counts(result.problems.map(problem => problem.kind), failOn))) ? 1 : 0;
 }
 
-export function renderReport(report: CheckReport, flags: CliFlags): string {
+/** The matrix for several modules on several kernels, unless --layout says otherwise. */
+export function useMatrix(flags: Pick<KmodxFlags, 'layout'>, modules: number, kernels: number): boolean {
+	return flags.layout === 'matrix' || (flags.layout !== 'details' && modules > 1 && kernels > 1);
+}
+
+export function renderReport(report: CheckReport, flags: KmodxFlags): string {
 	const format = flags.json ? 'json' : flags.format;
-	switch (format) {
-		case 'json': {
-			return JSON.stringify(report, null, 2) + '\n';
-		}
-
-		case 'markdown': {
-			return formatMarkdown(report);
-		}
-
-		default: {
-			return formatText(report, useColor(flags) ? colors : undefined);
-		}
+	if (format === 'json') {
+		return JSON.stringify(report, null, 2) + '\n';
 	}
+
+	if (useMatrix(flags, report.modules.length, report.kernels.length)) {
+		const rows = report.modules.map(module => ({name: module.name, path: module.path, cells: module.results.map(result => cellText(result))}));
+		const loadsPerKernel = report.kernels.map((_, index) => report.modules.filter(module => module.results[index]?.loads).length);
+		const summary = {kernels: report.kernels, summary: report.summary, loadsPerKernel};
+		return format === 'markdown' ? formatMatrixMarkdown(rows, summary) : formatMatrixText(rows, summary, useColor(flags) ? colorStyle : undefined);
+	}
+
+	return format === 'markdown' ? formatMarkdown(report) : formatText(report, useColor(flags) ? colorStyle : undefined);
 }
 
-export function emit(content: string, flags: CliFlags): void {
+export function emit(content: string, flags: KmodxFlags | {output: string | undefined; force: boolean}): void {
 	if (flags.output) {
 		writeOutput(flags.output, content, {force: flags.force});
 	} else {
 		process.stdout.write(content);
 	}
+}
+
+/**
+Many modules: checked by scanModules (worker threads for big runs) and written as they come.
+JSON and the detailed layouts stream module by module; the matrix keeps one short row per module.
+With -o the report is gathered and written at the end, so a failed run never leaves half a file.
+*/
+async function runScan(files: string[], kernels: Kernel[], policy: CheckPolicy, flags: KmodxFlags, failOn: ReadonlySet<ProblemKind>): Promise<number> {
+	const format = flags.json ? 'json' : flags.format;
+	const matrix = format !== 'json' && useMatrix(flags, files.length, kernels.length);
+	const color = useColor(flags);
+	const chunks: string[] = [];
+	const write = flags.output ? (text: string) => chunks.push(text) : (text: string) => process.stdout.write(text);
+	const digest: DigestOptions = format === 'json'
+		? {mode: 'json'}
+		: (matrix ? {mode: 'row'} : {mode: format === 'markdown' ? 'markdown' : 'text', color, labelWidth: Math.max(...kernels.map(kernel => kernel.label.length))});
+	const kernelsJson = kernelSummaries(kernels);
+	if (format === 'json') {
+		const head = JSON.stringify({schema: checkSchema, policy: {missing_version: policy.missingVersion}, kernels: kernelsJson}, null, 2);
+		write(head.slice(0, -2) + ',\n  "modules": [\n');
+	} else if (format === 'markdown' && !matrix) {
+		write(markdownHeader(kernelsJson).join('\n'));
+	}
+
+	const rows: MatrixRow[] = [];
+	const loadsPerKernel = kernels.map(() => 0);
+	let failures = 0;
+	let failing = false;
+	const bar = process.stderr.isTTY && files.length > 1 ? progressBar(process.stderr, 'modules') : undefined;
+	await scanModules(files, kernels, policy, {
+		digest,
+		onProgress: bar?.update,
+		onResult({index, digest: module}) {
+			for (const [at, verdict] of module.verdicts.entries()) {
+				loadsPerKernel[at]! += verdict.loads ? 1 : 0;
+				failures += verdict.loads ? 0 : 1;
+				failing ||= counts(verdict.kinds, failOn);
+			}
+
+			if (module.json !== undefined) {
+				write((index === 0 ? '' : ',\n') + module.json);
+			} else if (module.cells) {
+				rows.push({name: module.name, path: module.path, cells: module.cells});
+			} else if (format === 'markdown') {
+				write('\n' + module.text!);
+			} else {
+				write(module.text! + '\n\n');
+			}
+		},
+	});
+	bar?.done();
+	const summary = {modules: files.length, kernels: kernels.length, failures, loads_everywhere: failures === 0};
+	if (format === 'json') {
+		write('\n  ],\n  "summary": ' + JSON.stringify(summary, null, 2).replaceAll('\n', '\n  ') + '\n}\n');
+	} else if (matrix) {
+		const totals = {kernels: kernelsJson, summary, loadsPerKernel};
+		write(format === 'markdown' ? formatMatrixMarkdown(rows, totals) : formatMatrixText(rows, totals, color ? colorStyle : undefined));
+	} else if (format === 'markdown') {
+		write('\n' + markdownFooter(summary).join('\n'));
+	} else {
+		write(summaryText(summary, color ? colorStyle : undefined) + '\n');
+	}
+
+	if (flags.output) {
+		writeOutput(flags.output, chunks.join(''), {force: flags.force});
+	}
+
+	return failing ? 1 : 0;
 }

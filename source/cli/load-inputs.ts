@@ -7,7 +7,7 @@ import {readModuleFile} from '../module/read-module.js';
 import type {CliFlags} from './flags.js';
 
 /** A parser bug on hostile input must still end as a one-line error naming the file. */
-async function guarded<T>(file: string, work: () => Promise<T>): Promise<T> {
+export async function guarded<T>(file: string, work: () => Promise<T>): Promise<T> {
 	try {
 		return await work();
 	} catch (error) {

@@ -13,13 +13,27 @@ export const flagDefinitions = {
 	types: {type: 'string', isMultiple: true},
 	explain: {type: 'boolean', default: false},
 	color: {type: 'boolean', default: true},
+	failOn: {type: 'string'},
+	layout: {type: 'string', choices: ['auto', 'matrix', 'details'], default: 'auto'},
+	from: {type: 'string'},
+	to: {type: 'string'},
 } as const;
+
+/** CliFlags (source/cli/flags.ts) and the flags of the multi-module commands. */
+export type KmodxFlags = CliFlags & {
+	failOn?: string;
+	layout: 'auto' | 'matrix' | 'details';
+	from?: string;
+	to?: string;
+};
 
 export const helpText = `
 	Usage
 	  $ kmodx [check] MODULE|DIR… [-k KERNEL]…    will the modules load on these kernels?
 	  $ kmodx why SYMBOL -k FROM -k TO [--types L=PATH]…   why did the symbol's CRC change?
 	  $ kmodx -k A -k B                            browse what changed between two kernels
+	  $ kmodx plan MODULE -k KERNEL…               the fewest builds that cover the kernels
+	  $ kmodx weak-modules MODULE|DIR… --from A --to B   which modules built for A load on B as they are
 
 	  On a terminal \`kmodx MODULE…\` opens the explorer; piped, or with \`check\`, it prints a report.
 
@@ -40,17 +54,30 @@ export const helpText = `
 	      --types LABEL=PATH     type information for a kernel: BTF, vmlinux, vmlinuz, .symtypes
 	      --explain              explain CRC mismatches in check reports (needs types)
 	      --no-color             no colours (NO_COLOR is honoured too)
+	      --fail-on KINDS        problems that make the exit status 1 (comma list; default all):
+	                             arch, no_versions, crc, missing, gpl_only, namespace,
+	                             vermagic, no_version, proprietary_taint; or none
+	      --layout auto|matrix|details
+	                             text/markdown layout of check: a modules × kernels matrix
+	                             (auto: when several modules meet several kernels) or details
+	      --from KERNEL          weak-modules: the kernel the modules were built for (optional)
+	      --to KERNEL            weak-modules: the kernel to reuse them on
 
 	Exit status
-	  0 every module loads on every kernel, 1 some do not, 2 bad usage or input
+	  0 every module loads on every kernel, 1 some do not (only problems of --fail-on count),
+	  2 bad usage or input; plan: 1 when one binary cannot serve every kernel;
+	  weak-modules: 1 when some module needs a rebuild
 
 	Examples
 	  $ kmodx my_drv.ko -k 6.1.0-56-amd64
 	  $ kmodx check my_drv.ko -k old=/usr/src/linux-headers-6.1.0-47-amd64 -k new=/boot/symvers-6.1.0-56-amd64.gz --json
 	  $ kmodx check /lib/modules/6.1.0-47-amd64/updates -k 6.1.0-56-amd64 --format markdown -o report.md
+	  $ kmodx check /lib/modules/6.1.0-47-amd64/extra -k 6.1.0-50-amd64 -k 6.1.0-56-amd64 --fail-on crc,missing
+	  $ kmodx plan my_drv.ko -k 6.1.0-47-amd64 -k 6.1.0-50-amd64 -k 6.1.0-56-amd64
+	  $ kmodx weak-modules /lib/modules/6.1.0-47-amd64/extra --from 6.1.0-47-amd64 --to 6.1.0-56-amd64
 `;
 
-export type ParsedCli = {input: string[]; flags: CliFlags};
+export type ParsedCli = {input: string[]; flags: KmodxFlags};
 
 const kebab = (name: string) => name.replaceAll(/[A-Z]/g, letter => `-${letter.toLowerCase()}`);
 
@@ -96,7 +123,7 @@ export function fastParse(argv: string[]): ParsedCli | undefined {
 		}
 	}
 
-	return {input: parsed.positionals, flags: flags as CliFlags};
+	return {input: parsed.positionals, flags: flags as KmodxFlags};
 }
 
 export async function parseWithMeow(argv?: string[]): Promise<ParsedCli> {
@@ -107,5 +134,5 @@ export async function parseWithMeow(argv?: string[]): Promise<ParsedCli> {
 		allowUnknownFlags: false,
 		flags: flagDefinitions as unknown as AnyFlags,
 	});
-	return {input: cli.input, flags: cli.flags as unknown as CliFlags};
+	return {input: cli.input, flags: cli.flags as unknown as KmodxFlags};
 }

@@ -37,27 +37,99 @@ export type ModuleReport = {
 };
 
 export function buildCheckReport(modules: ModuleInfo[], kernels: Kernel[], policy: CheckPolicy): CheckReport {
-	const peers = peerExports(modules);
-	const reports = modules.map(module => moduleReport(module, kernels, policy, peers));
+	const reports: ModuleReport[] = modules.map(module => (modules.length > 1 && needsPeers(module, kernels) ? undefined : moduleReport(module, kernels, policy))) as ModuleReport[];
+	const pending = modules.filter((_, index) => !reports[index]);
+	if (pending.length > 0) {
+		const {reports: resolved} = checkWithPeers(pending, kernels, policy, modules.map(module => modulePeerExports(module)), (path, kernel) => {
+			const index = modules.findIndex(module => module.path === path);
+			return reports[index]?.results.find(result => result.kernel === kernel)?.loads ?? false;
+		});
+		for (const [index, module] of modules.entries()) {
+			reports[index] ??= resolved.get(module)!;
+		}
+	}
+
 	const failures = reports.reduce((sum, module) => sum + module.results.filter(result => !result.loads).length, 0);
 	return {
 		schema: checkSchema,
 		policy: {missing_version: policy.missingVersion},
-		kernels: kernels.map(kernel => ({
-			label: kernel.label,
-			source: kernel.source,
-			kind: kernel.kind,
-			release: kernel.release ?? null,
-			vermagic: kernel.vermagic ?? null,
-			exports: kernel.exports.size,
-			modules_included: kernel.modulesIncluded,
-		})),
+		kernels: kernelSummaries(kernels),
 		modules: reports,
 		summary: {modules: modules.length, kernels: kernels.length, failures, loads_everywhere: failures === 0},
 	};
 }
 
-export function moduleReport(module: ModuleInfo, kernels: Kernel[], policy: CheckPolicy, peers?: Map<string, PeerExport>): ModuleReport {
+/** Some kernel lacks one of the module's imports: another module of the run may export it. */
+export function needsPeers(module: ModuleInfo, kernels: Kernel[]): boolean {
+	return module.imports.some(symbol => kernels.some(kernel => kernel.exports.get(symbol.name) === undefined));
+}
+
+/**
+Checks the modules whose imports some kernel lacks, with the exports of every module of the run
+(`exports`, in run order; a later module wins a name) as peers — but on each kernel only the
+exports of modules that load there themselves: a module that cannot load exports nothing, as
+RHEL's weak-modules and the kernel see it. `loadsElsewhere` answers for the modules not pending.
+Pending modules depend on each other, so their verdicts are iterated until none changes.
+*/
+export function checkWithPeers(pending: ModuleInfo[], kernels: Kernel[], policy: CheckPolicy, exports: PeerExport[][], loadsElsewhere: (path: string, kernel: string) => boolean): {reports: Map<ModuleInfo, ModuleReport>; peers: Map<string, Map<string, PeerExport>>} {
+	const reports = new Map<ModuleInfo, ModuleReport>();
+	const pendingPaths = new Map(pending.map(module => [module.path, module]));
+	const loads = (path: string, kernel: string): boolean => {
+		const module = pendingPaths.get(path);
+		if (!module) {
+			return loadsElsewhere(path, kernel);
+		}
+
+		return reports.get(module)?.results.find(result => result.kernel === kernel)?.loads ?? false;
+	};
+
+	let peers = new Map<string, Map<string, PeerExport>>();
+	// Each round can only add loaders; the bound stops a pathological flip-flop.
+	for (let round = 0; round <= pending.length; round++) {
+		peers = new Map(kernels.map(kernel => {
+			const map = new Map<string, PeerExport>();
+			for (const list of exports) {
+				if (list.length > 0 && loads(list[0]!.module, kernel.label)) {
+					for (const entry of list) {
+						map.set(entry.name, entry);
+					}
+				}
+			}
+
+			return [kernel.label, map] as const;
+		}));
+		let changed = false;
+		for (const module of pending) {
+			const report = moduleReport(module, kernels, policy, kernel => peers.get(kernel.label));
+			const before = reports.get(module);
+			if (!before || before.results.some((result, index) => result.loads !== report.results[index]!.loads)) {
+				changed = true;
+			}
+
+			reports.set(module, report);
+		}
+
+		if (!changed && round > 0) {
+			break;
+		}
+	}
+
+	return {reports, peers};
+}
+
+export function kernelSummaries(kernels: Kernel[]): CheckReport['kernels'] {
+	return kernels.map(kernel => ({
+		label: kernel.label,
+		source: kernel.source,
+		kind: kernel.kind,
+		release: kernel.release ?? null,
+		vermagic: kernel.vermagic ?? null,
+		exports: kernel.exports.size,
+		modules_included: kernel.modulesIncluded,
+	}));
+}
+
+export function moduleReport(module: ModuleInfo, kernels: Kernel[], policy: CheckPolicy, peers?: Map<string, PeerExport> | ((kernel: Kernel) => Map<string, PeerExport> | undefined)): ModuleReport {
 	const versioned = new Set(module.versions.map(v => v.name));
 	return {
 		path: module.path,
@@ -70,28 +142,18 @@ export function moduleReport(module: ModuleInfo, kernels: Kernel[], policy: Chec
 			...module.versions.map(({name, crc}) => ({name, crc: formatCrc(crc)})),
 			...module.imports.filter(i => !versioned.has(i.name)).map(i => ({name: i.name, crc: null})),
 		],
-		results: kernels.map(kernel => checkModule(module, kernel, policy, peersFor(module, peers))),
+		results: kernels.map(kernel => checkModule(module, kernel, policy, peersFor(module, typeof peers === 'function' ? peers(kernel) : peers))),
 		groups: abiGroups(module, kernels),
 	};
 }
 
-/** Exports of the modules checked together resolve each other's imports (an out-of-tree stack). */
-function peerExports(modules: ModuleInfo[]): Map<string, PeerExport> | undefined {
-	if (modules.length < 2) {
-		return undefined;
-	}
-
-	const peers = new Map<string, PeerExport>();
-	for (const module of modules) {
-		for (const entry of module.exports) {
-			peers.set(entry.name, {...entry, module: module.path, moduleName: module.name, license: modinfoValue(module, 'license')});
-		}
-	}
-
-	return peers;
+/** A module's exports as peers of the other modules in the run (later modules win a name, as in one Map). */
+export function modulePeerExports(module: ModuleInfo): PeerExport[] {
+	const license = modinfoValue(module, 'license');
+	return module.exports.map(entry => ({...entry, module: module.path, moduleName: module.name, license}));
 }
 
-function peersFor(module: ModuleInfo, peers: Map<string, PeerExport> | undefined): Map<string, PeerExport> | undefined {
+export function peersFor(module: ModuleInfo, peers: Map<string, PeerExport> | undefined): Map<string, PeerExport> | undefined {
 	if (!peers) {
 		return undefined;
 	}

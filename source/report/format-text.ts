@@ -10,6 +10,8 @@ export type TextStyle = {
 };
 
 const plain: TextStyle = {bad: t => t, good: t => t, dim: t => t, bold: t => t};
+const ansi = (code: number) => (text: string) => `\u001B[${code}m${text}\u001B[0m`;
+export const colorStyle: TextStyle = {bad: ansi(31), good: ansi(32), dim: ansi(2), bold: ansi(1)};
 
 /** One-line verdict of a module on a kernel, shared by the text report, Markdown and the explorer. */
 export function verdictSummary(result: KernelVerdict): string {
@@ -68,18 +70,23 @@ function kindLabel(kind: string, count: number): string {
 
 export function formatText(report: CheckReport, style: TextStyle = plain): string {
 	const lines: string[] = [];
+	const width = Math.max(...report.kernels.map(kernel => kernel.label.length));
 	for (const module of report.modules) {
-		lines.push(...moduleText(module, report, style), '');
+		lines.push(...moduleText(module, width, style), '');
 	}
 
-	const {modules, kernels, failures} = report.summary;
-	lines.push(failures === 0
-		? style.good(`✓ ${plural(modules, 'module')} load on ${plural(kernels, 'kernel')}`)
-		: style.bad(`✗ ${failures} of ${modules * kernels} module × kernel combinations fail to load`));
+	lines.push(summaryText(report.summary, style));
 	return lines.join('\n') + '\n';
 }
 
-function moduleText(module: ModuleReport, report: CheckReport, style: TextStyle): string[] {
+export function summaryText({modules, kernels, failures}: CheckReport['summary'], style: TextStyle = plain): string {
+	return failures === 0
+		? style.good(`✓ ${plural(modules, 'module')} load on ${plural(kernels, 'kernel')}`)
+		: style.bad(`✗ ${failures} of ${modules * kernels} module × kernel combinations fail to load`);
+}
+
+/** One module's detailed verdicts; `width` is the longest kernel label, for alignment. */
+export function moduleText(module: ModuleReport, width: number, style: TextStyle = plain): string[] {
 	const lines = [style.bold(`${module.name}  ${module.path}`)];
 	const facts = [`vermagic '${module.vermagic ?? '(none)'}'`, `license ${module.license ?? '(none)'}`, plural(module.imports.length, 'versioned import')];
 	if (!module.intree) {
@@ -87,7 +94,6 @@ function moduleText(module: ModuleReport, report: CheckReport, style: TextStyle)
 	}
 
 	lines.push(style.dim('  ' + facts.join(' · ')));
-	const width = Math.max(...report.kernels.map(kernel => kernel.label.length));
 	for (const result of module.results) {
 		const label = result.kernel.padEnd(width);
 		const mark = result.loads ? style.good('✓') : style.bad('✗');
@@ -147,6 +153,6 @@ function moduleText(module: ModuleReport, report: CheckReport, style: TextStyle)
 	return lines;
 }
 
-function plural(count: number, word: string): string {
+export function plural(count: number, word: string): string {
 	return `${count} ${word}${count === 1 ? '' : 's'}`;
 }

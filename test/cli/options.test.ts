@@ -8,6 +8,9 @@ const agree = [
 	['check', 'dir', '-f', 'markdown', '--missing-version', 'warn', '--explain', '--types', 'a=b.btf', '--types=c=d.symtypes'],
 	['why', 'module_layout', '-k', 'a', '-k', 'b', '--format=json'],
 	['-k', 'a', '-k', 'b'],
+	['check', 'dir', '-k', 'a', '-k', 'b', '--fail-on', 'crc,missing', '--layout', 'matrix'],
+	['plan', 'm.ko', '-k', 'a', '-k', 'b', '--json', '--explain'],
+	['weak-modules', 'dir', '--from', 'a', '--to=b', '--fail-on=none'],
 	[],
 ];
 
@@ -20,7 +23,7 @@ for (const argv of agree) {
 }
 
 test('everything else goes to meow: help, version, negations, unknown flags, bad choices', t => {
-	for (const argv of [['--help'], ['--version'], ['a.ko', '--no-color'], ['a.ko', '--frobnicate'], ['a.ko', '-f', 'yaml'], ['a.ko', '--missing-version', 'maybe'], ['a.ko', '--json=yes']]) {
+	for (const argv of [['--help'], ['--version'], ['a.ko', '--no-color'], ['a.ko', '--frobnicate'], ['a.ko', '-f', 'yaml'], ['a.ko', '--missing-version', 'maybe'], ['a.ko', '--json=yes'], ['a.ko', '--layout', 'grid']]) {
 		t.is(fastParse(argv), undefined, argv.join(' '));
 	}
 });

@@ -1,0 +1,24 @@
+#!/bin/bash
+# The independent reference (and the shell baseline of bench/scale.ts): every module's
+# `modprobe --dump-modversions`, joined with each kernel's Module.symvers by one awk pass.
+# Usage: scale-reference.sh MODULES_DIR LABEL=Module.symvers[.gz]…
+# Prints "path<TAB>label<TAB>ok" or "path<TAB>label<TAB>crc|missing<TAB>symbol" lines.
+set -euo pipefail
+export LC_ALL=C
+modules="$1"; shift
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+# One line per __versions entry: path, crc, symbol.
+find "$modules" -name '*.ko' -print0 | sort -z | while IFS= read -r -d '' module; do
+	/usr/sbin/modprobe --dump-modversions "$module" | awk -v m="$module" -F'\t' '{ print m "\t" $1 "\t" $2 }'
+	printf '%s\t-\t-\n' "$module"
+done > "$work/versions"
+for spec in "$@"; do
+	label="${spec%%=*}"; file="${spec#*=}"
+	zcat -f "$file" | awk -F'\t' -v label="$label" '
+		NR == FNR { crc[$2] = $1; next }
+		$2 == "-" { if (!($1 in bad)) print $1 "\t" label "\tok"; next }
+		!($3 in crc) { bad[$1] = 1; print $1 "\t" label "\tmissing\t" $3; next }
+		crc[$3] != $2 { bad[$1] = 1; print $1 "\t" label "\tcrc\t" $3 }
+	' - "$work/versions"
+done

@@ -1,0 +1,95 @@
+import type {KernelVerdict} from '../verdict/check-module.js';
+import type {CheckReport} from './check-report.js';
+import {code, escape} from './format-markdown.js';
+import {plural, type TextStyle} from './format-text.js';
+
+/** One module's row of the matrix: what each cell says, nothing else of the module is kept. */
+export type MatrixRow = {name: string; path: string; cells: string[]};
+
+const plain: TextStyle = {bad: t => t, good: t => t, dim: t => t, bold: t => t};
+
+/** A matrix cell: ✓, or ✗ and the check the kernel stops at (the one dmesg shows). */
+export function cellText(result: KernelVerdict): string {
+	if (result.loads) {
+		const unresolved = result.warnings.filter(w => w.kind === 'unresolved').length;
+		return unresolved > 0 ? `✓ ?${unresolved}` : '✓';
+	}
+
+	const first = result.first_failure;
+	switch (result.stops_at) {
+		case 'arch': {
+			return '✗ arch';
+		}
+
+		case 'module_layout': {
+			return first?.kind === 'no_versions' ? '✗ no __versions' : first?.kind === 'no_version' ? '✗ no CRC for module_layout' : '✗ module_layout';
+		}
+
+		case 'vermagic': {
+			return '✗ vermagic';
+		}
+
+		default: {
+			if (result.problems.length === 1 && first) {
+				return `✗ ${first.kind} ${first.symbol ?? ''}`.trimEnd();
+			}
+
+			const counts = new Map<string, number>();
+			for (const problem of result.problems) {
+				counts.set(problem.kind, (counts.get(problem.kind) ?? 0) + 1);
+			}
+
+			return '✗ ' + [...counts].map(([kind, count]) => `${count} ${kind}`).join(', ');
+		}
+	}
+}
+
+export type MatrixSummary = {kernels: CheckReport['kernels']; summary: CheckReport['summary']; loadsPerKernel: number[]};
+
+/** Modules × kernels, aligned columns; a count per kernel under them. */
+export function formatMatrixText(rows: MatrixRow[], {kernels, summary, loadsPerKernel}: MatrixSummary, style: TextStyle = plain): string {
+	const header = ['module', ...kernels.map(kernel => kernel.label)];
+	const widths = header.map(text => [...text].length);
+	for (const row of rows) {
+		widths[0] = Math.max(widths[0]!, [...row.name].length);
+		for (const [index, cell] of row.cells.entries()) {
+			widths[index + 1] = Math.max(widths[index + 1]!, [...cell].length);
+		}
+	}
+
+	const totals = ['loads', ...loadsPerKernel.map(count => `${count}/${summary.modules}`)];
+	for (const [index, text] of totals.entries()) {
+		widths[index] = Math.max(widths[index]!, [...text].length);
+	}
+
+	const pad = (text: string, width: number) => text + ' '.repeat(Math.max(0, width - [...text].length));
+	const lines = [style.bold(header.map((text, index) => pad(text, widths[index]!)).join('  ').trimEnd())];
+	for (const row of rows) {
+		const cells = row.cells.map((cell, index) => {
+			const padded = pad(cell, widths[index + 1]!);
+			return cell.startsWith('✓') ? style.good(padded) : style.bad(padded);
+		});
+		lines.push([pad(row.name, widths[0]!), ...cells].join('  ').trimEnd());
+	}
+
+	lines.push(style.dim(totals.map((text, index) => pad(text, widths[index]!)).join('  ').trimEnd()), '');
+	lines.push(summary.failures === 0
+		? style.good(`✓ ${plural(summary.modules, 'module')} load on ${plural(summary.kernels, 'kernel')}`)
+		: style.bad(`✗ ${summary.failures} of ${summary.modules * summary.kernels} module × kernel combinations fail to load`));
+	return lines.join('\n') + '\n';
+}
+
+export function formatMatrixMarkdown(rows: MatrixRow[], {kernels, summary, loadsPerKernel}: MatrixSummary): string {
+	const out = ['# kmodx check report', '', '| kernel | source | release | vermagic | modules that load |', '|---|---|---|---|---|'];
+	for (const [index, kernel] of kernels.entries()) {
+		out.push(`| ${escape(kernel.label)} | ${code(kernel.source)} (${kernel.kind}) | ${code(kernel.release)} | ${code(kernel.vermagic)} | ${loadsPerKernel[index]!} of ${summary.modules} |`);
+	}
+
+	out.push('', `| module | ${kernels.map(kernel => escape(kernel.label)).join(' | ')} |`, `|---|${kernels.map(() => '---|').join('')}`);
+	for (const row of rows) {
+		out.push(`| ${escape(row.name)} | ${row.cells.map(cell => escape(cell)).join(' | ')} |`);
+	}
+
+	out.push('', summary.loads_everywhere ? '**Result: loads on every kernel.**' : `**Result: ${summary.failures} module × kernel combination(s) fail to load.**`, '');
+	return out.join('\n');
+}

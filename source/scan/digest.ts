@@ -1,0 +1,60 @@
+import type {ModuleReport} from '../report/check-report.js';
+import {markdownModule} from '../report/format-markdown.js';
+import {cellText} from '../report/format-matrix.js';
+import {colorStyle, moduleText} from '../report/format-text.js';
+import type {ProblemKind} from '../verdict/check-module.js';
+
+/**
+What the consumer of a scan keeps of each module, made where the module was checked (in a
+worker): the JSON text, a matrix row or the detailed text, never the report's object graph,
+which costs more to copy between threads than to build.
+*/
+export type DigestOptions = {mode: 'report' | 'json' | 'row' | 'text' | 'markdown'; color?: boolean; labelWidth?: number};
+
+export type ModuleDigest = {
+	name: string;
+	path: string;
+	verdicts: Array<{kernel: string; loads: boolean; kinds: ProblemKind[]}>;
+	report?: ModuleReport;
+	/** `mode: 'json'`: the module as an element of kmodx.check/1 `modules`, indented to its place. */
+	json?: string;
+	cells?: string[];
+	/** `mode: 'text' | 'markdown'`: the detailed section, lines joined. */
+	text?: string;
+};
+
+export function digestReport(report: ModuleReport, options: DigestOptions): ModuleDigest {
+	const digest: ModuleDigest = {
+		name: report.name,
+		path: report.path,
+		verdicts: report.results.map(result => ({kernel: result.kernel, loads: result.loads, kinds: [...new Set(result.problems.map(problem => problem.kind))]})),
+	};
+	switch (options.mode) {
+		case 'report': {
+			digest.report = report;
+			break;
+		}
+
+		case 'json': {
+			digest.json = '    ' + JSON.stringify(report, null, 2).replaceAll('\n', '\n    ');
+			break;
+		}
+
+		case 'row': {
+			digest.cells = report.results.map(result => cellText(result));
+			break;
+		}
+
+		case 'text': {
+			digest.text = moduleText(report, options.labelWidth ?? 0, options.color ? colorStyle : undefined).join('\n');
+			break;
+		}
+
+		case 'markdown': {
+			digest.text = markdownModule(report).join('\n');
+			break;
+		}
+	}
+
+	return digest;
+}

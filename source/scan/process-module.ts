@@ -1,0 +1,37 @@
+import {guarded} from '../cli/load-inputs.js';
+import type {Kernel} from '../kernel/kernel.js';
+import type {ModuleInfo} from '../module/module-info.js';
+import {moduleReport, modulePeerExports, needsPeers} from '../report/check-report.js';
+import {checkModule, type CheckPolicy, type PeerExport} from '../verdict/check-module.js';
+import type {ModuleReport} from '../report/check-report.js';
+import {digestReport, type DigestOptions, type ModuleDigest} from './digest.js';
+import {readModuleSparse} from './read-module-sparse.js';
+
+/** One module read and checked, as a worker hands it back. */
+export type ProcessedModule = {
+	index: number;
+	/** Undefined while the module is pending. */
+	digest: ModuleDigest | undefined;
+	exports: PeerExport[];
+	/**
+	The module itself, kept only when some kernel lacks one of its imports: another module of the
+	run may export it, which is known once every module is read. Everything else is dropped here.
+	*/
+	pending: ModuleInfo | undefined;
+};
+
+export async function processModule(index: number, file: string, kernels: Kernel[], policy: CheckPolicy, peersPossible: boolean, digest: DigestOptions): Promise<ProcessedModule> {
+	const module = await guarded(file, async () => readModuleSparse(file));
+	const unresolved = peersPossible && needsPeers(module, kernels);
+	return {
+		index,
+		digest: unresolved ? undefined : digestReport(digest.mode === 'row' ? verdictsOnly(module, kernels, policy) : moduleReport(module, kernels, policy), digest),
+		exports: peersPossible ? modulePeerExports(module) : [],
+		pending: unresolved ? module : undefined,
+	};
+}
+
+/** A matrix row needs the verdicts only: no import list, no ABI groups (a sixth of the work). */
+function verdictsOnly(module: ModuleInfo, kernels: Kernel[], policy: CheckPolicy): ModuleReport {
+	return {path: module.path, name: module.name, vermagic: null, license: null, intree: false, signer: null, imports: [], results: kernels.map(kernel => checkModule(module, kernel, policy)), groups: []};
+}

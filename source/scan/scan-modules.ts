@@ -1,0 +1,193 @@
+import os from 'node:os';
+import {Worker} from 'node:worker_threads';
+import {InputError} from '../common/input-error.js';
+import type {Kernel} from '../kernel/kernel.js';
+import type {ModuleInfo} from '../module/module-info.js';
+import {checkWithPeers} from '../report/check-report.js';
+import type {CheckPolicy, PeerExport} from '../verdict/check-module.js';
+import {processModule, type ProcessedModule} from './process-module.js';
+import {transferKernel} from './transfer-kernel.js';
+import {withCachedExports} from './cached-exports.js';
+import {digestReport, type DigestOptions, type ModuleDigest} from './digest.js';
+import type {WorkerBatch, WorkerInput, WorkerReply} from './scan-worker.js';
+
+/** A module's digest, delivered in file order; `peerUses` names imports only another given module resolves. */
+export type ScanResult = {
+	index: number;
+	digest: ModuleDigest;
+	peerUses: Array<{kernel: string; symbol: string; module: string}>;
+};
+
+export type ScanOptions = {
+	/** Worker threads; default: one per core when there are more than `workerThreshold` modules, else none. */
+	workers?: number;
+	/** What to keep of each module's report (default: the report itself). */
+	digest?: DigestOptions;
+	onProgress?: (done: number, total: number) => void;
+	onResult: (result: ScanResult) => void;
+};
+
+/** Below this many modules starting threads (~40 ms each, plus a copy of every kernel's index) does not pay. */
+export const workerThreshold = 200;
+const batchSize = 16;
+
+export function defaultWorkers(modules: number, env: NodeJS.ProcessEnv = process.env): number {
+	const forced = Number(env['KMODX_WORKERS']);
+	if (Number.isInteger(forced) && forced >= 0) {
+		return forced;
+	}
+
+	return modules > workerThreshold ? Math.min(os.availableParallelism(), 8) : 0;
+}
+
+/**
+Checks many modules against the kernels, streaming: results leave in file order as soon as
+every earlier one is done, and only reports (not ModuleInfo) cross threads. The same reports as
+buildCheckReport: a module whose import some kernel lacks waits until every module's exports
+are known, then is checked again with them as peers.
+*/
+export async function scanModules(files: string[], givenKernels: Kernel[], policy: CheckPolicy, options: ScanOptions): Promise<void> {
+	const kernels = givenKernels.map(kernel => withCachedExports(kernel));
+	const peersPossible = files.length > 1;
+	const digest = options.digest ?? {mode: 'report'};
+	const exportsByIndex = new Map<number, PeerExport[]>();
+	/** Per kernel, whether each exporting module loads: a module that cannot load exports nothing there. */
+	const loadsByPath = new Map<string, Map<string, boolean>>();
+	const ready = new Map<number, ScanResult>();
+	const pending = new Map<number, ModuleInfo>();
+	let next = 0;
+	let done = 0;
+	const flush = () => {
+		for (let result = ready.get(next); result; result = ready.get(next)) {
+			ready.delete(next);
+			next++;
+			options.onResult(result);
+		}
+	};
+
+	const accept = (item: ProcessedModule) => {
+		if (item.exports.length > 0) {
+			exportsByIndex.set(item.index, item.exports);
+			if (item.digest) {
+				loadsByPath.set(item.digest.path, new Map(item.digest.verdicts.map(verdict => [verdict.kernel, verdict.loads])));
+			}
+		}
+
+		if (item.pending) {
+			pending.set(item.index, item.pending);
+		} else {
+			ready.set(item.index, {index: item.index, digest: item.digest!, peerUses: []});
+		}
+
+		options.onProgress?.(++done, files.length);
+		flush();
+	};
+
+	const workers = Math.min(options.workers ?? defaultWorkers(files.length), files.length);
+	if (workers <= 1) {
+		for (const [index, file] of files.entries()) {
+			// eslint-disable-next-line no-await-in-loop -- in order, one at a time: memory stays flat.
+			accept(await processModule(index, file, kernels, policy, peersPossible, digest));
+		}
+	} else {
+		await runWorkers(files, {kernels: kernels.map(kernel => transferKernel(kernel)), policy, peersPossible, digest}, workers, accept);
+	}
+
+	if (pending.size > 0) {
+		const indexes = [...exportsByIndex.keys()].sort((a, b) => a - b);
+		const {reports, peers} = checkWithPeers([...pending.values()], kernels, policy, indexes.map(index => exportsByIndex.get(index)!), (path, kernel) => loadsByPath.get(path)?.get(kernel) ?? false);
+		for (const [index, module] of pending) {
+			const own = new Set(module.exports.map(entry => entry.name));
+			ready.set(index, {index, digest: digestReport(reports.get(module)!, digest), peerUses: peerUses(module, kernels, peers, own)});
+		}
+
+		flush();
+	}
+}
+
+function peerUses(module: ModuleInfo, kernels: Kernel[], peers: Map<string, Map<string, PeerExport>>, own: Set<string>): ScanResult['peerUses'] {
+	const uses: ScanResult['peerUses'] = [];
+	for (const kernel of kernels) {
+		for (const symbol of module.imports) {
+			const peer = kernel.exports.get(symbol.name) || own.has(symbol.name) ? undefined : peers.get(kernel.label)?.get(symbol.name);
+			if (peer) {
+				uses.push({kernel: kernel.label, symbol: symbol.name, module: peer.module});
+			}
+		}
+	}
+
+	return uses;
+}
+
+async function runWorkers(files: string[], input: WorkerInput, count: number, accept: (item: ProcessedModule) => void): Promise<void> {
+	const url = new URL('scan-worker.js', import.meta.url);
+	let nextFile = 0;
+	const threads: Worker[] = [];
+	await new Promise<void>((resolve, reject) => {
+		let running = count;
+		let failed = false;
+		const fail = (error: Error) => {
+			if (!failed) {
+				failed = true;
+				for (const thread of threads) {
+					void thread.terminate();
+				}
+
+				reject(error);
+			}
+		};
+
+		for (let index = 0; index < count; index++) {
+			const thread = new Worker(url, {workerData: input});
+			threads.push(thread);
+			let closed = false;
+			const send = () => {
+				if (closed) {
+					return;
+				}
+
+				const batch: WorkerBatch = [];
+				while (batch.length < batchSize && nextFile < files.length) {
+					batch.push({index: nextFile, file: files[nextFile]!});
+					nextFile++;
+				}
+
+				if (batch.length === 0) {
+					closed = true;
+					thread.postMessage(null satisfies WorkerBatch);
+				} else {
+					thread.postMessage(batch);
+				}
+			};
+
+			thread.on('message', (reply: WorkerReply) => {
+				if ('error' in reply) {
+					fail('stack' in reply.error ? new Error(reply.error.stack) : new InputError(reply.error.file, reply.error.problem));
+					return;
+				}
+
+				try {
+					for (const item of reply.results) {
+						accept(item);
+					}
+				} catch (error) {
+					fail(error as Error);
+					return;
+				}
+
+				send();
+			});
+			thread.on('error', fail);
+			thread.on('exit', code => {
+				if (code !== 0) {
+					fail(new Error(`a scan worker exited with status ${code}`));
+				} else if (--running === 0 && !failed) {
+					resolve();
+				}
+			});
+			// Two batches in flight: the worker never waits for the main thread between them.
+			send();
+			send();
+		}
+	});
+}

@@ -1,0 +1,62 @@
+import test from 'ava';
+import {findModules} from '../../source/module/find-modules.js';
+import {readModuleFile} from '../../source/module/read-module.js';
+import {buildCheckReport} from '../../source/report/check-report.js';
+import {readModuleSparse} from '../../source/scan/read-module-sparse.js';
+import {scanModules, type ScanResult} from '../../source/scan/scan-modules.js';
+import {kernelDirectory, symversKernel} from '../helpers/kernels.js';
+import {fixture} from '../helpers/paths.js';
+
+const moduleFiles = () => [
+	...findModules([fixture('modules')]),
+	...['nls_utf8.ko.xz', 'nls_utf8.ko.gz', 'nls_utf8.ko.zst', 'uas.ko.bcj-blocks.xz'].map(name => fixture('compression', name)),
+];
+
+test('the sparse reader gives exactly what reading the whole file gives, for every fixture module (compressed too)', async t => {
+	const files = moduleFiles();
+	t.true(files.length >= 12);
+	for (const file of files) {
+		// eslint-disable-next-line no-await-in-loop
+		t.deepEqual(await readModuleSparse(file), await readModuleFile(file), file);
+	}
+});
+
+async function scan(files: string[], kernels: Awaited<ReturnType<typeof symversKernel>>[], workers: number): Promise<ScanResult[]> {
+	const results: ScanResult[] = [];
+	await scanModules(files, kernels, {missingVersion: 'fatal'}, {workers, onResult: result => results.push(result)});
+	return results;
+}
+
+test('scanModules, in process and on 2 worker threads, gives buildCheckReport\'s reports in file order', async t => {
+	const files = findModules([fixture('modules/6.1.0-47-amd64'), fixture('modules/my_drv-6.1.0-47-amd64.ko')]);
+	const kernels = await Promise.all([symversKernel('6.1.0-47-amd64', '47'), symversKernel('6.1.0-50-amd64', '50'), symversKernel('6.1.0-56-amd64', '56')]);
+	const expected = buildCheckReport(await Promise.all(files.map(async file => readModuleFile(file))), kernels, {missingVersion: 'fatal'});
+	for (const workers of [0, 2]) {
+		// eslint-disable-next-line no-await-in-loop
+		const results = await scan(files, kernels, workers);
+		t.deepEqual(results.map(result => result.index), files.map((_, index) => index));
+		t.deepEqual(results.map(result => result.digest.report), expected.modules, `${workers} workers`);
+	}
+});
+
+test('peers: uas resolves usb_storage\'s exports only on kernels where usb-storage loads itself', async t => {
+	// 47 without usb-storage's exports: only the usb-storage.ko of the run can provide them.
+	const withoutStorage = (text: string) => text.split('\n').filter(line => !line.includes('drivers/usb/storage/usb-storage')).join('\n');
+	const good = await kernelDirectory('6.1.0-47-amd64', {symvers: withoutStorage}, 'nostor');
+	// …and also with another CRC for scsi_host_put, which usb-storage imports: it no longer loads.
+	const broken = await kernelDirectory('6.1.0-47-amd64', {symvers: text => withoutStorage(text).replace('0x3e511a3f\tscsi_host_put', '0x00000001\tscsi_host_put')}, 'broken');
+	const files = [fixture('modules/6.1.0-47-amd64/uas.ko'), fixture('modules/6.1.0-47-amd64/usb-storage.ko')];
+	for (const workers of [0, 2]) {
+		// eslint-disable-next-line no-await-in-loop
+		const [uas, storage] = await scan(files, [good, broken], workers);
+		t.deepEqual(storage!.digest.report!.results.map(result => result.loads), [true, false]);
+		t.deepEqual(uas!.digest.report!.results.map(result => result.loads), [true, false]);
+		const missing = uas!.digest.report!.results[1]!.problems.filter(problem => problem.kind === 'missing').map(problem => problem.symbol);
+		t.true(missing.length > 0 && missing.every(symbol => symbol!.startsWith('usb_stor')), missing.join(', '));
+		t.true(uas!.peerUses.length > 0);
+		t.true(uas!.peerUses.every(use => use.kernel === 'nostor' && use.module === files[1]));
+	}
+
+	const report = buildCheckReport(await Promise.all(files.map(async file => readModuleFile(file))), [good, broken], {missingVersion: 'fatal'});
+	t.deepEqual(report.modules.map(module => module.results.map(result => result.loads)), [[true, false], [true, false]]);
+});
