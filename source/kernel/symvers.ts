@@ -1,3 +1,4 @@
+import zlib from 'node:zlib';
 import {InputError} from '../common/input-error.js';
 import type {ExportTable, ExportType, KernelExport} from './kernel.js';
 
@@ -63,19 +64,24 @@ export class SymversTable implements ExportTable {
 		this.size = this.scan();
 	}
 
-	/** The validated text and its index in one buffer, for the cache: [size, capacity, slots, hashes, text]. */
+	/**
+	The validated text and its index in one buffer, for the cache: [size, capacity, crc32, slots,
+	hashes, text]. The CRC covers everything after the header: a damaged cache entry would
+	otherwise serve wrong exports, or (slots all taken) make lookups loop forever.
+	*/
 	serialize(): Buffer {
-		const header = new Int32Array([this.size, this.slots.length]);
-		return Buffer.concat([
-			Buffer.from(header.buffer),
+		const body = Buffer.concat([
 			Buffer.from(this.slots.buffer, this.slots.byteOffset, this.slots.byteLength),
 			Buffer.from(this.slotHashes.buffer, this.slotHashes.byteOffset, this.slotHashes.byteLength),
 			this.text,
 		]);
+		const header = new Int32Array([this.size, this.slots.length, zlib.crc32(body) | 0]);
+		return Buffer.concat([Buffer.from(header.buffer), body]);
 	}
 
+	/** A table from `serialize()`, or undefined when the entry is damaged or of another format. */
 	static deserialize(data: Uint8Array, file: string): SymversTable | undefined {
-		if (data.byteLength < 8) {
+		if (data.byteLength < 12) {
 			return undefined;
 		}
 
@@ -83,14 +89,33 @@ export class SymversTable implements ExportTable {
 			data = data.slice(); // Int32Array views need 4-byte alignment.
 		}
 
-		const [size, capacity] = new Int32Array(data.buffer, data.byteOffset, 2);
-		if (!size || !capacity || (capacity & (capacity - 1)) !== 0 || 8 + (capacity * 8) > data.byteLength) {
+		const [size, capacity, checksum] = new Int32Array(data.buffer, data.byteOffset, 3);
+		if (!size || size < 0 || !capacity || capacity < 64 || (capacity & (capacity - 1)) !== 0 || 12 + (capacity * 8) > data.byteLength) {
 			return undefined;
 		}
 
-		const slots = new Int32Array(data.buffer, data.byteOffset + 8, capacity);
-		const hashes = new Int32Array(data.buffer, data.byteOffset + 8 + (capacity * 4), capacity);
-		return new SymversTable(data.subarray(8 + (capacity * 8)), file, {slots, hashes, size});
+		if ((zlib.crc32(data.subarray(12)) | 0) !== checksum) {
+			return undefined;
+		}
+
+		const slots = new Int32Array(data.buffer, data.byteOffset + 12, capacity);
+		const hashes = new Int32Array(data.buffer, data.byteOffset + 12 + (capacity * 4), capacity);
+		const textLength = data.byteLength - 12 - (capacity * 8);
+		let used = 0;
+		for (const slot of slots) {
+			if (slot !== 0) {
+				used++;
+				if (slot < 0 || slot > textLength) {
+					return undefined;
+				}
+			}
+		}
+
+		if (used === 0 || used * 2 > capacity) {
+			return undefined;
+		}
+
+		return new SymversTable(data.subarray(12 + (capacity * 8)), file, {slots, hashes, size});
 	}
 
 	get(name: string): KernelExport | undefined {
@@ -221,7 +246,7 @@ export class SymversTable implements ExportTable {
 				// The export type is the 4th column (≥ 5.6 and 2.6.18–5.3) or the 5th (5.4–5.5).
 				const fourthEnd = tab3 === -1 ? stop : tab3;
 				if (exportTypeAt(text, tab2 + 1, fourthEnd) === undefined && !(tab3 !== -1 && exportTypeAt(text, tab3 + 1, stop) !== undefined)) {
-					throw this.lineError(line, `unknown export type '${this.text.toString('latin1', tab2 + 1, fourthEnd)}'`);
+					throw this.lineError(line, `unknown export type '${printable(this.text.toString('latin1', tab2 + 1, fourthEnd))}'`);
 				}
 			}
 
@@ -311,10 +336,17 @@ function parseLine(text: Buffer, start: number, file: string): KernelExport {
 	}
 
 	if (!(exportTypes as readonly string[]).includes(exportType)) {
-		throw new InputError(file, `unknown export type '${exportType}'`);
+		throw new InputError(file, `unknown export type '${printable(exportType)}'`);
 	}
 
 	return {name, crc, module, exportType: exportType as ExportType, namespace};
+}
+
+/** File text quoted in an error: control characters escaped (a stray CR must not garble the line), at most 64 characters. */
+function printable(text: string): string {
+	// eslint-disable-next-line no-control-regex
+	const escaped = text.slice(0, 64).replaceAll(/[\u0000-\u001F\u007F-\u009F]/g, char => `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`);
+	return text.length > 64 ? `${escaped}…` : escaped;
 }
 
 function exportTypeAt(text: Uint8Array, start: number, end: number): number | undefined {

@@ -1,5 +1,5 @@
 import {InputError} from '../common/input-error.js';
-import {ET_REL, SHN_ABS, SHT_REL, type ElfFile, type ElfSection} from '../elf/elf-file.js';
+import {ET_REL, SHN_ABS, SHT_NOBITS, SHT_REL, type ElfFile, type ElfSection} from '../elf/elf-file.js';
 import type {ExportType} from '../kernel/kernel.js';
 
 export type KsymtabEntry = {
@@ -33,6 +33,11 @@ export function readKsymtab(elf: ElfFile): KsymtabEntry[] {
 		}
 
 		const crcSection = elf.section(table.kcrctab);
+		// SHT_NOBITS claims a size but has no bytes in the file: the reads below would run off its (empty) view.
+		if (section.type === SHT_NOBITS || crcSection?.type === SHT_NOBITS) {
+			throw new InputError(elf.file, `${section.type === SHT_NOBITS ? table.ksymtab : table.kcrctab}: export table without data (SHT_NOBITS)`);
+		}
+
 		const count = entryCount(elf, section, crcSection);
 		if (count === 0) {
 			continue;
@@ -144,7 +149,7 @@ function relocatedStrings(elf: ElfFile, section: ElfSection): (offset: number) =
 
 		const position = Number(symbol.value + target.addend);
 		if (position < 0 || position >= strings.size) {
-			throw new InputError(elf.file, `${section.name}: string offset ${position} outside ${strings.name}`);
+			throw new InputError(elf.file, `${section.name}: string offset ${position} outside section ${strings.index}`); // (its name comes from the file)
 		}
 
 		return elf.cString(strings.offset + position, strings.offset + strings.size);

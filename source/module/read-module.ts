@@ -1,26 +1,19 @@
-import {readFile} from 'node:fs/promises';
 import path from 'node:path';
 import {InputError} from '../common/input-error.js';
-import {describeFsError} from '../common/fs-errors.js';
 import {maybeDecompress} from '../compression/decompress.js';
 import {ET_REL, ElfFile, STB_GLOBAL, STB_WEAK, SHN_UNDEF, machineName} from '../elf/elf-file.js';
 import type {ModuleImport, ModuleInfo} from './module-info.js';
 import {readKsymtab} from './ksymtab.js';
 import {readModinfo} from './modinfo.js';
 import {readModversions} from './modversions.js';
+import {readBounded} from './read-bounded.js';
 import {readSignature} from './signature.js';
 
 /** Modules are small (a few MB at most); a bigger file is not a module. */
 const maximumModuleSize = 256 * 1024 * 1024;
 
 export async function readModuleFile(file: string): Promise<ModuleInfo> {
-	let raw: Uint8Array;
-	try {
-		raw = await readFile(file);
-	} catch (error) {
-		throw new InputError(file, describeFsError(error));
-	}
-
+	const raw = await readBounded(file, maximumModuleSize, 'a kernel module');
 	const {data, compression} = await maybeDecompress(raw, file, {maxSize: maximumModuleSize});
 	return parseModule(data, file, compression);
 }

@@ -99,24 +99,27 @@ export function structMembers(tokens: readonly string[]): Member[] | undefined {
 	return members;
 }
 
-function collectMembers(tokens: readonly string[], prefix: string, members: Member[]) {
+/** Nested anonymous aggregates deeper than this are listed as one member (hostile input; real code nests a few). */
+const maxNesting = 32;
+
+function collectMembers(tokens: readonly string[], prefix: string, members: Member[], depth = 0) {
 	for (const declaration of splitTopLevel(tokens, ';')) {
 		if (declaration.length === 0) {
 			continue;
 		}
 
 		const brace = indexAtTopLevel(declaration, '{');
-		const aggregate = brace === -1 ? undefined : declaration.slice(0, brace).find(token => token === 'struct' || token === 'union');
+		const aggregate = brace === -1 || depth >= maxNesting ? undefined : declaration.slice(0, brace).find(token => token === 'struct' || token === 'union');
 		if (aggregate) {
 			const close = matching(declaration, brace);
 			const inner = declaration.slice(brace + 1, close === -1 ? declaration.length : close);
 			const declarators = splitTopLevel(declaration.slice(close + 1), ',').filter(part => declaratorName(part));
 			if (declarators.length === 0) {
-				collectMembers(inner, `${prefix}(anonymous).`, members);
+				collectMembers(inner, `${prefix}(anonymous).`, members, depth + 1);
 			}
 
 			for (const declarator of declarators) {
-				collectMembers(inner, `${prefix}${declaratorName(declarator)!.name}.`, members);
+				collectMembers(inner, `${prefix}${declaratorName(declarator)!.name}.`, members, depth + 1);
 			}
 
 			continue;

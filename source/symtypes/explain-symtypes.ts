@@ -23,7 +23,7 @@ export function explainSymtypes({symbol, from, to}: {symbol: string; from: Symty
 	const before = expandSymbol(from.index, symbol);
 	const after = expandSymbol(to.index, symbol);
 	const pathsAfter = shortestPaths(after);
-	let pathsBefore: Map<string, string[]> | undefined;
+	let pathsBefore: ReturnType<typeof shortestPaths> | undefined;
 
 	const changes: TypeChange[] = [];
 	for (const [key, newDefinition] of after.definitions) {
@@ -74,7 +74,7 @@ function sameTokens(a: readonly string[], b: readonly string[]): boolean {
 }
 
 /** Breadth-first over references from the symbol: the shortest chain of definitions to each one. */
-function shortestPaths(expanded: SymbolExpansion): Map<string, string[]> {
+function shortestPaths(expanded: SymbolExpansion): {get(key: string): string[] | undefined} {
 	const parents = new Map<string, string | undefined>([[expanded.symbol, undefined]]);
 	const queue = [expanded.symbol];
 	for (let head = 0; head < queue.length; head++) {
@@ -93,17 +93,22 @@ function shortestPaths(expanded: SymbolExpansion): Map<string, string[]> {
 		}
 	}
 
-	const paths = new Map<string, string[]>();
-	for (const key of parents.keys()) {
-		const path: string[] = [];
-		for (let step: string | undefined = key; step !== undefined; step = parents.get(step)) {
-			path.push(displayName(step));
-		}
+	// Paths are spelled out only for the definitions that changed: building all of them costs
+	// the sum of all depths, quadratic for a long chain of typedefs.
+	return {
+		get(key: string): string[] | undefined {
+			if (!parents.has(key)) {
+				return undefined;
+			}
 
-		paths.set(key, path.reverse());
-	}
+			const path: string[] = [];
+			for (let step: string | undefined = key; step !== undefined; step = parents.get(step)) {
+				path.push(displayName(step));
+			}
 
-	return paths;
+			return path.reverse();
+		},
+	};
 }
 
 function describeChange(key: string, before: readonly string[], after: readonly string[], path: string[]): TypeChange[] {

@@ -40,26 +40,34 @@ export function expandSymbol(index: SymtypesIndex, symbol: string): SymbolExpans
 
 	const parts: string[] = [];
 	const definitions = new Map<string, SymtypesDefinition>([[root.key, root]]);
-	const expand = (definition: SymtypesDefinition) => {
-		for (const token of definition.tokens) {
-			const reference = parseReference(token);
-			if (!reference) {
-				parts.push(token);
-				continue;
-			}
-
-			const keyword = tagKeywords[reference.tag];
-			const target = resolveReference(scope, token, definitions) ?? unresolved(definition, token, keyword);
-			if (definitions.has(target.key)) {
-				parts.push(keyword ? `${keyword} ${reference.name}` : reference.name);
-			} else {
-				definitions.set(target.key, target);
-				expand(target);
-			}
+	// Depth-first, in token order, with an explicit stack: a chain of thousands of distinct
+	// typedefs (a hostile or generated file) must not overflow the call stack. Cycles end at
+	// `definitions`, as in genksyms: a definition is expanded once per export.
+	const stack: Array<{definition: SymtypesDefinition; next: number}> = [{definition: root, next: 0}];
+	while (stack.length > 0) {
+		const frame = stack.at(-1)!;
+		const token = frame.definition.tokens[frame.next++];
+		if (token === undefined) {
+			stack.pop();
+			continue;
 		}
-	};
 
-	expand(root);
+		const reference = parseReference(token);
+		if (!reference) {
+			parts.push(token);
+			continue;
+		}
+
+		const keyword = tagKeywords[reference.tag];
+		const target = resolveReference(scope, token, definitions) ?? unresolved(frame.definition, token, keyword);
+		if (definitions.has(target.key)) {
+			parts.push(keyword ? `${keyword} ${reference.name}` : reference.name);
+		} else {
+			definitions.set(target.key, target);
+			stack.push({definition: target, next: 0});
+		}
+	}
+
 	const text = parts.length > 0 ? parts.join(' ') + ' ' : '';
 	// Latin1 keeps every byte of the file as it was: genksyms hashes bytes.
 	const crc = zlib.crc32(Buffer.from(text, 'latin1')) >>> 0;

@@ -1,0 +1,311 @@
+import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {type Btf} from '../../source/btf/btf.js';
+import {BtfKind} from '../../source/btf/btf-kind.js';
+import {cType, embeddedComposite, typeRefs, typeSize} from '../../source/btf/btf-c-type.js';
+import {explainBtf} from '../../source/btf/explain-btf.js';
+import {btfFromBytes} from '../../source/btf/load-btf.js';
+import {isInputError} from '../../source/common/input-error.js';
+import {maybeDecompress} from '../../source/compression/decompress.js';
+import {extractVmlinux} from '../../source/compression/vmlinuz.js';
+import {ElfFile, ET_REL} from '../../source/elf/elf-file.js';
+import {loadKernel} from '../../source/kernel/load-kernel.js';
+import {SymversTable} from '../../source/kernel/symvers.js';
+import {readKsymtab} from '../../source/module/ksymtab.js';
+import {parseModule} from '../../source/module/read-module.js';
+import {explainSymtypes} from '../../source/symtypes/explain-symtypes.js';
+import {genksymsCrc} from '../../source/symtypes/genksyms-crc.js';
+import {readSymtypes} from '../../source/symtypes/read-symtypes.js';
+import type {SymtypesIndex} from '../../source/symtypes/symtypes-index.js';
+import {
+	mutateBtf, mutateElf, mutateGeneric, mutateSymtypes, mutateSymvers, type Rng, splice,
+} from './mutate.js';
+import {
+	bombSeeds, btfSeeds, compressedSeeds, kernelSeeds, moduleSeeds, type Seed, smallBtfReference, symtypesSeeds, symversSeeds, vmlinuzSeeds,
+} from './seeds.js';
+
+/*
+Fuzz targets: each one has seeds, a mutator and a runner that drives the public API the way
+kmodx does. A runner may throw InputError (bad input, one line); anything else is a failure.
+*/
+
+/** Caps used in-process: small, so that bombs hit them in a few milliseconds. */
+export const fuzzMaxSize = 2 * 1024 * 1024;
+
+export type Context = {
+	btfReference: Btf;
+	symtypesReference: SymtypesIndex;
+	/** Scratch directory for targets that read files (loadKernel). */
+	scratch: string;
+	cleanup(): void;
+};
+
+export type Target = {
+	name: string;
+	/** Relative share of the cases. */
+	weight: number;
+	seeds(): Promise<Seed[]>;
+	mutate(data: Uint8Array, rng: Rng, seeds: Seed[]): Uint8Array;
+	run(data: Uint8Array, context: Context): Promise<void>;
+};
+
+/** Fuzzing never reads or writes the user's cache (KMODX_NO_CACHE); the CLI runs get a scratch cache. */
+export function makeContext(): Context {
+	process.env['KMODX_NO_CACHE'] = '1';
+	const scratch = mkdtempSync(path.join(os.tmpdir(), 'kmodx-fuzz-'));
+	const symtypes = symtypesSeeds().find(seed => seed.name === 'version.symtypes 56')!;
+	return {
+		btfReference: smallBtfReference(),
+		symtypesReference: readSymtypes(symtypes.data, 'reference.symtypes'),
+		scratch,
+		cleanup() {
+			rmSync(scratch, {recursive: true, force: true});
+		},
+	};
+}
+
+/** Apply 1–3 mutations, the format-aware one most of the time. */
+function stacked(specific: (data: Uint8Array, rng: Rng) => Uint8Array, share = 0.7) {
+	return (data: Uint8Array, rng: Rng, seeds: Seed[]): Uint8Array => {
+		let out = data;
+		const rounds = 1 + (rng.chance(0.3) ? rng.int(3) : 0);
+		for (let round = 0; round < rounds; round++) {
+			if (seeds.length > 1 && rng.chance(0.03)) out = splice(out, rng.pick(seeds).data, rng);
+			else out = rng.chance(share) ? specific(out, rng) : mutateGeneric(out, rng);
+		}
+
+		return out;
+	};
+}
+
+function walkElf(elf: ElfFile): void {
+	elf.symbols();
+	for (const section of elf.sections.slice(0, 256)) {
+		if (section.name.startsWith('__ksymtab') || section.name === '__versions' || section.name === '.modinfo') {
+			elf.relocationsFor(section);
+			elf.sectionAt(section.addr);
+		}
+	}
+}
+
+const moduleTarget: Target = {
+	name: 'module',
+	weight: 20,
+	async seeds() {
+		return moduleSeeds();
+	},
+	mutate: stacked(mutateElf, 0.75),
+	async run(data) {
+		parseModule(data, 'fuzz.ko');
+		walkElf(new ElfFile(data, 'fuzz.ko'));
+	},
+};
+
+const compressedTarget: Target = {
+	name: 'compressed',
+	weight: 10,
+	async seeds() {
+		return [...compressedSeeds(), ...bombSeeds(fuzzMaxSize + (1024 * 1024))];
+	},
+	mutate: stacked(mutateGeneric, 1),
+	async run(data) {
+		const {data: inner} = await maybeDecompress(data, 'fuzz.ko.xz', {maxSize: fuzzMaxSize});
+		if (inner.length > fuzzMaxSize) throw new Error(`decoder returned ${inner.length} bytes, past the ${fuzzMaxSize} cap`);
+		if (inner[0] === 0x7F && inner[1] === 0x45) parseModule(inner, 'fuzz.ko.xz');
+	},
+};
+
+const symversNames = ['module_layout', 'usb_stor_suspend', 'printk', '_printk', 'kmalloc_trace', 'insert_resource_expand_to_fit'];
+
+function exerciseTable(table: SymversTable): void {
+	for (const name of symversNames) table.get(name);
+	let count = 0;
+	for (const entry of table.all()) {
+		if (typeof entry.name !== 'string' || !Number.isInteger(entry.crc)) throw new Error(`bad entry ${JSON.stringify(entry)}`);
+		count++;
+	}
+
+	if (count > table.size) throw new Error(`all() listed ${count} exports, size says ${table.size}`);
+}
+
+const symversTarget: Target = {
+	name: 'symvers',
+	weight: 12,
+	async seeds() {
+		return symversSeeds();
+	},
+	mutate: stacked(mutateSymvers, 1),
+	async run(data) {
+		const table = new SymversTable(data, 'Module.symvers');
+		exerciseTable(table);
+		const copy = SymversTable.deserialize(table.serialize(), 'Module.symvers');
+		if (!copy) throw new Error('a serialized table does not deserialize');
+		exerciseTable(copy);
+	},
+};
+
+const symversCacheTarget: Target = {
+	name: 'symvers-cache',
+	weight: 4,
+	async seeds() {
+		return symversSeeds().slice(0, 4).map(seed => ({name: `cache(${seed.name})`, data: new Uint8Array(new SymversTable(seed.data, seed.name).serialize())}));
+	},
+	mutate: stacked(mutateGeneric, 1),
+	async run(data) {
+		// A cache entry in ~/.cache/kmodx is a file like any other: damaged ones must not hang or crash.
+		const table = SymversTable.deserialize(data, 'Module.symvers');
+		if (table) exerciseTable(table);
+	},
+};
+
+function walkBtf(btf: Btf): void {
+	const step = Math.max(1, Math.floor(btf.lastId / 400));
+	for (let id = 1; id <= btf.lastId; id += step) {
+		const kind = btf.kind(id);
+		btf.name(id);
+		if (kind === BtfKind.Struct || kind === BtfKind.Union) btf.members(id);
+		else if (kind === BtfKind.FuncProto) btf.params(id);
+		else if (kind === BtfKind.Enum || kind === BtfKind.Enum64) btf.enumerators(id);
+		else if (kind === BtfKind.Array) btf.array(id);
+		else if (kind === BtfKind.Int) btf.int(id);
+		else if (kind === BtfKind.Datasec) btf.secinfos(id);
+		try {
+			cType(btf, id, 'x', {paramNames: true});
+		} catch (error) {
+			if (!isInputError(error)) throw error;
+		}
+
+		typeRefs(btf, id);
+		typeSize(btf, id);
+		embeddedComposite(btf, id);
+	}
+
+	btf.find('kernel_param');
+}
+
+const btfTarget: Target = {
+	name: 'btf',
+	weight: 15,
+	async seeds() {
+		return btfSeeds();
+	},
+	mutate: stacked(mutateBtf, 0.8),
+	async run(data, context) {
+		const {btf} = await btfFromBytes(data, 'fuzz.btf', {cache: false});
+		walkBtf(btf);
+		if (btf.lastId < 3000) {
+			for (const symbol of ['fuzz_fn', 'module_layout']) {
+				explainBtf({symbol, from: {label: 'fuzz', btf, crc: '0x1'}, to: {label: 'ref', btf: context.btfReference, crc: '0x2'}});
+				explainBtf({symbol, from: {label: 'ref', btf: context.btfReference, crc: '0x2'}, to: {label: 'fuzz', btf, crc: '0x1'}});
+			}
+		}
+	},
+};
+
+const symtypesTarget: Target = {
+	name: 'symtypes',
+	weight: 15,
+	async seeds() {
+		return symtypesSeeds();
+	},
+	mutate: stacked(mutateSymtypes, 1),
+	async run(data, context) {
+		const index = readSymtypes(data, 'fuzz.symtypes');
+		let count = 0;
+		for (const symbol of index.exports.keys()) {
+			if (count++ >= 40) break;
+			genksymsCrc(index, symbol);
+			if (context.symtypesReference.exports.has(symbol) || count <= 3) {
+				const reference = context.symtypesReference.exports.has(symbol) ? context.symtypesReference : index;
+				explainSymtypes({symbol, from: {label: 'fuzz', index}, to: {label: 'ref', index: reference, kernelCrc: 1}});
+			}
+		}
+	},
+};
+
+const vmlinuzTarget: Target = {
+	name: 'vmlinuz',
+	weight: 8,
+	async seeds() {
+		return [...await vmlinuzSeeds(), ...bombSeeds(fuzzMaxSize + (1024 * 1024))];
+	},
+	mutate: stacked(mutateGeneric, 1),
+	async run(data) {
+		const {elf} = await extractVmlinux(data, 'fuzz.vmlinuz', {maxSize: fuzzMaxSize});
+		if (elf.length > fuzzMaxSize) throw new Error(`extracted ${elf.length} bytes, past the ${fuzzMaxSize} cap`);
+		const image = new ElfFile(elf, 'fuzz.vmlinuz');
+		if (image.type !== ET_REL) readKsymtab(image);
+	},
+};
+
+let kernelFileCounter = 0;
+
+const kernelTarget: Target = {
+	name: 'kernel',
+	weight: 8,
+	async seeds() {
+		return kernelSeeds();
+	},
+	mutate(data, rng, seeds) {
+		const elf = data[0] === 0x7F && data[1] === 0x45;
+		const text = data[0] === 0x30 && data[1] === 0x78;
+		return stacked(elf ? mutateElf : (text ? mutateSymvers : mutateGeneric), elf || text ? 0.7 : 1)(data, rng, seeds);
+	},
+	async run(data, context) {
+		// LoadKernel decides by content, not name; the name only matters for release guesses.
+		const file = path.join(context.scratch, `k${kernelFileCounter++ % 4}`, 'Module.symvers');
+		mkdirSync(path.dirname(file), {recursive: true});
+		writeFileSync(file, data);
+		const kernel = await loadKernel({label: 'fuzz', source: file});
+		for (const name of symversNames) kernel.exports.get(name);
+		for (const _ of kernel.exports.all()) {
+			// Every entry must be materialisable.
+		}
+	},
+};
+
+export const targets: readonly Target[] = [moduleTarget, compressedTarget, symversTarget, symversCacheTarget, btfTarget, symtypesTarget, vmlinuzTarget, kernelTarget];
+
+export function targetNamed(name: string): Target {
+	const target = targets.find(candidate => candidate.name === name);
+	if (!target) throw new Error(`unknown fuzz target ${name} (known: ${targets.map(t => t.name).join(', ')})`);
+	return target;
+}
+
+export type Failure = {kind: 'crash' | 'message' | 'slow' | 'memory' | 'hang' | 'cli'; message: string};
+
+/** What makes an outcome a failure: anything but success or a one-line InputError. */
+export function judge(error: unknown): Failure | undefined {
+	if (error === undefined) return undefined;
+	if (!isInputError(error)) {
+		const text = error instanceof Error ? `${error.name}: ${error.message}` : `non-Error thrown: ${String(error)}`;
+		const frame = error instanceof Error ? error.stack?.split('\n').find(line => line.trim().startsWith('at ')) : undefined;
+		return {kind: 'crash', message: `${text.split('\n')[0]!.slice(0, 300)}${frame ? ` (${frame.trim()})` : ''}`};
+	}
+
+	if (error.message.includes('\n') || error.message.includes('\r') || /\bat .*:\d+:\d+/.test(error.message)) {
+		return {kind: 'message', message: `InputError message is not one line: ${JSON.stringify(error.message.slice(0, 300))}`};
+	}
+
+	if (!error.message.includes(error.file ?? '')) {
+		return {kind: 'message', message: `InputError does not name its file: ${error.message.slice(0, 300)}`};
+	}
+
+	return undefined;
+}
+
+/** Run one input: a failure, or whether kmodx accepted it or refused it cleanly (InputError). */
+export async function outcome(target: Target, data: Uint8Array, context: Context): Promise<{failure: Failure | undefined; refused: boolean}> {
+	try {
+		await target.run(data, context);
+		return {failure: undefined, refused: false};
+	} catch (error) {
+		return {failure: judge(error ?? new Error('undefined thrown')), refused: true};
+	}
+}
+
+/** Run one input; undefined when kmodx behaved (accepted it or refused it cleanly). */
+export async function runOnce(target: Target, data: Uint8Array, context: Context): Promise<Failure | undefined> {
+	return (await outcome(target, data, context)).failure;
+}
