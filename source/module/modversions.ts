@@ -1,7 +1,6 @@
 import {InputError} from '../common/input-error.js';
 import type {ElfFile} from '../elf/elf-file.js';
 
-const decoder = new TextDecoder('latin1');
 
 /**
 `__versions`: `struct modversion_info { unsigned long crc; char name[64 - sizeof(long)]; }`,
@@ -14,7 +13,8 @@ export function readModversions(elf: ElfFile): {versions: Array<{name: string; c
 	const extNames = elf.section('__version_ext_names');
 	if (extCrcs && extNames) {
 		const view = elf.sectionView(extCrcs);
-		const names = decoder.decode(elf.sectionData(extNames)).split('\0');
+		const namesData = elf.sectionData(extNames);
+		const names = Buffer.from(namesData.buffer, namesData.byteOffset, namesData.byteLength).toString('latin1').split('\0');
 		const count = Math.floor(extCrcs.size / 4);
 		for (let index = 0; index < count; index++) {
 			const name = names[index];
@@ -32,15 +32,16 @@ export function readModversions(elf: ElfFile): {versions: Array<{name: string; c
 			throw new InputError(elf.file, `__versions size ${section.size} is not a multiple of 64`);
 		}
 
-		const data = elf.sectionData(section);
+		const raw = elf.sectionData(section);
+		// Buffer: native latin1 slices, much cheaper per call than TextDecoder (thousands of modules).
+		const data = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
 		const view = elf.sectionView(section);
 		const crcSize = elf.class === 64 ? 8 : 4;
 		for (let base = 0; base < data.length; base += 64) {
 			// Only the low 32 bits of the CRC are meaningful: on big-endian 64-bit they are the last 4 bytes.
 			const crc = elf.class === 64 && !elf.littleEndian ? view.getUint32(base + 4, false) : view.getUint32(base, elf.littleEndian);
-			const nameBytes = data.subarray(base + crcSize, base + 64);
-			const nul = nameBytes.indexOf(0);
-			let name = decoder.decode(nul === -1 ? nameBytes : nameBytes.subarray(0, nul));
+			const nul = data.indexOf(0, base + crcSize);
+			let name = data.toString('latin1', base + crcSize, nul === -1 || nul > base + 64 ? base + 64 : nul);
 			// Old ppc64 toolchains prefixed function descriptors with '.'; kmod strips it too.
 			if (name.startsWith('.')) {
 				name = name.slice(1);

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import {InputError} from '../common/input-error.js';
 import {maybeDecompress} from '../compression/decompress.js';
-import {ET_REL, ElfFile, STB_GLOBAL, STB_WEAK, SHN_UNDEF, machineName} from '../elf/elf-file.js';
+import {ET_REL, ElfFile, STB_WEAK, machineName} from '../elf/elf-file.js';
 import type {ModuleImport, ModuleInfo} from './module-info.js';
 import {readKsymtab} from './ksymtab.js';
 import {readModinfo} from './modinfo.js';
@@ -33,11 +33,7 @@ export function parseModule(data: Uint8Array, file: string, compression?: string
 	const crcByName = new Map(versions.map(({name, crc}) => [name, crc]));
 	const imports: ModuleImport[] = [];
 	const seen = new Set<string>();
-	for (const symbol of elf.symbols()) {
-		if (symbol.shndx !== SHN_UNDEF || (symbol.bind !== STB_GLOBAL && symbol.bind !== STB_WEAK)) {
-			continue;
-		}
-
+	for (const symbol of elf.undefinedSymbols()) {
 		// `__this_module` is the module's own struct, resolved by the loader, not an import.
 		if (symbol.name === '' || symbol.name === '__this_module' || seen.has(symbol.name)) {
 			continue;

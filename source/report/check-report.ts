@@ -142,7 +142,7 @@ export function moduleReport(module: ModuleInfo, kernels: Kernel[], policy: Chec
 			...module.versions.map(({name, crc}) => ({name, crc: formatCrc(crc)})),
 			...module.imports.filter(i => !versioned.has(i.name)).map(i => ({name: i.name, crc: null})),
 		],
-		results: kernels.map(kernel => checkModule(module, kernel, policy, peersFor(module, typeof peers === 'function' ? peers(kernel) : peers))),
+		results: kernels.map(kernel => checkModule(module, kernel, policy, typeof peers === 'function' ? peers(kernel) : peers)),
 		groups: abiGroups(module, kernels),
 	};
 }
@@ -150,15 +150,5 @@ export function moduleReport(module: ModuleInfo, kernels: Kernel[], policy: Chec
 /** A module's exports as peers of the other modules in the run (later modules win a name, as in one Map). */
 export function modulePeerExports(module: ModuleInfo): PeerExport[] {
 	const license = modinfoValue(module, 'license');
-	return module.exports.map(entry => ({...entry, module: module.path, moduleName: module.name, license}));
-}
-
-export function peersFor(module: ModuleInfo, peers: Map<string, PeerExport> | undefined): Map<string, PeerExport> | undefined {
-	if (!peers) {
-		return undefined;
-	}
-
-	// A module never resolves its own imports.
-	const own = new Set(module.exports.map(entry => entry.name));
-	return own.size === 0 ? peers : new Map([...peers].filter(([name]) => !own.has(name)));
+	return module.exports.map(entry => ({name: entry.name, crc: entry.crc, exportType: entry.exportType, namespace: entry.namespace, module: module.path, moduleName: module.name, license}));
 }

@@ -6,7 +6,7 @@ kfree, _printk…) are asked for again and again, and a Module.symvers lookup bu
 from the text each time.
 */
 export class CachedExports implements ExportTable {
-	private readonly memo = new Map<string, KernelExport | undefined>();
+	private readonly memo = new Map<string, KernelExport | null>();
 
 	constructor(readonly inner: ExportTable) {}
 
@@ -15,12 +15,13 @@ export class CachedExports implements ExportTable {
 	}
 
 	get(name: string): KernelExport | undefined {
-		if (this.memo.has(name)) {
-			return this.memo.get(name);
+		const known = this.memo.get(name);
+		if (known !== undefined) {
+			return known ?? undefined;
 		}
 
 		const found = this.inner.get(name);
-		this.memo.set(name, found);
+		this.memo.set(name, found ?? null);
 		return found;
 	}
 

@@ -19,7 +19,7 @@ export type ScanResult = {
 };
 
 export type ScanOptions = {
-	/** Worker threads; default: one per core when there are more than `workerThreshold` modules, else none. */
+	/** Worker threads; default: one per core when there are more than `workerThreshold` modules for the digest mode, else none. */
 	workers?: number;
 	/** What to keep of each module's report (default: the report itself). */
 	digest?: DigestOptions;
@@ -27,17 +27,23 @@ export type ScanOptions = {
 	onResult: (result: ScanResult) => void;
 };
 
-/** Below this many modules starting threads (~40 ms each, plus a copy of every kernel's index) does not pay. */
-export const workerThreshold = 200;
+/**
+When threads pay on our 2-vCPU machines, by what each module costs: each thread compiles the
+engine anew and the two vCPUs share a core, so verdict-only work (the matrix) gains little,
+while full reports (JSON text, detailed text) gain time and keep the main heap small.
+Measured (BENCHMARKS.md), 4,022 modules: matrix 1.20 s without workers, 1.28 s with 2
+(16,088 modules: 3.47 s / 3.27 s); --json 3.1 s and 530 MiB without, 2.1 s and 385 MiB with 2.
+*/
+export const workerThreshold = {row: 8000, report: 200};
 const batchSize = 16;
 
-export function defaultWorkers(modules: number, env: NodeJS.ProcessEnv = process.env): number {
+export function defaultWorkers(modules: number, mode: DigestOptions['mode'] = 'report', env: NodeJS.ProcessEnv = process.env): number {
 	const forced = Number(env['KMODX_WORKERS']);
 	if (Number.isInteger(forced) && forced >= 0) {
 		return forced;
 	}
 
-	return modules > workerThreshold ? Math.min(os.availableParallelism(), 8) : 0;
+	return modules > workerThreshold[mode === 'row' ? 'row' : 'report'] ? Math.min(os.availableParallelism(), 8) : 0;
 }
 
 /**
@@ -83,7 +89,7 @@ export async function scanModules(files: string[], givenKernels: Kernel[], polic
 		flush();
 	};
 
-	const workers = Math.min(options.workers ?? defaultWorkers(files.length), files.length);
+	const workers = Math.min(options.workers ?? defaultWorkers(files.length, digest.mode), files.length);
 	if (workers <= 1) {
 		for (const [index, file] of files.entries()) {
 			// eslint-disable-next-line no-await-in-loop -- in order, one at a time: memory stays flat.
