@@ -8,11 +8,15 @@ export LC_ALL=C
 modules="$1"; shift
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-# One line per __versions entry: path, crc, symbol.
+# One line per __versions entry: path, crc, symbol; then "path - -" closing each module.
+# One process per module (modprobe itself): the leanest shell version of the job.
 find "$modules" -name '*.ko' -print0 | sort -z | while IFS= read -r -d '' module; do
-	/usr/sbin/modprobe --dump-modversions "$module" | awk -v m="$module" -F'\t' '{ print m "\t" $1 "\t" $2 }'
-	printf '%s\t-\t-\n' "$module"
-done > "$work/versions"
+	printf '==\t%s\n' "$module"
+	/usr/sbin/modprobe --dump-modversions "$module"
+done | awk -F'\t' '
+	$1 == "==" { if (m != "") print m "\t-\t-"; m = $2; next }
+	{ print m "\t" $1 "\t" $2 }
+	END { if (m != "") print m "\t-\t-" }' > "$work/versions"
 for spec in "$@"; do
 	label="${spec%%=*}"; file="${spec#*=}"
 	zcat -f "$file" | awk -F'\t' -v label="$label" '
