@@ -12,11 +12,10 @@ import {scanModules} from '../scan/scan-modules.js';
 import type {DigestOptions} from '../scan/digest.js';
 import {progressBar} from '../scan/progress.js';
 import type {CheckPolicy, ProblemKind} from '../verdict/check-module.js';
-import {useColor} from './flags.js';
+import {useColor, type CliFlags} from './flags.js';
 import {guarded, loadKernels} from './load-inputs.js';
-import type {KmodxFlags} from './options.js';
 
-export async function runCheck(paths: string[], flags: KmodxFlags): Promise<number> {
+export async function runCheck(paths: string[], flags: CliFlags): Promise<number> {
 	if (paths.length === 0) {
 		throw new InputError(undefined, 'no module given: kmodx check MODULE|DIR… [-k KERNEL]…');
 	}
@@ -46,11 +45,11 @@ export async function runCheck(paths: string[], flags: KmodxFlags): Promise<numb
 }
 
 /** The matrix for several modules on several kernels, unless --layout says otherwise. */
-export function useMatrix(flags: Pick<KmodxFlags, 'layout'>, modules: number, kernels: number): boolean {
+export function useMatrix(flags: Pick<CliFlags, 'layout'>, modules: number, kernels: number): boolean {
 	return flags.layout === 'matrix' || (flags.layout !== 'details' && modules > 1 && kernels > 1);
 }
 
-export function renderReport(report: CheckReport, flags: KmodxFlags): string {
+export function renderReport(report: CheckReport, flags: CliFlags): string {
 	const format = flags.json ? 'json' : flags.format;
 	if (format === 'json') {
 		return JSON.stringify(report, null, 2) + '\n';
@@ -66,7 +65,7 @@ export function renderReport(report: CheckReport, flags: KmodxFlags): string {
 	return format === 'markdown' ? formatMarkdown(report) : formatText(report, useColor(flags) ? colorStyle : undefined);
 }
 
-export function emit(content: string, flags: KmodxFlags | {output: string | undefined; force: boolean}): void {
+export function emit(content: string, flags: CliFlags | {output: string | undefined; force: boolean}): void {
 	if (flags.output) {
 		writeOutput(flags.output, content, {force: flags.force});
 	} else {
@@ -79,7 +78,7 @@ Many modules: checked by scanModules (worker threads for big runs) and written a
 JSON and the detailed layouts stream module by module; the matrix keeps one short row per module.
 With -o the report is gathered and written at the end, so a failed run never leaves half a file.
 */
-async function runScan(files: string[], kernels: Kernel[], policy: CheckPolicy, flags: KmodxFlags, failOn: ReadonlySet<ProblemKind>): Promise<number> {
+async function runScan(files: string[], kernels: Kernel[], policy: CheckPolicy, flags: CliFlags, failOn: ReadonlySet<ProblemKind>): Promise<number> {
 	const format = flags.json ? 'json' : flags.format;
 	const matrix = format !== 'json' && useMatrix(flags, files.length, kernels.length);
 	const color = useColor(flags);

@@ -8,6 +8,12 @@ export type CliFlags = {
 	types: string[] | undefined;
 	explain: boolean;
 	color: boolean;
+	/** Problem kinds that make the exit status 1 (comma list); all when absent. */
+	failOn?: string;
+	layout?: 'auto' | 'matrix' | 'details';
+	/** weak-modules: built for / to be reused on. */
+	from?: string;
+	to?: string;
 };
 
 export function useColor(flags: CliFlags, stream: NodeJS.WriteStream = process.stdout): boolean {

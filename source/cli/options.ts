@@ -19,14 +19,6 @@ export const flagDefinitions = {
 	to: {type: 'string'},
 } as const;
 
-/** CliFlags (source/cli/flags.ts) and the flags of the multi-module commands. */
-export type KmodxFlags = CliFlags & {
-	failOn?: string;
-	layout: 'auto' | 'matrix' | 'details';
-	from?: string;
-	to?: string;
-};
-
 export const helpText = `
 	Usage
 	  $ kmodx [check] MODULE|DIR… [-k KERNEL]…    will the modules load on these kernels?
@@ -77,7 +69,7 @@ export const helpText = `
 	  $ kmodx weak-modules /lib/modules/6.1.0-47-amd64/extra --from 6.1.0-47-amd64 --to 6.1.0-56-amd64
 `;
 
-export type ParsedCli = {input: string[]; flags: KmodxFlags};
+export type ParsedCli = {input: string[]; flags: CliFlags};
 
 const kebab = (name: string) => name.replaceAll(/[A-Z]/g, letter => `-${letter.toLowerCase()}`);
 
@@ -123,7 +115,7 @@ export function fastParse(argv: string[]): ParsedCli | undefined {
 		}
 	}
 
-	return {input: parsed.positionals, flags: flags as KmodxFlags};
+	return {input: parsed.positionals, flags: flags as CliFlags};
 }
 
 export async function parseWithMeow(argv?: string[]): Promise<ParsedCli> {
@@ -134,5 +126,5 @@ export async function parseWithMeow(argv?: string[]): Promise<ParsedCli> {
 		allowUnknownFlags: false,
 		flags: flagDefinitions as unknown as AnyFlags,
 	});
-	return {input: cli.input, flags: cli.flags as unknown as KmodxFlags};
+	return {input: cli.input, flags: cli.flags as unknown as CliFlags};
 }

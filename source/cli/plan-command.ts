@@ -8,10 +8,10 @@ import type {Kernel} from '../kernel/kernel.js';
 import {emit} from './check-command.js';
 import {useColor} from './flags.js';
 import {guarded, loadKernels} from './load-inputs.js';
-import type {KmodxFlags} from './options.js';
+import type {CliFlags} from './flags.js';
 
 /** `kmodx plan MODULE -k …`: exit 0 when one binary serves every kernel, 1 when it cannot. */
-export async function runPlan(paths: string[], flags: KmodxFlags): Promise<number> {
+export async function runPlan(paths: string[], flags: CliFlags): Promise<number> {
 	const files = paths.length === 0 ? [] : findModules(paths);
 	if (files.length !== 1) {
 		throw new InputError(undefined, files.length === 0 ? 'no module given: kmodx plan MODULE -k KERNEL…' : `plan takes one module, got ${files.length}: kmodx plan MODULE -k KERNEL…`);
@@ -29,7 +29,7 @@ export async function runPlan(paths: string[], flags: KmodxFlags): Promise<numbe
 }
 
 /** Why each splitting symbol differs: from the first build's kernel to the first kernel that disagrees. */
-async function explainSplits(plan: PlanReport, kernels: Kernel[], flags: KmodxFlags): Promise<void> {
+async function explainSplits(plan: PlanReport, kernels: Kernel[], flags: CliFlags): Promise<void> {
 	const {explainSymbol, parseTypesFlags, TypeInfoProvider} = await import('../explain/explain-symbol.js');
 	const provider = new TypeInfoProvider(parseTypesFlags(flags.types, kernels));
 	const byLabel = new Map(kernels.map(kernel => [kernel.label, kernel]));

@@ -11,7 +11,7 @@ import {propagateRebuilds, weakModule, weakModulesSchema, weakModulesSummary, ty
 import {emit} from './check-command.js';
 import {useColor} from './flags.js';
 import {loadKernels} from './load-inputs.js';
-import type {KmodxFlags} from './options.js';
+import type {CliFlags} from './flags.js';
 
 const plain: TextStyle = {bad: t => t, good: t => t, dim: t => t, bold: t => t};
 
@@ -20,7 +20,7 @@ const plain: TextStyle = {bad: t => t, good: t => t, dim: t => t, bold: t => t};
 as they are, the decision of RHEL's `weak-modules --add-kernel --dry-run`, made by the verdict
 engine (CRCs, and also vermagic, GPL-only and namespaces). Exit 0 when all can, 1 otherwise.
 */
-export async function runWeakModules(paths: string[], flags: KmodxFlags): Promise<number> {
+export async function runWeakModules(paths: string[], flags: CliFlags): Promise<number> {
 	if (paths.length === 0) {
 		throw new InputError(undefined, 'no module given: kmodx weak-modules MODULE|DIR… --to KERNEL [--from KERNEL]');
 	}
