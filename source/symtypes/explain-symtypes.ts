@@ -165,70 +165,53 @@ function describeChange(key: string, before: readonly string[], after: readonly 
 
 type ChangeFields = Omit<TypeChange, 'type' | 'path'>;
 
-/** Member changes by name; undefined when the members are the same (the change is elsewhere). */
-function diffMembers(before: Member[] | undefined, after: Member[] | undefined): ChangeFields[] | undefined {
+type Named = {key: string; text: string};
+type Kinds = {added: TypeChange['kind']; removed: TypeChange['kind']; changed: TypeChange['kind']};
+
+/**
+Items (members, enumerators) compared by name: added, removed, changed text; when only the
+order differs, that is the change. Undefined when both lists are the same.
+*/
+function diffByName(before: Named[] | undefined, after: Named[] | undefined, kinds: Kinds, order: (keys: string[]) => string): ChangeFields[] | undefined {
 	if (!before || !after) {
 		return undefined;
 	}
 
-	const old = new Map(before.map(member => [member.key, member]));
-	const current = new Map(after.map(member => [member.key, member]));
+	const old = new Map(before.map(item => [item.key, item]));
+	const current = new Map(after.map(item => [item.key, item]));
 	const changes: ChangeFields[] = [];
-	for (const member of after) {
-		const previous = old.get(member.key);
+	for (const item of after) {
+		const previous = old.get(item.key);
 		if (!previous) {
-			changes.push({kind: 'member_added', member: member.key, after: member.text});
-		} else if (previous.text !== member.text) {
-			changes.push({kind: 'member_type_changed', member: member.key, before: previous.text, after: member.text});
+			changes.push({kind: kinds.added, member: item.key, after: item.text});
+		} else if (previous.text !== item.text) {
+			changes.push({kind: kinds.changed, member: item.key, before: previous.text, after: item.text});
 		}
 	}
 
-	for (const member of before) {
-		if (!current.has(member.key)) {
-			changes.push({kind: 'member_removed', member: member.key, before: member.text});
+	for (const item of before) {
+		if (!current.has(item.key)) {
+			changes.push({kind: kinds.removed, member: item.key, before: item.text});
 		}
 	}
 
-	if (changes.length === 0 && before.map(member => member.key).join('\n') !== after.map(member => member.key).join('\n')) {
-		changes.push({
-			kind: 'definition_changed',
-			before: `members in the order ${before.map(member => member.key).join(', ')}`,
-			after: `members in the order ${after.map(member => member.key).join(', ')}`,
-		});
+	const keys = (items: Named[]) => items.map(item => item.key);
+	if (changes.length === 0 && keys(before).join('\n') !== keys(after).join('\n')) {
+		changes.push({kind: 'definition_changed', before: order(keys(before)), after: order(keys(after))});
 	}
 
 	return changes.length > 0 ? changes : undefined;
 }
 
+/** Member changes by name; undefined when the members are the same (the change is elsewhere). */
+function diffMembers(before: Member[] | undefined, after: Member[] | undefined): ChangeFields[] | undefined {
+	return diffByName(before, after, {added: 'member_added', removed: 'member_removed', changed: 'member_type_changed'}, keys => `members in the order ${keys.join(', ')}`);
+}
+
+/** Same names and values in another order change the implicit values too. */
 function diffEnumerators(before: Enumerator[] | undefined, after: Enumerator[] | undefined): ChangeFields[] | undefined {
-	if (!before || !after) {
-		return undefined;
-	}
-
-	const old = new Map(before.map(item => [item.name, item]));
-	const current = new Map(after.map(item => [item.name, item]));
-	const changes: ChangeFields[] = [];
-	for (const item of after) {
-		const previous = old.get(item.name);
-		if (!previous) {
-			changes.push({kind: 'enumerator_added', member: item.name, after: item.text});
-		} else if (previous.text !== item.text) {
-			changes.push({kind: 'enumerator_value_changed', member: item.name, before: previous.text, after: item.text});
-		}
-	}
-
-	for (const item of before) {
-		if (!current.has(item.name)) {
-			changes.push({kind: 'enumerator_removed', member: item.name, before: item.text});
-		}
-	}
-
-	// Same names and values in another order change the implicit values too.
-	if (changes.length === 0 && before.map(item => item.name).join() !== after.map(item => item.name).join()) {
-		changes.push({kind: 'definition_changed', before: before.map(item => item.name).join(', '), after: after.map(item => item.name).join(', ')});
-	}
-
-	return changes.length > 0 ? changes : undefined;
+	const named = (items: Enumerator[] | undefined) => items?.map(item => ({key: item.name, text: item.text}));
+	return diffByName(named(before), named(after), {added: 'enumerator_added', removed: 'enumerator_removed', changed: 'enumerator_value_changed'}, keys => keys.join(', '));
 }
 
 /** The differing tokens with a little context, for changes no finer rule describes. */
