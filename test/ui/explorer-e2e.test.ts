@@ -1,5 +1,5 @@
 import {execFileSync, spawnSync} from 'node:child_process';
-import {mkdtempSync, readFileSync} from 'node:fs';
+import {existsSync, mkdtempSync, readFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import test from 'ava';
@@ -204,4 +204,21 @@ test.serial('Enter on a mismatched symbol shows why: verified symtypes, else BTF
 		send(session, 'q');
 		await waitFor(session, /EXIT=1/);
 	}
+});
+
+test.serial('kernels given as installed headers: the explorer explains module_layout from kbuild-generated symtypes, verified', async t => {
+	const headers = ['/usr/src/linux-headers-6.1.0-47-amd64', '/usr/src/linux-headers-6.1.0-56-amd64'];
+	if (!hasTmux || !headers.every(directory => existsSync(directory))) {
+		t.log(hasTmux ? 'skipped: apt-get install linux-headers-6.1.0-47-amd64 linux-headers-6.1.0-56-amd64 to run it' : skipMessage);
+		t.pass();
+		return;
+	}
+
+	const session = start(120, 40, [myDrv, '-k', `47=${headers[0]!}`, '-k', `56=${headers[1]!}`]);
+	await waitFor(session, /1 of 21/);
+	send(session, 'Enter');
+	const screen = await waitFor(session, /symtypes, verified/, 60_000);
+	t.regex(screen, /struct task_struct/);
+	send(session, 'q');
+	await waitFor(session, /EXIT=1/);
 });
