@@ -81,7 +81,7 @@ export function checkModule(module: ModuleInfo, kernel: Kernel, policy: CheckPol
 		return {kernel: kernel.label, loads: false, stops_at: 'arch', first_failure: problem, problems: [problem], warnings, dmesg: [line]};
 	}
 
-	const versions = new Map(module.versions.map(({name, crc}) => [name, crc]));
+	const {versions, modmagic, intree, retpoline, license, importNamespaces} = facts(module);
 	const forceLoad = kernel.config?.forceLoad;
 
 	// 2. check_modstruct_version(): module_layout before anything else.
@@ -102,7 +102,6 @@ export function checkModule(module: ModuleInfo, kernel: Kernel, policy: CheckPol
 	}
 
 	// 3. check_modinfo(): vermagic, then the taints it announces.
-	const modmagic = modinfoValue(module, 'vermagic');
 	if (modmagic === undefined) {
 		if (!forceLoad) {
 			fail(problemOf('vermagic', null, [], 'module has no vermagic: the kernel refuses it with -ENOEXEC unless CONFIG_MODULE_FORCE_LOAD is set'), 'vermagic');
@@ -120,15 +119,14 @@ export function checkModule(module: ModuleInfo, kernel: Kernel, policy: CheckPol
 		warnings.push({kind: 'vermagic_unknown', symbol: null, log: [], message: 'vermagic not checked: the kernel source does not say what it expects (give its config, headers directory or image)'});
 	}
 
-	if (modinfoValue(module, 'intree') === undefined) {
+	if (!intree) {
 		warnings.push({kind: 'out_of_tree', symbol: null, log: [`${name}: loading out-of-tree module taints kernel.`], message: 'out-of-tree module: loads, but taints the kernel (O)'});
 	}
 
-	if (kernel.config?.retpoline && modinfoValue(module, 'retpoline') === undefined) {
+	if (kernel.config?.retpoline && !retpoline) {
 		warnings.push({kind: 'retpoline', symbol: null, log: [`${name}: loading module not compiled with retpoline compiler.`], message: 'module built without retpoline while the kernel uses it'});
 	}
 
-	const license = modinfoValue(module, 'license') ?? 'unspecified';
 	const gplOk = isGplCompatible(license);
 	if (!gplOk) {
 		warnings.push({kind: 'license_taint', symbol: null, log: [`${name}: module license '${license}' taints kernel.`], message: `license '${license}' is not GPL-compatible: the module is proprietary and cannot use EXPORT_SYMBOL_GPL symbols`});
@@ -151,7 +149,6 @@ export function checkModule(module: ModuleInfo, kernel: Kernel, policy: CheckPol
 	}
 
 	// 4. simplify_symbols(): every undefined symbol, in symbol-table order; no early stop.
-	const importNamespaces = new Set(modinfoValues(module, 'import_ns'));
 	let usesGplOnly = false;
 	for (const symbol of module.imports) {
 		let found: KernelExport | PeerExport | undefined = kernel.exports.get(symbol.name);
@@ -235,6 +232,35 @@ export function checkModule(module: ModuleInfo, kernel: Kernel, policy: CheckPol
 		fail(problemOf('no_version', symbol, at === 'module_layout' ? [warn] : [warn, `${name}: Unknown symbol ${symbol} (err -22)`], `the module has no CRC for ${symbol}; Debian kernels refuse it (upstream warns once and accepts: --missing-version=warn)`, {kernel_crc: found.crc === undefined ? null : formatCrc(found.crc), exporter: found.module}), at);
 		return false;
 	}
+}
+
+type ModuleFacts = {
+	versions: Map<string, number>;
+	modmagic: string | undefined;
+	intree: boolean;
+	retpoline: boolean;
+	license: string;
+	importNamespaces: Set<string>;
+};
+
+const factsCache = new WeakMap<ModuleInfo, ModuleFacts>();
+
+/** What every kernel's check reads from the module, derived once per module, not once per kernel. */
+function facts(module: ModuleInfo): ModuleFacts {
+	let known = factsCache.get(module);
+	if (!known) {
+		known = {
+			versions: new Map(module.versions.map(({name, crc}) => [name, crc])),
+			modmagic: modinfoValue(module, 'vermagic'),
+			intree: modinfoValue(module, 'intree') !== undefined,
+			retpoline: modinfoValue(module, 'retpoline') !== undefined,
+			license: modinfoValue(module, 'license') ?? 'unspecified',
+			importNamespaces: new Set(modinfoValues(module, 'import_ns')),
+		};
+		factsCache.set(module, known);
+	}
+
+	return known;
 }
 
 /** One object literal per problem (no spreads): a scan of 4,000 modules makes 300,000 of them. */
