@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Captures the explorer in a real terminal (tmux, 120×40) on the corpus data and renders each
 # screen to SVG with the small ANSI→SVG converter below (no dependencies).
-# Usage: npx tsc && scripts/capture-media.sh   → media/explorer-main.svg, explorer-detail.svg, explorer-diff.svg
+# Usage: npx tsc && scripts/capture-media.sh   → media/explorer-main.svg, explorer-detail.svg, explorer-why.svg, explorer-diff.svg
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -145,6 +145,15 @@ sleep 0.2
 t send-keys -t main Enter
 wait_for main 'Kernel log'
 shot main explorer-detail 'kmodx my_drv.ko: m, /misc_reg, Enter'
+
+# Why module_layout changed, from the kernels' own genksyms input (verified).
+types=$root/test/fixtures/symtypes
+start why "$module" -k "47=$k47" -k "56=$k56" --types "47=$types/debian-6.1.0-47-amd64.version.symtypes.gz" --types "56=$types/debian-6.1.0-56-amd64.version.symtypes.gz"
+wait_for why '1 of 21'
+t send-keys -t why Enter
+wait_for why 'symtypes, verified'
+sleep 0.2
+shot why explorer-why 'kmodx my_drv.ko --types 47=….symtypes --types 56=….symtypes: Enter on module_layout'
 
 start diff -k "47=$k47" -k "56=$k56"
 wait_for diff '1 of 24702'
