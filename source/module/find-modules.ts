@@ -33,7 +33,8 @@ export function findModules(paths: string[]): string[] {
 
 function walk(directory: string): string[] {
 	const found: string[] = [];
-	const entries = readdirSync(directory, {withFileTypes: true}).sort((a, b) => a.name.localeCompare(b.name));
+	// Byte order, like `sort` in the C locale: stable across machines, and far cheaper than localeCompare.
+	const entries = readdirSync(directory, {withFileTypes: true}).sort((a, b) => (a.name < b.name ? -1 : (a.name > b.name ? 1 : 0)));
 	for (const entry of entries) {
 		const full = path.join(directory, entry.name);
 		if (entry.isDirectory()) {
