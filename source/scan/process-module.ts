@@ -1,7 +1,7 @@
 import {guarded} from '../cli/load-inputs.js';
 import type {Kernel} from '../kernel/kernel.js';
 import type {ModuleInfo} from '../module/module-info.js';
-import {moduleReport, modulePeerExports, needsPeers} from '../report/check-report.js';
+import {moduleReport, modulePeerExports} from '../report/check-report.js';
 import {checkModule, type CheckPolicy, type PeerExport} from '../verdict/check-module.js';
 import type {ModuleReport} from '../report/check-report.js';
 import {digestReport, type DigestOptions, type ModuleDigest} from './digest.js';
@@ -44,7 +44,7 @@ function lacksAnyImport(module: ModuleInfo, kernels: Kernel[]): boolean {
 	for (const symbol of module.imports) {
 		let lacks = known.get(symbol.name);
 		if (lacks === undefined) {
-			lacks = needsPeers({...module, imports: [symbol]}, kernels);
+			lacks = kernels.some(kernel => kernel.exports.get(symbol.name) === undefined);
 			known.set(symbol.name, lacks);
 		}
 
