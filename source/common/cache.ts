@@ -1,5 +1,5 @@
 import {createHash, randomBytes} from 'node:crypto';
-import {mkdir, readFile, rename, unlink, writeFile} from 'node:fs/promises';
+import {mkdir, readFile, rename, stat, unlink, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -35,6 +35,24 @@ export function resolveCacheDir(option: CacheOption): string | undefined {
 
 export function contentHash(data: Uint8Array): string {
 	return createHash('sha256').update(data).digest('hex');
+}
+
+/**
+What identifies a file's content without reading it: path, device, inode, size, mtime and ctime.
+Any write changes ctime, which no user tool can set back, so a key built from this is never stale.
+Undefined when the file cannot be stat'ed.
+*/
+export async function fileIdentity(file: string): Promise<{key: string; size: bigint} | undefined> {
+	try {
+		const stats = await stat(file, {bigint: true});
+		return {key: [path.resolve(file), stats.dev, stats.ino, stats.size, stats.mtimeNs, stats.ctimeNs].join(':'), size: stats.size};
+	} catch {
+		return undefined;
+	}
+}
+
+export function cacheEntryPath(dir: string, kind: string, key: string): string {
+	return entryPath(dir, kind, key);
 }
 
 function entryPath(dir: string, kind: string, key: string): string {

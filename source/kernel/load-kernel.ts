@@ -1,9 +1,9 @@
 import {existsSync, statSync} from 'node:fs';
 import {createHash} from 'node:crypto';
-import {readFile, stat} from 'node:fs/promises';
+import {readFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import {readCache, resolveCacheDir, writeCache} from '../common/cache.js';
+import {fileIdentity, readCache, resolveCacheDir, writeCache} from '../common/cache.js';
 import {describeFsError} from '../common/fs-errors.js';
 import {InputError} from '../common/input-error.js';
 import {maybeDecompress} from '../compression/decompress.js';
@@ -204,16 +204,9 @@ rescans it. The key covers the file's identity and every timestamp: any write ch
 which no user tool can set back, so a changed file is never served stale.
 */
 async function symversCacheKey(file: string): Promise<string | undefined> {
-	try {
-		const stats = await stat(file, {bigint: true});
-		if (stats.size < 64n * 1024n) {
-			return undefined; // Small files cost less to read than to cache.
-		}
-
-		return createHash('sha256').update([path.resolve(file), stats.dev, stats.ino, stats.size, stats.mtimeNs, stats.ctimeNs].join('\0')).digest('hex');
-	} catch {
-		return undefined;
-	}
+	const identity = await fileIdentity(file);
+	// Small files cost less to read than to cache.
+	return identity && identity.size >= 64n * 1024n ? createHash('sha256').update(identity.key).digest('hex') : undefined;
 }
 
 const symversCacheKind = 'symvers-index-2'; // -2: entries carry a CRC32 of their content

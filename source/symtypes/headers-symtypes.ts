@@ -1,9 +1,10 @@
 import {spawn} from 'node:child_process';
 import {createHash} from 'node:crypto';
 import {constants} from 'node:fs';
-import {access, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile} from 'node:fs/promises';
+import {access, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import {cacheEntryPath, fileIdentity, readCache, writeCache} from '../common/cache.js';
 import {describeFsError} from '../common/fs-errors.js';
 import {InputError} from '../common/input-error.js';
 import {genksymsCrc} from './genksyms-crc.js';
@@ -67,9 +68,10 @@ export async function generateModuleLayoutSymtypes(headersDir: string, options: 
 		notes.push(`kernel ${major}.${minor} defines module_layout in kernel/module.c with many more headers: the generated CRC may not be the kernel's`);
 	}
 
-	const cachePath = options.cacheDir ? await cacheFile(options.cacheDir, headers, release, source) : undefined;
-	if (cachePath) {
-		const cached = await readCache(cachePath);
+	const key = options.cacheDir ? await cacheKey(headers, release, source) : undefined;
+	const cachePath = key ? cacheEntryPath(options.cacheDir!, cacheKind, key) : undefined;
+	if (key) {
+		const cached = parseCached(await readCache(options.cacheDir, cacheKind, key));
 		if (cached) {
 			return {...cached, version: `${major}.${minor}`, cachePath, notes};
 		}
@@ -89,8 +91,8 @@ export async function generateModuleLayoutSymtypes(headersDir: string, options: 
 		await runMake(headers, directory, options.timeoutMs, pathEnv);
 		const text = await readGenerated(path.join(directory, 'version.symtypes'), headers);
 		const crc = await readSymver(path.join(directory, '.version.o.cmd')) ?? genksymsCrc(readSymtypes(text, 'version.symtypes'), 'module_layout');
-		if (cachePath) {
-			await writeCache(cachePath, {text, crc});
+		if (key) {
+			await writeCache(options.cacheDir, cacheKind, key, Buffer.from(JSON.stringify({text, crc})));
 		}
 
 		return {text, crc, version: `${major}.${minor}`, ...(cachePath ? {cachePath} : {}), notes};
@@ -221,40 +223,28 @@ async function readText(file: string): Promise<string | undefined> {
 	}
 }
 
-// The cache key covers what decides the result: the headers' identity and the generated source.
-async function cacheFile(cacheDir: string, headers: string, release: string, source: string): Promise<string> {
+const cacheKind = 'symtypes-module_layout';
+
+// The key covers what decides the result: the headers' identity (ctime included) and the generated source.
+async function cacheKey(headers: string, release: string, source: string): Promise<string> {
 	const hash = createHash('sha256').update(headers).update('\0').update(release).update('\0').update(source);
 	for (const name of ['Module.symvers', 'include/config/auto.conf', 'include/generated/autoconf.h']) {
-		try {
-			const info = await stat(path.join(headers, name)); // eslint-disable-line no-await-in-loop
-			hash.update(`\0${name}:${info.size}:${info.mtimeMs}`);
-		} catch {}
+		// eslint-disable-next-line no-await-in-loop
+		hash.update(`\0${name}:${(await fileIdentity(path.join(headers, name)))?.key ?? '-'}`);
 	}
 
-	return path.join(cacheDir, 'symtypes', `module_layout-${hash.digest('hex').slice(0, 24)}.json`);
+	return hash.digest('hex').slice(0, 32);
 }
 
-async function readCache(file: string): Promise<{text: string; crc: number} | undefined> {
-	const text = await readText(file);
-	if (!text) {
+function parseCached(data: Uint8Array | undefined): {text: string; crc: number} | undefined {
+	if (!data) {
 		return undefined;
 	}
 
 	try {
-		const value = JSON.parse(text) as {text?: unknown; crc?: unknown};
+		const value = JSON.parse(Buffer.from(data).toString('utf8')) as {text?: unknown; crc?: unknown};
 		return typeof value.text === 'string' && typeof value.crc === 'number' ? {text: value.text, crc: value.crc} : undefined;
 	} catch {
 		return undefined; // A damaged cache entry is regenerated.
-	}
-}
-
-async function writeCache(file: string, value: {text: string; crc: number}) {
-	try {
-		await mkdir(path.dirname(file), {recursive: true});
-		const temporary = `${file}.${process.pid}.tmp`;
-		await writeFile(temporary, JSON.stringify(value));
-		await rename(temporary, file);
-	} catch {
-		// The cache only saves time: failing to write it is not an error.
 	}
 }

@@ -1,6 +1,6 @@
 import {formatCrc} from '../../common/hex.js';
 import {crcText} from '../../kernel/diff-kernels.js';
-import {isGplOnly, type Kernel, type KernelExport} from '../../kernel/kernel.js';
+import {isGplOnly, type KernelExport} from '../../kernel/kernel.js';
 import type {Explanation, TypeChange} from '../../explain/explanation.js';
 import {verdictSummary} from '../../report/format-text.js';
 import type {ModuleReport} from '../../report/check-report.js';
