@@ -20,23 +20,13 @@ function chainError(btf: Btf, id: number): InputError {
 	return new InputError(btf.file, `bad BTF: type ${id} starts a reference chain that is too deep or cyclic`);
 }
 
-/** Whether a type is a struct/union/enum/typedef with a name: a node of the type graph. */
-export function isNamedType(btf: Btf, id: number): boolean {
-	switch (btf.kind(id)) {
-		case BtfKind.Struct:
-		case BtfKind.Union:
-		case BtfKind.Enum:
-		case BtfKind.Enum64:
-		case BtfKind.Fwd:
-		case BtfKind.Typedef: {
-			return btf.name(id) !== '';
-		}
+const nodeKinds = new Set<number>([BtfKind.Struct, BtfKind.Union, BtfKind.Enum, BtfKind.Enum64, BtfKind.Fwd, BtfKind.Typedef]);
 
-		default: {
-			return false;
-		}
-	}
+/** Struct, union, enum, forward declaration or typedef: the nodes of the type graph. */
+function isNodeKind(btf: Btf, id: number): boolean {
+	return nodeKinds.has(btf.kind(id));
 }
+
 
 /** "struct foo", "union bar", "enum baz", "typedef qux"; a FWD spells like what it declares. */
 export function typeKey(btf: Btf, id: number): string {
@@ -168,17 +158,12 @@ end the walk, anonymous ones are listed for the caller to expand.
 */
 export function typeRefs(btf: Btf, id: number, out: TypeRef[] = [], depth = 0): TypeRef[] {
 	if (depth > maxChain) throw chainError(btf, id);
-	switch (btf.kind(id)) {
-		case BtfKind.Struct:
-		case BtfKind.Union:
-		case BtfKind.Enum:
-		case BtfKind.Enum64:
-		case BtfKind.Fwd:
-		case BtfKind.Typedef: {
-			out.push({id, anonymous: btf.name(id) === ''});
-			break;
-		}
+	if (isNodeKind(btf, id)) {
+		out.push({id, anonymous: btf.name(id) === ''});
+		return out;
+	}
 
+	switch (btf.kind(id)) {
 		case BtfKind.Ptr:
 		case BtfKind.Const:
 		case BtfKind.Volatile:
