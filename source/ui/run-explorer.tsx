@@ -102,6 +102,8 @@ export async function runExplorer(paths: string[], flags: CliFlags, options: Exp
 
 	const onSignal = (signal: NodeJS.Signals) => {
 		restore();
+		// Let the signal's default action (termination) happen this time.
+		process.off(signal, onSignal);
 		process.kill(process.pid, signal);
 	};
 
@@ -111,13 +113,16 @@ export async function runExplorer(paths: string[], flags: CliFlags, options: Exp
 		process.exit(70);
 	};
 
+	// Every way out of the process gives the terminal back; the same list is removed at the end.
+	const handlers: Array<[string, Parameters<typeof process.on>[1]]> = [
+		['exit', restore], ['SIGTERM', onSignal], ['SIGHUP', onSignal], ['SIGINT', onSignal],
+		['uncaughtException', onCrash], ['unhandledRejection', onCrash],
+	];
 	stdout.write(enterAlternateScreen);
-	process.on('exit', restore);
-	process.once('SIGTERM', onSignal);
-	process.once('SIGHUP', onSignal);
-	process.once('SIGINT', onSignal);
-	process.on('uncaughtException', onCrash);
-	process.on('unhandledRejection', onCrash);
+	for (const [event, handler] of handlers) {
+		process.on(event, handler);
+	}
+
 	let data: ExplorerData | undefined;
 	try {
 		const instance = render(<Root load={load} theme={{color: useColor(flags, stdout)}} onData={loaded => {
@@ -139,11 +144,8 @@ export async function runExplorer(paths: string[], flags: CliFlags, options: Exp
 		return data ? 0 : 130;
 	} finally {
 		restore();
-		process.off('exit', restore);
-		process.off('SIGTERM', onSignal);
-		process.off('SIGHUP', onSignal);
-		process.off('SIGINT', onSignal);
-		process.off('uncaughtException', onCrash);
-		process.off('unhandledRejection', onCrash);
+		for (const [event, handler] of handlers) {
+			process.off(event, handler);
+		}
 	}
 }

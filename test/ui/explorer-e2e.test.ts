@@ -222,3 +222,19 @@ test.serial('kernels given as installed headers: the explorer explains module_la
 	send(session, 'q');
 	await waitFor(session, /EXIT=1/);
 });
+
+test.serial('SIGTERM gives the terminal back and ends with the signal\'s status', async t => {
+	if (!hasTmux) {
+		t.log(skipMessage);
+		t.pass();
+		return;
+	}
+
+	const session = start(100, 30, checkArgs);
+	await waitFor(session, /1 of 21/);
+	const shell = tmux('list-panes', '-t', session.name, '-F', '#{pane_pid}').trim();
+	const node = execFileSync('pgrep', ['-P', shell], {encoding: 'utf8'}).trim().split('\n')[0]!;
+	process.kill(Number(node), 'SIGTERM');
+	const screen = await waitFor(session, /EXIT=143/);
+	t.notRegex(screen, /1 of 21/, 'the alternate screen is gone');
+});
