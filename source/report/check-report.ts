@@ -60,8 +60,30 @@ export function buildCheckReport(modules: ModuleInfo[], kernels: Kernel[], polic
 }
 
 /** Some kernel lacks one of the module's imports: another module of the run may export it. */
+/** Per kernel list, per name: does some kernel lack it? Thousands of modules share the same imports. */
+const lacking = new WeakMap<Kernel[], Map<string, boolean>>();
+
+/** Whether some kernel lacks one of the module's imports, which another module of the run may export. */
 export function needsPeers(module: ModuleInfo, kernels: Kernel[]): boolean {
-	return module.imports.some(symbol => kernels.some(kernel => kernel.exports.get(symbol.name) === undefined));
+	let known = lacking.get(kernels);
+	if (!known) {
+		known = new Map();
+		lacking.set(kernels, known);
+	}
+
+	for (const symbol of module.imports) {
+		let lacks = known.get(symbol.name);
+		if (lacks === undefined) {
+			lacks = kernels.some(kernel => kernel.exports.get(symbol.name) === undefined);
+			known.set(symbol.name, lacks);
+		}
+
+		if (lacks) {
+			return true;
+		}
+	}
+
+	return false;
 }
 
 /**

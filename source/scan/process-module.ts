@@ -1,7 +1,7 @@
 import {guarded} from '../cli/load-inputs.js';
 import type {Kernel} from '../kernel/kernel.js';
 import type {ModuleInfo} from '../module/module-info.js';
-import {moduleReport, modulePeerExports} from '../report/check-report.js';
+import {moduleReport, modulePeerExports, needsPeers} from '../report/check-report.js';
 import {checkModule, type CheckPolicy, type PeerExport} from '../verdict/check-module.js';
 import type {ModuleReport} from '../report/check-report.js';
 import {digestReport, type DigestOptions, type ModuleDigest} from './digest.js';
@@ -22,38 +22,13 @@ export type ProcessedModule = {
 
 export async function processModule(index: number, file: string, kernels: Kernel[], policy: CheckPolicy, peersPossible: boolean, digest: DigestOptions): Promise<ProcessedModule> {
 	const module = await guarded(file, async () => readModuleSparse(file));
-	const unresolved = peersPossible && lacksAnyImport(module, kernels);
+	const unresolved = peersPossible && needsPeers(module, kernels);
 	return {
 		index,
 		digest: unresolved ? undefined : digestReport(digest.mode === 'row' ? verdictsOnly(module, kernels, policy) : moduleReport(module, kernels, policy), digest),
 		exports: peersPossible ? modulePeerExports(module) : [],
 		pending: unresolved ? module : undefined,
 	};
-}
-
-/** Per run (its kernel list), per name: does some kernel lack it? One lookup per import instead of one per kernel. */
-const lacking = new WeakMap<Kernel[], Map<string, boolean>>();
-
-function lacksAnyImport(module: ModuleInfo, kernels: Kernel[]): boolean {
-	let known = lacking.get(kernels);
-	if (!known) {
-		known = new Map();
-		lacking.set(kernels, known);
-	}
-
-	for (const symbol of module.imports) {
-		let lacks = known.get(symbol.name);
-		if (lacks === undefined) {
-			lacks = kernels.some(kernel => kernel.exports.get(symbol.name) === undefined);
-			known.set(symbol.name, lacks);
-		}
-
-		if (lacks) {
-			return true;
-		}
-	}
-
-	return false;
 }
 
 /** A matrix row needs the verdicts only: no import list, no ABI groups (a sixth of the work). */
