@@ -8,9 +8,7 @@ import {formatMarkdown, markdownFooter, markdownHeader} from '../report/format-m
 import {cellText, formatMatrixMarkdown, formatMatrixText, type MatrixRow} from '../report/format-matrix.js';
 import {colorStyle, formatText, summaryText} from '../report/format-text.js';
 import {writeOutput} from '../report/write-output.js';
-import {scanModules} from '../scan/scan-modules.js';
 import type {DigestOptions} from '../scan/digest.js';
-import {progressBar} from '../scan/progress.js';
 import type {CheckPolicy, ProblemKind} from '../verdict/check-module.js';
 import {useColor, type CliFlags} from './flags.js';
 import {guarded, loadKernels} from './load-inputs.js';
@@ -73,17 +71,38 @@ export function emit(content: string, flags: CliFlags | {output: string | undefi
 	}
 }
 
+/** Characters of report kept in memory before stdout streams (about 32 MiB). */
+const holdBack = 32 * 1024 * 1024;
+
 /**
 Many modules: checked by scanModules (worker threads for big runs) and written as they come.
-JSON and the detailed layouts stream module by module; the matrix keeps one short row per module.
-With -o the report is gathered and written at the end, so a failed run never leaves half a file.
+JSON and the detailed layouts are held back up to `holdBack`, then stream module by module; the
+matrix keeps one short row per module. With -o the report is gathered and written at the end, so a
+failed run never leaves half a file.
 */
 async function runScan(files: string[], kernels: Kernel[], policy: CheckPolicy, flags: CliFlags, failOn: ReadonlySet<ProblemKind>): Promise<number> {
 	const format = flags.json ? 'json' : flags.format;
 	const matrix = format !== 'json' && useMatrix(flags, files.length, kernels.length);
 	const color = useColor(flags);
+	// Bad input must leave nothing written: the report is held back until it is complete, up to
+	// `holdBack` on stdout; only a bigger one (thousands of modules as JSON) streams past that.
 	const chunks: string[] = [];
-	const write = flags.output ? (text: string) => chunks.push(text) : (text: string) => process.stdout.write(text);
+	let held = 0;
+	let streaming = false;
+	const write = (text: string) => {
+		if (streaming) {
+			process.stdout.write(text);
+			return;
+		}
+
+		chunks.push(text);
+		held += text.length;
+		if (!flags.output && held > holdBack) {
+			streaming = true;
+			process.stdout.write(chunks.join(''));
+			chunks.length = 0;
+		}
+	};
 	const digest: DigestOptions = format === 'json'
 		? {mode: 'json'}
 		: (matrix ? {mode: 'row'} : {mode: format === 'markdown' ? 'markdown' : 'text', color, labelWidth: Math.max(...kernels.map(kernel => kernel.label.length))});
@@ -99,6 +118,8 @@ async function runScan(files: string[], kernels: Kernel[], policy: CheckPolicy, 
 	const loadsPerKernel = kernels.map(() => 0);
 	let failures = 0;
 	let failing = false;
+	// The scan (worker threads, sparse reads) loads only for runs of several modules.
+	const [{scanModules}, {progressBar}] = await Promise.all([import('../scan/scan-modules.js'), import('../scan/progress.js')]);
 	const bar = process.stderr.isTTY && files.length > 1 ? progressBar(process.stderr, 'modules') : undefined;
 	await scanModules(files, kernels, policy, {
 		digest,
@@ -136,6 +157,8 @@ async function runScan(files: string[], kernels: Kernel[], policy: CheckPolicy, 
 
 	if (flags.output) {
 		writeOutput(flags.output, chunks.join(''), {force: flags.force});
+	} else if (!streaming) {
+		process.stdout.write(chunks.join(''));
 	}
 
 	return failing ? 1 : 0;

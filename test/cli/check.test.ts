@@ -149,3 +149,18 @@ test('bad input: exit 2, one line naming the file, no stack trace, nothing writt
 	const unknownFlag = runCli(['check', myDrv, '--frobnicate']);
 	t.is(unknownFlag.code, 2);
 });
+
+test('a bad module among several: exit 2 and nothing on stdout, in every format', t => {
+	const directory = temporaryDirectory();
+	for (const name of ['a-dummy.ko', 'b-nls_utf8.ko']) {
+		writeTemporary(directory, name, readFileSync(fixture('modules/6.1.0-47-amd64', name.slice(2))));
+	}
+
+	writeTemporary(directory, 'z-broken.ko', readFileSync(myDrv).subarray(0, 2000));
+	for (const format of [['--json'], ['--format', 'markdown', '--layout', 'details'], ['--layout', 'details'], []]) {
+		const result = runCli(['check', directory, '-k', `47=${symvers('6.1.0-47-amd64')}`, ...format]);
+		t.is(result.code, 2, format.join(' '));
+		t.is(result.stdout, '', format.join(' '));
+		t.regex(result.stderr, /^kmodx: .*z-broken\.ko: [^\n]*\n$/);
+	}
+});
