@@ -71,8 +71,8 @@ export function emit(content: string, flags: CliFlags | {output: string | undefi
 	}
 }
 
-/** Characters of report kept in memory before stdout streams (about 32 MiB). */
-const holdBack = 32 * 1024 * 1024;
+/** Characters of report kept in memory before stdout streams: a few hundred modules of JSON. */
+const holdBack = 8 * 1024 * 1024;
 
 /**
 Many modules: checked by scanModules (worker threads for big runs) and written as they come.

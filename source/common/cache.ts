@@ -1,5 +1,5 @@
 import {createHash, randomBytes} from 'node:crypto';
-import {mkdir, readFile, rename, stat, unlink, writeFile} from 'node:fs/promises';
+import {mkdir, readdir, readFile, rename, stat, unlink, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -78,11 +78,29 @@ export async function writeCache(dir: string | undefined, kind: string, key: str
 		await mkdir(path.dirname(target), {recursive: true});
 		await writeFile(temporary, data);
 		await rename(temporary, target);
+		await prune(path.dirname(target));
 		return true;
 	} catch {
 		await unlink(temporary).catch(() => undefined);
 		return false;
 	}
+}
+
+/**
+Entries kept per kind. Keys follow file content or identity, so every new kernel file adds one
+(2–5 MB each): without a bound the cache would only grow. The least recently written go first.
+*/
+export const entriesPerKind = 32;
+
+async function prune(directory: string): Promise<void> {
+	const names = (await readdir(directory)).filter(name => name.endsWith('.bin'));
+	if (names.length <= entriesPerKind) {
+		return;
+	}
+
+	const entries = await Promise.all(names.map(async name => ({name, mtime: (await stat(path.join(directory, name)).catch(() => undefined))?.mtimeMs ?? 0})));
+	entries.sort((a, b) => a.mtime - b.mtime);
+	await Promise.all(entries.slice(0, entries.length - entriesPerKind).map(async ({name}) => unlink(path.join(directory, name)).catch(() => undefined)));
 }
 
 /** KMODX_NO_CACHE=1 turns every cache off (benchmarks of the cold path). */

@@ -107,8 +107,8 @@ test('vmlinuz: CRCs from __kcrctab equal Module.symvers, release and vermagic fr
 });
 
 test('a parsed Module.symvers is cached and never served stale', async t => {
-	const cache = temporaryDirectory();
-	process.env['KMODX_CACHE_DIR'] = cache;
+	const previous = process.env['KMODX_CACHE_DIR'];
+	process.env['KMODX_CACHE_DIR'] = temporaryDirectory();
 	const directory = temporaryDirectory();
 	const text = readGzipText(fixture('kernels/6.1.0-47-amd64/Module.symvers.gz'));
 	const file = writeTemporary(directory, 'Module.symvers', text);
@@ -121,7 +121,11 @@ test('a parsed Module.symvers is cached and never served stale', async t => {
 	writeTemporary(directory, 'Module.symvers', text.replace('0x160c03af\tmodule_layout', '0x00000001\tmodule_layout'));
 	const changed = await loadKernel({label: 'a', source: file});
 	t.is(changed.exports.get('module_layout')?.crc, 1);
-	delete process.env['KMODX_CACHE_DIR'];
+	if (previous === undefined) {
+		delete process.env['KMODX_CACHE_DIR'];
+	} else {
+		process.env['KMODX_CACHE_DIR'] = previous;
+	}
 });
 
 test('xz and zstd compressed symvers (the first 3000 real lines of 6.1.0-50)', async t => {
