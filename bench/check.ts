@@ -3,7 +3,7 @@ import path from 'node:path';
 import {gunzipSync} from 'node:zlib';
 import {fixture, cliPath} from '../test/helpers/paths.js';
 import {temporaryDirectory} from '../test/helpers/derive.js';
-import {measure, table, type Measurement} from './measure.js';
+import {measureTogether, table, type Measurement} from './measure.js';
 
 /**
 Issue "kmodx core": check mode for my_drv against 5 Module.symvers kernels (some gzip'd),
@@ -40,12 +40,12 @@ done
 `);
 	const kernelArgs = kernels.flatMap((file, index) => ['-k', `k${index}=${file}`]);
 	const command = [process.execPath, cliPath, 'check', module, ...kernelArgs, '--json'];
-	const rows = [
-		measure('kmodx check my_drv.ko, 5 kernels (--json), parsed-kernel cache warm', command, runs),
-		measure('shell baseline: modprobe --dump-modversions + awk join', ['bash', baseline, module, ...kernels], runs, {LC_ALL: 'C', PATH: `${process.env['PATH'] ?? ''}:/usr/sbin:/sbin`}),
-		measure('node -e 0 (Node start-up alone)', [process.execPath, '-e', '0'], runs),
-		measure('kmodx check, same, no cache (KMODX_NO_CACHE=1)', command, runs, {KMODX_NO_CACHE: '1'}),
-	];
+	const rows = measureTogether([
+		{label: 'kmodx check my_drv.ko, 5 kernels (--json), parsed-kernel cache warm', command},
+		{label: 'shell baseline: modprobe --dump-modversions + awk join', command: ['bash', baseline, module, ...kernels], env: {LC_ALL: 'C', PATH: `${process.env['PATH'] ?? ''}:/usr/sbin:/sbin`}},
+		{label: 'node -e 0 (Node start-up alone)', command: [process.execPath, '-e', '0']},
+		{label: 'kmodx check, same, no cache (KMODX_NO_CACHE=1)', command, env: {KMODX_NO_CACHE: '1'}},
+	], runs);
 	return {rows, ratio: rows[0]!.medianSeconds / rows[1]!.medianSeconds};
 }
 

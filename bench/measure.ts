@@ -3,29 +3,42 @@ import {existsSync} from 'node:fs';
 
 export type Measurement = {label: string; runs: number; medianSeconds: number; minSeconds: number; maxRssMiB: number};
 
+export type Command = {label: string; command: string[]; env?: NodeJS.ProcessEnv};
+
 /** Wall time and peak RSS of a whole command, through GNU time, repeated; median reported. */
 export function measure(label: string, command: string[], runs: number, env?: NodeJS.ProcessEnv): Measurement {
+	return measureTogether([{label, command, env}], runs)[0]!;
+}
+
+/**
+Several commands measured round-robin (A B C, A B C, …): on a shared machine whose speed drifts,
+commands compared with each other see the same conditions.
+*/
+export function measureTogether(commands: Command[], runs: number): Measurement[] {
 	if (!existsSync('/usr/bin/time')) {
 		throw new Error('GNU time (/usr/bin/time, Debian package "time") is needed to measure peak memory');
 	}
 
-	const seconds: number[] = [];
-	let rss = 0;
+	const seconds = commands.map((): number[] => []);
+	const rss = commands.map(() => 0);
 	for (let run = 0; run < runs; run++) {
-		const started = process.hrtime.bigint();
-		const result = spawnSync('/usr/bin/time', ['-f', '%M', ...command], {encoding: 'utf8', env: {...process.env, ...env}, maxBuffer: 256 * 1024 * 1024});
-		const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
-		if (result.status !== 0 && result.status !== 1) {
-			throw new Error(`${label}: exit ${String(result.status)}: ${result.stderr}`);
-		}
+		for (const [index, {label, command, env}] of commands.entries()) {
+			const started = process.hrtime.bigint();
+			const result = spawnSync('/usr/bin/time', ['-f', '%M', ...command], {encoding: 'utf8', env: {...process.env, ...env}, maxBuffer: 256 * 1024 * 1024});
+			const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+			if (result.status !== 0 && result.status !== 1) {
+				throw new Error(`${label}: exit ${String(result.status)}: ${result.stderr}`);
+			}
 
-		seconds.push(elapsed);
-		const kib = Number(result.stderr.trim().split('\n').at(-1));
-		rss = Math.max(rss, kib / 1024);
+			seconds[index]!.push(elapsed);
+			rss[index] = Math.max(rss[index]!, Number(result.stderr.trim().split('\n').at(-1)) / 1024);
+		}
 	}
 
-	seconds.sort((a, b) => a - b);
-	return {label, runs, medianSeconds: seconds[Math.floor(runs / 2)]!, minSeconds: seconds[0]!, maxRssMiB: rss};
+	return commands.map(({label}, index) => {
+		const sorted = seconds[index]!.sort((a, b) => a - b);
+		return {label, runs, medianSeconds: sorted[Math.floor(runs / 2)]!, minSeconds: sorted[0]!, maxRssMiB: rss[index]!};
+	});
 }
 
 export function table(rows: Measurement[]): string {

@@ -18,17 +18,17 @@ if [ ! -d "$tree" ]; then
 fi
 count=$(find "$tree" -name '*.ko' | wc -l)
 echo "modules: $count"
-npx tsc
+npm run build
 fixtures=test/fixtures/kernels
 kernels=(47="$fixtures/6.1.0-47-amd64/Module.symvers.gz" 50="$fixtures/6.1.0-50-amd64/Module.symvers.gz" 56="$fixtures/6.1.0-56-amd64/Module.symvers.gz")
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 start=$(date +%s.%N)
 status=0
-node build/source/cli.js check "$tree" "${kernels[@]/#/-k}" --json > "$out/report.json" || status=$?
+node build/bin/kmodx.js check "$tree" "${kernels[@]/#/-k}" --json > "$out/report.json" || status=$?
 echo "kmodx check --json: $(echo "$(date +%s.%N) - $start" | bc) s, exit $status"
 [ "$status" -le 1 ] || exit 1
-node build/source/cli.js weak-modules "$tree" --from "${kernels[0]}" --to "${kernels[2]}" --json > "$out/weak.json" || [ $? -eq 1 ]
+node build/bin/kmodx.js weak-modules "$tree" --from "${kernels[0]}" --to "${kernels[2]}" --json > "$out/weak.json" || [ $? -eq 1 ]
 start=$(date +%s.%N)
 scripts/scale-reference.sh "$tree" "${kernels[@]}" > "$out/reference.tsv"
 echo "reference (modprobe --dump-modversions + awk): $(echo "$(date +%s.%N) - $start" | bc) s"

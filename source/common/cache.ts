@@ -1,5 +1,6 @@
 import {createHash, randomBytes} from 'node:crypto';
-import {mkdir, readdir, readFile, rename, stat, unlink, writeFile} from 'node:fs/promises';
+import {mkdir, readdir, rename, stat, unlink, writeFile} from 'node:fs/promises';
+import {readFileSync, statSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -44,7 +45,7 @@ Undefined when the file cannot be stat'ed.
 */
 export async function fileIdentity(file: string): Promise<{key: string; size: bigint} | undefined> {
 	try {
-		const stats = await stat(file, {bigint: true});
+		const stats = statSync(file, {bigint: true});
 		return {key: [path.resolve(file), stats.dev, stats.ino, stats.size, stats.mtimeNs, stats.ctimeNs].join(':'), size: stats.size};
 	} catch {
 		return undefined;
@@ -63,7 +64,8 @@ function entryPath(dir: string, kind: string, key: string): string {
 export async function readCache(dir: string | undefined, kind: string, key: string): Promise<Uint8Array | undefined> {
 	if (!dir) return undefined;
 	try {
-		return await readFile(entryPath(dir, kind, key));
+		// Synchronous: a page-cache read of a few MB is faster than the thread-pool round trip.
+		return readFileSync(entryPath(dir, kind, key));
 	} catch {
 		return undefined;
 	}

@@ -207,10 +207,10 @@ async function parent(): Promise<number> {
 	const failures: FailureRecord[] = [];
 	const stats: Stats = {};
 	const context = makeContext();
-	// The CLI runs use a snapshot of build/source: others may rebuild the tree during a long run.
+	// The CLI runs use a snapshot of the bundled binary: others may rebuild the tree during a long run.
 	const snapshot = path.join(repoRoot, 'build', `.fuzz-cli-${process.pid}`);
-	cpSync(path.join(repoRoot, 'build', 'source'), path.join(snapshot, 'source'), {recursive: true});
-	process.env['KMODX_FUZZ_CLI'] = path.join(snapshot, 'source', 'cli.js');
+	cpSync(path.join(repoRoot, 'build', 'bin'), path.join(snapshot, 'bin'), {recursive: true});
+	process.env['KMODX_FUZZ_CLI'] = path.join(snapshot, 'bin', 'kmodx.js');
 	let bombFailures = 0;
 	if (!options['no-bombs']) {
 		console.log('decompression bombs through the CLI:');

@@ -6,7 +6,8 @@ import {fileURLToPath} from 'node:url';
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const fixtures = path.join(repoRoot, 'test', 'fixtures');
 export const fixture = (...parts: string[]) => path.join(fixtures, ...parts);
-export const cliPath = path.join(repoRoot, 'build', 'source', 'cli.js');
+/** The bundled binary npm installs as `kmodx` (scripts/bundle.js): tests run what users run. */
+export const cliPath = path.join(repoRoot, 'build', 'bin', 'kmodx.js');
 
 /** The big real files (vmlinuz) live beside the repo, in ../shared/corpus; tests on them skip without it. */
 export const corpusRoot = process.env['KMODX_CORPUS'] ?? path.resolve(repoRoot, '..', 'shared', 'corpus');
