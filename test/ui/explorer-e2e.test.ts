@@ -22,7 +22,8 @@ let sessions = 0;
 function start(columns: number, rows: number, args: string[], environment = ''): Session {
 	const name = `s${++sessions}`;
 	const directory = mkdtempSync(path.join(tmpdir(), 'kmodx-e2e-'));
-	const command = `${environment} node ${quote(cliPath)} ${args.map(arg => quote(arg)).join(' ')}; echo EXIT=$?; sleep 120`;
+	// CI=true as in our CI, where Ink would otherwise write nothing until it exits.
+	const command = `CI=true ${environment} node ${quote(cliPath)} ${args.map(arg => quote(arg)).join(' ')}; echo EXIT=$?; sleep 120`;
 	tmux('new-session', '-d', '-s', name, '-x', String(columns), '-y', String(rows), '-c', directory, command);
 	return {name, directory};
 }
