@@ -18,7 +18,7 @@ else
 fi
 
 command -v tmux >/dev/null || { echo "capture-media: tmux is needed (apt-get install tmux)" >&2; exit 2; }
-[[ -f build/bin/kmodx.js ]] || { echo "capture-media: run npm run build first" >&2; exit 2; }
+[[ -f build/bin/kmodx.cjs ]] || { echo "capture-media: run npm run build first" >&2; exit 2; }
 mkdir -p media
 socket=kmodx-media-$$
 work=$(mktemp -d)
@@ -38,7 +38,7 @@ wait_for() { # session pattern
 start() { # session args…
 	local name=$1; shift
 	# Labels keep the screens short; TERM with 256 colours like a usual terminal.
-	t new-session -d -s "$name" -x 120 -y 40 -c "$work" "TERM=xterm-256color node $root/build/bin/kmodx.js $* ; sleep 60"
+	t new-session -d -s "$name" -x 120 -y 40 -c "$work" "TERM=xterm-256color node $root/build/bin/kmodx.cjs $* ; sleep 60"
 }
 
 shot() { # session file title

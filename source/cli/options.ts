@@ -121,7 +121,8 @@ export function fastParse(argv: string[]): ParsedCli | undefined {
 export async function parseWithMeow(argv?: string[]): Promise<ParsedCli> {
 	const {default: meow} = await import('meow');
 	const cli = meow(helpText, {
-		importMeta: import.meta,
+		// Only the URL: meow finds package.json from it, and it is all a CommonJS bundle can give.
+		importMeta: {url: import.meta.url} as ImportMeta,
 		...(argv ? {argv} : {}),
 		allowUnknownFlags: false,
 		flags: flagDefinitions as unknown as AnyFlags,

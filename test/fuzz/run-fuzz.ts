@@ -210,7 +210,7 @@ async function parent(): Promise<number> {
 	// The CLI runs use a snapshot of the bundled binary: others may rebuild the tree during a long run.
 	const snapshot = path.join(repoRoot, 'build', `.fuzz-cli-${process.pid}`);
 	cpSync(path.join(repoRoot, 'build', 'bin'), path.join(snapshot, 'bin'), {recursive: true});
-	process.env['KMODX_FUZZ_CLI'] = path.join(snapshot, 'bin', 'kmodx.js');
+	process.env['KMODX_FUZZ_CLI'] = path.join(snapshot, 'bin', 'kmodx.cjs');
 	let bombFailures = 0;
 	if (!options['no-bombs']) {
 		console.log('decompression bombs through the CLI:');

@@ -7,7 +7,7 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 export const fixtures = path.join(repoRoot, 'test', 'fixtures');
 export const fixture = (...parts: string[]) => path.join(fixtures, ...parts);
 /** The bundled binary npm installs as `kmodx` (scripts/bundle.js): tests run what users run. */
-export const cliPath = path.join(repoRoot, 'build', 'bin', 'kmodx.js');
+export const cliPath = path.join(repoRoot, 'build', 'bin', 'kmodx.cjs');
 
 /** The big real files (vmlinuz) live beside the repo, in ../shared/corpus; tests on them skip without it. */
 export const corpusRoot = process.env['KMODX_CORPUS'] ?? path.resolve(repoRoot, '..', 'shared', 'corpus');

@@ -1,0 +1,26 @@
+/*
+The `kmodx` binary, bundled as CommonJS (scripts/bundle.js → build/bin/kmodx.cjs). Node's
+ES-module loader costs ~7 ms before the first line of ours runs, and more per module file, in a
+`check` of ~40 ms all told. So `check`, the command scripts and CI run, goes straight from here;
+everything else (other commands, the explorer, --help) loads the full CLI, an ES module bundle.
+*/
+import {runCheck} from '../cli/check-command.js';
+import {exitQuietlyOnClosedPipe, statusForError} from '../cli/exit.js';
+import {fastParse} from '../cli/options.js';
+import {onTerminal, route} from '../cli/route.js';
+
+const parsed = fastParse(process.argv.slice(2));
+const routed = parsed && route(parsed.input, parsed.flags, onTerminal());
+if (parsed && routed?.command === 'check') {
+	exitQuietlyOnClosedPipe();
+	runCheck(routed.paths, parsed.flags).then(
+		status => {
+			process.exitCode = status;
+		},
+		(error: unknown) => {
+			process.exitCode = statusForError(error);
+		},
+	);
+} else {
+	void import('../cli.js');
+}
