@@ -1,4 +1,4 @@
-import {createHash, randomBytes} from 'node:crypto';
+import {createRequire} from 'node:module';
 import {mkdir, readdir, rename, stat, unlink, writeFile} from 'node:fs/promises';
 import {readFileSync, statSync} from 'node:fs';
 import os from 'node:os';
@@ -34,9 +34,15 @@ export function resolveCacheDir(option: CacheOption): string | undefined {
 	return defaultCacheDir();
 }
 
+// node:crypto costs ~1.5 ms to load, and only images are hashed: load it when one is.
+const require = createRequire(import.meta.url);
+
 export function contentHash(data: Uint8Array): string {
+	const {createHash} = require('node:crypto') as typeof import('node:crypto');
 	return createHash('sha256').update(data).digest('hex');
 }
+
+let writes = 0;
 
 /**
 What identifies a file's content without reading it: path, device, inode, size, mtime and ctime.
@@ -75,7 +81,8 @@ export async function readCache(dir: string | undefined, kind: string, key: stri
 export async function writeCache(dir: string | undefined, kind: string, key: string, data: Uint8Array): Promise<boolean> {
 	if (!dir) return false;
 	const target = entryPath(dir, kind, key);
-	const temporary = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+	// Unique among live processes (pid) and within this one (counter).
+	const temporary = `${target}.${process.pid}.${++writes}.tmp`;
 	try {
 		await mkdir(path.dirname(target), {recursive: true});
 		await writeFile(temporary, data);

@@ -1,10 +1,13 @@
 /** What a kernel exports, however it was read (Module.symvers, vmlinux, vmlinuz, headers dir). */
-export type ExportType =
-	| 'EXPORT_SYMBOL'
-	| 'EXPORT_SYMBOL_GPL'
-	| 'EXPORT_SYMBOL_GPL_FUTURE'
-	| 'EXPORT_UNUSED_SYMBOL'
-	| 'EXPORT_UNUSED_SYMBOL_GPL';
+export const exportTypes = [
+	'EXPORT_SYMBOL',
+	'EXPORT_SYMBOL_GPL',
+	'EXPORT_SYMBOL_GPL_FUTURE',
+	'EXPORT_UNUSED_SYMBOL',
+	'EXPORT_UNUSED_SYMBOL_GPL',
+] as const;
+
+export type ExportType = typeof exportTypes[number];
 
 export type KernelExport = {
 	name: string;

@@ -1,16 +1,17 @@
 import {existsSync, statSync} from 'node:fs';
-import {createHash} from 'node:crypto';
 import {readFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import {fileIdentity, readCache, resolveCacheDir, writeCache} from '../common/cache.js';
+import zlib from 'node:zlib';
+import {cacheEntryPath, fileIdentity, readCache, resolveCacheDir, writeCache} from '../common/cache.js';
 import {describeFsError} from '../common/fs-errors.js';
 import {InputError} from '../common/input-error.js';
 import {maybeDecompress} from '../compression/decompress.js';
 import {isBzImage} from '../compression/vmlinuz.js';
 import {isElf} from '../elf/elf-file.js';
-import type {Kernel, TypeSource} from './kernel.js';
+import type {ExportTable, Kernel, TypeSource} from './kernel.js';
 import {parseKernelConfig, type KernelConfig} from './kernel-config.js';
+import {nameHash, packExports, PackedExports} from './packed-exports.js';
 import {SymversTable} from './symvers.js';
 import {readVmlinuxKernel} from './vmlinux.js';
 import {readBounded} from '../module/read-bounded.js';
@@ -82,8 +83,9 @@ async function loadFile(spec: KernelSpec, file: string, options: LoadKernelOptio
 			return readVmlinuxKernel(spec, file, data, options);
 		}
 
-		exports = new SymversTable(data, file);
-		await storeSymvers(file, exports);
+		const table = new SymversTable(data, file);
+		await storeSymvers(file, table);
+		exports = table;
 	}
 
 	const release = extra?.release ?? releaseFromSymversName(file);
@@ -199,30 +201,36 @@ export function releaseCandidates(root: string, release: string): string[] {
 }
 
 /**
-A validated Module.symvers is kept with its index, so the next run neither decompresses nor
-rescans it. The key covers the file's identity and every timestamp: any write changes ctime,
-which no user tool can set back, so a changed file is never served stale.
+A validated Module.symvers is kept as a packed export table, so the next run neither decompresses
+nor rescans it. The identity covers the file's path, inode and every timestamp: any write changes
+ctime, which no user tool can set back, so a changed file is never served stale. The entry's name
+is a hash of the identity and the entry holds the identity itself, so a colliding name is a miss.
 */
-async function symversCacheKey(file: string): Promise<string | undefined> {
+async function symversCacheKey(file: string): Promise<{name: string; identity: string} | undefined> {
 	const identity = await fileIdentity(file);
 	// Small files cost less to read than to cache.
-	return identity && identity.size >= 64n * 1024n ? createHash('sha256').update(identity.key).digest('hex') : undefined;
+	if (!identity || identity.size < 64n * 1024n) {
+		return undefined;
+	}
+
+	const hex = (value: number) => (value >>> 0).toString(16).padStart(8, '0');
+	return {name: hex(zlib.crc32(identity.key)) + hex(nameHash(identity.key)), identity: identity.key};
 }
 
-const symversCacheKind = 'symvers-index-2'; // -2: entries carry a CRC32 of their content
+const symversCacheKind = 'symvers-packed-1';
 
-async function cachedSymvers(file: string): Promise<SymversTable | undefined> {
+async function cachedSymvers(file: string): Promise<ExportTable | undefined> {
 	const directory = resolveCacheDir(undefined);
 	const key = directory ? await symversCacheKey(file) : undefined;
-	const data = key ? await readCache(directory, symversCacheKind, key) : undefined;
-	return data ? SymversTable.deserialize(data, file) : undefined;
+	const data = key ? await readCache(directory, symversCacheKind, key.name) : undefined;
+	return data && key ? PackedExports.open(data, cacheEntryPath(directory!, symversCacheKind, key.name), key.identity) : undefined;
 }
 
 async function storeSymvers(file: string, table: SymversTable): Promise<void> {
 	const directory = resolveCacheDir(undefined);
 	const key = directory ? await symversCacheKey(file) : undefined;
 	if (key) {
-		await writeCache(directory, symversCacheKind, key, table.serialize());
+		await writeCache(directory, symversCacheKind, key.name, packExports(table.all(), key.identity));
 	}
 }
 

@@ -1,14 +1,6 @@
-import zlib from 'node:zlib';
 import {InputError} from '../common/input-error.js';
-import type {ExportTable, ExportType, KernelExport} from './kernel.js';
-
-const exportTypes = [
-	'EXPORT_SYMBOL',
-	'EXPORT_SYMBOL_GPL',
-	'EXPORT_SYMBOL_GPL_FUTURE',
-	'EXPORT_UNUSED_SYMBOL',
-	'EXPORT_UNUSED_SYMBOL_GPL',
-] as const;
+import {exportTypes, type ExportTable, type ExportType, type KernelExport} from './kernel.js';
+import {nameHash} from './packed-exports.js';
 const exportTypeBytes = exportTypes.map(type => Buffer.from(type, 'latin1'));
 
 const TAB = 9;
@@ -36,18 +28,9 @@ export class SymversTable implements ExportTable {
 	private used = 0;
 	private cache: Map<string, KernelExport> | undefined;
 
-	constructor(data: Uint8Array, readonly file: string, index?: {slots: Int32Array; hashes: Int32Array; size: number}) {
+	constructor(data: Uint8Array, readonly file: string) {
 		this.text = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 		this.bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-		if (index) {
-			// Restored from the cache: the text was validated when the index was built.
-			this.slots = index.slots;
-			this.slotHashes = index.hashes;
-			this.mask = index.slots.length - 1;
-			this.size = index.size;
-			return;
-		}
-
 		if (this.text.includes(0)) {
 			throw new InputError(file, 'not a Module.symvers file (binary data)');
 		}
@@ -64,75 +47,13 @@ export class SymversTable implements ExportTable {
 		this.size = this.scan();
 	}
 
-	/**
-	The validated text and its index in one buffer, for the cache: [size, capacity, crc32, slots,
-	hashes, text]. The CRC covers everything after the header: a damaged cache entry would
-	otherwise serve wrong exports, or (slots all taken) make lookups loop forever.
-	*/
-	serialize(): Buffer {
-		const body = Buffer.concat([
-			Buffer.from(this.slots.buffer, this.slots.byteOffset, this.slots.byteLength),
-			Buffer.from(this.slotHashes.buffer, this.slotHashes.byteOffset, this.slotHashes.byteLength),
-			this.text,
-		]);
-		const header = new Int32Array([this.size, this.slots.length, zlib.crc32(body) | 0]);
-		return Buffer.concat([Buffer.from(header.buffer), body]);
-	}
-
-	/** A table from `serialize()`, or undefined when the entry is damaged or of another format. */
-	static deserialize(data: Uint8Array, file: string): SymversTable | undefined {
-		if (data.byteLength < 12) {
-			return undefined;
-		}
-
-		if (data.byteOffset % 4 !== 0) {
-			data = data.slice(); // Int32Array views need 4-byte alignment.
-		}
-
-		const [size, capacity, checksum] = new Int32Array(data.buffer, data.byteOffset, 3);
-		if (!size || size < 0 || !capacity || capacity < 64 || (capacity & (capacity - 1)) !== 0 || 12 + (capacity * 8) > data.byteLength) {
-			return undefined;
-		}
-
-		if ((zlib.crc32(data.subarray(12)) | 0) !== checksum) {
-			return undefined;
-		}
-
-		const slots = new Int32Array(data.buffer, data.byteOffset + 12, capacity);
-		const hashes = new Int32Array(data.buffer, data.byteOffset + 12 + (capacity * 4), capacity);
-		// The CRC catches damage; a forged entry (matching CRC) must still not point outside the
-		// text or fill every slot. An indexed loop: a for-of over 130,000 slots costs milliseconds cold.
-		const textLength = data.byteLength - 12 - (capacity * 8);
-		let used = 0;
-		for (let index = 0; index < capacity; index++) {
-			const slot = slots[index]!;
-			if (slot !== 0) {
-				if (slot < 0 || slot > textLength) {
-					return undefined;
-				}
-
-				used++;
-			}
-		}
-
-		if (used === 0 || used * 2 > capacity) {
-			return undefined;
-		}
-
-		return new SymversTable(data.subarray(12 + (capacity * 8)), file, {slots, hashes, size});
-	}
-
 	get(name: string): KernelExport | undefined {
 		const cached = this.cache?.get(name);
 		if (cached) {
 			return cached;
 		}
 
-		let hash = 0x81_1c_9d_c5;
-		for (let index = 0; index < name.length; index++) {
-			hash = Math.imul(hash ^ (name.charCodeAt(index) & 0xff), 0x01_00_01_93);
-		}
-
+		const hash = nameHash(name);
 		for (let slot = hash & this.mask, probes = 0; this.slots[slot] !== 0 && probes <= this.mask; slot = (slot + 1) & this.mask, probes++) {
 			if (this.slotHashes[slot] !== hash) {
 				continue;
@@ -320,7 +241,8 @@ function parseLine(text: Buffer, start: number, file: string): KernelExport {
 	}
 
 	const fields = text.toString('latin1', start, end).split('\t');
-	const crc = Number.parseInt(fields[0]!.slice(2), 16) >>> 0;
+	// Only the low 32 bits count: the last 8 digits (some 64-bit kernels wrote 16).
+	const crc = Number.parseInt(fields[0]!.slice(2).slice(-8), 16) >>> 0;
 	const name = fields[1]!;
 	let module = fields[2]!;
 	let exportType: string = 'EXPORT_SYMBOL';

@@ -1,37 +1,29 @@
-import type {Kernel, KernelExport} from '../kernel/kernel.js';
-import {MapTable} from '../kernel/map-table.js';
-import {SymversTable} from '../kernel/symvers.js';
+import type {Kernel} from '../kernel/kernel.js';
+import {packExports, PackedExports} from '../kernel/packed-exports.js';
 import {CachedExports} from './cached-exports.js';
 
 /** A kernel as it crosses to a worker thread: everything but the export table is plain data. */
-export type TransferredKernel = Omit<Kernel, 'exports'> & {
-	exports: {kind: 'symvers'; file: string; data: SharedArrayBuffer} | {kind: 'entries'; entries: KernelExport[]};
-};
+export type TransferredKernel = Omit<Kernel, 'exports'> & {exports: SharedArrayBuffer};
 
 /**
-A Module.symvers table travels as its validated text and index in shared memory: workers use
-it as is, so each kernel is parsed once per run however many threads read it.
+The export table travels packed (source/kernel/packed-exports.ts) in shared memory: workers use
+it as is, so each kernel is packed once per run however many threads read it.
 */
 export function transferKernel(kernel: Kernel): TransferredKernel {
 	const {exports: table, ...rest} = kernel;
-	const exports = table instanceof CachedExports ? table.inner : table;
-	if (exports instanceof SymversTable) {
-		const serialized = exports.serialize();
-		const shared = new SharedArrayBuffer(serialized.byteLength);
-		new Uint8Array(shared).set(serialized);
-		return {...rest, exports: {kind: 'symvers', file: exports.file, data: shared}};
-	}
-
-	return {...rest, exports: {kind: 'entries', entries: [...exports.all()]}};
+	const inner = table instanceof CachedExports ? table.inner : table;
+	// A table that came from the cache is packed already.
+	const packed = inner instanceof PackedExports ? inner.bytes : packExports(inner.all());
+	const shared = new SharedArrayBuffer(packed.byteLength);
+	new Uint8Array(shared).set(packed);
+	return {...rest, exports: shared};
 }
 
 export function receiveKernel(kernel: TransferredKernel): Kernel {
 	const {exports, ...rest} = kernel;
-	const table = exports.kind === 'symvers'
-		? SymversTable.deserialize(new Uint8Array(exports.data), exports.file)
-		: new MapTable(exports.entries);
+	const table = PackedExports.open(new Uint8Array(exports), kernel.label);
 	if (!table) {
-		throw new Error(`${kernel.label}: the shared export table does not deserialize`);
+		throw new Error(`${kernel.label}: the shared export table does not open`);
 	}
 
 	return {...rest, exports: new CachedExports(table)};

@@ -10,6 +10,7 @@ import {explainBtf} from '../../source/btf/explain-btf.js';
 import {InputError} from '../../source/common/input-error.js';
 import {ElfFile} from '../../source/elf/elf-file.js';
 import {SymversTable} from '../../source/kernel/symvers.js';
+import {packExports, PackedExports} from '../../source/kernel/packed-exports.js';
 import {parseModule, readModuleFile} from '../../source/module/read-module.js';
 import {loadKernel} from '../../source/kernel/load-kernel.js';
 import {explainSymtypes} from '../../source/symtypes/explain-symtypes.js';
@@ -163,29 +164,41 @@ test('ELF: a relocation section applying to itself, and a symbol table linked to
 
 // ---- Module.symvers cache entries ------------------------------------------------------------------
 
-test('a damaged Module.symvers cache entry is rejected (re-read), never served or looped on', t => {
+test('a damaged export-table cache entry is refused when opened; a forged one fails on access, never reads outside or loops', t => {
 	const seed = symversSeeds()[0]!;
 	const table = new SymversTable(seed.data, 'Module.symvers');
-	const good = new Uint8Array(table.serialize());
-	t.truthy(SymversTable.deserialize(good, 'Module.symvers'));
+	const good = new Uint8Array(packExports(table.all(), 'identity'));
+	const opened = PackedExports.open(good, 'entry.bin', 'identity');
+	t.is(opened?.get('module_layout')?.crc, table.get('module_layout')?.crc);
+	t.is(PackedExports.open(good, 'entry.bin', 'another file'), undefined, 'made from another file: a miss');
 	const flipped = new Uint8Array(good);
 	flipped[good.length - 10]! ^= 1;
-	t.is(SymversTable.deserialize(flipped, 'Module.symvers'), undefined);
+	t.is(PackedExports.open(flipped, 'entry.bin', 'identity'), undefined);
+	t.is(PackedExports.open(good.subarray(0, good.length - 1), 'entry.bin', 'identity'), undefined, 'truncated');
 
-	// Every slot taken, with a matching CRC: lookups of absent names would never end.
-	const full = new Uint8Array(good);
-	const view = new DataView(full.buffer);
-	const capacity = view.getInt32(4, true);
-	for (let slot = 0; slot < capacity; slot++) view.setInt32(12 + (slot * 4), 1, true);
-	view.setInt32(8, zlib.crc32(full.subarray(12)) | 0, true);
-	t.is(SymversTable.deserialize(full, 'Module.symvers'), undefined);
+	const forge = (change: (view: DataView, capacity: number) => void) => {
+		const copy = new Uint8Array(good);
+		const view = new DataView(copy.buffer);
+		change(view, view.getInt32(8, true));
+		view.setInt32(28, zlib.crc32(copy.subarray(32)) | 0, true);
+		return PackedExports.open(copy, 'entry.bin', 'identity')!;
+	};
 
-	// Slots past the text.
-	const outside = new Uint8Array(good);
-	const outsideView = new DataView(outside.buffer);
-	outsideView.setInt32(12, 0x7F_FF_FF_FF, true);
-	outsideView.setInt32(8, zlib.crc32(outside.subarray(12)) | 0, true);
-	t.is(SymversTable.deserialize(outside, 'Module.symvers'), undefined);
+	// Every slot taken: a lookup of an absent name still ends.
+	const full = forge((view, capacity) => {
+		for (let slot = 0; slot < capacity; slot++) view.setInt32(32 + (slot * 4), 1, true);
+	});
+	t.is(full.get('no_such_symbol_anywhere'), undefined);
+
+	// Slots and names pointing outside the table: an input error naming the entry.
+	const outside = forge((view, capacity) => {
+		for (let slot = 0; slot < capacity; slot++) view.setInt32(32 + (slot * 4), 0x7F_FF_FF_FF, true);
+	});
+	t.throws(() => outside.get('module_layout'), {instanceOf: InputError, message: /entry\.bin: .*damaged cache entry/});
+	const nameOutside = forge((view, capacity) => {
+		view.setInt32(32 + (capacity * 4) + 4, 0x7F_FF_FF_FF, true); // First record's name start.
+	});
+	t.throws(() => [...nameOutside.all()], {instanceOf: InputError});
 	t.is(genksymsCrc(readSymtypes('foo int foo ( ) \n', 'x'), 'foo'), zlib.crc32('int foo ( ) ') >>> 0);
 });
 
