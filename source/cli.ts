@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import {runCheck} from './cli/check-command.js';
 import {exitQuietlyOnClosedPipe, statusForError} from './cli/exit.js';
+import {explainStep} from './cli/explain-step.js';
 import {fastParse, parseWithMeow} from './cli/options.js';
 import {onTerminal, route} from './cli/route.js';
 import {withoutCiGuess} from './cli/without-ci-guess.js';
@@ -12,7 +13,7 @@ const {command, paths} = route(input, flags, onTerminal());
 async function main(): Promise<number> {
 	switch (command) {
 		case 'check': {
-			return runCheck(paths, flags);
+			return runCheck(paths, flags, explainStep);
 		}
 
 		case 'plan': {

@@ -11,7 +11,8 @@ import {onTerminal, route} from '../cli/route.js';
 
 const parsed = fastParse(process.argv.slice(2));
 const routed = parsed && route(parsed.input, parsed.flags, onTerminal());
-if (parsed && routed?.command === 'check') {
+// --explain reads type information, whose code only the full CLI carries.
+if (parsed && routed?.command === 'check' && !parsed.flags.explain) {
 	exitQuietlyOnClosedPipe();
 	runCheck(routed.paths, parsed.flags).then(
 		status => {

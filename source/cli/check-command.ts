@@ -13,7 +13,14 @@ import type {CheckPolicy, ProblemKind} from '../verdict/check-module.js';
 import {useColor, type CliFlags} from './flags.js';
 import {guarded, loadKernels} from './load-inputs.js';
 
-export async function runCheck(paths: string[], flags: CliFlags): Promise<number> {
+/**
+Attaches "why did the CRC change" to each CRC problem of the report (`--explain`). The full CLI
+passes it; the fast `check` entry (source/bin/kmodx.ts) leaves --explain to the full CLI, and so
+carries none of the type-information code.
+*/
+export type ExplainStep = (report: CheckReport, kernels: Kernel[], flags: CliFlags) => Promise<void>;
+
+export async function runCheck(paths: string[], flags: CliFlags, explain?: ExplainStep): Promise<number> {
 	if (paths.length === 0) {
 		throw new InputError(undefined, 'no module given: kmodx check MODULE|DIR… [-k KERNEL]…');
 	}
@@ -34,8 +41,11 @@ export async function runCheck(paths: string[], flags: CliFlags): Promise<number
 	const modules = await Promise.all(files.map(async file => guarded(file, async () => readModuleFile(file))));
 	const report = buildCheckReport(modules, kernels, policy);
 	if (flags.explain) {
-		const [{attachExplanations}, {parseTypesFlags, TypeInfoProvider}] = await Promise.all([import('../explain/attach-explanations.js'), import('../explain/explain-symbol.js')]);
-		await attachExplanations(report, kernels, new TypeInfoProvider(parseTypesFlags(flags.types, kernels)));
+		if (!explain) {
+			throw new Error('check --explain runs in the full CLI');
+		}
+
+		await explain(report, kernels, flags);
 	}
 
 	emit(renderReport(report, flags), flags);
