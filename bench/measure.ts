@@ -5,7 +5,7 @@ export type Measurement = {label: string; runs: number; medianSeconds: number; m
 
 export type Command = {label: string; command: string[]; env?: NodeJS.ProcessEnv};
 
-/** Wall time and peak RSS of a whole command, through GNU time, repeated; median reported. */
+/** Wall time and peak RSS of a whole command, through GNU time, repeated after one untimed run; median reported. */
 export function measure(label: string, command: string[], runs: number, env?: NodeJS.ProcessEnv): Measurement {
 	return measureTogether([{label, command, env}], runs)[0]!;
 }
@@ -21,13 +21,18 @@ export function measureTogether(commands: Command[], runs: number): Measurement[
 
 	const seconds = commands.map((): number[] => []);
 	const rss = commands.map(() => 0);
-	for (let run = 0; run < runs; run++) {
+	// One untimed round first: a warm-cache row must not count the run that fills the cache.
+	for (let run = -1; run < runs; run++) {
 		for (const [index, {label, command, env}] of commands.entries()) {
 			const started = process.hrtime.bigint();
 			const result = spawnSync('/usr/bin/time', ['-f', '%M', ...command], {encoding: 'utf8', env: {...process.env, ...env}, maxBuffer: 256 * 1024 * 1024});
 			const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
 			if (result.status !== 0 && result.status !== 1) {
 				throw new Error(`${label}: exit ${String(result.status)}: ${result.stderr}`);
+			}
+
+			if (run < 0) {
+				continue;
 			}
 
 			seconds[index]!.push(elapsed);
