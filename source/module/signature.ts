@@ -109,7 +109,8 @@ function oid(bytes: Uint8Array, element: Der): string {
 	const body = bytes.subarray(element.headerEnd, element.end);
 	const parts: number[] = [];
 	let value = 0;
-	for (const [index, byte] of body.entries()) {
+	for (let index = 0; index < body.length; index++) {
+		const byte = body[index]!;
 		value = (value * 128) + (byte & 0x7f);
 		if ((byte & 0x80) === 0) {
 			if (parts.length === 0) {
@@ -127,8 +128,16 @@ function oid(bytes: Uint8Array, element: Der): string {
 	return parts.join('.');
 }
 
+const hexBytes = Array.from({length: 256}, (_, byte) => byte.toString(16).toUpperCase().padStart(2, '0'));
+const utf8 = new TextDecoder();
+
 function hex(bytes: Uint8Array): string {
-	return [...bytes].map(byte => byte.toString(16).toUpperCase().padStart(2, '0')).join(':');
+	let text = '';
+	for (let index = 0; index < bytes.length; index++) {
+		text += (index === 0 ? '' : ':') + hexBytes[bytes[index]!]!;
+	}
+
+	return text;
 }
 
 /** ContentInfo → SignedData → first SignerInfo: issuer CN (what kmod calls the signer), serial, algorithms. */
@@ -147,7 +156,7 @@ function readPkcs7(bytes: Uint8Array): Partial<ModuleSignature> {
 			for (const attribute of children(bytes, set)) {
 				const [type, value] = children(bytes, attribute);
 				if (type && value && oid(bytes, type) === '2.5.4.3') {
-					result.signer = new TextDecoder().decode(bytes.subarray(value.headerEnd, value.end));
+					result.signer = utf8.decode(bytes.subarray(value.headerEnd, value.end));
 				}
 			}
 		}

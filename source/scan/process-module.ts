@@ -1,10 +1,11 @@
 import {guarded} from '../cli/load-inputs.js';
 import type {Kernel} from '../kernel/kernel.js';
 import type {ModuleInfo} from '../module/module-info.js';
-import {moduleReport, modulePeerExports, needsPeers} from '../report/check-report.js';
+import {moduleReport, modulePeerExports} from '../report/check-report.js';
 import {checkModule, type CheckPolicy, type PeerExport} from '../verdict/check-module.js';
 import type {ModuleReport} from '../report/check-report.js';
 import {digestReport, type DigestOptions, type ModuleDigest} from './digest.js';
+import type {ImportResolver, Resolution} from './import-resolver.js';
 import {readModuleSparse} from './read-module-sparse.js';
 
 /** One module read and checked, as a worker hands it back. */
@@ -20,18 +21,20 @@ export type ProcessedModule = {
 	pending: ModuleInfo | undefined;
 };
 
-export async function processModule(index: number, file: string, kernels: Kernel[], policy: CheckPolicy, peersPossible: boolean, digest: DigestOptions): Promise<ProcessedModule> {
+export async function processModule(index: number, file: string, kernels: Kernel[], resolver: ImportResolver, policy: CheckPolicy, peersPossible: boolean, digest: DigestOptions): Promise<ProcessedModule> {
 	const module = await guarded(file, async () => readModuleSparse(file));
-	const unresolved = peersPossible && needsPeers(module, kernels);
+	const resolutions = resolver.resolve(module);
+	const unresolved = peersPossible && resolutions.some(resolution => resolution.lacking);
 	return {
 		index,
-		digest: unresolved ? undefined : digestReport(digest.mode === 'row' ? verdictsOnly(module, kernels, policy) : moduleReport(module, kernels, policy), digest),
+		digest: unresolved ? undefined : digestReport(digest.mode === 'row' ? verdictsOnly(module, kernels, policy, resolutions) : moduleReport(module, kernels, policy), digest),
 		exports: peersPossible ? modulePeerExports(module) : [],
 		pending: unresolved ? module : undefined,
 	};
 }
 
 /** A matrix row needs the verdicts only: no import list, no ABI groups (a sixth of the work). */
-function verdictsOnly(module: ModuleInfo, kernels: Kernel[], policy: CheckPolicy): ModuleReport {
-	return {path: module.path, name: module.name, vermagic: null, license: null, intree: false, signer: null, imports: [], results: kernels.map(kernel => checkModule(module, kernel, policy)), groups: []};
+function verdictsOnly(module: ModuleInfo, kernels: Kernel[], policy: CheckPolicy, resolutions: Resolution[]): ModuleReport {
+	const results = kernels.map((kernel, index) => checkModule(module, kernel, policy, undefined, resolutions.map(resolution => resolution.exports[index])));
+	return {path: module.path, name: module.name, vermagic: null, license: null, intree: false, signer: null, imports: [], results, groups: []};
 }

@@ -8,6 +8,7 @@ import type {CheckPolicy, PeerExport} from '../verdict/check-module.js';
 import {processModule, type ProcessedModule} from './process-module.js';
 import {transferKernel} from './transfer-kernel.js';
 import {withCachedExports} from './cached-exports.js';
+import {ImportResolver} from './import-resolver.js';
 import {digestReport, type DigestOptions, type ModuleDigest} from './digest.js';
 import type {WorkerBatch, WorkerInput, WorkerReply} from './scan-worker.js';
 
@@ -54,6 +55,7 @@ are known, then is checked again with them as peers.
 */
 export async function scanModules(files: string[], givenKernels: Kernel[], policy: CheckPolicy, options: ScanOptions): Promise<void> {
 	const kernels = givenKernels.map(kernel => withCachedExports(kernel));
+	const resolver = new ImportResolver(kernels);
 	const peersPossible = files.length > 1;
 	const digest = options.digest ?? {mode: 'report'};
 	const exportsByIndex = new Map<number, PeerExport[]>();
@@ -93,7 +95,7 @@ export async function scanModules(files: string[], givenKernels: Kernel[], polic
 	if (workers <= 1) {
 		for (const [index, file] of files.entries()) {
 			// eslint-disable-next-line no-await-in-loop -- in order, one at a time: memory stays flat.
-			accept(await processModule(index, file, kernels, policy, peersPossible, digest));
+			accept(await processModule(index, file, kernels, resolver, policy, peersPossible, digest));
 		}
 	} else {
 		await runWorkers(files, {kernels: kernels.map(kernel => transferKernel(kernel)), policy, peersPossible, digest}, workers, accept);

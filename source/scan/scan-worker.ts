@@ -2,6 +2,7 @@ import {parentPort, workerData} from 'node:worker_threads';
 import {isInputError} from '../common/input-error.js';
 import type {CheckPolicy} from '../verdict/check-module.js';
 import type {DigestOptions} from './digest.js';
+import {ImportResolver} from './import-resolver.js';
 import {processModule, type ProcessedModule} from './process-module.js';
 import {receiveKernel, type TransferredKernel} from './transfer-kernel.js';
 
@@ -13,6 +14,7 @@ export type WorkerReply =
 
 const input = workerData as WorkerInput;
 const kernels = input.kernels.map(kernel => receiveKernel(kernel));
+const resolver = new ImportResolver(kernels);
 const port = parentPort!;
 const queue: WorkerBatch[] = [];
 let running = false;
@@ -38,7 +40,7 @@ async function drain(): Promise<void> {
 			const results: ProcessedModule[] = [];
 			for (const {index, file} of batch) {
 				// eslint-disable-next-line no-await-in-loop -- one module at a time keeps the worker's memory flat.
-				results.push(await processModule(index, file, kernels, input.policy, input.peersPossible, input.digest));
+				results.push(await processModule(index, file, kernels, resolver, input.policy, input.peersPossible, input.digest));
 			}
 
 			port.postMessage({results} satisfies WorkerReply);

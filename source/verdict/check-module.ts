@@ -63,7 +63,11 @@ export const defaultPolicy: CheckPolicy = {missingVersion: 'fatal'};
 /** An export of another module given in the same run: resolves what the kernel lacks, like an insmod'ed dependency. */
 export type PeerExport = KernelExport & {license: string | undefined; moduleName: string};
 
-export function checkModule(module: ModuleInfo, kernel: Kernel, policy: CheckPolicy = defaultPolicy, peers?: Map<string, PeerExport>): KernelVerdict {
+/**
+`resolved`, when given, is what `kernel.exports` holds for each of `module.imports`, in order:
+a scan of thousands of modules looks each name up once for every kernel (ImportResolver).
+*/
+export function checkModule(module: ModuleInfo, kernel: Kernel, policy: CheckPolicy = defaultPolicy, peers?: Map<string, PeerExport>, resolved?: ReadonlyArray<KernelExport | undefined>): KernelVerdict {
 	const name = module.name;
 	const problems: Problem[] = [];
 	const warnings: Warning[] = [];
@@ -150,8 +154,9 @@ export function checkModule(module: ModuleInfo, kernel: Kernel, policy: CheckPol
 
 	// 4. simplify_symbols(): every undefined symbol, in symbol-table order; no early stop.
 	let usesGplOnly = false;
-	for (const symbol of module.imports) {
-		let found: KernelExport | PeerExport | undefined = kernel.exports.get(symbol.name);
+	for (let index = 0; index < module.imports.length; index++) {
+		const symbol = module.imports[index]!;
+		let found: KernelExport | PeerExport | undefined = resolved ? resolved[index] : kernel.exports.get(symbol.name);
 		if (!found && peers) {
 			found = peers.get(symbol.name);
 			// A module never resolves its own imports.
