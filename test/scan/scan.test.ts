@@ -1,10 +1,13 @@
+import {readFileSync} from 'node:fs';
 import test from 'ava';
+import {ElfFile, SHT_SYMTAB} from '../../source/elf/elf-file.js';
 import {findModules} from '../../source/module/find-modules.js';
 import {readModuleFile} from '../../source/module/read-module.js';
 import {buildCheckReport} from '../../source/report/check-report.js';
 import {readModuleSparse} from '../../source/scan/read-module-sparse.js';
 import {scanModules, type ScanResult} from '../../source/scan/scan-modules.js';
 import {kernelDirectory, symversKernel} from '../helpers/kernels.js';
+import {temporaryDirectory, writeTemporary} from '../helpers/derive.js';
 import {fixture} from '../helpers/paths.js';
 
 const moduleFiles = () => [
@@ -59,4 +62,19 @@ test('peers: uas resolves usb_storage\'s exports only on kernels where usb-stora
 
 	const report = buildCheckReport(await Promise.all(files.map(async file => readModuleFile(file))), [good, broken], {missingVersion: 'fatal'});
 	t.deepEqual(report.modules.map(module => module.results.map(result => result.loads)), [[true, false], [true, false]]);
+});
+
+test('the sparse reader reads the whole file when an export name points outside the sections it reads', async t => {
+	const data = new Uint8Array(readFileSync(fixture('modules/6.1.0-47-amd64/usb-storage.ko')));
+	const elf = new ElfFile(data, 'usb-storage.ko');
+	const table = elf.section('__ksymtab_gpl')!;
+	const relocation = elf.relocationsFor(table).find(entry => entry.offset === 4n)!; // The first entry's name field.
+	const symtab = elf.sections.find(section => section.type === SHT_SYMTAB)!;
+	// Its symbol now lies in .text: the whole-file reader takes the name from there, so must the sparse one.
+	new DataView(data.buffer).setUint16(symtab.offset + (relocation.symbolIndex * 24) + 6, elf.section('.text')!.index, true);
+	const file = writeTemporary(temporaryDirectory(), 'usb-storage.ko', data);
+	const outcome = async (read: () => Promise<unknown>) => read().then(value => ({value}), (error: unknown) => ({error: String(error)}));
+	const whole = await outcome(async () => readModuleFile(file));
+	t.deepEqual(await outcome(async () => readModuleSparse(file)), whole);
+	t.notDeepEqual(whole, await outcome(async () => readModuleFile(fixture('modules/6.1.0-47-amd64/usb-storage.ko'))), 'the edit changed what the module says');
 });
