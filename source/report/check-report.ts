@@ -94,7 +94,7 @@ RHEL's weak-modules and the kernel see it. `loadsElsewhere` answers for the modu
 Pending modules depend on each other, so their verdicts are iterated until none changes.
 */
 export function checkWithPeers(pending: ModuleInfo[], kernels: Kernel[], policy: CheckPolicy, exports: PeerExport[][], loadsElsewhere: (path: string, kernel: string) => boolean): {reports: Map<ModuleInfo, ModuleReport>; peers: Map<string, Map<string, PeerExport>>} {
-	const reports = new Map<ModuleInfo, ModuleReport>();
+	const verdicts = new Map<ModuleInfo, KernelVerdict[]>();
 	const pendingPaths = new Map(pending.map(module => [module.path, module]));
 	const loads = (path: string, kernel: string): boolean => {
 		const module = pendingPaths.get(path);
@@ -102,17 +102,22 @@ export function checkWithPeers(pending: ModuleInfo[], kernels: Kernel[], policy:
 			return loadsElsewhere(path, kernel);
 		}
 
-		return reports.get(module)?.results.find(result => result.kernel === kernel)?.loads ?? false;
+		return verdicts.get(module)?.find(result => result.kernel === kernel)?.loads ?? false;
 	};
 
+	// Peers are only asked for names a pending module imports: tens, among the tens of thousands
+	// of exports of a distribution's modules.
+	const wanted = new Set(pending.flatMap(module => module.imports.map(symbol => symbol.name)));
+	const offers = exports.filter(list => list.length > 0).map(list => ({module: list[0]!.module, entries: list.filter(entry => wanted.has(entry.name))})).filter(offer => offer.entries.length > 0);
 	let peers = new Map<string, Map<string, PeerExport>>();
-	// Each round can only add loaders; the bound stops a pathological flip-flop.
+	// Each round can only add loaders; the bound stops a pathological flip-flop. Rounds need the
+	// verdicts only; the full reports are made once, at the end.
 	for (let round = 0; round <= pending.length; round++) {
 		peers = new Map(kernels.map(kernel => {
 			const map = new Map<string, PeerExport>();
-			for (const list of exports) {
-				if (list.length > 0 && loads(list[0]!.module, kernel.label)) {
-					for (const entry of list) {
+			for (const offer of offers) {
+				if (loads(offer.module, kernel.label)) {
+					for (const entry of offer.entries) {
 						map.set(entry.name, entry);
 					}
 				}
@@ -122,13 +127,13 @@ export function checkWithPeers(pending: ModuleInfo[], kernels: Kernel[], policy:
 		}));
 		let changed = false;
 		for (const module of pending) {
-			const report = moduleReport(module, kernels, policy, kernel => peers.get(kernel.label));
-			const before = reports.get(module);
-			if (!before || before.results.some((result, index) => result.loads !== report.results[index]!.loads)) {
+			const results = kernels.map(kernel => checkModule(module, kernel, policy, peers.get(kernel.label)));
+			const before = verdicts.get(module);
+			if (!before || before.some((result, index) => result.loads !== results[index]!.loads)) {
 				changed = true;
 			}
 
-			reports.set(module, report);
+			verdicts.set(module, results);
 		}
 
 		if (!changed && round > 0) {
@@ -136,6 +141,7 @@ export function checkWithPeers(pending: ModuleInfo[], kernels: Kernel[], policy:
 		}
 	}
 
+	const reports = new Map(pending.map(module => [module, moduleReport(module, kernels, policy, undefined, verdicts.get(module))] as const));
 	return {reports, peers};
 }
 
@@ -151,7 +157,8 @@ export function kernelSummaries(kernels: Kernel[]): CheckReport['kernels'] {
 	}));
 }
 
-export function moduleReport(module: ModuleInfo, kernels: Kernel[], policy: CheckPolicy, peers?: Map<string, PeerExport> | ((kernel: Kernel) => Map<string, PeerExport> | undefined)): ModuleReport {
+/** `results`: the verdicts, when already known (one per kernel, in order). */
+export function moduleReport(module: ModuleInfo, kernels: Kernel[], policy: CheckPolicy, peers?: Map<string, PeerExport> | ((kernel: Kernel) => Map<string, PeerExport> | undefined), results?: KernelVerdict[]): ModuleReport {
 	const versioned = new Set(module.versions.map(v => v.name));
 	return {
 		path: module.path,
@@ -164,7 +171,7 @@ export function moduleReport(module: ModuleInfo, kernels: Kernel[], policy: Chec
 			...module.versions.map(({name, crc}) => ({name, crc: formatCrc(crc)})),
 			...module.imports.filter(i => !versioned.has(i.name)).map(i => ({name: i.name, crc: null})),
 		],
-		results: kernels.map(kernel => checkModule(module, kernel, policy, typeof peers === 'function' ? peers(kernel) : peers)),
+		results: results ?? kernels.map(kernel => checkModule(module, kernel, policy, typeof peers === 'function' ? peers(kernel) : peers)),
 		groups: abiGroups(module, kernels),
 	};
 }
