@@ -30,7 +30,14 @@ export function parseModule(data: Uint8Array, file: string, compression?: string
 
 	const modinfo = readModinfo(elf);
 	const {versions, hasVersions} = readModversions(elf);
-	const crcByName = new Map(versions.map(({name, crc}) => [name, crc]));
+	// check_version() takes the first entry of a name.
+	const crcByName = new Map<string, number>();
+	for (const {name, crc} of versions) {
+		if (!crcByName.has(name)) {
+			crcByName.set(name, crc);
+		}
+	}
+
 	const imports: ModuleImport[] = [];
 	const seen = new Set<string>();
 	for (const symbol of elf.undefinedSymbols()) {

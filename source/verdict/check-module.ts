@@ -85,7 +85,7 @@ export function checkModule(module: ModuleInfo, kernel: Kernel, policy: CheckPol
 		return {kernel: kernel.label, loads: false, stops_at: 'arch', first_failure: problem, problems: [problem], warnings, dmesg: [line]};
 	}
 
-	const {versions, modmagic, intree, retpoline, license, importNamespaces} = facts(module);
+	const {layoutCrc, modmagic, intree, retpoline, license, importNamespaces} = facts(module);
 	const forceLoad = kernel.config?.forceLoad;
 
 	// 2. check_modstruct_version(): module_layout before anything else.
@@ -97,7 +97,7 @@ export function checkModule(module: ModuleInfo, kernel: Kernel, policy: CheckPol
 			fail(problemOf('no_versions', 'module_layout', [], 'module has no __versions section (built without CONFIG_MODVERSIONS): the kernel refuses it with -ENOEXEC ("Invalid module format") unless CONFIG_MODULE_FORCE_LOAD is set'), 'module_layout');
 		}
 	} else if (layout?.crc !== undefined) {
-		const moduleCrc = versions.get('module_layout');
+		const moduleCrc = layoutCrc;
 		if (moduleCrc === undefined) {
 			versionMissing('module_layout', layout, 'module_layout');
 		} else if (moduleCrc !== layout.crc) {
@@ -240,7 +240,8 @@ export function checkModule(module: ModuleInfo, kernel: Kernel, policy: CheckPol
 }
 
 type ModuleFacts = {
-	versions: Map<string, number>;
+	/** The module's CRC for module_layout (modpost lists it first), if any. */
+	layoutCrc: number | undefined;
 	modmagic: string | undefined;
 	intree: boolean;
 	retpoline: boolean;
@@ -255,7 +256,7 @@ function facts(module: ModuleInfo): ModuleFacts {
 	let known = factsCache.get(module);
 	if (!known) {
 		known = {
-			versions: new Map(module.versions.map(({name, crc}) => [name, crc])),
+			layoutCrc: module.versions.find(version => version.name === 'module_layout')?.crc,
 			modmagic: modinfoValue(module, 'vermagic'),
 			intree: modinfoValue(module, 'intree') !== undefined,
 			retpoline: modinfoValue(module, 'retpoline') !== undefined,
