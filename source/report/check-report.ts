@@ -127,7 +127,7 @@ export function checkWithPeers(pending: ModuleInfo[], kernels: Kernel[], policy:
 		}));
 		let changed = false;
 		for (const module of pending) {
-			const results = kernels.map(kernel => checkModule(module, kernel, policy, peers.get(kernel.label)));
+			const results = kernels.map(kernel => checkModule(module, kernel, policy, {peers: peers.get(kernel.label)}));
 			const before = verdicts.get(module);
 			if (!before || before.some((result, index) => result.loads !== results[index]!.loads)) {
 				changed = true;
@@ -171,7 +171,7 @@ export function moduleReport(module: ModuleInfo, kernels: Kernel[], policy: Chec
 			...module.versions.map(({name, crc}) => ({name, crc: formatCrc(crc)})),
 			...module.imports.filter(i => !versioned.has(i.name)).map(i => ({name: i.name, crc: null})),
 		],
-		results: results ?? kernels.map(kernel => checkModule(module, kernel, policy, typeof peers === 'function' ? peers(kernel) : peers)),
+		results: results ?? kernels.map(kernel => checkModule(module, kernel, policy, {peers: typeof peers === 'function' ? peers(kernel) : peers})),
 		groups: abiGroups(module, kernels),
 	};
 }

@@ -35,6 +35,6 @@ export async function processModule(index: number, file: string, kernels: Kernel
 
 /** A matrix row needs the verdicts only: no import list, no ABI groups (a sixth of the work). */
 function verdictsOnly(module: ModuleInfo, kernels: Kernel[], policy: CheckPolicy, resolutions: Resolution[]): ModuleReport {
-	const results = kernels.map((kernel, index) => checkModule(module, kernel, policy, undefined, resolutions.map(resolution => resolution.exports[index])));
+	const results = kernels.map((kernel, index) => checkModule(module, kernel, policy, {resolved: resolutions.map(resolution => resolution.exports[index]), brief: true}));
 	return {path: module.path, name: module.name, vermagic: null, license: null, intree: false, signer: null, imports: [], results, groups: []};
 }

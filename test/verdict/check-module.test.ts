@@ -163,3 +163,30 @@ test('weak undefined symbols that are not found are fine', async t => {
 	const weak = checkModule({...module, imports: module.imports.map(i => (i.name === 'misc_register' ? {...i, weak: true} : i))}, kernel);
 	t.true(weak.loads);
 });
+
+test('a brief verdict (the matrix) has the same loads, stages, kinds, symbols and exporters, without the words', async t => {
+	const cases = [
+		['my_drv-6.1.0-47-amd64.ko', '6.1.0-56-amd64'],
+		['6.1.0-47-amd64/uas.ko', '6.1.0-56-amd64'],
+		['6.1.0-47-amd64/uas.ko', '6.1.0-47-amd64'],
+		['6.1.0-47-s390x/nls_utf8.ko', '6.1.0-47-amd64'],
+	] as const;
+	const outline = (verdict: ReturnType<typeof checkModule>) => ({
+		loads: verdict.loads,
+		stops_at: verdict.stops_at,
+		problems: verdict.problems.map(problem => [problem.kind, problem.symbol, problem.exporter]),
+		warnings: verdict.warnings.map(warning => warning.kind),
+	});
+	let problems = 0;
+	for (const [file, release] of cases) {
+		const module = await fixtureModule(file); // eslint-disable-line no-await-in-loop
+		const kernel = await symversKernel(release); // eslint-disable-line no-await-in-loop
+		const full = checkModule(module, kernel);
+		const brief = checkModule(module, kernel, undefined, {brief: true});
+		t.deepEqual(outline(brief), outline(full), `${file} on ${release}`);
+		t.true(brief.problems.every(problem => problem.message === '' && problem.log.length === 0 && problem.module_crc === null));
+		problems += full.problems.length;
+	}
+
+	t.true(problems >= 11);
+});
