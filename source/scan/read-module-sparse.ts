@@ -20,15 +20,17 @@ Only what the previous module wrote is cleared, so unread bytes are always zero.
 let pool = new Uint8Array(1024 * 1024);
 let written: Array<[offset: number, end: number]> = [];
 const poolLimit = 64 * 1024 * 1024;
+/** Files up to this size are read whole, in one call: three quarters of a distribution's modules. */
+const wholeReadSize = 128 * 1024;
 
 /**
 Reads a module the way parseModule needs it, without reading the whole file: the ELF header,
 section headers, `.modinfo`, `__versions`, the symbol table, the export tables with their
 relocations, and the signature trailer go into a zeroed buffer at their own offsets, so every
 parser works unchanged. Code, data and the other relocations (most of a module) stay on disk.
-Compressed modules, and any whose layout is not plain enough to be sure, are read whole.
+Small modules, compressed ones, and any whose layout is not plain enough to be sure, are read whole.
 */
-export async function readModuleSparse(file: string): Promise<ModuleInfo> {
+export async function readModuleSparse(file: string, {wholeUpTo = wholeReadSize} = {}): Promise<ModuleInfo> {
 	let fd: number;
 	try {
 		fd = openSync(file, 'r');
@@ -37,18 +39,32 @@ export async function readModuleSparse(file: string): Promise<ModuleInfo> {
 	}
 
 	try {
+		for (const [offset, end] of written) {
+			pool.fill(0, offset, end);
+		}
+
+		// Small files (most modules) in one read: a short read is the whole file, no fstat needed.
+		const head = readUpTo(fd, pool, wholeUpTo);
+		written = [[0, head]];
+		if (head < wholeUpTo) {
+			const whole = pool.subarray(0, head);
+			if (isElf(whole)) {
+				return parseModule(whole, file);
+			}
+
+			// Compressed (decompression is asynchronous: the next module must not reuse the buffer yet).
+			const {data: plain, compression} = await maybeDecompress(whole.slice(), file, {maxSize: maximumModuleSize});
+			return parseModule(plain, file, compression);
+		}
+
 		const size = fstatSync(fd).size;
 		if (size > maximumModuleSize) {
 			throw new InputError(file, `${size} bytes: too big for a kernel module`);
 		}
 
-		for (const [offset, end] of written) {
-			pool.fill(0, offset, end);
-		}
-
-		written = [];
 		if (pool.length < size) {
 			pool = new Uint8Array(size);
+			written = [];
 		}
 
 		const data = pool.subarray(0, size);
@@ -76,6 +92,21 @@ export async function readModuleSparse(file: string): Promise<ModuleInfo> {
 			written = [];
 		}
 	}
+}
+
+/** Reads from the start of the file until `length` bytes or the end; returns how many. */
+function readUpTo(fd: number, data: Uint8Array, length: number): number {
+	let at = 0;
+	while (at < length) {
+		const count = readSync(fd, data, at, length - at, at);
+		if (count === 0) {
+			break;
+		}
+
+		at += count;
+	}
+
+	return at;
 }
 
 function readRange(fd: number, data: Uint8Array, offset: number, end: number, file: string): void {
