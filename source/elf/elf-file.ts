@@ -46,7 +46,6 @@ export type ElfSection = {
 	index: number;
 	name: string;
 	type: number;
-	flags: bigint;
 	addr: bigint;
 	offset: number;
 	size: number;
@@ -111,6 +110,7 @@ export class ElfFile {
 	private readonly little: boolean;
 	private readonly sectionsByName = new Map<string, ElfSection>();
 	private symbolCache: ElfSymbol[] | undefined;
+	private symbolMemo: Map<number, ElfSymbol> | undefined;
 
 	constructor(readonly data: Uint8Array, readonly file: string) {
 		if (!isElf(data)) {
@@ -199,7 +199,6 @@ export class ElfFile {
 				index,
 				name: nameOffset === 0 ? '' : this.cString(namesOffset + nameOffset, namesOffset + namesSize),
 				type: this.u32(base + 4),
-				flags: is64 ? this.u64Small(base + 8) : BigInt(this.u32(base + 8)),
 				addr: is64 ? this.u64Small(base + 0x10) : BigInt(this.u32(base + 0xc)),
 				offset: is64 ? this.u64AsNumber(base + 0x18, 'sh_offset') : this.u32(base + 0x10),
 				size: is64 ? this.u64AsNumber(base + 0x20, 'sh_size') : this.u32(base + 0x14),
@@ -274,7 +273,33 @@ export class ElfFile {
 		return symtab ? this.readSymbols(symtab, true) : [];
 	}
 
-	private readSymbols(symtab: ElfSection, undefinedOnly = false): ElfSymbol[] {
+	/**
+	One `.symtab` entry by index (undefined past the end), without making the others: the export
+	tables of a module name a few hundred of its thousands of symbols through relocations.
+	*/
+	symbol(index: number): ElfSymbol | undefined {
+		if (this.symbolCache) {
+			return this.symbolCache[index];
+		}
+
+		const symtab = this.sections.find(section => section.type === SHT_SYMTAB);
+		const entrySize = this.class === 64 ? 24 : 16;
+		if (!symtab || !Number.isInteger(index) || index < 0 || index >= Math.floor(symtab.size / entrySize)) {
+			return undefined;
+		}
+
+		this.symbolMemo ??= new Map();
+		let symbol = this.symbolMemo.get(index);
+		if (!symbol) {
+			symbol = this.readSymbols(symtab, false, index)[0]!;
+			this.symbolMemo.set(index, symbol);
+		}
+
+		return symbol;
+	}
+
+	/** Every symbol, only undefined globals, or (`only`) the one at that index. */
+	private readSymbols(symtab: ElfSection, undefinedOnly = false, only?: number): ElfSymbol[] {
 		const strtab = this.sections[symtab.link];
 		if (!strtab || strtab.type !== SHT_STRTAB) {
 			throw new InputError(this.file, `symbol table (section ${symtab.index}) links to invalid string table ${symtab.link}`);
@@ -286,7 +311,7 @@ export class ElfFile {
 		const symbols: ElfSymbol[] = [];
 		const strings = {offset: strtab.offset, end: strtab.offset + strtab.size};
 		const is64 = this.class === 64;
-		for (let index = 0; index < count; index++) {
+		for (let index = only ?? 0; index < (only === undefined ? count : only + 1); index++) {
 			const base = symtab.offset + index * entrySize;
 			const nameOffset = this.view.getUint32(base, this.little);
 			const info = this.data[base + (is64 ? 4 : 12)]!;

@@ -106,9 +106,8 @@ function readCrcs(elf: ElfFile, section: ElfSection, count: number): Array<numbe
 
 	// Before 5.19 the CRCs were absolute `__crc_<sym>` symbols that `__kcrctab` entries referenced.
 	if (elf.type === ET_REL) {
-		const symbols = elf.symbols();
 		for (const relocation of elf.relocationsFor(section)) {
-			const symbol = symbols[relocation.symbolIndex];
+			const symbol = elf.symbol(relocation.symbolIndex);
 			const index = Number(relocation.offset) / 4;
 			if (symbol && symbol.shndx === SHN_ABS && Number.isInteger(index) && index < count) {
 				crcs[index] = Number((symbol.value + (relocation.addend ?? 0n)) & 0xffff_ffffn);
@@ -121,7 +120,6 @@ function readCrcs(elf: ElfFile, section: ElfSection, count: number): Array<numbe
 
 /** `.ko`: a field's string is where its relocation points (symbol + addend). */
 function relocatedStrings(elf: ElfFile, section: ElfSection): (offset: number) => string | undefined {
-	const symbols = elf.symbols();
 	const byOffset = new Map<number, {symbolIndex: number; addend: bigint}>();
 	const implicitAddend = elf.sections.some(s => s.type === SHT_REL && s.info === section.index);
 	const view = elf.sectionView(section);
@@ -141,7 +139,7 @@ function relocatedStrings(elf: ElfFile, section: ElfSection): (offset: number) =
 			return undefined;
 		}
 
-		const symbol = symbols[target.symbolIndex];
+		const symbol = elf.symbol(target.symbolIndex);
 		const strings = symbol ? elf.sections[symbol.shndx] : undefined;
 		if (!symbol || !strings) {
 			throw new InputError(elf.file, `${section.name}: relocation refers to invalid symbol ${target.symbolIndex}`);
