@@ -217,7 +217,7 @@ async function symversCacheKey(file: string): Promise<{name: string; identity: s
 	return {name: hex(zlib.crc32(identity.key)) + hex(nameHash(identity.key)), identity: identity.key};
 }
 
-const symversCacheKind = 'symvers-packed-1';
+const symversCacheKind = 'symvers-packed-2';
 
 async function cachedSymvers(file: string): Promise<ExportTable | undefined> {
 	const directory = resolveCacheDir(undefined);

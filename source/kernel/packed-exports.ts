@@ -9,7 +9,7 @@ so the layout is made for that: half the size of the Module.symvers text (a name
 path once per module, a CRC in 4 bytes), an open-addressing index, nothing decoded until asked.
 
   header   Int32 × 8: magic, count, capacity, strings, names bytes, string bytes, identity bytes, crc32
-  slots    Int32 × capacity: record + 1, 0 = empty
+  slots    Int32 × capacity: top byte of the name's hash << 24 | record + 1, 0 = empty
   records  Int32 × 4 × count: CRC, name start, module string, namespace string << 4 | flags
   offsets  Int32 × (strings + 1): where each module path or namespace starts in the string bytes
   identity what the entry was made from (a cache key's preimage), so a colliding key is only a miss
@@ -58,6 +58,10 @@ export function packExports(exports: Iterable<KernelExport>, identity = ''): Buf
 	}
 
 	const count = unique.length;
+	if (count >= 0xFF_FF_FF) {
+		throw new Error(`${count} exports: more than a packed table indexes`);
+	}
+
 	// At most 4/5 full: a few probes per lookup (a check looks up dozens of names), the index
 	// half the size it would be at half full.
 	let capacity = 64;
@@ -83,7 +87,7 @@ export function packExports(exports: Iterable<KernelExport>, identity = ''): Buf
 			slot = (slot + 1) & mask;
 		}
 
-		slots[slot] = index + 1;
+		slots[slot] = ((hash >>> 24) << 24) | (index + 1);
 	}
 
 	const stringBytes = Buffer.from([...strings.keys()].join(''), 'latin1');
@@ -172,20 +176,42 @@ export class PackedExports implements ExportTable {
 
 	get(name: string): KernelExport | undefined {
 		const hash = nameHash(name);
+		const tag = hash >>> 24;
+		const {slots, records, names} = this;
 		for (let slot = hash & this.mask, probes = 0; probes <= this.mask; slot = (slot + 1) & this.mask, probes++) {
-			const record = this.slots[slot]!;
-			if (record === 0) {
+			const value = slots[slot]!;
+			if (value === 0) {
 				return undefined;
 			}
 
-			if (record < 0 || record > this.size) {
+			// The slot carries the top byte of its name's hash: most other names stop here.
+			if (value >>> 24 !== tag) {
+				continue;
+			}
+
+			const index = (value & 0xFF_FF_FF) - 1;
+			if (index < 0 || index >= this.size) {
 				throw this.damaged();
 			}
 
-			// Most other names differ in length: compare bytes only when the length matches.
-			const [start, end] = this.nameRange(record - 1);
-			if (end - start === name.length && this.names.toString('latin1', start, end) === name) {
-				return this.entry(record - 1, name);
+			const start = records[(index * recordInts) + 1]!;
+			const end = index + 1 < this.size ? records[((index + 1) * recordInts) + 1]! : names.length;
+			if (end - start !== name.length) {
+				continue;
+			}
+
+			if (start < 0 || end > names.length) {
+				throw this.damaged();
+			}
+
+			// Latin-1: a byte is the character of that code, so compare without making a string.
+			let at = 0;
+			while (at < name.length && names[start + at] === name.charCodeAt(at)) {
+				at++;
+			}
+
+			if (at === name.length) {
+				return this.entry(index, name);
 			}
 		}
 

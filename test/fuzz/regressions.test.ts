@@ -10,7 +10,7 @@ import {explainBtf} from '../../source/btf/explain-btf.js';
 import {InputError} from '../../source/common/input-error.js';
 import {ElfFile} from '../../source/elf/elf-file.js';
 import {SymversTable} from '../../source/kernel/symvers.js';
-import {packExports, PackedExports} from '../../source/kernel/packed-exports.js';
+import {nameHash, packExports, PackedExports} from '../../source/kernel/packed-exports.js';
 import {parseModule, readModuleFile} from '../../source/module/read-module.js';
 import {loadKernel} from '../../source/kernel/load-kernel.js';
 import {explainSymtypes} from '../../source/symtypes/explain-symtypes.js';
@@ -190,9 +190,11 @@ test('a damaged export-table cache entry is refused when opened; a forged one fa
 	});
 	t.is(full.get('no_such_symbol_anywhere'), undefined);
 
-	// Slots and names pointing outside the table: an input error naming the entry.
+	// Slots and names pointing outside the table: an input error naming the entry. (A slot's top
+	// byte is its name's hash tag: these carry module_layout's, so they are looked at.)
+	const tag = nameHash('module_layout') >>> 24;
 	const outside = forge((view, capacity) => {
-		for (let slot = 0; slot < capacity; slot++) view.setInt32(32 + (slot * 4), 0x7F_FF_FF_FF, true);
+		for (let slot = 0; slot < capacity; slot++) view.setInt32(32 + (slot * 4), (tag << 24) | 0xFF_FF_FF, true);
 	});
 	t.throws(() => outside.get('module_layout'), {instanceOf: InputError, message: /entry\.bin: .*damaged cache entry/});
 	const nameOutside = forge((view, capacity) => {
