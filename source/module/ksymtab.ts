@@ -150,7 +150,7 @@ function relocatedStrings(elf: ElfFile, section: ElfSection): (offset: number) =
 			throw new InputError(elf.file, `${section.name}: string offset ${position} outside section ${strings.index}`); // (its name comes from the file)
 		}
 
-		return elf.cString(strings.offset + position, strings.offset + strings.size);
+		return elf.tableString(strings.offset, strings.offset + strings.size, position);
 	};
 }
 
