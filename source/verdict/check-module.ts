@@ -266,11 +266,16 @@ type ModuleFacts = {
 	importNamespaces: Set<string>;
 };
 
-const factsCache = new WeakMap<ModuleInfo, ModuleFacts>();
+/**
+The last module's facts: every caller checks one module against each kernel in turn. (A
+WeakMap of every module ever checked made the garbage collector slower for thousands of them.)
+*/
+let lastModule: ModuleInfo | undefined;
+let lastFacts: ModuleFacts | undefined;
 
 /** What every kernel's check reads from the module, derived once per module, not once per kernel. */
 function facts(module: ModuleInfo): ModuleFacts {
-	let known = factsCache.get(module);
+	let known = module === lastModule ? lastFacts : undefined;
 	if (!known) {
 		known = {
 			layoutCrc: module.versions.find(version => version.name === 'module_layout')?.crc,
@@ -280,7 +285,8 @@ function facts(module: ModuleInfo): ModuleFacts {
 			license: modinfoValue(module, 'license') ?? 'unspecified',
 			importNamespaces: new Set(modinfoValues(module, 'import_ns')),
 		};
-		factsCache.set(module, known);
+		lastModule = module;
+		lastFacts = known;
 	}
 
 	return known;
