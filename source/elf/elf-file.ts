@@ -74,7 +74,7 @@ export class ElfSymbol {
 	) {}
 
 	get name(): string {
-		this.cachedName ??= this.nameOffset === 0 ? '' : this.elf.tableString(this.strings.offset, this.strings.end, this.nameOffset);
+		this.cachedName ??= this.nameOffset === 0 ? '' : this.elf.cString(this.strings.offset + this.nameOffset, this.strings.end);
 		return this.cachedName;
 	}
 
@@ -385,8 +385,9 @@ export class ElfFile {
 
 	/**
 	The NUL-terminated name at `index` of the string table at [start, end). Each table is decoded
-	once and names are cut from it: one native call per table instead of one per name, which was
-	a tenth of a scan. Tables beyond 1 MiB (a vmlinux) are read name by name.
+	once and names are cut from it: one native call per table instead of one per name. Tables
+	beyond 1 MiB (a vmlinux) are read name by name. Symbol names do not come from here: they key
+	the scan's maps, where a name cut from a table is slower to hash and keeps the table alive.
 	*/
 	tableString(start: number, end: number, index: number): string {
 		if (end - start > 1024 * 1024) {
