@@ -28,8 +28,9 @@ status=0
 node build/bin/kmodx.cjs check "$tree" "${kernels[@]/#/-k}" --json > "$out/report.json" || status=$?
 echo "kmodx check --json: $(echo "$(date +%s.%N) - $start" | bc) s, exit $status"
 [ "$status" -le 1 ] || exit 1
+node build/bin/kmodx.cjs check "$tree" "${kernels[@]/#/-k}" --format markdown > "$out/matrix.md" || [ $? -eq 1 ]
 node build/bin/kmodx.cjs weak-modules "$tree" --from "${kernels[0]}" --to "${kernels[2]}" --json > "$out/weak.json" || [ $? -eq 1 ]
 start=$(date +%s.%N)
 scripts/scale-reference.sh "$tree" "${kernels[@]}" > "$out/reference.tsv"
 echo "reference (modprobe --dump-modversions + awk): $(echo "$(date +%s.%N) - $start" | bc) s"
-node build/bench/scale-compare.js "$out/report.json" "$out/reference.tsv" 47 "$out/weak.json"
+node build/bench/scale-compare.js "$out/report.json" "$out/reference.tsv" 47 "$out/weak.json" "$out/matrix.md"
