@@ -108,7 +108,6 @@ export class ElfFile {
 	/** Buffer view of `data`: native indexOf and latin1 decoding, far cheaper per call than TextDecoder. */
 	private readonly bytes: Buffer;
 	private readonly little: boolean;
-	private readonly sectionsByName = new Map<string, ElfSection>();
 	private symbolCache: ElfSymbol[] | undefined;
 	private symbolMemo: Map<number, ElfSymbol> | undefined;
 	private readonly tables = new Map<number, string>();
@@ -219,17 +218,19 @@ export class ElfFile {
 		}
 
 		this.sections = sections;
-		for (const section of this.sections) {
-			if (!this.sectionsByName.has(section.name)) {
-				this.sectionsByName.set(section.name, section);
-			}
-		}
 
 		this.elfEnd = end;
 	}
 
+	/** The first section of that name. A search, not a map: a module has a few dozen sections and is asked for about fifteen names. */
 	section(name: string): ElfSection | undefined {
-		return this.sectionsByName.get(name);
+		for (const section of this.sections) {
+			if (section.name === name) {
+				return section;
+			}
+		}
+
+		return undefined;
 	}
 
 	sectionData(section: ElfSection): Uint8Array {
@@ -262,16 +263,39 @@ export class ElfFile {
 	}
 
 	/**
-	Undefined GLOBAL/WEAK symbols only (what a module imports), found in the raw table without
-	making an object for each of its thousands of local symbols.
+	The name and binding of each undefined GLOBAL/WEAK symbol (what a module imports), in table
+	order, straight from the raw table: no object for any of its thousands of local symbols, nor
+	for the imports themselves (a scan of a distribution's modules meets 185,000 of them).
 	*/
-	undefinedSymbols(): ElfSymbol[] {
-		if (this.symbolCache) {
-			return this.symbolCache.filter(symbol => symbol.shndx === SHN_UNDEF && (symbol.bind === STB_GLOBAL || symbol.bind === STB_WEAK));
+	forEachUndefined(visit: (name: string, bind: number) => void): void {
+		const symtab = this.sections.find(section => section.type === SHT_SYMTAB);
+		if (!symtab) {
+			return;
 		}
 
-		const symtab = this.sections.find(section => section.type === SHT_SYMTAB);
-		return symtab ? this.readSymbols(symtab, true) : [];
+		const strtab = this.stringTableOf(symtab);
+		const entrySize = this.class === 64 ? 24 : 16;
+		const count = Math.floor(symtab.size / entrySize);
+		const is64 = this.class === 64;
+		for (let index = 0; index < count; index++) {
+			const base = symtab.offset + (index * entrySize);
+			const bind = this.data[base + (is64 ? 4 : 12)]! >> 4;
+			if (this.view.getUint16(base + (is64 ? 6 : 14), this.little) !== SHN_UNDEF || (bind !== STB_GLOBAL && bind !== STB_WEAK)) {
+				continue;
+			}
+
+			const nameOffset = this.view.getUint32(base, this.little);
+			visit(nameOffset === 0 ? '' : this.cString(strtab.offset + nameOffset, strtab.offset + strtab.size), bind);
+		}
+	}
+
+	private stringTableOf(symtab: ElfSection): ElfSection {
+		const strtab = this.sections[symtab.link];
+		if (!strtab || strtab.type !== SHT_STRTAB) {
+			throw new InputError(this.file, `symbol table (section ${symtab.index}) links to invalid string table ${symtab.link}`);
+		}
+
+		return strtab;
 	}
 
 	/**
@@ -292,19 +316,16 @@ export class ElfFile {
 		this.symbolMemo ??= new Map();
 		let symbol = this.symbolMemo.get(index);
 		if (!symbol) {
-			symbol = this.readSymbols(symtab, false, index)[0]!;
+			symbol = this.readSymbols(symtab, index)[0]!;
 			this.symbolMemo.set(index, symbol);
 		}
 
 		return symbol;
 	}
 
-	/** Every symbol, only undefined globals, or (`only`) the one at that index. */
-	private readSymbols(symtab: ElfSection, undefinedOnly = false, only?: number): ElfSymbol[] {
-		const strtab = this.sections[symtab.link];
-		if (!strtab || strtab.type !== SHT_STRTAB) {
-			throw new InputError(this.file, `symbol table (section ${symtab.index}) links to invalid string table ${symtab.link}`);
-		}
+	/** Every symbol, or (`only`) the one at that index. */
+	private readSymbols(symtab: ElfSection, only?: number): ElfSymbol[] {
+		const strtab = this.stringTableOf(symtab);
 
 		const entrySize = this.class === 64 ? 24 : 16;
 		const count = Math.floor(symtab.size / entrySize);
@@ -317,9 +338,6 @@ export class ElfFile {
 			const nameOffset = this.view.getUint32(base, this.little);
 			const info = this.data[base + (is64 ? 4 : 12)]!;
 			let shndx = this.view.getUint16(base + (is64 ? 6 : 14), this.little);
-			if (undefinedOnly && (shndx !== SHN_UNDEF || ((info >> 4) !== STB_GLOBAL && (info >> 4) !== STB_WEAK))) {
-				continue;
-			}
 
 			if (shndx === SHN_XINDEX && xindex && xindex.offset + (index + 1) * 4 <= xindex.offset + xindex.size) {
 				shndx = this.u32(xindex.offset + index * 4);

@@ -30,25 +30,27 @@ export function parseModule(data: Uint8Array, file: string, compression?: string
 
 	const modinfo = readModinfo(elf);
 	const {versions, hasVersions} = readModversions(elf);
-	// check_version() takes the first entry of a name.
-	const crcByName = new Map<string, number>();
+	// One map for the join and the deduplication: a name's first __versions entry (check_version()
+	// takes the first), replaced by `taken` once an import has it.
+	const taken = -1;
+	const byName = new Map<string, number>();
 	for (const {name, crc} of versions) {
-		if (!crcByName.has(name)) {
-			crcByName.set(name, crc);
+		if (!byName.has(name)) {
+			byName.set(name, crc);
 		}
 	}
 
 	const imports: ModuleImport[] = [];
-	const seen = new Set<string>();
-	for (const symbol of elf.undefinedSymbols()) {
+	elf.forEachUndefined((name, bind) => {
 		// `__this_module` is the module's own struct, resolved by the loader, not an import.
-		if (symbol.name === '' || symbol.name === '__this_module' || seen.has(symbol.name)) {
-			continue;
+		const crc = byName.get(name);
+		if (name === '' || name === '__this_module' || crc === taken) {
+			return;
 		}
 
-		seen.add(symbol.name);
-		imports.push({name: symbol.name, crc: crcByName.get(symbol.name), weak: symbol.bind === STB_WEAK});
-	}
+		byName.set(name, taken);
+		imports.push({name, crc, weak: bind === STB_WEAK});
+	});
 
 	const nameFromInfo = modinfo.find(([key]) => key === 'name')?.[1];
 	return {
