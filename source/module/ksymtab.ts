@@ -98,6 +98,10 @@ function entryCount(elf: ElfFile, section: ElfSection, crcSection: ElfSection | 
 }
 
 function readCrcs(elf: ElfFile, section: ElfSection, count: number): Array<number | undefined> {
+	if (section.size < count * 4) {
+		throw new InputError(elf.file, `${section.name}: ${Math.floor(section.size / 4)} CRCs for ${count} exports`);
+	}
+
 	const view = elf.sectionView(section);
 	const crcs: Array<number | undefined> = [];
 	for (let index = 0; index < count; index++) {

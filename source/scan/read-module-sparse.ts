@@ -136,7 +136,7 @@ into a section not read): the caller then reads the whole file and lets ElfFile 
 function readLayout(data: Uint8Array, read: (offset: number, length: number) => void): boolean {
 	const is64 = data[4] === 2;
 	const little = data[5] === 1;
-	if ((data[4] !== 1 && !is64) || (data[5] !== 1 && data[5] !== 2)) {
+	if ((data[4] !== 1 && !is64) || (data[5] !== 1 && data[5] !== 2) || data.length < (is64 ? 64 : 52)) {
 		return false;
 	}
 

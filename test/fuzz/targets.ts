@@ -1,3 +1,4 @@
+import {isDeepStrictEqual} from 'node:util';
 import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,7 +16,8 @@ import {SymversTable} from '../../source/kernel/symvers.js';
 import {packExports, PackedExports} from '../../source/kernel/packed-exports.js';
 import type {ExportTable} from '../../source/kernel/kernel.js';
 import {readKsymtab} from '../../source/module/ksymtab.js';
-import {parseModule} from '../../source/module/read-module.js';
+import {parseModule, readModuleFile} from '../../source/module/read-module.js';
+import {readModuleSparse} from '../../source/scan/read-module-sparse.js';
 import {explainSymtypes} from '../../source/symtypes/explain-symtypes.js';
 import {genksymsCrc} from '../../source/symtypes/genksyms-crc.js';
 import {readSymtypes} from '../../source/symtypes/read-symtypes.js';
@@ -101,6 +103,40 @@ const moduleTarget: Target = {
 	async run(data) {
 		parseModule(data, 'fuzz.ko');
 		walkElf(new ElfFile(data, 'fuzz.ko'));
+	},
+};
+
+let sparseFileCounter = 0;
+
+/** What reading a module gave: its info, or the one-line error. */
+async function readOutcome(read: () => Promise<unknown>): Promise<unknown> {
+	try {
+		return {value: await read()};
+	} catch (error) {
+		if (!isInputError(error)) throw error;
+		return {error: error.message};
+	}
+}
+
+const sparseTarget: Target = {
+	name: 'sparse',
+	weight: 8,
+	async seeds() {
+		return moduleSeeds();
+	},
+	mutate: stacked(mutateElf, 0.75),
+	async run(data, context) {
+		// The scan's sparse reader must say exactly what reading the whole file says, whatever the file.
+		const file = path.join(context.scratch, `s${sparseFileCounter++ % 4}.ko`);
+		writeFileSync(file, data);
+		const whole = await readOutcome(async () => readModuleFile(file));
+		for (const wholeUpTo of [0, 64 * 1024]) {
+			// eslint-disable-next-line no-await-in-loop
+			const sparse = await readOutcome(async () => readModuleSparse(file, {wholeUpTo}));
+			if (!isDeepStrictEqual(sparse, whole)) {
+				throw new Error(`sparse read (whole up to ${wholeUpTo}) differs: ${JSON.stringify(sparse).slice(0, 200)} vs ${JSON.stringify(whole).slice(0, 200)}`);
+			}
+		}
 	},
 };
 
@@ -274,7 +310,7 @@ const kernelTarget: Target = {
 	},
 };
 
-export const targets: readonly Target[] = [moduleTarget, compressedTarget, symversTarget, symversCacheTarget, btfTarget, symtypesTarget, vmlinuzTarget, kernelTarget];
+export const targets: readonly Target[] = [moduleTarget, sparseTarget, compressedTarget, symversTarget, symversCacheTarget, btfTarget, symtypesTarget, vmlinuzTarget, kernelTarget];
 
 export function targetNamed(name: string): Target {
 	const target = targets.find(candidate => candidate.name === name);
