@@ -1,7 +1,7 @@
 import {existsSync} from 'node:fs';
 import path from 'node:path';
 import {cliPath, fixture, repoRoot} from '../test/helpers/paths.js';
-import {measure, table, type Measurement} from './measure.js';
+import {measureTogether, table, type Measurement} from './measure.js';
 
 /** Where scripts/scale-test.sh --download unpacks linux-image-6.1.0-47-amd64-unsigned. */
 export const scaleTree = path.join(process.env['KMODX_SCALE_DIR'] ?? '/tmp/kmodx-scale', 'tree/lib/modules/6.1.0-47-amd64');
@@ -22,12 +22,14 @@ export function benchScale(runs: number): {rows: Measurement[]; ratio: number} |
 	const kmodx = [process.execPath, cliPath, 'check', scaleTree, ...kernels.flatMap(kernel => ['-k', kernel])];
 	// Output to /dev/null through bash's exec: GNU time still measures node itself.
 	const quiet = (command: string[]) => ['bash', '-c', 'exec "$@" > /dev/null', 'bash', ...command];
-	const rows = [
-		measure('kmodx check DIR, 3 kernels (matrix; no workers below 8,000 modules)', quiet(kmodx), runs),
-		measure('kmodx check DIR, 3 kernels --json (143 MB)', quiet([...kmodx, '--json']), runs),
-		measure('kmodx, same matrix, 2 worker threads (KMODX_WORKERS=2)', quiet(kmodx), runs, {KMODX_WORKERS: '2'}),
-		measure('shell baseline: modprobe --dump-modversions per module + awk join per kernel', quiet(['bash', path.join(repoRoot, 'scripts/scale-reference.sh'), scaleTree, ...kernels]), 1, {PATH: `${process.env['PATH'] ?? ''}:/usr/sbin:/sbin`}),
-	];
+	// Round-robin (matrix, JSON, workers, baseline, matrix, …) like the check bench: this VM's speed
+	// drifts within a minute, and a ratio of two medians taken minutes apart would carry the drift.
+	const rows = measureTogether([
+		{label: 'kmodx check DIR, 3 kernels (matrix; no workers below 8,000 modules)', command: quiet(kmodx)},
+		{label: 'kmodx check DIR, 3 kernels --json (143 MB)', command: quiet([...kmodx, '--json'])},
+		{label: 'kmodx, same matrix, 2 worker threads (KMODX_WORKERS=2)', command: quiet(kmodx), env: {KMODX_WORKERS: '2'}},
+		{label: 'shell baseline: modprobe --dump-modversions per module + awk join per kernel', command: quiet(['bash', path.join(repoRoot, 'scripts/scale-reference.sh'), scaleTree, ...kernels]), env: {PATH: `${process.env['PATH'] ?? ''}:/usr/sbin:/sbin`}},
+	], runs);
 	return {rows, ratio: rows[3]!.medianSeconds / rows[0]!.medianSeconds};
 }
 

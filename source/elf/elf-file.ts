@@ -190,21 +190,34 @@ export class ElfFile {
 			throw new InputError(file, `section ${shstrndx} lies outside the file (offset ${namesOffset}, size ${namesSize}, file ${data.length} bytes)`);
 		}
 
+		// The whole table's range is checked above, and an entry is at least as long as the fields
+		// read: no check per field (a scan reads half a million of them).
 		const sections: ElfSection[] = [];
+		const {view, little} = this;
+		const is64 = this.class === 64;
+		const u32 = (offset: number) => view.getUint32(offset, little);
+		const number64 = (offset: number, what: string) => {
+			const high = view.getUint32(offset + (little ? 4 : 0), little);
+			if (high > 0x1F_FFFF) { // Past Number.MAX_SAFE_INTEGER.
+				throw new InputError(file, `absurd ELF ${what} ${view.getBigUint64(offset, little)}`);
+			}
+
+			return (high * 0x1_0000_0000) + view.getUint32(offset + (little ? 0 : 4), little);
+		};
+
 		for (let index = 0; index < shnum; index++) {
 			const base = shoff + index * shentsize;
-			const is64 = this.class === 64;
-			const nameOffset = this.u32(base);
+			const nameOffset = u32(base);
 			const section: ElfSection = {
 				index,
 				name: nameOffset === 0 ? '' : this.tableString(namesOffset, namesOffset + namesSize, nameOffset),
-				type: this.u32(base + 4),
-				addr: is64 ? this.u64Small(base + 0x10) : BigInt(this.u32(base + 0xc)),
-				offset: is64 ? this.u64AsNumber(base + 0x18, 'sh_offset') : this.u32(base + 0x10),
-				size: is64 ? this.u64AsNumber(base + 0x20, 'sh_size') : this.u32(base + 0x14),
-				link: this.u32(base + (is64 ? 0x28 : 0x18)),
-				info: this.u32(base + (is64 ? 0x2c : 0x1c)),
-				entsize: is64 ? this.u64AsNumber(base + 0x38, 'sh_entsize') : this.u32(base + 0x24),
+				type: u32(base + 4),
+				addr: is64 ? this.u64Small(base + 0x10) : BigInt(u32(base + 0xc)),
+				offset: is64 ? number64(base + 0x18, 'sh_offset') : u32(base + 0x10),
+				size: is64 ? number64(base + 0x20, 'sh_size') : u32(base + 0x14),
+				link: u32(base + (is64 ? 0x28 : 0x18)),
+				info: u32(base + (is64 ? 0x2c : 0x1c)),
+				entsize: is64 ? number64(base + 0x38, 'sh_entsize') : u32(base + 0x24),
 			};
 			if (section.type !== SHT_NOBITS && index !== 0) {
 				if (section.offset + section.size > data.length) {

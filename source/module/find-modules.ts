@@ -34,7 +34,14 @@ export function findModules(paths: string[]): string[] {
 function walk(directory: string): string[] {
 	const found: string[] = [];
 	// Byte order, like `sort` in the C locale: stable across machines, and far cheaper than localeCompare.
-	const entries = readdirSync(directory, {withFileTypes: true}).sort((a, b) => (a.name < b.name ? -1 : (a.name > b.name ? 1 : 0)));
+	let entries;
+	try {
+		entries = readdirSync(directory, {withFileTypes: true}).sort((a, b) => (a.name < b.name ? -1 : (a.name > b.name ? 1 : 0)));
+	} catch (error) {
+		// A subdirectory we may not read is bad input like any other: one line, not a stack trace.
+		throw new InputError(directory, describeFsError(error));
+	}
+
 	for (const entry of entries) {
 		const full = path.join(directory, entry.name);
 		if (entry.isDirectory()) {
