@@ -29,11 +29,12 @@ export type ScanOptions = {
 };
 
 /**
-When threads pay on our 2-vCPU machines, by what each module costs: each thread compiles the
-engine anew and the two vCPUs share a core, so verdict-only work (the matrix) gains little,
-while full reports (JSON text, detailed text) gain time and keep the main heap small.
-Measured (BENCHMARKS.md), 4,022 modules: matrix 1.20 s without workers, 1.28 s with 2
-(16,088 modules: 3.47 s / 3.27 s); --json 3.1 s and 530 MiB without, 2.1 s and 385 MiB with 2.
+When threads pay on our 2-vCPU machines, by what each module costs: one kmodx process already
+keeps ~1.3 vCPUs busy (V8 compiles and collects on the other), and each thread warms up its own
+copy of the engine, so verdict-only work (the matrix) loses, while full reports (JSON text,
+detailed text) gain time and keep the main heap small. Measured (BENCHMARKS.md), 4,022 modules:
+matrix 0.75–0.86 s in one thread, 0.98–1.10 s with 2 workers; --json 3.0 s and 530 MiB in one,
+1.8 s and 350 MiB with 2.
 */
 export const workerThreshold = {row: 8000, report: 200};
 const batchSize = 16;
