@@ -9,7 +9,7 @@ import {reportWhy} from './why.js';
 const args = process.argv.slice(2);
 const runsIndex = args.indexOf('--runs');
 const runs = runsIndex === -1 ? 11 : Number(args[runsIndex + 1]);
-const selected = args.filter((arg, index) => !arg.startsWith('--') && index !== runsIndex + 1);
+const selected = args.filter((arg, index) => !arg.startsWith('--') && (runsIndex === -1 || index !== runsIndex + 1));
 const benches: Record<string, () => Promise<string> | string> = {
 	check: () => reportCheck(runs),
 	scale: () => reportScale(runs),
