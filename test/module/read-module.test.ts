@@ -105,6 +105,23 @@ test('signature trailer: signer, key id and hash as modinfo prints them', async 
 	t.is(unsigned.signature, undefined);
 });
 
+test('modules of different builds, read in turn, each give their own key (signer details are cached by their bytes)', async t => {
+	// As `modinfo -F sig_key` prints them.
+	const keys = {
+		'6.1.0-47-amd64/usb-storage.ko': '6A:39:FB:02:81:38:16:F5:1B:3A:68:BA:AB:95:1B:EC:B9:AE:62:75',
+		'6.1.0-56-amd64/usb-storage.ko': '66:F5:4E:15:66:A0:43:CC:30:30:42:0E:18:1C:F8:50:FB:9F:42:AC',
+		'6.1.0-47-686-pae/nls_utf8.ko': '52:91:21:41:DA:C0:F6:8C:3E:31:87:88:F1:42:80:3A:C6:6B:A5:7C',
+		'6.1.0-47-s390x/nls_utf8.ko': '6B:30:11:FB:6A:37:06:96:66:5C:CC:58:48:D4:33:8A:FF:27:3F:A5',
+	};
+	for (const round of [1, 2]) {
+		for (const [file, key] of Object.entries(keys)) {
+			// eslint-disable-next-line no-await-in-loop
+			const module = await readModuleFile(fixture('modules', file));
+			t.is(module.signature?.keyId, key, `${file}, round ${round}`);
+		}
+	}
+});
+
 test('a module name comes from .modinfo, else from the file name', t => {
 	const data = readFileSync(fixture('modules/6.1.0-47-amd64/nls_utf8.ko'));
 	const renamed = replaceOnce(data, 'name=nls_utf8', 'xxxx=nls_utf8');
