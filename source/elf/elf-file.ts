@@ -196,14 +196,6 @@ export class ElfFile {
 		const {view, little} = this;
 		const is64 = this.class === 64;
 		const u32 = (offset: number) => view.getUint32(offset, little);
-		const number64 = (offset: number, what: string) => {
-			const high = view.getUint32(offset + (little ? 4 : 0), little);
-			if (high > 0x1F_FFFF) { // Past Number.MAX_SAFE_INTEGER.
-				throw new InputError(file, `absurd ELF ${what} ${view.getBigUint64(offset, little)}`);
-			}
-
-			return (high * 0x1_0000_0000) + view.getUint32(offset + (little ? 0 : 4), little);
-		};
 
 		for (let index = 0; index < shnum; index++) {
 			const base = shoff + index * shentsize;
@@ -213,11 +205,11 @@ export class ElfFile {
 				name: nameOffset === 0 ? '' : this.tableString(namesOffset, namesOffset + namesSize, nameOffset),
 				type: u32(base + 4),
 				addr: is64 ? this.u64Small(base + 0x10) : BigInt(u32(base + 0xc)),
-				offset: is64 ? number64(base + 0x18, 'sh_offset') : u32(base + 0x10),
-				size: is64 ? number64(base + 0x20, 'sh_size') : u32(base + 0x14),
+				offset: is64 ? this.number64At(base + 0x18, 'sh_offset') : u32(base + 0x10),
+				size: is64 ? this.number64At(base + 0x20, 'sh_size') : u32(base + 0x14),
 				link: u32(base + (is64 ? 0x28 : 0x18)),
 				info: u32(base + (is64 ? 0x2c : 0x1c)),
-				entsize: is64 ? number64(base + 0x38, 'sh_entsize') : u32(base + 0x24),
+				entsize: is64 ? this.number64At(base + 0x38, 'sh_entsize') : u32(base + 0x24),
 			};
 			if (section.type !== SHT_NOBITS && index !== 0) {
 				if (section.offset + section.size > data.length) {
@@ -472,13 +464,17 @@ export class ElfFile {
 	/** Offsets and sizes as numbers, without a BigInt each: a scan reads ~500,000 of them. */
 	private u64AsNumber(offset: number, what: string): number {
 		this.checkRange(offset, 8, 'field');
-		const low = this.view.getUint32(offset + (this.little ? 0 : 4), this.little);
+		return this.number64At(offset, what);
+	}
+
+	/** The same without the range check, for fields inside a range already checked. */
+	private number64At(offset: number, what: string): number {
 		const high = this.view.getUint32(offset + (this.little ? 4 : 0), this.little);
 		if (high > 0x1F_FFFF) { // Past Number.MAX_SAFE_INTEGER.
-			throw new InputError(this.file, `absurd ELF ${what} ${this.u64(offset)}`);
+			throw new InputError(this.file, `absurd ELF ${what} ${this.view.getBigUint64(offset, this.little)}`);
 		}
 
-		return (high * 0x1_0000_0000) + low;
+		return (high * 0x1_0000_0000) + this.view.getUint32(offset + (this.little ? 0 : 4), this.little);
 	}
 
 	/** Flags and addresses: in a module mostly small or zero, which need no 64-bit read. */

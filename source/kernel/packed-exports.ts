@@ -177,7 +177,7 @@ export class PackedExports implements ExportTable {
 	get(name: string): KernelExport | undefined {
 		const hash = nameHash(name);
 		const tag = hash >>> 24;
-		const {slots, records, names} = this;
+		const {slots, names} = this;
 		for (let slot = hash & this.mask, probes = 0; probes <= this.mask; slot = (slot + 1) & this.mask, probes++) {
 			const value = slots[slot]!;
 			if (value === 0) {
@@ -194,15 +194,13 @@ export class PackedExports implements ExportTable {
 				throw this.damaged();
 			}
 
-			const start = records[(index * recordInts) + 1]!;
-			const end = index + 1 < this.size ? records[((index + 1) * recordInts) + 1]! : names.length;
+			const start = this.nameStart(index);
+			const end = this.nameEnd(index);
 			if (end - start !== name.length) {
 				continue;
 			}
 
-			if (start < 0 || end > names.length) {
-				throw this.damaged();
-			}
+			this.checkName(start, end);
 
 			// Latin-1: a byte is the character of that code, so compare without making a string.
 			let at = 0;
@@ -220,19 +218,26 @@ export class PackedExports implements ExportTable {
 
 	* all(): Iterable<KernelExport> {
 		for (let index = 0; index < this.size; index++) {
-			const [start, end] = this.nameRange(index);
+			const start = this.nameStart(index);
+			const end = this.nameEnd(index);
+			this.checkName(start, end);
 			yield this.entry(index, this.names.toString('latin1', start, end));
 		}
 	}
 
-	private nameRange(index: number): [number, number] {
-		const start = this.records[(index * recordInts) + 1]!;
-		const end = index + 1 < this.size ? this.records[((index + 1) * recordInts) + 1]! : this.names.length;
+	/** Names lie in record order: one ends where the next record's begins. */
+	private nameStart(index: number): number {
+		return this.records[(index * recordInts) + 1]!;
+	}
+
+	private nameEnd(index: number): number {
+		return index + 1 < this.size ? this.nameStart(index + 1) : this.names.length;
+	}
+
+	private checkName(start: number, end: number): void {
 		if (start < 0 || start > end || end > this.names.length) {
 			throw this.damaged();
 		}
-
-		return [start, end];
 	}
 
 	private entry(index: number, name: string): KernelExport {
