@@ -49,20 +49,20 @@ export type MatrixSummary = {kernels: CheckReport['kernels']; summary: CheckRepo
 /** Modules × kernels, aligned columns; a count per kernel under them. */
 export function formatMatrixText(rows: MatrixRow[], {kernels, summary, loadsPerKernel}: MatrixSummary, style: TextStyle = plain): string {
 	const header = ['module', ...kernels.map(kernel => kernel.label)];
-	const widths = header.map(text => [...text].length);
+	const widths = header.map(text => columns(text));
 	for (const row of rows) {
-		widths[0] = Math.max(widths[0]!, [...row.name].length);
+		widths[0] = Math.max(widths[0]!, columns(row.name));
 		for (const [index, cell] of row.cells.entries()) {
-			widths[index + 1] = Math.max(widths[index + 1]!, [...cell].length);
+			widths[index + 1] = Math.max(widths[index + 1]!, columns(cell));
 		}
 	}
 
 	const totals = ['loads', ...loadsPerKernel.map(count => `${count}/${summary.modules}`)];
 	for (const [index, text] of totals.entries()) {
-		widths[index] = Math.max(widths[index]!, [...text].length);
+		widths[index] = Math.max(widths[index]!, columns(text));
 	}
 
-	const pad = (text: string, width: number) => text + ' '.repeat(Math.max(0, width - [...text].length));
+	const pad = (text: string, width: number) => text + ' '.repeat(Math.max(0, width - columns(text)));
 	const lines = [style.bold(header.map((text, index) => pad(text, widths[index]!)).join('  ').trimEnd())];
 	for (const row of rows) {
 		const cells = row.cells.map((cell, index) => {
@@ -92,4 +92,19 @@ export function formatMatrixMarkdown(rows: MatrixRow[], {kernels, summary, loads
 
 	out.push('', summary.loads_everywhere ? '**Result: loads on every kernel.**' : `**Result: ${summary.failures} module × kernel combination(s) fail to load.**`, '');
 	return out.join('\n');
+}
+
+/** Code points, as `[...text].length` counts them, without making an array (the matrix measures every cell twice). */
+function columns(text: string): number {
+	let count = text.length;
+	for (let index = 0; index < text.length; index++) {
+		const unit = text.charCodeAt(index);
+		const next = text.charCodeAt(index + 1);
+		if (unit >= 0xD8_00 && unit <= 0xDB_FF && next >= 0xDC_00 && next <= 0xDF_FF) {
+			count--; // A surrogate pair is one code point.
+			index++;
+		}
+	}
+
+	return count;
 }

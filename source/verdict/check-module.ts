@@ -2,7 +2,7 @@ import {formatCrc} from '../common/hex.js';
 import type {Explanation} from '../explain/explanation.js';
 import {isGplOnly, type Kernel, type KernelExport} from '../kernel/kernel.js';
 import {machineName} from '../elf/elf-file.js';
-import {modinfoValue, modinfoValues, type ModuleInfo} from '../module/module-info.js';
+import type {ModuleInfo} from '../module/module-info.js';
 import {isGplCompatible} from './license.js';
 
 /** Problems that stop the module from loading, as `kmodx.check/1` names them. */
@@ -277,13 +277,50 @@ let lastFacts: ModuleFacts | undefined;
 function facts(module: ModuleInfo): ModuleFacts {
 	let known = module === lastModule ? lastFacts : undefined;
 	if (!known) {
+		// One pass over .modinfo (drivers list hundreds of aliases); the first value of a key counts.
+		let modmagic: string | undefined;
+		let license: string | undefined;
+		let intree = false;
+		let retpoline = false;
+		const importNamespaces = new Set<string>();
+		for (const [key, value] of module.modinfo) {
+			switch (key) {
+				case 'vermagic': {
+					modmagic ??= value;
+					break;
+				}
+
+				case 'license': {
+					license ??= value;
+					break;
+				}
+
+				case 'intree': {
+					intree = true;
+					break;
+				}
+
+				case 'retpoline': {
+					retpoline = true;
+					break;
+				}
+
+				case 'import_ns': {
+					importNamespaces.add(value);
+					break;
+				}
+
+				default:
+			}
+		}
+
 		known = {
 			layoutCrc: module.versions.find(version => version.name === 'module_layout')?.crc,
-			modmagic: modinfoValue(module, 'vermagic'),
-			intree: modinfoValue(module, 'intree') !== undefined,
-			retpoline: modinfoValue(module, 'retpoline') !== undefined,
-			license: modinfoValue(module, 'license') ?? 'unspecified',
-			importNamespaces: new Set(modinfoValues(module, 'import_ns')),
+			modmagic,
+			intree,
+			retpoline,
+			license: license ?? 'unspecified',
+			importNamespaces,
 		};
 		lastModule = module;
 		lastFacts = known;
