@@ -111,6 +111,7 @@ export class ElfFile {
 	private symbolCache: ElfSymbol[] | undefined;
 	private symbolMemo: Map<number, ElfSymbol> | undefined;
 	private readonly tables = new Map<number, string>();
+	private readonly relocationCache = new Map<number, ElfRelocation[]>();
 
 	constructor(readonly data: Uint8Array, readonly file: string) {
 		if (!isElf(data)) {
@@ -354,8 +355,13 @@ export class ElfFile {
 		return symbols;
 	}
 
-	/** Relocation sections that apply to `target` (`.rela<name>` or `.rel<name>`). */
+	/** Relocation sections that apply to `target` (`.rela<name>` or `.rel<name>`); read once per target. */
 	relocationsFor(target: ElfSection): ElfRelocation[] {
+		const known = this.relocationCache.get(target.index);
+		if (known) {
+			return known;
+		}
+
 		const relocations: ElfRelocation[] = [];
 		for (const section of this.sections) {
 			if ((section.type === SHT_RELA || section.type === SHT_REL) && section.info === target.index) {
@@ -363,6 +369,7 @@ export class ElfFile {
 			}
 		}
 
+		this.relocationCache.set(target.index, relocations);
 		return relocations;
 	}
 

@@ -26,16 +26,10 @@ relocations point at the strings; in vmlinux they are resolved in place.
 */
 export function readKsymtab(elf: ElfFile): KsymtabEntry[] {
 	const entries: KsymtabEntry[] = [];
-	for (const table of tables) {
-		const section = elf.section(table.ksymtab);
-		if (!section || section.size === 0) {
-			continue;
-		}
-
-		const crcSection = elf.section(table.kcrctab);
+	for (const {ksymtab: section, kcrctab: crcSection, exportType} of exportTables(elf)) {
 		// SHT_NOBITS claims a size but has no bytes in the file: the reads below would run off its (empty) view.
 		if (section.type === SHT_NOBITS || crcSection?.type === SHT_NOBITS) {
-			throw new InputError(elf.file, `${section.type === SHT_NOBITS ? table.ksymtab : table.kcrctab}: export table without data (SHT_NOBITS)`);
+			throw new InputError(elf.file, `${section.type === SHT_NOBITS ? section.name : crcSection!.name}: export table without data (SHT_NOBITS)`);
 		}
 
 		const count = entryCount(elf, section, crcSection);
@@ -45,7 +39,7 @@ export function readKsymtab(elf: ElfFile): KsymtabEntry[] {
 
 		const entrySize = section.size / count;
 		if (!Number.isInteger(entrySize) || ![8, 12, 16, 24].includes(entrySize)) {
-			throw new InputError(elf.file, `${table.ksymtab}: cannot tell the entry layout (${section.size} bytes for ${count} entries)`);
+			throw new InputError(elf.file, `${section.name}: cannot tell the entry layout (${section.size} bytes for ${count} entries)`);
 		}
 
 		const fieldSize = elf.class === 64 && entrySize >= 16 ? 8 : 4;
@@ -59,19 +53,32 @@ export function readKsymtab(elf: ElfFile): KsymtabEntry[] {
 			const base = index * entrySize;
 			const name = resolve(base + fieldSize);
 			if (name === undefined || name === '') {
-				throw new InputError(elf.file, `${table.ksymtab}: entry ${index} has no name`);
+				throw new InputError(elf.file, `${section.name}: entry ${index} has no name`);
 			}
 
 			entries.push({
 				name,
 				crc: crcs?.[index],
-				exportType: table.exportType,
+				exportType,
 				namespace: fields >= 3 ? (resolve(base + 2 * fieldSize) ?? '') : '',
 			});
 		}
 	}
 
 	return entries;
+}
+
+/** Each non-empty export table with its CRC table, paired by name. */
+export function exportTables(elf: ElfFile): Array<{ksymtab: ElfSection; kcrctab: ElfSection | undefined; exportType: ExportType}> {
+	const found = [];
+	for (const table of tables) {
+		const ksymtab = elf.section(table.ksymtab);
+		if (ksymtab && ksymtab.size > 0) {
+			found.push({ksymtab, kcrctab: elf.section(table.kcrctab), exportType: table.exportType});
+		}
+	}
+
+	return found;
 }
 
 function entryCount(elf: ElfFile, section: ElfSection, crcSection: ElfSection | undefined): number {

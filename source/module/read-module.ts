@@ -19,7 +19,12 @@ export async function readModuleFile(file: string): Promise<ModuleInfo> {
 }
 
 export function parseModule(data: Uint8Array, file: string, compression?: string): ModuleInfo {
-	const elf = new ElfFile(data, file);
+	return moduleFromElf(new ElfFile(data, file), compression);
+}
+
+/** A module from its ELF file (the scan's sparse reader has one already). */
+export function moduleFromElf(elf: ElfFile, compression?: string): ModuleInfo {
+	const {data, file} = elf;
 	if (elf.type !== ET_REL) {
 		throw new InputError(file, `not a kernel module: ELF type ${elf.type}, modules are relocatable (ET_REL)`);
 	}

@@ -1,10 +1,11 @@
 import {closeSync, fstatSync, openSync, readSync} from 'node:fs';
 import {describeFsError} from '../common/fs-errors.js';
-import {InputError} from '../common/input-error.js';
+import {InputError, isInputError} from '../common/input-error.js';
 import {maybeDecompress} from '../compression/decompress.js';
-import {SHT_NOBITS, SHT_REL, SHT_RELA, SHT_SYMTAB, isElf} from '../elf/elf-file.js';
+import {ElfFile, SHT_NOBITS, SHT_REL, SHT_RELA, SHT_SYMTAB, isElf, type ElfSection} from '../elf/elf-file.js';
 import type {ModuleInfo} from '../module/module-info.js';
-import {parseModule} from '../module/read-module.js';
+import {exportTables} from '../module/ksymtab.js';
+import {moduleFromElf, parseModule} from '../module/read-module.js';
 
 const maximumModuleSize = 256 * 1024 * 1024;
 const SHT_SYMTAB_SHNDX = 18;
@@ -63,19 +64,24 @@ export async function readModuleSparse(file: string, {wholeUpTo = wholeReadSize}
 		}
 
 		if (pool.length < size) {
-			pool = new Uint8Array(size);
-			written = [];
+			const bigger = new Uint8Array(size);
+			bigger.set(pool.subarray(0, head));
+			pool = bigger;
 		}
 
+		// The first `head` bytes are in place already: ranges are read from there on.
 		const data = pool.subarray(0, size);
 		const read = (offset: number, length: number) => {
-			written.push([offset, Math.min(size, offset + length)]);
-			readRange(fd, data, offset, offset + length, file);
+			const start = Math.max(offset, head);
+			const end = Math.min(size, offset + length);
+			if (start < end) {
+				written.push([start, end]);
+				readRange(fd, data, start, end, file);
+			}
 		};
 
-		read(0, 64);
-		const layout = isElf(data) ? readLayout(data, read) : undefined;
-		if (!layout) {
+		const elf = isElf(data) ? readSparse(data, file, read) : undefined;
+		if (!elf) {
 			// Compressed, or odd enough to deserve the full reader and its errors.
 			const whole = new Uint8Array(size);
 			readRange(fd, whole, 0, size, file);
@@ -84,7 +90,7 @@ export async function readModuleSparse(file: string, {wholeUpTo = wholeReadSize}
 		}
 
 		// Nothing parseModule returns points into the buffer: it is free again after this.
-		return parseModule(data, file);
+		return moduleFromElf(elf);
 	} finally {
 		closeSync(fd);
 		if (pool.length > poolLimit) {
@@ -121,23 +127,22 @@ function readRange(fd: number, data: Uint8Array, offset: number, end: number, fi
 	}
 }
 
-const encoder = new TextEncoder();
-const wantedNames = [...wanted].map(name => encoder.encode(name + '\0'));
-const exportPrefixes = [encoder.encode('__ksymtab'), encoder.encode('__kcrctab')];
 /** Sections this close together are read in one call: a syscall costs more than a few KB of copying. */
 const mergeGap = 4096;
+const isExportTable = (name: string) => name.startsWith('__ksymtab') || name.startsWith('__kcrctab');
 
 /**
-Reads into place what parseModule will look at, comparing section names as bytes (decoding
-every name costs more than the reading saved). False when the headers are not plain enough to
-be sure of that (extended numbering, out-of-range offsets, an export relocation that points
-into a section not read): the caller then reads the whole file and lets ElfFile judge it.
+Reads into place what parseModule will look at and returns the module's ElfFile over the
+buffer. Only the start needs reading by hand: where the section headers and their names are.
+Undefined when the file is not plain enough to be sure of the rest (extended numbering, tables
+past the end, an export name relocated into a section not read): the caller then reads the
+whole file and lets the full reader judge it.
 */
-function readLayout(data: Uint8Array, read: (offset: number, length: number) => void): boolean {
+function readSparse(data: Uint8Array, file: string, read: (offset: number, length: number) => void): ElfFile | undefined {
 	const is64 = data[4] === 2;
 	const little = data[5] === 1;
 	if ((data[4] !== 1 && !is64) || (data[5] !== 1 && data[5] !== 2) || data.length < (is64 ? 64 : 52)) {
-		return false;
+		return undefined;
 	}
 
 	const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
@@ -147,158 +152,85 @@ function readLayout(data: Uint8Array, read: (offset: number, length: number) => 
 	const shnum = view.getUint16(is64 ? 0x3c : 0x30, little);
 	const shstrndx = view.getUint16(is64 ? 0x3e : 0x32, little);
 	if (shoff === 0 || shnum === 0 || shstrndx >= shnum || shentsize < (is64 ? 64 : 40) || shoff + (shnum * shentsize) > data.length) {
-		return false;
+		return undefined;
 	}
 
 	// The section headers, the section names (ld puts them just before) and the signature
 	// (after the ELF data) sit at the end of a module: one read from a little before them.
 	const tail = Math.max(64, shoff - mergeGap);
 	read(tail, data.length - tail);
-	const header = (index: number) => {
-		const base = shoff + (index * shentsize);
-		return {
-			index,
-			name: view.getUint32(base, little),
-			type: view.getUint32(base + 4, little),
-			offset: word(base + (is64 ? 0x18 : 0x10)),
-			size: word(base + (is64 ? 0x20 : 0x14)),
-			link: view.getUint32(base + (is64 ? 0x28 : 0x18), little),
-			info: view.getUint32(base + (is64 ? 0x2c : 0x1c), little),
-		};
-	};
-
-	const sections = Array.from({length: shnum}, (_, index) => header(index));
-	const names = sections[shstrndx]!;
-	if (names.offset + names.size > data.length) {
-		return false;
+	const namesHeader = shoff + (shstrndx * shentsize);
+	const namesOffset = word(namesHeader + (is64 ? 0x18 : 0x10));
+	const namesSize = word(namesHeader + (is64 ? 0x20 : 0x14));
+	if (namesOffset + namesSize > data.length) {
+		return undefined;
 	}
 
-	if (names.offset < tail) {
-		read(names.offset, names.size);
+	if (namesOffset < tail) {
+		read(namesOffset, namesSize);
 	}
 
-	// `expected` ends in NUL for a whole name, not for a prefix.
-	const nameIs = (offset: number, expected: Uint8Array) => {
-		const at = names.offset + offset;
-		if (offset >= names.size || at + expected.length > data.length) {
-			return false;
+	try {
+		const elf = new ElfFile(data, file);
+		const exportSections = new Set(elf.sections.filter(section => isExportTable(section.name)).map(section => section.index));
+		const symtab = elf.sections.find(section => section.type === SHT_SYMTAB);
+		const needed = elf.sections.filter(section => section.index !== 0 && section.type !== SHT_NOBITS && (
+			wanted.has(section.name)
+			|| exportSections.has(section.index)
+			|| ((section.type === SHT_REL || section.type === SHT_RELA) && exportSections.has(section.info))
+			|| (symtab !== undefined && (section === symtab || section.index === symtab.link || (section.type === SHT_SYMTAB_SHNDX && section.link === symtab.index)))));
+		readMerged(needed, tail, read);
+		return exportNamesRead(elf, exportSections) ? elf : undefined;
+	} catch (error) {
+		if (isInputError(error)) {
+			return undefined;
 		}
 
-		for (let index = 0; index < expected.length; index++) {
-			if (data[at + index] !== expected[index]) {
-				return false;
-			}
-		}
-
-		return true;
-	};
-
-	const ranges: Array<[offset: number, length: number]> = [];
-	const exportSections = new Set<number>();
-	let symtab: (typeof sections)[number] | undefined;
-	for (const section of sections) {
-		if (section.index === 0 || section.type === SHT_NOBITS) {
-			continue;
-		}
-
-		if (section.offset + section.size > data.length) {
-			return false;
-		}
-
-		if (section.type === SHT_SYMTAB) {
-			symtab ??= section;
-		} else if (exportPrefixes.some(prefix => nameIs(section.name, prefix))) {
-			exportSections.add(section.index);
-			ranges.push([section.offset, section.size]);
-		} else if (wantedNames.some(name => nameIs(section.name, name))) {
-			ranges.push([section.offset, section.size]);
-		}
+		throw error;
 	}
+}
 
-	const relocations = sections.filter(section => (section.type === SHT_REL || section.type === SHT_RELA) && exportSections.has(section.info));
-	for (const section of relocations) {
-		ranges.push([section.offset, section.size]);
-	}
-
-	if (symtab) {
-		ranges.push([symtab.offset, symtab.size]);
-		const strings = sections[symtab.link];
-		if (strings && strings.type !== SHT_NOBITS) {
-			ranges.push([strings.offset, strings.size]);
-		}
-
-		for (const section of sections) {
-			if (section.type === SHT_SYMTAB_SHNDX && section.link === symtab.index) {
-				ranges.push([section.offset, section.size]);
-			}
-		}
-	}
-
-	// In file order, neighbours merged, what the tail read already has left out.
-	ranges.sort((a, b) => a[0] - b[0]);
+/** The sections' bytes before `tail` (the rest is read), in file order, neighbours in one read. */
+function readMerged(sections: ElfSection[], tail: number, read: (offset: number, length: number) => void): void {
 	let pending: [number, number] | undefined;
-	for (const [offset, length] of ranges) {
-		const end = Math.min(offset + length, tail);
-		if (end <= offset) {
+	for (const section of sections.sort((a, b) => a.offset - b.offset)) {
+		const end = Math.min(section.offset + section.size, tail);
+		if (end <= section.offset) {
 			continue;
 		}
 
-		if (pending && offset <= pending[1] + mergeGap) {
+		if (pending && section.offset <= pending[1] + mergeGap) {
 			pending[1] = Math.max(pending[1], end);
 		} else {
 			if (pending) {
 				read(pending[0], pending[1] - pending[0]);
 			}
 
-			pending = [offset, end];
+			pending = [section.offset, end];
 		}
 	}
 
 	if (pending) {
 		read(pending[0], pending[1] - pending[0]);
 	}
+}
 
-	// Export names and namespaces are found through relocations: each of those must use a symbol
-	// in a section that was read (in real modules, __ksymtab_strings), else the sparse copy could
-	// differ. The first field of an entry (the exported value) points into code: not needed.
-	if (relocations.length > 0) {
-		const sectionName = (index: number) => {
-			const start = names.offset + sections[index]!.name;
-			const end = data.indexOf(0, start);
-			return end === -1 ? '' : String.fromCharCode(...data.subarray(start, end));
-		};
+/**
+Export names and namespaces are found through relocations: each must use a symbol in an export
+section, which was read (in real modules, __ksymtab_strings), else the sparse copy could differ.
+An entry's first field (the exported value) points into code: not needed. Entries are counted
+as readKsymtab counts them, one CRC each.
+*/
+function exportNamesRead(elf: ElfFile, exportSections: Set<number>): boolean {
+	for (const {ksymtab, kcrctab} of exportTables(elf)) {
+		const entrySize = kcrctab && kcrctab.size > 0 ? ksymtab.size / (kcrctab.size / 4) : Number.NaN;
+		if (!Number.isInteger(entrySize) || entrySize === 0) {
+			return false;
+		}
 
-		const symbolSize = is64 ? 24 : 16;
-		for (const section of relocations) {
-			const target = sections[section.info]!;
-			const name = sectionName(target.index);
-			if (name.startsWith('__kcrctab')) {
-				continue; // CRCs: absolute symbols (before 5.19), whose values are in the symbol table.
-			}
-
-			// Entries per table as readKsymtab counts them: one CRC each.
-			const crcs = sections.find(candidate => exportSections.has(candidate.index) && sectionName(candidate.index) === name.replace('__ksymtab', '__kcrctab'));
-			const entrySize = crcs && crcs.size > 0 ? target.size / (crcs.size / 4) : Number.NaN;
-			if (!symtab || !Number.isInteger(entrySize) || entrySize === 0) {
+		for (const relocation of elf.relocationsFor(ksymtab)) {
+			if (Number(relocation.offset) % entrySize !== 0 && !exportSections.has(elf.symbol(relocation.symbolIndex)?.shndx ?? -1)) {
 				return false;
-			}
-
-			const relocationSize = is64 ? (section.type === SHT_RELA ? 24 : 16) : (section.type === SHT_RELA ? 12 : 8);
-			for (let at = section.offset; at + relocationSize <= section.offset + section.size; at += relocationSize) {
-				if (word(at) % entrySize === 0) {
-					continue;
-				}
-
-				const symbol = is64 ? Number(view.getBigUint64(at + 8, little) >> 32n) : view.getUint32(at + 4, little) >>> 8;
-				const entry = symtab.offset + (symbol * symbolSize);
-				if (entry + symbolSize > symtab.offset + symtab.size) {
-					return false;
-				}
-
-				const shndx = view.getUint16(entry + (is64 ? 6 : 14), little);
-				if (!exportSections.has(shndx)) {
-					return false;
-				}
 			}
 		}
 	}
