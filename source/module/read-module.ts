@@ -10,10 +10,14 @@ import {readBounded} from './read-bounded.js';
 import {readSignature} from './signature.js';
 
 /** Modules are small (a few MB at most); a bigger file is not a module. */
-const maximumModuleSize = 256 * 1024 * 1024;
+export const maximumModuleSize = 256 * 1024 * 1024;
 
 export async function readModuleFile(file: string): Promise<ModuleInfo> {
-	const raw = await readBounded(file, maximumModuleSize, 'a kernel module');
+	return parseModuleFile(await readBounded(file, maximumModuleSize, 'a kernel module'), file);
+}
+
+/** A module file's bytes, plain or compressed (told by magic). */
+export async function parseModuleFile(raw: Uint8Array, file: string): Promise<ModuleInfo> {
 	const {data, compression} = await maybeDecompress(raw, file, {maxSize: maximumModuleSize});
 	return parseModule(data, file, compression);
 }

@@ -3,6 +3,7 @@ import type {Kernel} from '../kernel/kernel.js';
 import {modinfoValue, type ModuleInfo} from '../module/module-info.js';
 import {abiGroups} from '../verdict/abi-groups.js';
 import {checkModule, type CheckPolicy, type KernelVerdict, type PeerExport} from '../verdict/check-module.js';
+import {ImportResolver} from '../verdict/import-resolver.js';
 
 export const checkSchema = 'kmodx.check/1';
 
@@ -37,7 +38,10 @@ export type ModuleReport = {
 };
 
 export function buildCheckReport(modules: ModuleInfo[], kernels: Kernel[], policy: CheckPolicy): CheckReport {
-	const reports: ModuleReport[] = modules.map(module => (modules.length > 1 && needsPeers(module, kernels) ? undefined : moduleReport(module, kernels, policy))) as ModuleReport[];
+	// A module whose import some kernel lacks waits: another module of the run may export it.
+	const resolver = new ImportResolver(kernels.map(kernel => kernel.exports));
+	const needsPeers = (module: ModuleInfo) => resolver.resolve(module).some(resolution => resolution.lacking);
+	const reports: ModuleReport[] = modules.map(module => (modules.length > 1 && needsPeers(module) ? undefined : moduleReport(module, kernels, policy))) as ModuleReport[];
 	const pending = modules.filter((_, index) => !reports[index]);
 	if (pending.length > 0) {
 		const {reports: resolved} = checkWithPeers(pending, kernels, policy, modules.map(module => modulePeerExports(module)), (path, kernel) => {
@@ -57,33 +61,6 @@ export function buildCheckReport(modules: ModuleInfo[], kernels: Kernel[], polic
 		modules: reports,
 		summary: {modules: modules.length, kernels: kernels.length, failures, loads_everywhere: failures === 0},
 	};
-}
-
-/** Some kernel lacks one of the module's imports: another module of the run may export it. */
-/** Per kernel list, per name: does some kernel lack it? Thousands of modules share the same imports. */
-const lacking = new WeakMap<Kernel[], Map<string, boolean>>();
-
-/** Whether some kernel lacks one of the module's imports, which another module of the run may export. */
-export function needsPeers(module: ModuleInfo, kernels: Kernel[]): boolean {
-	let known = lacking.get(kernels);
-	if (!known) {
-		known = new Map();
-		lacking.set(kernels, known);
-	}
-
-	for (const symbol of module.imports) {
-		let lacks = known.get(symbol.name);
-		if (lacks === undefined) {
-			lacks = kernels.some(kernel => kernel.exports.get(symbol.name) === undefined);
-			known.set(symbol.name, lacks);
-		}
-
-		if (lacks) {
-			return true;
-		}
-	}
-
-	return false;
 }
 
 /**

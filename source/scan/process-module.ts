@@ -5,7 +5,7 @@ import {moduleReport, modulePeerExports} from '../report/check-report.js';
 import {checkModule, type CheckPolicy, type PeerExport} from '../verdict/check-module.js';
 import type {ModuleReport} from '../report/check-report.js';
 import {digestReport, type DigestOptions, type ModuleDigest} from './digest.js';
-import type {ImportResolver, Resolution} from './import-resolver.js';
+import type {ImportResolver, Resolution} from '../verdict/import-resolver.js';
 import {readModuleSparse} from './read-module-sparse.js';
 
 /** One module read and checked, as a worker hands it back. */

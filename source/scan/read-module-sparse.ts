@@ -1,13 +1,11 @@
 import {closeSync, fstatSync, openSync, readSync} from 'node:fs';
 import {describeFsError} from '../common/fs-errors.js';
 import {InputError, isInputError} from '../common/input-error.js';
-import {maybeDecompress} from '../compression/decompress.js';
 import {ElfFile, SHT_NOBITS, SHT_REL, SHT_RELA, SHT_SYMTAB, isElf, type ElfSection} from '../elf/elf-file.js';
 import type {ModuleInfo} from '../module/module-info.js';
 import {exportTables} from '../module/ksymtab.js';
-import {moduleFromElf, parseModule} from '../module/read-module.js';
+import {maximumModuleSize, moduleFromElf, parseModule, parseModuleFile} from '../module/read-module.js';
 
-const maximumModuleSize = 256 * 1024 * 1024;
 const SHT_SYMTAB_SHNDX = 18;
 
 /** Sections parseModule reads by name; code and data are never looked at. */
@@ -49,13 +47,8 @@ export async function readModuleSparse(file: string, {wholeUpTo = wholeReadSize}
 		written = [[0, head]];
 		if (head < wholeUpTo) {
 			const whole = pool.subarray(0, head);
-			if (isElf(whole)) {
-				return parseModule(whole, file);
-			}
-
-			// Compressed (decompression is asynchronous: the next module must not reuse the buffer yet).
-			const {data: plain, compression} = await maybeDecompress(whole.slice(), file, {maxSize: maximumModuleSize});
-			return parseModule(plain, file, compression);
+			// Decompression is asynchronous: a compressed module gets a copy, the next one reuses the buffer.
+			return await (isElf(whole) ? parseModule(whole, file) : parseModuleFile(whole.slice(), file));
 		}
 
 		const size = fstatSync(fd).size;
@@ -85,8 +78,7 @@ export async function readModuleSparse(file: string, {wholeUpTo = wholeReadSize}
 			// Compressed, or odd enough to deserve the full reader and its errors.
 			const whole = new Uint8Array(size);
 			readRange(fd, whole, 0, size, file);
-			const {data: plain, compression} = await maybeDecompress(whole, file, {maxSize: maximumModuleSize});
-			return parseModule(plain, file, compression);
+			return await parseModuleFile(whole, file);
 		}
 
 		// Nothing parseModule returns points into the buffer: it is free again after this.

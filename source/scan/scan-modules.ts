@@ -8,7 +8,7 @@ import type {CheckPolicy, PeerExport} from '../verdict/check-module.js';
 import {processModule, type ProcessedModule} from './process-module.js';
 import {transferKernel} from './transfer-kernel.js';
 import {withCachedExports} from './cached-exports.js';
-import {ImportResolver} from './import-resolver.js';
+import {ImportResolver} from '../verdict/import-resolver.js';
 import {digestReport, type DigestOptions, type ModuleDigest} from './digest.js';
 import type {WorkerBatch, WorkerInput, WorkerReply} from './scan-worker.js';
 
@@ -56,7 +56,7 @@ are known, then is checked again with them as peers.
 */
 export async function scanModules(files: string[], givenKernels: Kernel[], policy: CheckPolicy, options: ScanOptions): Promise<void> {
 	const kernels = givenKernels.map(kernel => withCachedExports(kernel));
-	const resolver = new ImportResolver(kernels);
+	const resolver = new ImportResolver(givenKernels.map(kernel => kernel.exports));
 	const peersPossible = files.length > 1;
 	const digest = options.digest ?? {mode: 'report'};
 	const exportsByIndex = new Map<number, PeerExport[]>();

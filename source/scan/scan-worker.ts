@@ -2,7 +2,7 @@ import {parentPort, workerData} from 'node:worker_threads';
 import {isInputError} from '../common/input-error.js';
 import type {CheckPolicy} from '../verdict/check-module.js';
 import type {DigestOptions} from './digest.js';
-import {ImportResolver} from './import-resolver.js';
+import {ImportResolver} from '../verdict/import-resolver.js';
 import {processModule, type ProcessedModule} from './process-module.js';
 import {receiveKernel, type TransferredKernel} from './transfer-kernel.js';
 
@@ -14,7 +14,7 @@ export type WorkerReply =
 
 const input = workerData as WorkerInput;
 const kernels = input.kernels.map(kernel => receiveKernel(kernel));
-const resolver = new ImportResolver(kernels);
+const resolver = new ImportResolver(kernels.map(kernel => kernel.exports));
 const port = parentPort!;
 const queue: WorkerBatch[] = [];
 let running = false;
