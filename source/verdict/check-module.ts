@@ -83,8 +83,6 @@ const noLines: string[] = [];
 
 export function checkModule(module: ModuleInfo, kernel: Kernel, policy: CheckPolicy = defaultPolicy, options: CheckOptions = {}): KernelVerdict {
 	const {peers, resolved} = options;
-	const detailed = !options.brief;
-	const brief = (kind: ProblemKind, symbol: string, exporter: string | null): Problem => ({kind, symbol, module_crc: null, kernel_crc: null, exporter, log: noLines, message: ''});
 	const name = module.name;
 	const problems: Problem[] = [];
 	const warnings: Warning[] = [];
@@ -93,6 +91,18 @@ export function checkModule(module: ModuleInfo, kernel: Kernel, policy: CheckPol
 	const fail = (problem: Problem, at: Stage) => {
 		problems.push(problem);
 		stage ??= at;
+	};
+	/** A problem with a symbol; its words (log lines, message, CRC strings) only when the verdict is not brief. */
+	const failSymbol = (at: Stage, kind: SymbolProblemKind, symbol: string, found: KernelExport | undefined, moduleCrc: number | undefined) => {
+		const exporter = found?.module ?? null;
+		if (options.brief) {
+			fail({kind, symbol, module_crc: null, kernel_crc: null, exporter, log: noLines, message: ''}, at);
+			return;
+		}
+
+		const [log, message] = symbolProblemWords(kind, at, name, symbol, license, found);
+		const kernelCrc = found?.crc;
+		fail({kind, symbol, module_crc: moduleCrc === undefined ? null : formatCrc(moduleCrc), kernel_crc: kernelCrc === undefined ? null : formatCrc(kernelCrc), exporter, log, message}, at);
 	};
 
 	// 1. elf_validity_cache_copy(): a module for another architecture never gets further.
@@ -114,11 +124,10 @@ export function checkModule(module: ModuleInfo, kernel: Kernel, policy: CheckPol
 			fail(problemOf('no_versions', 'module_layout', [], 'module has no __versions section (built without CONFIG_MODVERSIONS): the kernel refuses it with -ENOEXEC ("Invalid module format") unless CONFIG_MODULE_FORCE_LOAD is set'), 'module_layout');
 		}
 	} else if (layout?.crc !== undefined) {
-		const moduleCrc = layoutCrc;
-		if (moduleCrc === undefined) {
+		if (layoutCrc === undefined) {
 			versionMissing('module_layout', layout, 'module_layout');
-		} else if (moduleCrc !== layout.crc) {
-			fail(!detailed ? brief('crc', 'module_layout', layout.module) : problemOf('crc', 'module_layout', [`${name}: disagrees about version of symbol module_layout`], 'module_layout CRC differs: the module was built against another kernel ABI (struct module and every type it reaches)', {module_crc: formatCrc(moduleCrc), kernel_crc: formatCrc(layout.crc), exporter: layout.module}), 'module_layout');
+		} else if (layoutCrc !== layout.crc) {
+			failSymbol('module_layout', 'crc', 'module_layout', layout, layoutCrc);
 		}
 	}
 
@@ -192,10 +201,7 @@ export function checkModule(module: ModuleInfo, kernel: Kernel, policy: CheckPol
 				continue;
 			}
 
-			const gplOnly = Boolean(found);
-			fail(!detailed ? brief(gplOnly ? 'gpl_only' : 'missing', symbol.name, found?.module ?? null) : problemOf(gplOnly ? 'gpl_only' : 'missing', symbol.name, [`${name}: Unknown symbol ${symbol.name} (err -2)`], gplOnly
-					? `${symbol.name} is EXPORT_SYMBOL_GPL and the module's license '${license}' is not GPL-compatible`
-					: `${symbol.name} is not exported by this kernel`, {module_crc: symbol.crc === undefined ? null : formatCrc(symbol.crc), kernel_crc: found?.crc === undefined ? null : formatCrc(found.crc), exporter: found?.module ?? null}), 'symbols');
+			failSymbol('symbols', found ? 'gpl_only' : 'missing', symbol.name, found, symbol.crc);
 			continue;
 		}
 
@@ -216,14 +222,14 @@ export function checkModule(module: ModuleInfo, kernel: Kernel, policy: CheckPol
 					continue;
 				}
 			} else if (symbol.crc !== found.crc) {
-				fail(!detailed ? brief('crc', symbol.name, found.module) : problemOf('crc', symbol.name, [`${name}: disagrees about version of symbol ${symbol.name}`, `${name}: Unknown symbol ${symbol.name} (err -22)`], `${symbol.name} has another CRC in this kernel: its type signature (or a type it reaches) changed`, {module_crc: formatCrc(symbol.crc), kernel_crc: formatCrc(found.crc), exporter: found.module}), 'symbols');
+				failSymbol('symbols', 'crc', symbol.name, found, symbol.crc);
 				continue;
 			}
 		}
 
 		// verify_namespace_is_imported()
 		if (found.namespace !== '' && !importNamespaces.has(found.namespace)) {
-			fail(!detailed ? brief('namespace', symbol.name, found.module) : problemOf('namespace', symbol.name, [`${name}: module uses symbol (${symbol.name}) from namespace ${found.namespace}, but does not import it.`, `${name}: Unknown symbol ${symbol.name} (err -22)`], `${symbol.name} is in namespace ${found.namespace}: the module needs MODULE_IMPORT_NS(${found.namespace})`, {module_crc: symbol.crc === undefined ? null : formatCrc(symbol.crc), kernel_crc: found.crc === undefined ? null : formatCrc(found.crc), exporter: found.module}), 'symbols');
+			failSymbol('symbols', 'namespace', symbol.name, found, symbol.crc);
 		}
 	}
 
@@ -245,13 +251,12 @@ export function checkModule(module: ModuleInfo, kernel: Kernel, policy: CheckPol
 
 	/** The symbol has no CRC in `__versions`; returns true when that is only a warning. */
 	function versionMissing(symbol: string, found: KernelExport, at: Stage): boolean {
-		const warn = `${name}: no symbol version for ${symbol}`;
 		if (policy.missingVersion === 'warn') {
-			warnings.push({kind: 'no_version', symbol, log: [warn], message: `the module has no CRC for ${symbol}; upstream kernels warn once and accept it`});
+			warnings.push({kind: 'no_version', symbol, log: [`${name}: no symbol version for ${symbol}`], message: `the module has no CRC for ${symbol}; upstream kernels warn once and accept it`});
 			return true;
 		}
 
-		fail(!detailed ? brief('no_version', symbol, found.module) : problemOf('no_version', symbol, at === 'module_layout' ? [warn] : [warn, `${name}: Unknown symbol ${symbol} (err -22)`], `the module has no CRC for ${symbol}; Debian kernels refuse it (upstream warns once and accepts: --missing-version=warn)`, {kernel_crc: found.crc === undefined ? null : formatCrc(found.crc), exporter: found.module}), at);
+		failSymbol(at, 'no_version', symbol, found, undefined);
 		return false;
 	}
 }
@@ -327,6 +332,38 @@ function facts(module: ModuleInfo): ModuleFacts {
 	}
 
 	return known;
+}
+
+type SymbolProblemKind = 'crc' | 'missing' | 'gpl_only' | 'namespace' | 'no_version';
+
+/** The kernel's log lines for a problem with one symbol, and our message. */
+function symbolProblemWords(kind: SymbolProblemKind, at: Stage, name: string, symbol: string, license: string, found: KernelExport | undefined): [log: string[], message: string] {
+	const refused = `${name}: Unknown symbol ${symbol} (err -22)`;
+	switch (kind) {
+		case 'crc': {
+			return at === 'module_layout'
+				? [[`${name}: disagrees about version of symbol module_layout`], 'module_layout CRC differs: the module was built against another kernel ABI (struct module and every type it reaches)']
+				: [[`${name}: disagrees about version of symbol ${symbol}`, refused], `${symbol} has another CRC in this kernel: its type signature (or a type it reaches) changed`];
+		}
+
+		case 'missing': {
+			return [[`${name}: Unknown symbol ${symbol} (err -2)`], `${symbol} is not exported by this kernel`];
+		}
+
+		case 'gpl_only': {
+			return [[`${name}: Unknown symbol ${symbol} (err -2)`], `${symbol} is EXPORT_SYMBOL_GPL and the module's license '${license}' is not GPL-compatible`];
+		}
+
+		case 'namespace': {
+			const namespace = found?.namespace ?? '';
+			return [[`${name}: module uses symbol (${symbol}) from namespace ${namespace}, but does not import it.`, refused], `${symbol} is in namespace ${namespace}: the module needs MODULE_IMPORT_NS(${namespace})`];
+		}
+
+		case 'no_version': {
+			const warn = `${name}: no symbol version for ${symbol}`;
+			return [at === 'module_layout' ? [warn] : [warn, refused], `the module has no CRC for ${symbol}; Debian kernels refuse it (upstream warns once and accepts: --missing-version=warn)`];
+		}
+	}
 }
 
 /** One object literal per problem (no spreads): a scan of 4,000 modules makes 300,000 of them. */
