@@ -1,7 +1,7 @@
 /*
 The `kmodx` binary, bundled as CommonJS (scripts/bundle.js → build/bin/kmodx.cjs). Node's
 ES-module loader costs ~7 ms before the first line of ours runs, and more per module file, in a
-`check` of ~40 ms all told. So `check`, the command scripts and CI run, goes straight from here;
+`check` whose own work is ~25 ms. So `check`, the command scripts and CI run, goes straight from here;
 everything else (other commands, the explorer, --help) loads the full CLI, an ES module bundle.
 */
 import {runCheck} from '../cli/check-command.js';
