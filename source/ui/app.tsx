@@ -2,7 +2,7 @@ import path from 'node:path';
 import {useCallback, useEffect, useMemo, useReducer, useRef, useState} from 'react';
 import {Box, useApp, useStdout} from 'ink';
 import {exportReport, osc52} from './export.js';
-import {useExplorerInput} from './hooks/use-explorer-input.js';
+import {useExplorerInput, type KeyPress} from './hooks/use-explorer-input.js';
 import {useTerminalSize, type Size} from './hooks/use-terminal-size.js';
 import {footerHints} from './keys.js';
 import {exitCode, type ExplainFunction, type ExplorerData} from './state/data.js';
@@ -29,9 +29,11 @@ export type AppProps = {
 	size?: Size;
 	/** Where `e`/`E` write their files. */
 	directory?: string;
+	/** Keys pressed after the first frame but before the explorer listened (run-explorer keeps them). */
+	earlyKeys?: () => KeyPress[];
 };
 
-export function App({data, theme, explain, size: fixedSize, directory = process.cwd()}: AppProps) {
+export function App({data, theme, explain, size: fixedSize, directory = process.cwd(), earlyKeys}: AppProps) {
 	const size = useTerminalSize(fixedSize);
 	const [state, dispatch] = useReducer(reducer, data, initial => initialState(initial.tables, initial.kernels.length, {pageSize: computeLayout(size.columns, size.rows, initial.kernels.length, false).listHeight}));
 	const {exit} = useApp();
@@ -126,7 +128,7 @@ export function App({data, theme, explain, size: fixedSize, directory = process.
 			}
 		}
 	}, [data, row, stdout, exit, directory]);
-	useExplorerInput(dispatch);
+	useExplorerInput(dispatch, true, earlyKeys);
 	const commandId = state.command?.id;
 	useEffect(() => {
 		if (state.command) {

@@ -1,10 +1,11 @@
-import {useEffect, useState} from 'react';
+import {useCallback, useEffect, useRef, useState} from 'react';
 import {render, useApp, useInput} from 'ink';
 import {InputError} from '../common/input-error.js';
 import type {Kernel} from '../kernel/kernel.js';
 import {useColor, type CliFlags} from '../cli/flags.js';
 import {loadKernels, loadModules} from '../cli/load-inputs.js';
 import {App} from './app.js';
+import type {KeyPress} from './hooks/use-explorer-input.js';
 import {checkData, diffData, type ExplainFunction, type ExplorerData} from './state/data.js';
 import {ProgressLine} from './components/status-screens.js';
 import type {Theme} from './theme.js';
@@ -51,16 +52,28 @@ function Root({load, theme, onData}: RootProps) {
 		};
 	// eslint-disable-next-line react-hooks/exhaustive-deps
 	}, []);
+	// Keys between the explorer's first frame and its own input hook (attached after the frame is
+	// on screen) would be lost: they are kept here and handed over once it listens.
+	const shown = useRef(false);
+	shown.current = data !== undefined;
+	const early = useRef<KeyPress[] | undefined>([]);
 	useInput((input, key) => {
-		if (input === 'q' || (input === 'c' && key.ctrl)) {
+		if (shown.current) {
+			early.current?.push({input, key});
+		} else if (input === 'q' || (input === 'c' && key.ctrl)) {
 			exit(130);
 		}
-	}, {isActive: !data});
+	});
+	const takeEarlyKeys = useCallback(() => {
+		const keys = early.current ?? [];
+		early.current = undefined;
+		return keys;
+	}, []);
 	if (!data) {
 		return <ProgressLine message={progress.message} elapsed={progress.now - progress.started}/>;
 	}
 
-	return <App data={data} theme={theme} explain={loaded.explain}/>;
+	return <App data={data} theme={theme} explain={loaded.explain} earlyKeys={takeEarlyKeys}/>;
 }
 
 /**

@@ -2,13 +2,14 @@ import {mkdtempSync, readdirSync, readFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import test from 'ava';
+import type {Key} from 'ink';
 import {render} from 'ink-testing-library';
 import type {Explanation} from '../../source/explain/explanation.js';
 import {formatMarkdown} from '../../source/report/format-markdown.js';
 import {App} from '../../source/ui/app.js';
 import type {ExplorerData} from '../../source/ui/state/data.js';
 import {fixture} from '../helpers/paths.js';
-import {keys, loadCheck, loadDiff, myDrv, plain, press} from './ui-fixtures.js';
+import {delay, keys, loadCheck, loadDiff, myDrv, plain, press} from './ui-fixtures.js';
 
 let data: ExplorerData;
 let diff: ExplorerData;
@@ -60,6 +61,20 @@ test.serial('m hides _printk, strlen and __fentry__, keeps module_layout and mis
 	t.regex(text, /module_layout/);
 	t.regex(text, /misc_register/);
 	t.regex(text, /problems only \(10 of 21 hidden\)/);
+	unmount();
+});
+
+test.serial('keys pressed before the explorer listened (handed over by run-explorer) act once it does', async t => {
+	let taken = 0;
+	const earlyKeys = () => {
+		taken++;
+		return [{input: 'm', key: {} as Key}];
+	};
+
+	const {frame, unmount} = mount(data, wide, {earlyKeys});
+	await delay(50);
+	t.is(taken, 1, 'asked once, when it starts listening');
+	t.regex(frame(), /problems only \(10 of 21 hidden\)/);
 	unmount();
 });
 

@@ -1,4 +1,4 @@
-import {useCallback, type Dispatch} from 'react';
+import {useCallback, useEffect, type Dispatch} from 'react';
 import {useInput, type Key} from 'ink';
 import type {ExplorerEvent} from '../state/explorer-state.js';
 
@@ -33,7 +33,13 @@ export function splitInput(input: string): Array<{input: string; key: Partial<Ke
 Hands every key to the reducer, which maps it through the key table in the state the previous
 key left (keys can arrive several per frame). Stable handler: Ink does not re-subscribe.
 */
-export function useExplorerInput(dispatch: Dispatch<ExplorerEvent>, isActive = true): void {
+export type KeyPress = {input: string; key: Key};
+
+/**
+`earlyKeys`: keys pressed before this hook listened (the first frame is on screen before effects
+run), handed over once it does.
+*/
+export function useExplorerInput(dispatch: Dispatch<ExplorerEvent>, isActive = true, earlyKeys?: () => KeyPress[]): void {
 	const handler = useCallback((input: string, key: Key) => {
 		if ([...input].length > 1 && !key.ctrl && !key.meta) {
 			for (const part of splitInput(input)) {
@@ -46,4 +52,11 @@ export function useExplorerInput(dispatch: Dispatch<ExplorerEvent>, isActive = t
 		dispatch({type: 'input', input, key});
 	}, [dispatch]);
 	useInput(handler, {isActive});
+	// After useInput's own effect: from here on every key reaches the handler.
+	useEffect(() => {
+		for (const {input, key} of earlyKeys?.() ?? []) {
+			handler(input, key);
+		}
+	// eslint-disable-next-line react-hooks/exhaustive-deps
+	}, []);
 }
