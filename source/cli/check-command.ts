@@ -3,7 +3,7 @@ import type {Kernel} from '../kernel/kernel.js';
 import {findModules} from '../module/find-modules.js';
 import {readModuleFile} from '../module/read-module.js';
 import {buildCheckReport, checkSchema, kernelSummaries, type CheckReport} from '../report/check-report.js';
-import {counts, parseFailOn} from '../report/fail-on.js';
+import {counts, countsEveryFirstFailure, parseFailOn} from '../report/fail-on.js';
 import {formatMarkdown, markdownFooter, markdownHeader} from '../report/format-markdown.js';
 import {cellText, formatMatrixMarkdown, formatMatrixText, type MatrixRow} from '../report/format-matrix.js';
 import {colorStyle, formatText, summaryText} from '../report/format-text.js';
@@ -115,7 +115,7 @@ async function runScan(files: string[], kernels: Kernel[], policy: CheckPolicy, 
 	};
 	const digest: DigestOptions = format === 'json'
 		? {mode: 'json'}
-		: (matrix ? {mode: 'row'} : {mode: format === 'markdown' ? 'markdown' : 'text', color, labelWidth: Math.max(...kernels.map(kernel => kernel.label.length))});
+		: (matrix ? {mode: 'row', firstFailureOnly: countsEveryFirstFailure(failOn)} : {mode: format === 'markdown' ? 'markdown' : 'text', color, labelWidth: Math.max(...kernels.map(kernel => kernel.label.length))});
 	const kernelsJson = kernelSummaries(kernels);
 	if (format === 'json') {
 		const head = JSON.stringify({schema: checkSchema, policy: {missing_version: policy.missingVersion}, kernels: kernelsJson}, null, 2);

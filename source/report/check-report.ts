@@ -40,7 +40,7 @@ export type ModuleReport = {
 export function buildCheckReport(modules: ModuleInfo[], kernels: Kernel[], policy: CheckPolicy): CheckReport {
 	// A module whose import some kernel lacks waits: another module of the run may export it.
 	const resolver = new ImportResolver(kernels.map(kernel => kernel.exports));
-	const needsPeers = (module: ModuleInfo) => resolver.resolve(module).some(resolution => resolution.lacking);
+	const needsPeers = (module: ModuleInfo) => resolver.lacksAny(module);
 	const reports: ModuleReport[] = modules.map(module => (modules.length > 1 && needsPeers(module) ? undefined : moduleReport(module, kernels, policy))) as ModuleReport[];
 	const pending = modules.filter((_, index) => !reports[index]);
 	if (pending.length > 0) {

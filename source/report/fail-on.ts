@@ -38,3 +38,14 @@ export function parseFailOn(value: string | undefined): ReadonlySet<ProblemKind>
 export function counts(kinds: readonly ProblemKind[], failOn: ReadonlySet<ProblemKind>): boolean {
 	return kinds.some(kind => failOn.has(kind));
 }
+
+/** The kinds a check can stop at before it looks at the module's symbols (arch, module_layout, vermagic). */
+const earlyStopKinds: readonly ProblemKind[] = ['arch', 'no_versions', 'crc', 'no_version', 'vermagic'];
+
+/**
+Whether a verdict that stops before the symbols always counts: then the problems behind such a
+stop cannot change the exit status, and the matrix may skip looking for them.
+*/
+export function countsEveryFirstFailure(failOn: ReadonlySet<ProblemKind>): boolean {
+	return earlyStopKinds.every(kind => failOn.has(kind));
+}

@@ -9,7 +9,13 @@ What the consumer of a scan keeps of each module, made where the module was chec
 worker): the JSON text, a matrix row or the detailed text, never the report's object graph,
 which costs more to copy between threads than to build.
 */
-export type DigestOptions = {mode: 'report' | 'json' | 'row' | 'text' | 'markdown'; color?: boolean; labelWidth?: number};
+export type DigestOptions = {
+	mode: 'report' | 'json' | 'row' | 'text' | 'markdown';
+	color?: boolean;
+	labelWidth?: number;
+	/** `row`: the first failure is all that counts (checkModule's `firstFailureOnly`). */
+	firstFailureOnly?: boolean;
+};
 
 export type ModuleDigest = {
 	name: string;

@@ -2,10 +2,10 @@ import {guarded} from '../cli/load-inputs.js';
 import type {Kernel} from '../kernel/kernel.js';
 import type {ModuleInfo} from '../module/module-info.js';
 import {moduleReport, modulePeerExports} from '../report/check-report.js';
-import {checkModule, type CheckPolicy, type PeerExport} from '../verdict/check-module.js';
+import {checkModule, type CheckPolicy, type KernelVerdict, type PeerExport} from '../verdict/check-module.js';
 import type {ModuleReport} from '../report/check-report.js';
 import {digestReport, type DigestOptions, type ModuleDigest} from './digest.js';
-import type {ImportResolver, Resolution} from '../verdict/import-resolver.js';
+import type {ImportResolver} from '../verdict/import-resolver.js';
 import {readModuleSparse} from './read-module-sparse.js';
 
 /** One module read and checked, as a worker hands it back. */
@@ -21,20 +21,44 @@ export type ProcessedModule = {
 	pending: ModuleInfo | undefined;
 };
 
-export async function processModule(index: number, file: string, kernels: Kernel[], resolver: ImportResolver, policy: CheckPolicy, peersPossible: boolean, digest: DigestOptions): Promise<ProcessedModule> {
+/** What every module of one scan (or of one worker's share of it) is checked with. */
+export type ScanContext = {
+	kernels: Kernel[];
+	resolver: ImportResolver;
+	policy: CheckPolicy;
+	/** More than one module: one may export what another imports. */
+	peersPossible: boolean;
+	digest: DigestOptions;
+};
+
+export async function processModule(index: number, file: string, {kernels, resolver, policy, peersPossible, digest}: ScanContext): Promise<ProcessedModule> {
 	const module = await guarded(file, async () => readModuleSparse(file));
-	const resolutions = resolver.resolve(module);
-	const unresolved = peersPossible && resolutions.some(resolution => resolution.lacking);
+	let report: ModuleReport | undefined;
+	let unresolved: boolean;
+	if (digest.mode === 'row') {
+		report = verdictsOnly(module, kernels, policy, resolver, digest.firstFailureOnly ?? false);
+		// Peers (other modules' exports) only matter to a check that gets to the symbols.
+		unresolved = peersPossible && report.results.some((verdict, table) => reachesSymbols(verdict, digest) && resolver.lacks(module, table));
+	} else {
+		unresolved = peersPossible && resolver.lacksAny(module);
+		report = unresolved ? undefined : moduleReport(module, kernels, policy);
+	}
+
 	return {
 		index,
-		digest: unresolved ? undefined : digestReport(digest.mode === 'row' ? verdictsOnly(module, kernels, policy, resolutions) : moduleReport(module, kernels, policy), digest),
+		digest: unresolved ? undefined : digestReport(report!, digest),
 		exports: peersPossible ? modulePeerExports(module) : [],
 		pending: unresolved ? module : undefined,
 	};
 }
 
+/** A verdict made with `firstFailureOnly` that stopped before the symbols never looked at them. */
+function reachesSymbols(verdict: KernelVerdict, digest: DigestOptions): boolean {
+	return !digest.firstFailureOnly || verdict.stops_at === null || verdict.stops_at === 'symbols';
+}
+
 /** A matrix row needs the verdicts only: no import list, no ABI groups (a sixth of the work). */
-function verdictsOnly(module: ModuleInfo, kernels: Kernel[], policy: CheckPolicy, resolutions: Resolution[]): ModuleReport {
-	const results = kernels.map((kernel, index) => checkModule(module, kernel, policy, {resolved: resolutions.map(resolution => resolution.exports[index]), brief: true}));
+function verdictsOnly(module: ModuleInfo, kernels: Kernel[], policy: CheckPolicy, resolver: ImportResolver, firstFailureOnly: boolean): ModuleReport {
+	const results = kernels.map((kernel, table) => checkModule(module, kernel, policy, {resolved: () => resolver.exportsIn(module, table), brief: true, firstFailureOnly}));
 	return {path: module.path, name: module.name, vermagic: null, license: null, intree: false, signer: null, imports: [], results, groups: []};
 }

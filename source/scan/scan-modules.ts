@@ -5,7 +5,7 @@ import type {Kernel} from '../kernel/kernel.js';
 import type {ModuleInfo} from '../module/module-info.js';
 import {checkWithPeers} from '../report/check-report.js';
 import type {CheckPolicy, PeerExport} from '../verdict/check-module.js';
-import {processModule, type ProcessedModule} from './process-module.js';
+import {processModule, type ProcessedModule, type ScanContext} from './process-module.js';
 import {transferKernel} from './transfer-kernel.js';
 import {withCachedExports} from './cached-exports.js';
 import {ImportResolver} from '../verdict/import-resolver.js';
@@ -56,7 +56,6 @@ are known, then is checked again with them as peers.
 */
 export async function scanModules(files: string[], givenKernels: Kernel[], policy: CheckPolicy, options: ScanOptions): Promise<void> {
 	const kernels = givenKernels.map(kernel => withCachedExports(kernel));
-	const resolver = new ImportResolver(givenKernels.map(kernel => kernel.exports));
 	const peersPossible = files.length > 1;
 	const digest = options.digest ?? {mode: 'report'};
 	const exportsByIndex = new Map<number, PeerExport[]>();
@@ -94,9 +93,10 @@ export async function scanModules(files: string[], givenKernels: Kernel[], polic
 
 	const workers = Math.min(options.workers ?? defaultWorkers(files.length, digest.mode), files.length);
 	if (workers <= 1) {
+		const context: ScanContext = {kernels, resolver: new ImportResolver(givenKernels.map(kernel => kernel.exports)), policy, peersPossible, digest};
 		for (const [index, file] of files.entries()) {
 			// eslint-disable-next-line no-await-in-loop -- in order, one at a time: memory stays flat.
-			accept(await processModule(index, file, kernels, resolver, policy, peersPossible, digest));
+			accept(await processModule(index, file, context));
 		}
 	} else {
 		await runWorkers(files, {kernels: kernels.map(kernel => transferKernel(kernel)), policy, peersPossible, digest}, workers, accept);

@@ -3,7 +3,7 @@ import {isInputError} from '../common/input-error.js';
 import type {CheckPolicy} from '../verdict/check-module.js';
 import type {DigestOptions} from './digest.js';
 import {ImportResolver} from '../verdict/import-resolver.js';
-import {processModule, type ProcessedModule} from './process-module.js';
+import {processModule, type ProcessedModule, type ScanContext} from './process-module.js';
 import {receiveKernel, type TransferredKernel} from './transfer-kernel.js';
 
 export type WorkerInput = {kernels: TransferredKernel[]; policy: CheckPolicy; peersPossible: boolean; digest: DigestOptions};
@@ -14,7 +14,13 @@ export type WorkerReply =
 
 const input = workerData as WorkerInput;
 const kernels = input.kernels.map(kernel => receiveKernel(kernel));
-const resolver = new ImportResolver(kernels.map(kernel => kernel.exports));
+const context: ScanContext = {
+	kernels,
+	resolver: new ImportResolver(kernels.map(kernel => kernel.exports)),
+	policy: input.policy,
+	peersPossible: input.peersPossible,
+	digest: input.digest,
+};
 const port = parentPort!;
 const queue: WorkerBatch[] = [];
 let running = false;
@@ -40,7 +46,7 @@ async function drain(): Promise<void> {
 			const results: ProcessedModule[] = [];
 			for (const {index, file} of batch) {
 				// eslint-disable-next-line no-await-in-loop -- one module at a time keeps the worker's memory flat.
-				results.push(await processModule(index, file, kernels, resolver, input.policy, input.peersPossible, input.digest));
+				results.push(await processModule(index, file, context));
 			}
 
 			port.postMessage({results} satisfies WorkerReply);

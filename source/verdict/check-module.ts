@@ -68,21 +68,29 @@ export type CheckOptions = {
 	peers?: Map<string, PeerExport> | undefined;
 	/**
 	What `kernel.exports` holds for each of `module.imports`, in order: a scan of thousands of
-	modules looks each name up once for every kernel (ImportResolver).
+	modules looks each name up once for every kernel (ImportResolver). A function is called only
+	when the check gets to the symbols.
 	*/
-	resolved?: ReadonlyArray<KernelExport | undefined>;
+	resolved?: ReadonlyArray<KernelExport | undefined> | (() => ReadonlyArray<KernelExport | undefined>);
 	/**
 	The verdict without the words: problems keep kind, symbol and exporter, but no log lines,
 	message or CRC strings (nor does `dmesg`). For the matrix, which shows kinds only: a scan of
 	a distribution's modules finds 200,000 problems, and their text was a fifth of its time.
 	*/
 	brief?: boolean;
+	/**
+	Only what decides the first failure: like the kernel, stop once module_layout or vermagic
+	fails, without looking for the problems behind it (nor for taints). For the matrix, whose cell
+	shows the first failure, when the problem kinds counted for the exit status include every
+	kind such a stop can have: two thirds of a distribution's modules × kernels stop there.
+	*/
+	firstFailureOnly?: boolean;
 };
 
 const noLines: string[] = [];
 
 export function checkModule(module: ModuleInfo, kernel: Kernel, policy: CheckPolicy = defaultPolicy, options: CheckOptions = {}): KernelVerdict {
-	const {peers, resolved} = options;
+	const {peers} = options;
 	const name = module.name;
 	const problems: Problem[] = [];
 	const warnings: Warning[] = [];
@@ -131,6 +139,10 @@ export function checkModule(module: ModuleInfo, kernel: Kernel, policy: CheckPol
 		}
 	}
 
+	if (options.firstFailureOnly && stage !== null) {
+		return {kernel: kernel.label, loads: false, stops_at: stage, first_failure: problems[0]!, problems, warnings, dmesg: problems[0]!.log.slice()};
+	}
+
 	// 3. check_modinfo(): vermagic, then the taints it announces.
 	if (modmagic === undefined) {
 		if (!forceLoad) {
@@ -147,6 +159,10 @@ export function checkModule(module: ModuleInfo, kernel: Kernel, policy: CheckPol
 		}
 	} else {
 		warnings.push({kind: 'vermagic_unknown', symbol: null, log: [], message: 'vermagic not checked: the kernel source does not say what it expects (give its config, headers directory or image)'});
+	}
+
+	if (options.firstFailureOnly && stage !== null) {
+		return {kernel: kernel.label, loads: false, stops_at: stage, first_failure: problems[0]!, problems, warnings, dmesg: problems[0]!.log.slice()};
 	}
 
 	if (!intree) {
@@ -179,6 +195,7 @@ export function checkModule(module: ModuleInfo, kernel: Kernel, policy: CheckPol
 	}
 
 	// 4. simplify_symbols(): every undefined symbol, in symbol-table order; no early stop.
+	const resolved = typeof options.resolved === 'function' ? options.resolved() : options.resolved;
 	let usesGplOnly = false;
 	for (let index = 0; index < module.imports.length; index++) {
 		const symbol = module.imports[index]!;

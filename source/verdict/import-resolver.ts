@@ -1,34 +1,61 @@
 import type {ExportTable, KernelExport} from '../kernel/kernel.js';
 import type {ModuleInfo} from '../module/module-info.js';
 
-/** An import name's export in each kernel (in the kernels' order), and whether some kernel lacks it. */
-export type Resolution = {exports: Array<KernelExport | undefined>; lacking: boolean};
+/** A name not looked up in that table yet. */
+const unknown = Symbol('unknown');
+type Known = Array<KernelExport | undefined | typeof unknown>;
 
 /**
-Each import name looked up once per run in every kernel's export table (given in the kernels'
-order): the 4,022 modules of a distribution kernel make 185,000 imports of some 9,000 names. One
-lookup per import here replaces one per import and kernel in the verdict, plus one for "does
-some kernel lack it". This is the memo: the tables need no other in front of them.
+Each import name looked up at most once per run in each kernel's export table (given in the
+kernels' order), and only in the tables that are asked: the 4,022 modules of a distribution
+kernel make 185,000 imports of some 18,000 names, and a matrix whose modules stop at
+module_layout on a kernel never asks that kernel for their symbols. This is the memo: the
+tables need no other in front of them.
 */
 export class ImportResolver {
-	private readonly known = new Map<string, Resolution>();
+	private readonly known = new Map<string, Known>();
 
 	constructor(private readonly tables: ExportTable[]) {}
 
-	/** The resolutions of `module.imports`, in order. */
-	resolve(module: ModuleInfo): Resolution[] {
-		const resolutions: Resolution[] = [];
+	/** What table `table` exports under each of `module.imports`, in order. */
+	exportsIn(module: ModuleInfo, table: number): Array<KernelExport | undefined> {
+		const found: Array<KernelExport | undefined> = [];
 		for (const symbol of module.imports) {
-			let resolution = this.known.get(symbol.name);
-			if (!resolution) {
-				const exports = this.tables.map(table => table.get(symbol.name));
-				resolution = {exports, lacking: exports.includes(undefined)};
-				this.known.set(symbol.name, resolution);
-			}
-
-			resolutions.push(resolution);
+			found.push(this.lookUp(symbol.name, table));
 		}
 
-		return resolutions;
+		return found;
+	}
+
+	/** Whether table `table` lacks one of the module's imports. */
+	lacks(module: ModuleInfo, table: number): boolean {
+		for (const symbol of module.imports) {
+			if (this.lookUp(symbol.name, table) === undefined) {
+				return true;
+			}
+		}
+
+		return false;
+	}
+
+	/** Whether some table lacks one of the module's imports: another module given may export it. */
+	lacksAny(module: ModuleInfo): boolean {
+		return this.tables.some((_, table) => this.lacks(module, table));
+	}
+
+	private lookUp(name: string, table: number): KernelExport | undefined {
+		let known = this.known.get(name);
+		if (!known) {
+			known = this.tables.map(() => unknown);
+			this.known.set(name, known);
+		}
+
+		let found = known[table];
+		if (found === unknown) {
+			found = this.tables[table]!.get(name);
+			known[table] = found;
+		}
+
+		return found;
 	}
 }

@@ -2,6 +2,7 @@ import test from 'ava';
 import type {CheckReport} from '../../source/report/check-report.js';
 import type {PlanReport} from '../../source/plan/build-plan.js';
 import type {WeakModulesReport} from '../../source/plan/weak-modules.js';
+import {readGzipText, temporaryDirectory, writeTemporary} from '../helpers/derive.js';
 import {fixture} from '../helpers/paths.js';
 import {runCli} from '../helpers/run-cli.js';
 
@@ -53,6 +54,21 @@ test('--fail-on chooses which problems make exit status 1', t => {
 	const bad = runCli(['check', myDrv, ...kernels, '--fail-on', 'crc,nonsense']);
 	t.is(bad.code, 2);
 	t.regex(bad.stderr, /^kmodx: --fail-on crc,nonsense: unknown problem kind 'nonsense'/);
+});
+
+test('--fail-on counts problems behind the first failure too: the matrix looks for them when they can matter', t => {
+	// 56 without kthread_stop: my_drv stops at module_layout there, and the missing symbol is behind it.
+	const without = readGzipText(symvers('6.1.0-56-amd64')).split('\n').filter(line => !line.includes('\tkthread_stop\t')).join('\n');
+	const derived = writeTemporary(temporaryDirectory(), 'Module.symvers', without);
+	const args = ['check', modules47, myDrv, '-k', `47=${symvers('6.1.0-47-amd64')}`, '-k', `56=${derived}`];
+	const missing = runCli([...args, '--fail-on', 'missing']);
+	t.is(missing.code, 1, missing.stderr);
+	t.regex(missing.stdout, /\nmy_drv +✓ +✗ module_layout\n/);
+	t.is(runCli([...args, '--fail-on', 'namespace']).code, 0);
+	// With every kind counted, the matrix stops where the kernel stops: same cells, same status.
+	const all = runCli(args);
+	t.is(all.code, 1);
+	t.is(all.stdout, missing.stdout);
 });
 
 test('kmodx plan: text, JSON (kmodx.plan/1), exit status', t => {

@@ -186,7 +186,29 @@ test('a brief verdict (the matrix) has the same loads, stages, kinds, symbols an
 		t.deepEqual(outline(brief), outline(full), `${file} on ${release}`);
 		t.true(brief.problems.every(problem => problem.message === '' && problem.log.length === 0 && problem.module_crc === null));
 		problems += full.problems.length;
+		// firstFailureOnly: the kernel's own early stop; what it finds up to there is the same.
+		const first = checkModule(module, kernel, undefined, {brief: true, firstFailureOnly: true});
+		const early = full.stops_at !== null && full.stops_at !== 'symbols';
+		t.deepEqual(outline(first), early ? {...outline(full), problems: outline(full).problems.slice(0, 1), warnings: []} : outline(full), `${file} on ${release}, first failure only`);
 	}
 
 	t.true(problems >= 11);
+});
+
+test('firstFailureOnly never asks for the symbols\' exports when the check stops before them', async t => {
+	const module = await fixtureModule('my_drv-6.1.0-47-amd64.ko');
+	let asked = 0;
+	const resolved = () => {
+		asked++;
+		return module.imports.map(() => undefined);
+	};
+
+	const stopped = checkModule(module, await symversKernel('6.1.0-56-amd64'), undefined, {brief: true, firstFailureOnly: true, resolved});
+	t.is(stopped.stops_at, 'module_layout');
+	t.is(asked, 0);
+	const own = await symversKernel('6.1.0-47-amd64');
+	const loads = checkModule(module, own, undefined, {brief: true, firstFailureOnly: true, resolved: () => module.imports.map(symbol => own.exports.get(symbol.name))});
+	t.true(loads.loads);
+	checkModule(module, own, undefined, {brief: true, firstFailureOnly: true, resolved});
+	t.is(asked, 1);
 });
