@@ -14,7 +14,7 @@ const common = {outdir: 'build/bin', bundle: true, platform: 'node', target: 'no
 rmSync('build/bin', {recursive: true, force: true});
 await build({
 	...common,
-	entryPoints: {cli: 'build/source/cli.js', 'scan-worker': 'build/source/scan/scan-worker.js'},
+	entryPoints: {cli: 'build/source/cli.js', 'scan-worker': 'build/source/scan/scan-worker.js', 'prefetch-worker': 'build/source/scan/prefetch-worker.js'},
 	splitting: true,
 	format: 'esm',
 });

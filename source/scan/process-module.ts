@@ -6,7 +6,7 @@ import {checkModule, type CheckPolicy, type KernelVerdict, type PeerExport} from
 import type {ModuleReport} from '../report/check-report.js';
 import {digestReport, type DigestOptions, type ModuleDigest} from './digest.js';
 import type {ImportResolver} from '../verdict/import-resolver.js';
-import {readModuleSparse} from './read-module-sparse.js';
+import {parseModuleBytes, readModuleSparse} from './read-module-sparse.js';
 
 /** One module read and checked, as a worker hands it back. */
 export type ProcessedModule = {
@@ -31,8 +31,9 @@ export type ScanContext = {
 	digest: DigestOptions;
 };
 
-export async function processModule(index: number, file: string, {kernels, resolver, policy, peersPossible, digest}: ScanContext): Promise<ProcessedModule> {
-	const module = await guarded(file, async () => readModuleSparse(file));
+/** Module `index` of the scan, from `file`, or from its bytes when they were read already (prefetch.ts). */
+export async function processModule(index: number, file: string, {kernels, resolver, policy, peersPossible, digest}: ScanContext, data?: Uint8Array): Promise<ProcessedModule> {
+	const module = await guarded(file, async () => (data ? parseModuleBytes(data, file) : readModuleSparse(file)));
 	let report: ModuleReport | undefined;
 	let unresolved: boolean;
 	if (digest.mode === 'row') {

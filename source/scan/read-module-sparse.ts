@@ -46,9 +46,7 @@ export async function readModuleSparse(file: string, {wholeUpTo = wholeReadSize}
 		const head = readUpTo(fd, pool, wholeUpTo);
 		written = [[0, head]];
 		if (head < wholeUpTo) {
-			const whole = pool.subarray(0, head);
-			// Decompression is asynchronous: a compressed module gets a copy, the next one reuses the buffer.
-			return await (isElf(whole) ? parseModule(whole, file) : parseModuleFile(whole.slice(), file));
+			return await parseModuleBytes(pool.subarray(0, head), file);
 		}
 
 		const size = fstatSync(fd).size;
@@ -90,6 +88,15 @@ export async function readModuleSparse(file: string, {wholeUpTo = wholeReadSize}
 			written = [];
 		}
 	}
+}
+
+/**
+A whole module file's bytes, plain or compressed, in a buffer that is reused once this settles.
+Decompression is asynchronous: a compressed module gets a copy, so the buffer may be reused
+(or shared) while it runs.
+*/
+export async function parseModuleBytes(data: Uint8Array, file: string): Promise<ModuleInfo> {
+	return isElf(data) ? parseModule(data, file) : parseModuleFile(data.slice(), file);
 }
 
 /** Reads from the start of the file until `length` bytes or the end; returns how many. */

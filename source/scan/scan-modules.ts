@@ -6,6 +6,7 @@ import type {ModuleInfo} from '../module/module-info.js';
 import {checkWithPeers} from '../report/check-report.js';
 import type {CheckPolicy, PeerExport} from '../verdict/check-module.js';
 import {processModule, type ProcessedModule, type ScanContext} from './process-module.js';
+import {Prefetcher} from './prefetch.js';
 import {transferKernel} from './transfer-kernel.js';
 import {withCachedExports} from './cached-exports.js';
 import {ImportResolver} from '../verdict/import-resolver.js';
@@ -24,6 +25,8 @@ export type ScanOptions = {
 	workers?: number;
 	/** What to keep of each module's report (default: the report itself). */
 	digest?: DigestOptions;
+	/** Read the files on another thread (prefetch.ts) when checking in this one; default: from `prefetchThreshold` modules on. */
+	prefetch?: boolean;
 	onProgress?: (done: number, total: number) => void;
 	onResult: (result: ScanResult) => void;
 };
@@ -38,6 +41,16 @@ matrix 0.75–0.86 s in one thread, 0.98–1.10 s with 2 workers; --json 3.0 s a
 */
 export const workerThreshold = {row: 8000, report: 200};
 const batchSize = 16;
+
+/**
+A scan in one thread reads its files on another (prefetch.ts) from this many modules on: below,
+starting the thread costs more than the reads save. KMODX_PREFETCH=0 turns it off (A/B runs, tests).
+*/
+const prefetchThreshold = 64;
+
+function usePrefetch(modules: number, env: NodeJS.ProcessEnv = process.env): boolean {
+	return env['KMODX_PREFETCH'] !== '0' && modules >= prefetchThreshold;
+}
 
 export function defaultWorkers(modules: number, mode: DigestOptions['mode'] = 'report', env: NodeJS.ProcessEnv = process.env): number {
 	const forced = Number(env['KMODX_WORKERS']);
@@ -94,9 +107,19 @@ export async function scanModules(files: string[], givenKernels: Kernel[], polic
 	const workers = Math.min(options.workers ?? defaultWorkers(files.length, digest.mode), files.length);
 	if (workers <= 1) {
 		const context: ScanContext = {kernels, resolver: new ImportResolver(givenKernels.map(kernel => kernel.exports)), policy, peersPossible, digest};
-		for (const [index, file] of files.entries()) {
-			// eslint-disable-next-line no-await-in-loop -- in order, one at a time: memory stays flat.
-			accept(await processModule(index, file, context));
+		const prefetcher = (options.prefetch ?? usePrefetch(files.length)) ? new Prefetcher(files) : undefined;
+		try {
+			for (const [index, file] of files.entries()) {
+				const data = prefetcher?.take(index);
+				try {
+					// eslint-disable-next-line no-await-in-loop -- in order, one at a time: memory stays flat.
+					accept(await processModule(index, file, context, data));
+				} finally {
+					prefetcher?.release(index);
+				}
+			}
+		} finally {
+			prefetcher?.stop();
 		}
 	} else {
 		await runWorkers(files, {kernels: kernels.map(kernel => transferKernel(kernel)), policy, peersPossible, digest}, workers, accept);
