@@ -1,8 +1,8 @@
 import {guarded} from '../cli/load-inputs.js';
-import type {Kernel} from '../kernel/kernel.js';
+import type {Kernel, KernelExport} from '../kernel/kernel.js';
 import type {ModuleInfo} from '../module/module-info.js';
 import {moduleReport, modulePeerExports} from '../report/check-report.js';
-import {checkModule, type CheckPolicy, type KernelVerdict, type PeerExport} from '../verdict/check-module.js';
+import {checkModule, type CheckPolicy, type PeerExport} from '../verdict/check-module.js';
 import type {ModuleReport} from '../report/check-report.js';
 import {digestReport, type DigestOptions, type ModuleDigest} from './digest.js';
 import type {ImportResolver} from '../verdict/import-resolver.js';
@@ -37,9 +37,10 @@ export async function processModule(index: number, file: string, {kernels, resol
 	let report: ModuleReport | undefined;
 	let unresolved: boolean;
 	if (digest.mode === 'row') {
-		report = verdictsOnly(module, kernels, policy, resolver, digest.firstFailureOnly ?? false);
-		// Peers (other modules' exports) only matter to a check that gets to the symbols.
-		unresolved = peersPossible && report.results.some((verdict, table) => reachesSymbols(verdict, digest) && resolver.lacks(module, table));
+		const checked = verdictsOnly(module, kernels, policy, resolver, digest.firstFailureOnly ?? false);
+		report = checked.report;
+		// Peers (other modules' exports) only matter to a check that got to the symbols: those asked for their exports.
+		unresolved = peersPossible && checked.exportsAsked.some(found => found?.includes(undefined));
 	} else {
 		unresolved = peersPossible && resolver.lacksAny(module);
 		report = unresolved ? undefined : moduleReport(module, kernels, policy);
@@ -53,13 +54,13 @@ export async function processModule(index: number, file: string, {kernels, resol
 	};
 }
 
-/** A verdict made with `firstFailureOnly` that stopped before the symbols never looked at them. */
-function reachesSymbols(verdict: KernelVerdict, digest: DigestOptions): boolean {
-	return !digest.firstFailureOnly || verdict.stops_at === null || verdict.stops_at === 'symbols';
-}
-
 /** A matrix row needs the verdicts only: no import list, no ABI groups (a sixth of the work). */
-function verdictsOnly(module: ModuleInfo, kernels: Kernel[], policy: CheckPolicy, resolver: ImportResolver, firstFailureOnly: boolean): ModuleReport {
-	const results = kernels.map((kernel, table) => checkModule(module, kernel, policy, {resolved: () => resolver.exportsIn(module, table), brief: true, firstFailureOnly}));
-	return {path: module.path, name: module.name, vermagic: null, license: null, intree: false, signer: null, imports: [], results, groups: []};
+function verdictsOnly(module: ModuleInfo, kernels: Kernel[], policy: CheckPolicy, resolver: ImportResolver, firstFailureOnly: boolean): {report: ModuleReport; exportsAsked: Array<Array<KernelExport | undefined> | undefined>} {
+	const exportsAsked: Array<Array<KernelExport | undefined> | undefined> = kernels.map(() => undefined);
+	const results = kernels.map((kernel, table) => checkModule(module, kernel, policy, {
+		resolved: () => (exportsAsked[table] = resolver.exportsIn(module, table)),
+		brief: true,
+		firstFailureOnly,
+	}));
+	return {report: {path: module.path, name: module.name, vermagic: null, license: null, intree: false, signer: null, imports: [], results, groups: []}, exportsAsked};
 }
