@@ -36,7 +36,7 @@ When threads pay on our 2-vCPU machines, by what each module costs: one kmodx pr
 keeps ~1.3 vCPUs busy (V8 compiles and collects on the other), and each thread warms up its own
 copy of the engine, so verdict-only work (the matrix) loses, while full reports (JSON text,
 detailed text) gain time and keep the main heap small. Measured (BENCHMARKS.md), 4,022 modules:
-matrix 0.75–0.86 s in one thread, 0.98–1.10 s with 2 workers; --json 3.0 s and 530 MiB in one,
+matrix 0.62–0.72 s in one thread, 0.77 s with 2 workers; --json 3.0 s and 530 MiB in one,
 1.8 s and 350 MiB with 2.
 */
 export const workerThreshold = {row: 8000, report: 200};
