@@ -1,4 +1,8 @@
-import {readFileSync} from 'node:fs';
+import {readdirSync, readFileSync} from 'node:fs';
+import path from 'node:path';
+import {parseArgs} from 'node:util';
+import {gunzipSync} from 'node:zlib';
+import type {PlanReport} from '../source/plan/build-plan.js';
 import type {CheckReport} from '../source/report/check-report.js';
 import {cellText} from '../source/report/format-matrix.js';
 import type {WeakModulesReport} from '../source/plan/weak-modules.js';
@@ -87,10 +91,122 @@ export function compareMatrix(report: CheckReport, markdown: string): string[] {
 	return errors;
 }
 
+/**
+ABI groups and plans from the reference alone: the module's `__versions` names (modprobe
+--dump-modversions) and each kernel's Module.symvers read here with a plain split, kernels grouped
+by the CRC each gives every name ('-' when it lacks it).
+*/
+export class ReferenceAbi {
+	private readonly names = new Map<string, string[]>();
+
+	constructor(versions: string, private readonly kernels: Array<{label: string; crcs: Map<string, string>}>) {
+		for (const line of versions.split('\n')) {
+			const [path, crc, symbol] = line.split('\t');
+			if (!path || !crc || !symbol) {
+				continue;
+			}
+
+			const list = this.names.get(path) ?? [];
+			if (crc !== '-') {
+				list.push(symbol);
+			}
+
+			this.names.set(path, list);
+		}
+	}
+
+	static symvers(file: string): Map<string, string> {
+		const raw = readFileSync(file);
+		const text = (raw[0] === 0x1F && raw[1] === 0x8B ? gunzipSync(raw) : raw).toString('latin1');
+		const crcs = new Map<string, string>();
+		for (const line of text.split('\n')) {
+			const [crc, name] = line.split('\t');
+			if (crc && name && !crcs.has(name)) {
+				crcs.set(name, Number.parseInt(crc, 16).toString(16).padStart(8, '0'));
+			}
+		}
+
+		return crcs;
+	}
+
+	/** Kernel labels by group, in the order of first appearance; undefined for a module the reference does not list. */
+	groups(path: string, labels: string[]): string[][] | undefined {
+		const names = this.names.get(path);
+		if (!names) {
+			return undefined;
+		}
+
+		const groups = new Map<string, string[]>();
+		for (const label of labels) {
+			const crcs = this.kernels.find(kernel => kernel.label === label)!.crcs;
+			const key = names.map(name => crcs.get(name) ?? '-').join(',');
+			groups.set(key, [...(groups.get(key) ?? []), label]);
+		}
+
+		return [...groups.values()];
+	}
+
+	/** Names whose CRC differs between the kernels (or that some lack), and those the same everywhere. */
+	split(path: string, labels: string[]): {splitting: string[]; identical: string[]} {
+		const splitting: string[] = [];
+		const identical: string[] = [];
+		for (const name of this.names.get(path) ?? []) {
+			const values = new Set(labels.map(label => this.kernels.find(kernel => kernel.label === label)!.crcs.get(name) ?? '-'));
+			if (values.size > 1) {
+				splitting.push(name);
+			} else if (!values.has('-')) {
+				identical.push(name);
+			}
+		}
+
+		return {splitting, identical};
+	}
+}
+
+/** Every module's `groups` in the JSON report against the reference's. */
+export function compareGroups(report: CheckReport, reference: ReferenceAbi): string[] {
+	const labels = report.kernels.map(kernel => kernel.label);
+	const errors: string[] = [];
+	for (const module of report.modules) {
+		const want = reference.groups(module.path, labels);
+		if (JSON.stringify(module.groups) !== JSON.stringify(want)) {
+			errors.push(`${module.path}: ABI groups ${JSON.stringify(module.groups)}, the reference ${JSON.stringify(want)}`);
+		}
+	}
+
+	return errors;
+}
+
+/** `kmodx plan --json` documents against the reference: one build per group, the same splitting and identical symbols. */
+export function comparePlans(plans: PlanReport[], abi: ReferenceAbi): string[] {
+	const errors: string[] = [];
+	for (const plan of plans) {
+		const labels = plan.kernels.map(kernel => kernel.label);
+		const groups = abi.groups(plan.module.path, labels);
+		const builds = plan.builds.map(build => build.kernels);
+		if (JSON.stringify(builds) !== JSON.stringify(groups)) {
+			errors.push(`plan ${plan.module.path}: builds ${JSON.stringify(builds)}, the reference groups ${JSON.stringify(groups)}`);
+		}
+
+		const {splitting, identical} = abi.split(plan.module.path, labels);
+		const got = {splitting: plan.splitting_symbols.map(symbol => symbol.name).sort(), identical: plan.identical_symbols.map(symbol => symbol.name).sort()};
+		if (JSON.stringify(got) !== JSON.stringify({splitting: splitting.sort(), identical: identical.sort()})) {
+			errors.push(`plan ${plan.module.path}: ${got.splitting.length} splitting and ${got.identical.length} identical symbols, the reference ${splitting.length} and ${identical.length}`);
+		}
+
+		if (plan.one_binary !== (builds.length === 1 && plan.builds[0]!.missing.length === 0)) {
+			errors.push(`plan ${plan.module.path}: one_binary ${String(plan.one_binary)} with ${builds.length} builds`);
+		}
+	}
+
+	return errors;
+}
+
 if (process.argv[1]?.endsWith('scale-compare.js')) {
-	const [reportFile, referenceFile, ownLabel, weakFile, matrixFile] = process.argv.slice(2);
+	const {values: named, positionals} = parseArgs({options: {versions: {type: 'string'}, plans: {type: 'string'}, kernel: {type: 'string', multiple: true}}, allowPositionals: true});
+	const [reportFile, referenceFile, ownLabel, weakFile, matrixFile] = positionals;
 	if (!reportFile || !referenceFile || !ownLabel) {
-		process.stderr.write('usage: scale-compare.js REPORT.json REFERENCE.tsv OWN_LABEL [WEAK.json [MATRIX.md]]\n');
+		process.stderr.write('usage: scale-compare.js REPORT.json REFERENCE.tsv OWN_LABEL [WEAK.json [MATRIX.md]] [--versions VERSIONS.tsv --kernel LABEL=SYMVERS… [--plans DIR]]\n');
 		process.exit(2);
 	}
 
@@ -101,13 +217,24 @@ if (process.argv[1]?.endsWith('scale-compare.js')) {
 		errors.push(...compareMatrix(report, readFileSync(matrixFile, 'utf8')));
 	}
 
+	let plans: PlanReport[] = [];
+	if (named.versions) {
+		const kernels = (named.kernel ?? []).map(spec => ({label: spec.slice(0, spec.indexOf('=')), crcs: ReferenceAbi.symvers(spec.slice(spec.indexOf('=') + 1))}));
+		const abi = new ReferenceAbi(readFileSync(named.versions, 'latin1'), kernels);
+		errors.push(...compareGroups(report, abi));
+		if (named.plans) {
+			plans = readdirSync(named.plans).map(file => JSON.parse(readFileSync(path.join(named.plans!, file), 'utf8')) as PlanReport);
+			errors.push(...comparePlans(plans, abi));
+		}
+	}
+
 	for (const error of errors.slice(0, 50)) {
 		process.stdout.write(`✗ ${error}\n`);
 	}
 
 	const pairs = report.modules.length * report.kernels.length;
 	process.stdout.write(errors.length === 0
-		? `✓ ${report.modules.length} modules × ${report.kernels.length} kernels (${pairs} verdicts) match the reference; every module loads on ${ownLabel}${weak ? `; weak-modules agrees on ${weak.modules.length} modules` : ''}${matrixFile ? '; the matrix agrees with the report' : ''}\n`
+		? `✓ ${report.modules.length} modules × ${report.kernels.length} kernels (${pairs} verdicts) match the reference; every module loads on ${ownLabel}${weak ? `; weak-modules agrees on ${weak.modules.length} modules` : ''}${matrixFile ? '; the matrix agrees with the report' : ''}${named.versions ? '; so do the ABI groups' : ''}${plans.length > 0 ? `, and ${plans.length} plans (${plans.reduce((sum, plan) => sum + plan.builds.length, 0)} builds)` : ''}\n`
 		: `✗ ${errors.length} differences\n`);
 	process.exitCode = errors.length === 0 ? 0 : 1;
 }

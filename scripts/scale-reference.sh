@@ -2,6 +2,7 @@
 # The independent reference (and the shell baseline of bench/scale.ts): every module's
 # `modprobe --dump-modversions`, joined with each kernel's Module.symvers by one awk pass.
 # Usage: scale-reference.sh MODULES_DIR LABEL=Module.symvers[.gz]…
+# With KMODX_REFERENCE_VERSIONS=FILE it also keeps the "path<TAB>crc<TAB>symbol" table there.
 # Prints "path<TAB>label<TAB>ok" or "path<TAB>label<TAB>crc|missing<TAB>symbol" lines.
 set -euo pipefail
 export LC_ALL=C
@@ -17,6 +18,8 @@ done | awk -F'\t' '
 	$1 == "==" { if (m != "") print m "\t-\t-"; m = $2; next }
 	{ print m "\t" $1 "\t" $2 }
 	END { if (m != "") print m "\t-\t-" }' > "$work/versions"
+# The joined table itself, for the ABI groups and plans of scale-test.sh.
+if [ -n "${KMODX_REFERENCE_VERSIONS:-}" ]; then cp "$work/versions" "$KMODX_REFERENCE_VERSIONS"; fi
 for spec in "$@"; do
 	label="${spec%%=*}"; file="${spec#*=}"
 	zcat -f "$file" | awk -F'\t' -v label="$label" '
