@@ -140,7 +140,7 @@ export function checkModule(module: ModuleInfo, kernel: Kernel, policy: CheckPol
 	}
 
 	if (options.firstFailureOnly && stage !== null) {
-		return {kernel: kernel.label, loads: false, stops_at: stage, first_failure: problems[0]!, problems, warnings, dmesg: problems[0]!.log.slice()};
+		return stopped(stage);
 	}
 
 	// 3. check_modinfo(): vermagic, then the taints it announces.
@@ -162,7 +162,7 @@ export function checkModule(module: ModuleInfo, kernel: Kernel, policy: CheckPol
 	}
 
 	if (options.firstFailureOnly && stage !== null) {
-		return {kernel: kernel.label, loads: false, stops_at: stage, first_failure: problems[0]!, problems, warnings, dmesg: problems[0]!.log.slice()};
+		return stopped(stage);
 	}
 
 	if (!intree) {
@@ -265,6 +265,11 @@ export function checkModule(module: ModuleInfo, kernel: Kernel, policy: CheckPol
 	}
 
 	return {kernel: kernel.label, loads: problems.length === 0, stops_at: stage, first_failure: firstFailure, problems, warnings, dmesg};
+
+	/** The verdict of a check that stops at `at` (firstFailureOnly), as the kernel logs it. */
+	function stopped(at: Stage): KernelVerdict {
+		return {kernel: kernel.label, loads: false, stops_at: at, first_failure: problems[0]!, problems, warnings, dmesg: problems[0]!.log.slice()};
+	}
 
 	/** The symbol has no CRC in `__versions`; returns true when that is only a warning. */
 	function versionMissing(symbol: string, found: KernelExport, at: Stage): boolean {
