@@ -26,13 +26,11 @@ export class Prefetcher {
 	private readonly control: Int32Array;
 	private readonly ring: SharedArrayBuffer;
 	private readonly worker: Worker;
-	/** Ring bytes released but not yet handed back to the thread, and how many are handed back at once. */
-	private freed = 0;
-	private readonly releaseBatch: number;
-
 	private readonly patience: number;
-
 	private readonly waitForThread: boolean;
+	/** How many ring bytes are handed back to the thread at once, and how many wait for that. */
+	private readonly releaseBatch: number;
+	private freed = 0;
 
 	constructor(files: string[], {limit = 512 * 1024, ringSize = 16 * 1024 * 1024, patience = 5000, workerUrl = new URL('prefetch-worker.js', import.meta.url), waitForThread = false}: PrefetchOptions = {}) {
 		const input: PrefetchInput = {
@@ -84,7 +82,7 @@ export class Prefetcher {
 	/** Gives file `index`'s ring space back; nothing may use its bytes after this. */
 	release(index: number): void {
 		if (Atomics.load(this.states, index) === ready) {
-			// Given back in batches: a notify per file cost more than the reads it saved.
+			// Handed back in batches: one wake-up of the thread per 2 MiB, not one per file.
 			this.freed += this.places[(index * placeFields) + 2]!;
 			if (this.freed >= this.releaseBatch) {
 				this.handBack();
