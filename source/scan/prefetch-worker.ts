@@ -1,5 +1,6 @@
-import {closeSync, constants, fstatSync, openSync, readSync} from 'node:fs';
+import {closeSync, constants, fstatSync, openSync} from 'node:fs';
 import {workerData} from 'node:worker_threads';
+import {readAt} from '../common/read-at.js';
 import {abandoned, placeFields, ready, reading, skipped, unclaimed, used, type PrefetchInput} from './prefetch-protocol.js';
 
 /*
@@ -49,13 +50,8 @@ function prefetch(index: number, file: string): number {
 			return skipped;
 		}
 
-		for (let at = 0; at < size;) {
-			const count = readSync(fd, ring, start + at, size - at, at);
-			if (count === 0) {
-				return skipped; // Shrank while being read.
-			}
-
-			at += count;
+		if (readAt(fd, ring, start, size, 0) < size) {
+			return skipped; // Shrank while being read.
 		}
 
 		places[index * placeFields] = start;

@@ -1,4 +1,5 @@
-import {closeSync, fstatSync, openSync, readSync} from 'node:fs';
+import {closeSync, fstatSync, openSync} from 'node:fs';
+import {readAt} from '../common/read-at.js';
 import {describeFsError} from '../common/fs-errors.js';
 import {InputError, isInputError} from '../common/input-error.js';
 import {ElfFile, SHT_NOBITS, SHT_REL, SHT_RELA, SHT_SYMTAB, isElf, type ElfSection} from '../elf/elf-file.js';
@@ -43,7 +44,7 @@ export async function readModuleSparse(file: string, {wholeUpTo = wholeReadSize}
 		}
 
 		// Small files (most modules) in one read: a short read is the whole file, no fstat needed.
-		const head = readUpTo(fd, pool, wholeUpTo);
+		const head = readAt(fd, pool, 0, wholeUpTo, 0);
 		written = [[0, head]];
 		if (head < wholeUpTo) {
 			return await parseModuleBytes(pool.subarray(0, head), file);
@@ -99,30 +100,10 @@ export async function parseModuleBytes(data: Uint8Array, file: string): Promise<
 	return isElf(data) ? parseModule(data, file) : parseModuleFile(data.slice(), file);
 }
 
-/** Reads from the start of the file until `length` bytes or the end; returns how many. */
-function readUpTo(fd: number, data: Uint8Array, length: number): number {
-	let at = 0;
-	while (at < length) {
-		const count = readSync(fd, data, at, length - at, at);
-		if (count === 0) {
-			break;
-		}
-
-		at += count;
-	}
-
-	return at;
-}
-
 function readRange(fd: number, data: Uint8Array, offset: number, end: number, file: string): void {
 	end = Math.min(end, data.length);
-	for (let at = offset; at < end;) {
-		const count = readSync(fd, data, at, end - at, at);
-		if (count === 0) {
-			throw new InputError(file, 'file shrank while being read');
-		}
-
-		at += count;
+	if (offset < end && readAt(fd, data, offset, end - offset, offset) < end - offset) {
+		throw new InputError(file, 'file shrank while being read');
 	}
 }
 
