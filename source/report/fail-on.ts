@@ -1,5 +1,5 @@
 import {InputError} from '../common/input-error.js';
-import type {ProblemKind} from '../verdict/check-module.js';
+import {earlyStopKinds, type ProblemKind} from '../verdict/check-module.js';
 
 /** Every problem kind of kmodx.check/1; the type below fails to compile when check-module.ts adds one. */
 export const problemKinds = ['arch', 'no_versions', 'crc', 'missing', 'gpl_only', 'namespace', 'vermagic', 'no_version', 'proprietary_taint'] as const satisfies readonly ProblemKind[];
@@ -38,9 +38,6 @@ export function parseFailOn(value: string | undefined): ReadonlySet<ProblemKind>
 export function counts(kinds: readonly ProblemKind[], failOn: ReadonlySet<ProblemKind>): boolean {
 	return kinds.some(kind => failOn.has(kind));
 }
-
-/** The kinds a check can stop at before it looks at the module's symbols (arch, module_layout, vermagic). */
-const earlyStopKinds: readonly ProblemKind[] = ['arch', 'no_versions', 'crc', 'no_version', 'vermagic'];
 
 /**
 Whether a verdict that stops before the symbols always counts: then the problems behind such a

@@ -35,6 +35,9 @@ export type Warning = {
 
 export type Stage = 'arch' | 'module_layout' | 'vermagic' | 'symbols';
 
+/** The kinds of problem a check can stop at before it looks at the module's symbols (stages arch, module_layout, vermagic). */
+export const earlyStopKinds: readonly ProblemKind[] = ['arch', 'no_versions', 'crc', 'no_version', 'vermagic'];
+
 export type KernelVerdict = {
 	kernel: string;
 	loads: boolean;
@@ -67,11 +70,11 @@ export type CheckOptions = {
 	/** Exports of other modules given in the same run. */
 	peers?: Map<string, PeerExport> | undefined;
 	/**
-	What `kernel.exports` holds for each of `module.imports`, in order: a scan of thousands of
-	modules looks each name up once for every kernel (ImportResolver). A function is called only
-	when the check gets to the symbols.
+	What `kernel.exports` holds for each of `module.imports`, in order, asked only when the check
+	gets to the symbols: a scan of thousands of modules looks each name up once per kernel
+	(ImportResolver), and not at all in a kernel where the check stops before.
 	*/
-	resolved?: ReadonlyArray<KernelExport | undefined> | (() => ReadonlyArray<KernelExport | undefined>);
+	resolved?: () => ReadonlyArray<KernelExport | undefined>;
 	/**
 	The verdict without the words: problems keep kind, symbol and exporter, but no log lines,
 	message or CRC strings (nor does `dmesg`). For the matrix, which shows kinds only: a scan of
@@ -195,7 +198,7 @@ export function checkModule(module: ModuleInfo, kernel: Kernel, policy: CheckPol
 	}
 
 	// 4. simplify_symbols(): every undefined symbol, in symbol-table order; no early stop.
-	const resolved = typeof options.resolved === 'function' ? options.resolved() : options.resolved;
+	const resolved = options.resolved?.();
 	let usesGplOnly = false;
 	for (let index = 0; index < module.imports.length; index++) {
 		const symbol = module.imports[index]!;

@@ -1,6 +1,6 @@
 import {readFileSync} from 'node:fs';
 import test from 'ava';
-import {checkModule} from '../../source/verdict/check-module.js';
+import {checkModule, earlyStopKinds} from '../../source/verdict/check-module.js';
 import {abiGroups} from '../../source/verdict/abi-groups.js';
 import {replaceOnce} from '../helpers/derive.js';
 import {derivedModule, fixtureModule, kernelDirectory, symversKernel} from '../helpers/kernels.js';
@@ -189,6 +189,7 @@ test('a brief verdict (the matrix) has the same loads, stages, kinds, symbols an
 		// firstFailureOnly: the kernel's own early stop; what it finds up to there is the same.
 		const first = checkModule(module, kernel, undefined, {brief: true, firstFailureOnly: true});
 		const early = full.stops_at !== null && full.stops_at !== 'symbols';
+		t.true(!early || earlyStopKinds.includes(full.first_failure!.kind), `${full.first_failure?.kind} stops before the symbols`);
 		t.deepEqual(outline(first), early ? {...outline(full), problems: outline(full).problems.slice(0, 1), warnings: []} : outline(full), `${file} on ${release}, first failure only`);
 	}
 
