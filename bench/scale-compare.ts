@@ -97,7 +97,7 @@ ABI groups and plans from the reference alone: the module's `__versions` names (
 by the CRC each gives every name ('-' when it lacks it).
 */
 export class ReferenceAbi {
-	private readonly names = new Map<string, string[]>();
+	private readonly versionNames = new Map<string, string[]>();
 
 	constructor(versions: string, private readonly kernels: Array<{label: string; crcs: Map<string, string>}>) {
 		for (const line of versions.split('\n')) {
@@ -106,12 +106,12 @@ export class ReferenceAbi {
 				continue;
 			}
 
-			const list = this.names.get(path) ?? [];
+			const list = this.versionNames.get(path) ?? [];
 			if (crc !== '-') {
 				list.push(symbol);
 			}
 
-			this.names.set(path, list);
+			this.versionNames.set(path, list);
 		}
 	}
 
@@ -129,9 +129,14 @@ export class ReferenceAbi {
 		return crcs;
 	}
 
+	/** The module's `__versions` names; undefined for a module the reference does not list. */
+	names(path: string): string[] | undefined {
+		return this.versionNames.get(path);
+	}
+
 	/** Kernel labels by group, in the order of first appearance; undefined for a module the reference does not list. */
 	groups(path: string, labels: string[]): string[][] | undefined {
-		const names = this.names.get(path);
+		const names = this.versionNames.get(path);
 		if (!names) {
 			return undefined;
 		}
@@ -150,7 +155,7 @@ export class ReferenceAbi {
 	split(path: string, labels: string[]): {splitting: string[]; identical: string[]} {
 		const splitting: string[] = [];
 		const identical: string[] = [];
-		for (const name of this.names.get(path) ?? []) {
+		for (const name of this.versionNames.get(path) ?? []) {
 			const values = new Set(labels.map(label => this.kernels.find(kernel => kernel.label === label)!.crcs.get(name) ?? '-'));
 			if (values.size > 1) {
 				splitting.push(name);
@@ -194,8 +199,10 @@ export function comparePlans(plans: PlanReport[], abi: ReferenceAbi): string[] {
 			errors.push(`plan ${plan.module.path}: ${got.splitting.length} splitting and ${got.identical.length} identical symbols, the reference ${splitting.length} and ${identical.length}`);
 		}
 
-		if (plan.one_binary !== (builds.length === 1 && plan.builds[0]!.missing.length === 0)) {
-			errors.push(`plan ${plan.module.path}: one_binary ${String(plan.one_binary)} with ${builds.length} builds`);
+		// One binary: one group, and no kernel lacks a name (a lacking name splits the groups or is lacked by all).
+		const oneBinary = groups?.length === 1 && identical.length === (abi.names(plan.module.path)?.length ?? -1);
+		if (plan.one_binary !== oneBinary) {
+			errors.push(`plan ${plan.module.path}: one_binary ${String(plan.one_binary)}, the reference ${String(oneBinary)}`);
 		}
 	}
 

@@ -27,8 +27,13 @@ export class ImportResolver {
 		return found;
 	}
 
+	/** Whether some table lacks one of the module's imports: another module given may export it. */
+	lacksAny(module: ModuleInfo): boolean {
+		return this.tables.some((_, table) => this.lacks(module, table));
+	}
+
 	/** Whether table `table` lacks one of the module's imports. */
-	lacks(module: ModuleInfo, table: number): boolean {
+	private lacks(module: ModuleInfo, table: number): boolean {
 		for (const symbol of module.imports) {
 			if (this.lookUp(symbol.name, table) === undefined) {
 				return true;
@@ -36,11 +41,6 @@ export class ImportResolver {
 		}
 
 		return false;
-	}
-
-	/** Whether some table lacks one of the module's imports: another module given may export it. */
-	lacksAny(module: ModuleInfo): boolean {
-		return this.tables.some((_, table) => this.lacks(module, table));
 	}
 
 	private lookUp(name: string, table: number): KernelExport | undefined {
