@@ -77,8 +77,11 @@ export async function readCache(dir: string | undefined, kind: string, key: stri
 	}
 }
 
-/** Store an entry atomically; returns false when it could not (never throws). */
-export async function writeCache(dir: string | undefined, kind: string, key: string, data: Uint8Array): Promise<boolean> {
+/**
+Store an entry atomically; returns false when it could not (never throws). `keep` bounds the
+entries of this kind (small ones, such as one translation unit's symtypes, can keep more).
+*/
+export async function writeCache(dir: string | undefined, kind: string, key: string, data: Uint8Array, keep = entriesPerKind): Promise<boolean> {
 	if (!dir) return false;
 	const target = entryPath(dir, kind, key);
 	// Unique among live processes (pid) and within this one (counter).
@@ -87,7 +90,7 @@ export async function writeCache(dir: string | undefined, kind: string, key: str
 		await mkdir(path.dirname(target), {recursive: true});
 		await writeFile(temporary, data);
 		await rename(temporary, target);
-		await prune(path.dirname(target));
+		await prune(path.dirname(target), keep);
 		return true;
 	} catch {
 		await unlink(temporary).catch(() => undefined);
@@ -101,15 +104,15 @@ Entries kept per kind. Keys follow file content or identity, so every new kernel
 */
 export const entriesPerKind = 32;
 
-async function prune(directory: string): Promise<void> {
+async function prune(directory: string, keep: number): Promise<void> {
 	const names = (await readdir(directory)).filter(name => name.endsWith('.bin'));
-	if (names.length <= entriesPerKind) {
+	if (names.length <= keep) {
 		return;
 	}
 
 	const entries = await Promise.all(names.map(async name => ({name, mtime: (await stat(path.join(directory, name)).catch(() => undefined))?.mtimeMs ?? 0})));
 	entries.sort((a, b) => a.mtime - b.mtime);
-	await Promise.all(entries.slice(0, entries.length - entriesPerKind).map(async ({name}) => unlink(path.join(directory, name)).catch(() => undefined)));
+	await Promise.all(entries.slice(0, entries.length - keep).map(async ({name}) => unlink(path.join(directory, name)).catch(() => undefined)));
 }
 
 /** KMODX_NO_CACHE=1 turns every cache off (benchmarks of the cold path). */

@@ -1,6 +1,6 @@
 import zlib from 'node:zlib';
 import {InputError} from '../common/input-error.js';
-import {u32 as readU32} from './bytes.js';
+import {u32 as readU32, writeU32} from './bytes.js';
 
 /*
 Just enough of the .xz container format (https://tukaani.org/xz/xz-file-format.txt) to find
@@ -36,6 +36,19 @@ export function checkSize(checkType: number): number {
 }
 
 const round4 = (n: number) => Math.ceil(n / 4) * 4;
+
+/** The index's multibyte integer encoding. */
+export function varint(value: number): number[] {
+	const bytes: number[] = [];
+	while (value >= 0x80) {
+		bytes.push((value % 0x80) | 0x80);
+		value = Math.floor(value / 0x80);
+	}
+
+	bytes.push(value);
+	return bytes;
+}
+
 
 class Reader {
 	constructor(private readonly data: Uint8Array, public offset: number, private readonly end: number, private readonly fail: (why: string) => InputError) {}
@@ -234,4 +247,96 @@ export function parseXz(data: Uint8Array, file: string, allowTrailing = false): 
 	}
 
 	throw firstError ?? new InputError(file, 'xz data is corrupt or truncated (no stream footer)');
+}
+
+/** One block of a single-stream .xz file, where it is and what it decodes to. */
+export type XzBlockRange = {
+	/** Offset of the block header in the file. */
+	offset: number;
+	unpaddedSize: number;
+	uncompressedOffset: number;
+	uncompressedSize: number;
+};
+
+export type XzBlockIndex = {checkType: number; streamFlags: Uint8Array; blocks: XzBlockRange[]; uncompressedSize: number};
+
+/**
+The blocks of a single-stream .xz file, from its footer and index alone (a few KB read from the
+end): `xz -T` and pixz write many blocks, each decodable on its own, so one member of a 1.3 GB
+tarball needs one 24 MiB block, not everything before it. Undefined for files of several streams.
+*/
+export async function readXzBlockIndex(read: (offset: number, length: number) => Promise<Uint8Array>, size: number, file: string): Promise<XzBlockIndex | undefined> {
+	const fail = (why: string) => new InputError(file, `xz data is corrupt or truncated (${why})`);
+	if (size < 32 || size % 4 !== 0) {
+		throw fail('too short or not a multiple of four bytes');
+	}
+
+	const footer = await read(size - 12, 12);
+	if (footer[10] !== 0x59 || footer[11] !== 0x5A || readU32(footer, 0) !== zlib.crc32(footer.subarray(4, 10))) {
+		return undefined; // Stream padding or a damaged footer: leave it to the sequential decoder.
+	}
+
+	const checkType = footer[9]!;
+	const indexSize = (readU32(footer, 4) + 1) * 4;
+	const indexStart = size - 12 - indexSize;
+	if (indexStart < 12 || indexSize > 64 * 1024 * 1024) {
+		throw fail('bad index position');
+	}
+
+	const index = await read(indexStart, indexSize);
+	if (index[0] !== 0 || !crcMatches(index, 0, indexSize - 4)) {
+		throw fail('bad index');
+	}
+
+	const reader = new Reader(index, 1, indexSize - 4, fail);
+	const count = reader.varint();
+	const blocks: XzBlockRange[] = [];
+	let offset = 12;
+	let uncompressedOffset = 0;
+	for (let position = 0; position < count; position++) {
+		const unpaddedSize = reader.varint();
+		const uncompressedSize = reader.varint();
+		blocks.push({offset, unpaddedSize, uncompressedOffset, uncompressedSize});
+		offset += round4(unpaddedSize);
+		uncompressedOffset += uncompressedSize;
+	}
+
+	if (offset !== indexStart) {
+		return undefined; // More than one stream.
+	}
+
+	const header = await read(0, 12);
+	if (!streamMagic.every((byte, position) => header[position] === byte) || header[6] !== footer[8] || header[7] !== checkType) {
+		return undefined;
+	}
+
+	return {checkType, streamFlags: header.slice(6, 8), blocks, uncompressedSize: uncompressedOffset};
+}
+
+/** A complete .xz stream holding one block of another file (its bytes from header to check). */
+export function singleBlockStream(index: XzBlockIndex, block: XzBlockRange, blockBytes: Uint8Array): Uint8Array {
+	const header = new Uint8Array(12);
+	header.set(streamMagic);
+	header.set(index.streamFlags, 6);
+	writeU32(header, 8, zlib.crc32(header.subarray(6, 8)));
+	const records = [0, 1, ...varint(block.unpaddedSize), ...varint(block.uncompressedSize)];
+	while (records.length % 4 !== 0) {
+		records.push(0);
+	}
+
+	const indexBytes = new Uint8Array(records.length + 4);
+	indexBytes.set(records);
+	writeU32(indexBytes, records.length, zlib.crc32(indexBytes.subarray(0, records.length)));
+	const footer = new Uint8Array(12);
+	writeU32(footer, 4, (indexBytes.length / 4) - 1);
+	footer.set(index.streamFlags, 8);
+	footer[10] = 0x59;
+	footer[11] = 0x5A;
+	writeU32(footer, 0, zlib.crc32(footer.subarray(4, 10)));
+	const result = new Uint8Array(12 + blockBytes.length + indexBytes.length + 12);
+	result.set(header, 0);
+	result.set(blockBytes, 12);
+	result.set(indexBytes, 12 + blockBytes.length);
+	result.set(footer, 12 + blockBytes.length + indexBytes.length);
+	return result;
 }

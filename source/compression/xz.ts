@@ -7,7 +7,7 @@ import {u32 as readU32, writeU32} from './bytes.js';
 import {crc64} from './crc64.js';
 import {type DecoderOptions, sizeExceeded} from './limits.js';
 import {
-	checkNames, checkSize, filterIds, filterNames, parseXz, type XzBlock, type XzStream,
+	checkNames, checkSize, filterIds, filterNames, parseXz, varint, type XzBlock, type XzStream,
 } from './xz-container.js';
 
 const {XzReadableStream} = pkg;
@@ -71,6 +71,13 @@ function dropBcj(copy: Uint8Array, block: XzBlock): void {
 	writeU32(copy, headerEnd, crc);
 }
 
+/** Decode a whole .xz stream whose uncompressed size is known (a block cut out of a larger file). */
+export async function decodeXzStream(input: Uint8Array, uncompressedSize: number, file: string): Promise<Uint8Array> {
+	const output = new Uint8Array(uncompressedSize);
+	await runLibrary(input, output, file);
+	return output;
+}
+
 async function runLibrary(input: Uint8Array, output: Uint8Array, file: string): Promise<void> {
 	const source = new ReadableStream<Uint8Array>({
 		start(controller) {
@@ -131,17 +138,6 @@ export async function unxz(data: Uint8Array, file: string, options: DecoderOptio
 	}
 
 	return output;
-}
-
-function varint(value: number): number[] {
-	const bytes: number[] = [];
-	while (value >= 0x80) {
-		bytes.push((value % 0x80) | 0x80);
-		value = Math.floor(value / 0x80);
-	}
-
-	bytes.push(value);
-	return bytes;
 }
 
 /**

@@ -90,16 +90,16 @@ test('not a headers directory', async t => {
 
 test('a make that hangs is killed at the time limit, a failing one reported; the temporary directory goes', async t => {
 	const marker = path.join(temporaryDirectory(), 'm');
-	const hanging = fakeHeaders(`version.o:\n\t@echo $(M) > ${marker}; sleep 30\n`, 'sh');
+	const hanging = fakeHeaders(`version.symtypes:\n\t@echo $(M) > ${marker}; sleep 30\n`, 'sh');
 	const start = performance.now();
 	const error = await t.throwsAsync(generateModuleLayoutSymtypes(hanging, {timeoutMs: 500}), {instanceOf: InputError});
 	t.regex(error!.message, /make did not finish within 0.5 s and was stopped$/);
 	t.true(performance.now() - start < 5000);
 	const temporary = readFileSync(marker, 'utf8').trim();
-	t.regex(temporary, /kmodx-symtypes-/);
+	t.regex(temporary, /kmodx-kbuild-/);
 	t.false(existsSync(temporary));
 
-	const failing = fakeHeaders(`version.o:\n\t@echo $(M) > ${marker}; echo 'version.c:1: error: no' >&2; exit 2\n`, 'sh');
+	const failing = fakeHeaders(`version.symtypes:\n\t@echo $(M) > ${marker}; echo 'version.c:1: error: no' >&2; exit 2\n`, 'sh');
 	const failed = await t.throwsAsync(generateModuleLayoutSymtypes(failing, {timeoutMs: 5000}), {instanceOf: InputError});
 	t.regex(failed!.message, /failed \(exit 2\): .*version\.c:1: error: no/);
 	t.false(existsSync(readFileSync(marker, 'utf8').trim()));

@@ -1,0 +1,91 @@
+import {spawn} from 'node:child_process';
+import {onExit} from '../common/exit-cleanup.js';
+import {findExecutable} from '../common/find-executable.js';
+import {InputError} from '../common/input-error.js';
+import {headersCompiler} from './headers-dir.js';
+
+export type MakeOptions = {
+	timeoutMs: number;
+	/** Where `make` and the compiler are looked up (tests); default PATH. */
+	pathEnv?: string;
+};
+
+function compilerPackage(compiler: string): string {
+	return /^(gcc|clang)(-\d+)?$/.test(compiler) ? compiler : `the package that provides ${compiler}`;
+}
+
+/** make and the compiler the headers were configured with, or a one-line error naming the package. */
+export async function requireBuildTools(headers: string, pathEnv: string): Promise<void> {
+	const compiler = await headersCompiler(headers);
+	for (const [tool, debianPackage] of [['make', 'make'], ...(compiler ? [[compiler, compilerPackage(compiler)]] : [])] as Array<[string, string]>) {
+		if (!findExecutable(tool, pathEnv)) {
+			throw new InputError(headers, `generating symtypes needs ${tool}, which is not installed (Debian/Ubuntu: apt-get install ${debianPackage})`);
+		}
+	}
+}
+
+/**
+`make -C <headers> M=<directory> KBUILD_SYMTYPES=1 <target>`: kbuild builds one external-module
+target against the headers. Its own process group, so that a timeout or a stop kills make and the
+compiler it started; `signal` aborts it (the explorer closing).
+*/
+export async function runMake(headers: string, directory: string, target: string, options: MakeOptions & {signal?: AbortSignal}): Promise<void> {
+	const pathEnv = options.pathEnv ?? process.env['PATH'] ?? '';
+	await requireBuildTools(headers, pathEnv);
+	const args = ['-C', headers, `M=${directory}`, 'KBUILD_SYMTYPES=1', target];
+	await new Promise<void>((resolve, reject) => {
+		const child = spawn('make', args, {
+			detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, PATH: pathEnv, LC_ALL: 'C'},
+		});
+		// Quitting kmodx (the explorer's q, Ctrl-C) must not leave the compiler running.
+		const forget = onExit(() => {
+			try {
+				process.kill(-child.pid!, 'SIGKILL');
+			} catch {}
+		});
+		let output = '';
+		const collect = (chunk: Buffer) => {
+			output = (output + chunk.toString('utf8')).slice(-4000);
+		};
+
+		child.stdout.on('data', collect);
+		child.stderr.on('data', collect);
+		let stopped: string | undefined;
+		const stop = (why: string) => {
+			stopped ??= why;
+			try {
+				process.kill(-child.pid!, 'SIGKILL');
+			} catch {}
+		};
+
+		const timer = setTimeout(() => {
+			stop(`make did not finish within ${options.timeoutMs / 1000} s and was stopped`);
+		}, options.timeoutMs);
+		const onAbort = () => {
+			stop('stopped');
+		};
+
+		options.signal?.addEventListener('abort', onAbort, {once: true});
+		const settle = () => {
+			forget();
+			clearTimeout(timer);
+			options.signal?.removeEventListener('abort', onAbort);
+		};
+
+		child.on('error', error => {
+			settle();
+			reject(new InputError(headers, `cannot run make: ${error.message}`));
+		});
+		child.on('close', (code, signal) => {
+			settle();
+			if (stopped) {
+				reject(new InputError(headers, stopped));
+			} else if (code === 0) {
+				resolve();
+			} else {
+				const lastLines = output.trim().split('\n').filter(line => !/^make(\[\d+\])?: (Entering|Leaving) directory/.test(line)).slice(-3).join(' | ');
+				reject(new InputError(headers, `make ${args.join(' ')} failed (${signal ?? `exit ${code}`}): ${lastLines}`));
+			}
+		});
+	});
+}

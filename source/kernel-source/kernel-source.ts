@@ -1,0 +1,363 @@
+import {createHash} from 'node:crypto';
+import {readdirSync, statSync, type Dirent} from 'node:fs';
+import {open, readFile, stat} from 'node:fs/promises';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import {fileIdentity, readCache, writeCache} from '../common/cache.js';
+import {describeFsError} from '../common/fs-errors.js';
+import {InputError} from '../common/input-error.js';
+import {decodeXzStream} from '../compression/xz.js';
+import {readXzBlockIndex, singleBlockStream, type XzBlockIndex} from '../compression/xz-container.js';
+import {archiveCompression, decompressedChunks, type ArchiveCompression} from './archive-stream.js';
+import {parseStoredIndex, serialiseIndex, SourceIndexBuilder, type SourceIndex} from './source-index.js';
+import {TarReader} from './tar-reader.js';
+
+export type Progress = (message: string) => void;
+
+/**
+A kernel source tree, as a tarball the way distributions ship it (`/usr/src/linux-source-6.1.tar.xz`)
+or unpacked: its index, and the bytes of any file in it.
+*/
+export type KernelSource = {
+	/** What the user gave. */
+	path: string;
+	kind: 'tarball' | 'directory';
+	/** Changes whenever the source's content may have changed: part of every cache key. */
+	identity: string;
+	index: SourceIndex;
+	/** Whether the index came from the cache or was built by reading the whole source. */
+	indexFrom: 'cache' | 'built';
+	/** The files' bytes, by tree-relative path; a file that is not in the tree is missing from the result. */
+	read(files: readonly string[], onProgress?: Progress): Promise<Map<string, Buffer>>;
+};
+
+export type OpenSourceOptions = {cacheDir?: string; onProgress?: Progress};
+
+const indexCacheKind = 'source-index';
+const mebibyte = 1024 * 1024;
+
+/** A tarball or a directory holding a kernel source tree; the index is built once and cached. */
+export async function openKernelSource(source: string, options: OpenSourceOptions = {}): Promise<KernelSource> {
+	let info;
+	try {
+		info = await stat(source);
+	} catch (error) {
+		throw new InputError(source, describeFsError(error));
+	}
+
+	if (info.isDirectory()) {
+		return openDirectory(source, options);
+	}
+
+	if (!info.isFile()) {
+		throw new InputError(source, 'not a regular file or directory: a kernel source tarball or tree is expected');
+	}
+
+	return openTarball(source, options);
+}
+
+async function cachedIndex(cacheDir: string | undefined, key: string, identity: string): Promise<SourceIndex | undefined> {
+	const data = await readCache(cacheDir, indexCacheKind, key);
+	if (!data) {
+		return undefined;
+	}
+
+	try {
+		const text = zlib.gunzipSync(data).toString('utf8');
+		const newline = text.indexOf('\n');
+		// The entry names its source: a colliding key is a miss, never another tree's index.
+		return text.slice(0, newline) === identity ? parseStoredIndex(text.slice(newline + 1)) : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+async function storeIndex(cacheDir: string | undefined, key: string, identity: string, index: SourceIndex): Promise<void> {
+	await writeCache(cacheDir, indexCacheKind, key, zlib.gzipSync(`${identity}\n${serialiseIndex(index)}`, {level: 1}));
+}
+
+const keyOf = (identity: string) => createHash('sha256').update(identity).digest('hex').slice(0, 32);
+
+async function openTarball(file: string, options: OpenSourceOptions): Promise<KernelSource> {
+	const before = await fileIdentity(file);
+	if (!before) {
+		throw new InputError(file, 'cannot stat it');
+	}
+
+	const identity = `tarball:${before.key}`;
+	const key = keyOf(identity);
+	const compression = await archiveCompression(file);
+	let index = await cachedIndex(options.cacheDir, key, identity);
+	const indexFrom = index ? 'cache' : 'built';
+	if (!index) {
+		index = await indexTarball(file, compression, options.onProgress);
+		// A tarball replaced while it was read would leave an index that later runs trust.
+		if ((await fileIdentity(file))?.key === before.key) {
+			await storeIndex(options.cacheDir, key, identity, index);
+		}
+	}
+
+	const blocks = compression === 'xz' ? await xzBlocks(file) : undefined;
+	const reader = new TarballReader(file, compression, index, blocks);
+	return {path: file, kind: 'tarball', identity, index, indexFrom, read: async (files, onProgress) => reader.read(files, onProgress)};
+}
+
+async function indexTarball(file: string, compression: ArchiveCompression, onProgress?: Progress): Promise<SourceIndex> {
+	const builder = new SourceIndexBuilder(file);
+	const tar = new TarReader(file, {
+		entry(entry) {
+			if (entry.kind !== 'file') {
+				return false;
+			}
+
+			const want = builder.wants(entry.path);
+			if (!want) {
+				builder.add(entry.path, entry.offset, entry.size);
+			}
+
+			return want;
+		},
+		data(entry, bytes) {
+			builder.add(entry.path, entry.offset, entry.size, bytes);
+		},
+	});
+	const name = path.basename(file);
+	let reported = 0;
+	for await (const chunk of decompressedChunks(file, compression)) {
+		tar.push(chunk);
+		if (onProgress && tar.position - reported >= 32 * mebibyte) {
+			reported = tar.position;
+			onProgress(`indexing ${name}: ${Math.round(tar.position / mebibyte).toLocaleString('en-US')} MB read`);
+		}
+
+		if (tar.done) {
+			break;
+		}
+	}
+
+	tar.end();
+	return builder.finish();
+}
+
+async function xzBlocks(file: string): Promise<XzBlockIndex | undefined> {
+	const handle = await open(file, 'r');
+	try {
+		const {size} = await handle.stat();
+		const index = await readXzBlockIndex(async (offset, length) => {
+			const buffer = Buffer.alloc(length);
+			const {bytesRead} = await handle.read(buffer, 0, length, offset);
+			return buffer.subarray(0, bytesRead);
+		}, size, file);
+		// One block (xz without -T) gives no random access: read it as a stream instead.
+		return index && index.blocks.length > 1 ? index : undefined;
+	} finally {
+		await handle.close();
+	}
+}
+
+type Wanted = {file: string; offset: number; size: number};
+
+/** Reads members by their offsets: directly (plain tar), by xz block, or in one pass of the stream. */
+class TarballReader {
+	constructor(
+		private readonly file: string,
+		private readonly compression: ArchiveCompression,
+		private readonly index: SourceIndex,
+		private readonly blocks: XzBlockIndex | undefined,
+	) {}
+
+	async read(files: readonly string[], onProgress?: Progress): Promise<Map<string, Buffer>> {
+		const position = new Map(this.index.files.map((file, index) => [file, index]));
+		const wanted: Wanted[] = [];
+		for (const file of new Set(files)) {
+			const index = position.get(file);
+			if (index !== undefined) {
+				wanted.push({file, offset: this.index.offsets[index]!, size: this.index.sizes[index]!});
+			}
+		}
+
+		wanted.sort((a, b) => a.offset - b.offset);
+		if (this.compression === 'none') {
+			return this.readPlain(wanted);
+		}
+
+		return this.blocks ? this.readBlocks(wanted, this.blocks, onProgress) : this.readStream(wanted, onProgress);
+	}
+
+	private async readPlain(wanted: Wanted[]): Promise<Map<string, Buffer>> {
+		const result = new Map<string, Buffer>();
+		const handle = await open(this.file, 'r');
+		try {
+			for (const item of wanted) {
+				const buffer = Buffer.alloc(item.size);
+				// eslint-disable-next-line no-await-in-loop
+				await handle.read(buffer, 0, item.size, item.offset);
+				result.set(item.file, buffer);
+			}
+		} finally {
+			await handle.close();
+		}
+
+		return result;
+	}
+
+	private async readBlocks(wanted: Wanted[], blocks: XzBlockIndex, onProgress?: Progress): Promise<Map<string, Buffer>> {
+		const result = new Map<string, Buffer>();
+		const parts = new Map<string, Buffer>(wanted.map(item => [item.file, Buffer.alloc(item.size)]));
+		const needed = new Set<number>();
+		for (const item of wanted) {
+			for (const [number, block] of blocks.blocks.entries()) {
+				if (block.uncompressedOffset < item.offset + item.size && item.offset < block.uncompressedOffset + block.uncompressedSize) {
+					needed.add(number);
+				}
+			}
+		}
+
+		const handle = await open(this.file, 'r');
+		try {
+			let done = 0;
+			for (const number of [...needed].sort((a, b) => a - b)) {
+				onProgress?.(`reading ${path.basename(this.file)}: block ${++done} of ${needed.size}`);
+				const block = blocks.blocks[number]!;
+				const length = Math.ceil(block.unpaddedSize / 4) * 4;
+				const bytes = Buffer.alloc(length);
+				// eslint-disable-next-line no-await-in-loop
+				await handle.read(bytes, 0, length, block.offset);
+				// eslint-disable-next-line no-await-in-loop
+				const data = await decodeXzStream(singleBlockStream(blocks, block, bytes), block.uncompressedSize, this.file);
+				for (const item of wanted) {
+					copyOverlap(data, block.uncompressedOffset, item, parts.get(item.file)!);
+				}
+			}
+		} finally {
+			await handle.close();
+		}
+
+		for (const item of wanted) {
+			result.set(item.file, parts.get(item.file)!);
+		}
+
+		return result;
+	}
+
+	private async readStream(wanted: Wanted[], onProgress?: Progress): Promise<Map<string, Buffer>> {
+		const parts = new Map<string, Buffer>(wanted.map(item => [item.file, Buffer.alloc(item.size)]));
+		const end = wanted.reduce((max, item) => Math.max(max, item.offset + item.size), 0);
+		let position = 0;
+		let reported = 0;
+		for await (const chunk of decompressedChunks(this.file, this.compression)) {
+			for (const item of wanted) {
+				copyOverlap(chunk, position, item, parts.get(item.file)!);
+			}
+
+			position += chunk.length;
+			if (onProgress && position - reported >= 32 * mebibyte) {
+				reported = position;
+				onProgress(`reading ${path.basename(this.file)}: ${Math.round(position / mebibyte)} of ${Math.round(end / mebibyte)} MB`);
+			}
+
+			if (position >= end) {
+				break;
+			}
+		}
+
+		if (position < end) {
+			throw new InputError(this.file, 'the tarball is shorter than when it was indexed');
+		}
+
+		return parts;
+	}
+}
+
+/** Copy the part of `item` that lies in `data` (which starts at stream offset `start`). */
+function copyOverlap(data: Uint8Array, start: number, item: Wanted, target: Buffer): void {
+	const from = Math.max(start, item.offset);
+	const to = Math.min(start + data.length, item.offset + item.size);
+	if (from < to) {
+		target.set(data.subarray(from - start, to - start), from - item.offset);
+	}
+}
+
+// Version control and build output are never part of the source the kernel was built from.
+const skippedDirectories = new Set(['.git', '.svn', '.hg', '.tmp_versions']);
+
+async function openDirectory(directory: string, options: OpenSourceOptions): Promise<KernelSource> {
+	const builder = new SourceIndexBuilder(directory);
+	const listed: Array<{file: string; size: number}> = [];
+	const fingerprint = createHash('sha256').update(path.resolve(directory));
+	walk(directory, listed, fingerprint);
+	const identity = `directory:${path.resolve(directory)}:${fingerprint.digest('hex')}`;
+	const key = keyOf(identity);
+	let index = await cachedIndex(options.cacheDir, key, identity);
+	const indexFrom = index ? 'cache' : 'built';
+	if (!index) {
+		let done = 0;
+		for (const {file, size} of listed) {
+			if (builder.wants(file)) {
+				// eslint-disable-next-line no-await-in-loop
+				builder.add(file, 0, size, await readFile(path.join(directory, file)));
+			} else {
+				builder.add(file, 0, size);
+			}
+
+			if (options.onProgress && ++done % 5000 === 0) {
+				options.onProgress(`indexing ${directory}: ${done.toLocaleString('en-US')} of ${listed.length.toLocaleString('en-US')} files`);
+			}
+		}
+
+		index = builder.finish();
+		await storeIndex(options.cacheDir, key, identity, index);
+	}
+
+	const root = index.root;
+	return {
+		path: directory,
+		kind: 'directory',
+		identity,
+		index,
+		indexFrom,
+		async read(files) {
+			const result = new Map<string, Buffer>();
+			for (const file of new Set(files)) {
+				try {
+					// eslint-disable-next-line no-await-in-loop
+					result.set(file, await readFile(path.join(directory, root, file)));
+				} catch {}
+			}
+
+			return result;
+		},
+	};
+}
+
+/**
+Every regular file below `directory` with its size; sizes, mtimes and ctimes feed the fingerprint,
+so an edited file gives a new index. Symbolic links are not followed (no loops, nothing outside).
+*/
+function walk(directory: string, listed: Array<{file: string; size: number}>, fingerprint: ReturnType<typeof createHash>): void {
+	// An explicit stack: the depth of a tree someone else made must not reach the call stack.
+	const pending = [''];
+	while (pending.length > 0) {
+		const relative = pending.pop()!;
+		let entries: Dirent[];
+		try {
+			entries = readdirSync(path.join(directory, relative), {withFileTypes: true});
+		} catch (error) {
+			throw new InputError(path.join(directory, relative), describeFsError(error));
+		}
+
+		entries.sort((a, b) => (a.name < b.name ? 1 : a.name > b.name ? -1 : 0));
+		for (const entry of entries) {
+			const file = relative ? `${relative}/${entry.name}` : entry.name;
+			if (entry.isDirectory()) {
+				if (!skippedDirectories.has(entry.name)) {
+					pending.push(file);
+				}
+			} else if (entry.isFile()) {
+				const info = statSync(path.join(directory, file), {bigint: true});
+				fingerprint.update(`${file}\0${info.size}\0${info.mtimeNs}\0${info.ctimeNs}\n`);
+				listed.push({file, size: Number(info.size)});
+			}
+		}
+	}
+}

@@ -1,0 +1,93 @@
+/*
+What a kernel source file says about exports and local headers, read from its bytes the way a
+person greps the tree: no preprocessing. Exports spelled through a macro that pastes tokens
+(`EXPORT_SYMBOL(name##_foo)` inside a #define) are not found this way. The scans look for their
+keyword with Buffer.indexOf and decode only a short window around each hit: the index reads a
+1.3 GB tree, and turning every file into a string costs more than the search.
+*/
+
+const exportCall = /^(EXPORT_[A-Z\d_]*)[ \t]*\([ \t\\\r\n]*([A-Za-z_]\w*)/;
+const includeTail = /^include[ \t]*"([^"\n]+)"/;
+
+/** The symbols a macro call exports, given the macro and its first argument. */
+function exported(macro: string, name: string): string[] {
+	// include/linux/tracepoint.h: the tracepoint, its iterator and its static call's key and trampoline.
+	if (macro === 'EXPORT_TRACEPOINT_SYMBOL' || macro === 'EXPORT_TRACEPOINT_SYMBOL_GPL') {
+		return [`__tracepoint_${name}`, `__traceiter_${name}`, `__SCK__tp_func_${name}`, `__SCT__tp_func_${name}`];
+	}
+
+	// include/linux/static_call.h: STATIC_CALL_KEY() and STATIC_CALL_TRAMP().
+	if (macro === 'EXPORT_STATIC_CALL' || macro === 'EXPORT_STATIC_CALL_GPL') {
+		return [`__SCK__${name}`, `__SCT__${name}`];
+	}
+
+	if (macro === 'EXPORT_STATIC_CALL_TRAMP' || macro === 'EXPORT_STATIC_CALL_TRAMP_GPL') {
+		return [`__SCT__${name}`];
+	}
+
+	// EXPORT_SYMBOL{,_GPL,_NS,_NS_GPL,_GPL_FUTURE,_FOR_TESTS_ONLY,_IF_KUNIT}, EXPORT_PER_CPU_SYMBOL*,
+	// EXPORT_UNUSED_SYMBOL*, the PM ops (include/linux/pm.h) and the indirect-call wrapper all
+	// export their first argument under its own name.
+	if (macro.includes('SYMBOL') || macro.endsWith('_DEV_PM_OPS') || macro === 'EXPORT_INDIRECT_CALLABLE') {
+		return [name];
+	}
+
+	return [];
+}
+
+const isWordByte = (byte: number | undefined) => byte !== undefined && ((byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte === 0x5F);
+
+const asBuffer = (data: Uint8Array) => (Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+
+/** Symbols exported by a `.c` or `.S` file. */
+export function scanExports(data: Uint8Array): string[] {
+	const bytes = asBuffer(data);
+	const names = new Set<string>();
+	for (let at = bytes.indexOf('EXPORT_'); at !== -1; at = bytes.indexOf('EXPORT_', at + 7)) {
+		if (isWordByte(bytes[at - 1])) {
+			continue;
+		}
+
+		const match = exportCall.exec(bytes.toString('latin1', at, Math.min(bytes.length, at + 256)));
+		if (match) {
+			for (const name of exported(match[1]!, match[2]!)) {
+				names.add(name);
+			}
+		}
+	}
+
+	return [...names];
+}
+
+/** `#include "…"` targets, as written. */
+export function quotedIncludes(data: Uint8Array): string[] {
+	const bytes = asBuffer(data);
+	const names = new Set<string>();
+	for (let at = bytes.indexOf('include'); at !== -1; at = bytes.indexOf('include', at + 7)) {
+		// Only blanks and one '#' between the line's start and the keyword.
+		let back = at - 1;
+		while (back >= 0 && (bytes[back] === 0x20 || bytes[back] === 0x09)) {
+			back--;
+		}
+
+		if (bytes[back] !== 0x23) {
+			continue;
+		}
+
+		back--;
+		while (back >= 0 && (bytes[back] === 0x20 || bytes[back] === 0x09)) {
+			back--;
+		}
+
+		if (back >= 0 && bytes[back] !== 0x0A) {
+			continue;
+		}
+
+		const match = includeTail.exec(bytes.toString('latin1', at, Math.min(bytes.length, at + 512)));
+		if (match) {
+			names.add(match[1]!);
+		}
+	}
+
+	return [...names];
+}

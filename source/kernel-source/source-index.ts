@@ -1,0 +1,237 @@
+import path from 'node:path';
+import {InputError} from '../common/input-error.js';
+import {quotedIncludes, scanExports} from './scan-source.js';
+
+export type KernelVersion = {version: number; patchlevel: number; sublevel: number};
+
+/**
+What kmodx knows of a kernel source tree after reading it once: every file and where its bytes
+are, which files export which symbols, and which local headers each file includes. Built in one
+pass over a tarball (or a walk of a directory) and cached, so that a second symbol never rescans.
+*/
+export type SourceIndex = {
+	/** Prefix of the tree inside the archive (`linux-source-6.1/`), empty for a directory. */
+	root: string;
+	version: KernelVersion | undefined;
+	/** Paths relative to the tree, in archive order. */
+	files: string[];
+	/** Offset of each file's bytes in the uncompressed tar stream (0 for a directory). */
+	offsets: number[];
+	sizes: number[];
+	/** Resolved `#include "…"` edges: file → the files it includes. */
+	includes: Map<number, number[]>;
+	/** Exported symbol → the files that export it (several: per architecture, SLAB/SLUB, …). */
+	exports: Map<string, number[]>;
+};
+
+export const indexFormat = 1;
+
+// The headers package brings include/ and arch/*/include/; host tools and docs are never kernel objects.
+const providedElsewhere = /^(include|arch\/[^/]+\/include|tools|scripts|Documentation|samples|usr)\//;
+
+/** Whether a file's text is scanned: sources for exports, local headers for their includes. */
+function scanned(relative: string): boolean {
+	return /\.(c|S|h)$/.test(relative) && !providedElsewhere.test(relative);
+}
+
+/** Collects files as they stream by, then resolves the tree's root, version and include edges. */
+export class SourceIndexBuilder {
+	private readonly files: string[] = [];
+	private readonly offsets: number[] = [];
+	private readonly sizes: number[] = [];
+	private readonly includeNames = new Map<number, string[]>();
+	private readonly exportLists = new Map<number, string[]>();
+	private readonly topMakefiles = new Map<string, string>();
+
+	constructor(private readonly source: string) {}
+
+	/** Whether `add` needs the file's bytes. Paths may still carry the archive's top directory. */
+	wants(archivePath: string): boolean {
+		if (/^([^/]+\/)?Makefile$/.test(archivePath)) {
+			return true;
+		}
+
+		const slash = archivePath.indexOf('/');
+		// The root is not known yet: judge both the path itself and the path below its first directory.
+		return scanned(archivePath) && (slash === -1 || scanned(archivePath.slice(slash + 1)));
+	}
+
+	/** `data` is only read during the call (the tar reader reuses its buffer). */
+	add(archivePath: string, offset: number, size: number, data?: Uint8Array): void {
+		const index = this.files.length;
+		this.files.push(archivePath);
+		this.offsets.push(offset);
+		this.sizes.push(size);
+		if (!data) {
+			return;
+		}
+
+		if (archivePath.endsWith('Makefile')) {
+			this.topMakefiles.set(archivePath, Buffer.from(data.buffer, data.byteOffset, Math.min(data.byteLength, 4096)).toString('latin1'));
+			return;
+		}
+
+		const includes = quotedIncludes(data);
+		if (includes.length > 0) {
+			this.includeNames.set(index, includes);
+		}
+
+		if (!archivePath.endsWith('.h')) {
+			const exports = scanExports(data);
+			if (exports.length > 0) {
+				this.exportLists.set(index, exports);
+			}
+		}
+	}
+
+	finish(): SourceIndex {
+		const root = this.findRoot();
+		const keep: number[] = [];
+		const position = new Map<string, number>();
+		const files: string[] = [];
+		const offsets: number[] = [];
+		const sizes: number[] = [];
+		for (const [index, file] of this.files.entries()) {
+			if (file.startsWith(root)) {
+				position.set(file.slice(root.length), files.length);
+				keep[index] = files.length;
+				files.push(file.slice(root.length));
+				offsets.push(this.offsets[index]!);
+				sizes.push(this.sizes[index]!);
+			}
+		}
+
+		const includes = new Map<number, number[]>();
+		for (const [index, names] of this.includeNames) {
+			const from = keep[index];
+			if (from === undefined) {
+				continue;
+			}
+
+			const directory = path.posix.dirname(files[from]!);
+			const targets = names.flatMap(name => {
+				const target = position.get(path.posix.normalize(path.posix.join(directory, name)));
+				return target === undefined ? [] : [target];
+			});
+			if (targets.length > 0) {
+				includes.set(from, targets);
+			}
+		}
+
+		const exports = new Map<string, number[]>();
+		for (const [index, names] of this.exportLists) {
+			const file = keep[index];
+			if (file === undefined || !scanned(files[file]!)) {
+				continue;
+			}
+
+			for (const name of names) {
+				const list = exports.get(name);
+				if (list) {
+					list.push(file);
+				} else {
+					exports.set(name, [file]);
+				}
+			}
+		}
+
+		return {
+			root,
+			version: parseVersion(this.topMakefiles.get(`${root}Makefile`) ?? ''),
+			files,
+			offsets,
+			sizes,
+			includes,
+			exports,
+		};
+	}
+
+	// The tree is where Makefile, Kbuild and init/main.c sit together; the shallowest such place.
+	private findRoot(): string {
+		const all = new Set(this.files);
+		const roots = this.files
+			.filter(file => file === 'init/main.c' || file.endsWith('/init/main.c'))
+			.map(file => file.slice(0, -'init/main.c'.length))
+			.filter(root => all.has(`${root}Makefile`) && all.has(`${root}Kbuild`))
+			.sort((a, b) => a.length - b.length);
+		if (roots[0] === undefined) {
+			throw new InputError(this.source, 'not a Linux kernel source tree (no Makefile, Kbuild and init/main.c together)');
+		}
+
+		return roots[0];
+	}
+}
+
+/** VERSION, PATCHLEVEL and SUBLEVEL of a top-level kernel Makefile. */
+export function parseVersion(makefile: string): KernelVersion | undefined {
+	const field = (name: string) => /^(\d+)$/.exec((new RegExp(`^${name}\\s*=\\s*(\\S*)`, 'm').exec(makefile)?.[1]) ?? '')?.[1];
+	const [version, patchlevel, sublevel] = ['VERSION', 'PATCHLEVEL', 'SUBLEVEL'].map(field);
+	if (version === undefined || patchlevel === undefined) {
+		return undefined;
+	}
+
+	return {version: Number(version), patchlevel: Number(patchlevel), sublevel: Number(sublevel ?? 0)};
+}
+
+export const versionText = (version: KernelVersion) => `${version.version}.${version.patchlevel}.${version.sublevel}`;
+
+type StoredIndex = {
+	format: number;
+	root: string;
+	version: KernelVersion | null;
+	files: string[];
+	offsets: number[];
+	sizes: number[];
+	includes: Array<[number, number[]]>;
+	exports: Array<[string, number[]]>;
+};
+
+export function serialiseIndex(index: SourceIndex): string {
+	const stored: StoredIndex = {
+		format: indexFormat,
+		root: index.root,
+		version: index.version ?? null,
+		files: index.files,
+		offsets: index.offsets,
+		sizes: index.sizes,
+		includes: [...index.includes],
+		exports: [...index.exports],
+	};
+	return JSON.stringify(stored);
+}
+
+/** A cached index, or undefined when it does not have the expected shape (then it is rebuilt). */
+export function parseStoredIndex(text: string): SourceIndex | undefined {
+	let stored: Partial<StoredIndex>;
+	try {
+		stored = JSON.parse(text) as Partial<StoredIndex>;
+	} catch {
+		return undefined;
+	}
+
+	const {files, offsets, sizes, includes, exports} = stored;
+	const fileCount = Array.isArray(files) ? files.length : -1;
+	const isIndex = (value: unknown) => Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) < fileCount;
+	const isCount = (value: unknown) => Number.isSafeInteger(value) && (value as number) >= 0;
+	const valid = stored.format === indexFormat
+		&& typeof stored.root === 'string'
+		&& Array.isArray(files) && files.every(file => typeof file === 'string')
+		&& Array.isArray(offsets) && offsets.length === fileCount && offsets.every(isCount)
+		&& Array.isArray(sizes) && sizes.length === fileCount && sizes.every(isCount)
+		&& Array.isArray(includes) && includes.every(entry => Array.isArray(entry) && isIndex(entry[0]) && Array.isArray(entry[1]) && entry[1].every(isIndex))
+		&& Array.isArray(exports) && exports.every(entry => Array.isArray(entry) && typeof entry[0] === 'string' && Array.isArray(entry[1]) && entry[1].every(isIndex))
+		&& (stored.version === null || (typeof stored.version === 'object' && stored.version !== undefined && ['version', 'patchlevel', 'sublevel'].every(key => isCount((stored.version as Record<string, unknown>)[key]))));
+	if (!valid) {
+		return undefined;
+	}
+
+	return {
+		root: stored.root!,
+		version: stored.version ?? undefined,
+		files: files!,
+		offsets: offsets!,
+		sizes: sizes!,
+		includes: new Map(includes),
+		exports: new Map(exports),
+	};
+}

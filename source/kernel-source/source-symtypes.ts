@@ -1,0 +1,138 @@
+import {createHash} from 'node:crypto';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import {cacheEntryPath, readCache, writeCache} from '../common/cache.js';
+import {formatCrc} from '../common/hex.js';
+import {InputError} from '../common/input-error.js';
+import {headersArchitectures, headersConfig, headersIdentity} from '../kbuild/headers-dir.js';
+import {kbuildSymtypes} from '../kbuild/kbuild-symtypes.js';
+import {genksymsCrc} from '../symtypes/genksyms-crc.js';
+import {readSymtypes} from '../symtypes/read-symtypes.js';
+import type {SymtypesIndex} from '../symtypes/symtypes-index.js';
+import {kbuildFlags, treeRoot} from './kbuild-flags.js';
+import type {KernelSource, Progress} from './kernel-source.js';
+import {builtByConfig, exportingCandidates, makefilesOf, translationUnitFiles} from './translation-unit.js';
+
+export type SourceSymtypesRequest = {
+	source: KernelSource;
+	/** The kernel's headers/build directory: kbuild compiles against it. */
+	headers: string;
+	symbol: string;
+	/** `vmlinux` or the module path Module.symvers gives; a module's files are built with -DMODULE. */
+	exporter: string | undefined;
+	/** The kernel's CRC: the candidate that reproduces it is the file the kernel was built from. */
+	kernelCrc: number | undefined;
+	cacheDir: string | undefined;
+	timeoutMs: number;
+	onProgress?: Progress;
+	signal?: AbortSignal;
+};
+
+export type SourceSymtypes = {
+	/** Tree-relative path of the translation unit, e.g. `kernel/sched/core.c`. */
+	file: string;
+	index: SymtypesIndex;
+	crc: number;
+	/** Where the generated symtypes are cached (also what `index.source` names). */
+	cachePath: string | undefined;
+	/** Files tried before this one, with why they were not taken. */
+	notes: string[];
+};
+
+// Bump when what goes into a generated unit changes, so old cache entries are not served.
+const recipe = 'tu-2';
+const cacheKind = 'symtypes-source';
+// One entry is one translation unit's symtypes (20 KB–300 KB compressed): keep a few hundred.
+const cacheEntries = 512;
+const maximumCandidates = 4;
+
+/**
+Exact genksyms input for `symbol` from the kernel's own source: find the file that exports it,
+preprocess it with its local headers against the kernel's headers package, and take the file
+whose recomputed CRC is the kernel's.
+*/
+export async function sourceSymtypes(request: SourceSymtypesRequest): Promise<SourceSymtypes> {
+	const {source, symbol} = request;
+	let candidates = exportingCandidates(source.index, symbol, {architectures: headersArchitectures(request.headers), exporter: request.exporter});
+	if (candidates.length === 0) {
+		const anywhere = source.index.exports.get(symbol)?.length ?? 0;
+		throw new InputError(source.path, anywhere > 0
+			? `${symbol} is exported only by other architectures' files here`
+			: `no file here exports ${symbol} (searched .c and .S files for EXPORT_SYMBOL and its variants; exports made by token-pasting macros are not found this way)`);
+	}
+
+	const notes: string[] = [];
+	if (candidates.length > 1) {
+		candidates = await enabledFirst(request, candidates, notes);
+	}
+
+	let fallback: SourceSymtypes | undefined;
+	for (const file of candidates.slice(0, maximumCandidates)) {
+		// eslint-disable-next-line no-await-in-loop
+		const generated = await generateUnit(request, file);
+		if (!generated.index.exports.has(symbol)) {
+			notes.push(`${file} does not export ${symbol} in this configuration`);
+			continue;
+		}
+
+		const crc = genksymsCrc(generated.index, symbol);
+		const result = {file, index: generated.index, crc, cachePath: generated.cachePath, notes};
+		if (request.kernelCrc === undefined || crc === (request.kernelCrc >>> 0)) {
+			return result;
+		}
+
+		notes.push(`${file} gives ${symbol} the CRC ${formatCrc(crc)}, not the kernel's ${formatCrc(request.kernelCrc)}`);
+		fallback ??= result;
+	}
+
+	if (fallback) {
+		return {...fallback, notes};
+	}
+
+	throw new InputError(source.path, `cannot generate the symtypes of ${symbol}: ${notes.join('; ')}`);
+}
+
+/** Candidates whose directory's Makefile builds them in this kernel's configuration come first. */
+async function enabledFirst(request: SourceSymtypesRequest, candidates: string[], notes: string[]): Promise<string[]> {
+	const makefiles = await request.source.read(candidates.map(file => `${path.posix.dirname(file)}/Makefile`), request.onProgress);
+	const config = await headersConfig(request.headers);
+	const built = candidates.map(file => {
+		const makefile = makefiles.get(`${path.posix.dirname(file)}/Makefile`);
+		return makefile ? builtByConfig(makefile.toString('latin1'), file, config) : undefined;
+	});
+	const order = [...candidates.keys()].sort((a, b) => rank(built[a]) - rank(built[b]));
+	for (const [position, file] of candidates.entries()) {
+		if (built[position] === false) {
+			notes.push(`${file} is not built in this configuration`);
+		}
+	}
+
+	return order.filter(position => built[position] !== false).map(position => candidates[position]!);
+}
+
+const rank = (built: boolean | undefined) => (built === true ? 0 : built === undefined ? 1 : 2);
+
+async function generateUnit(request: SourceSymtypesRequest, file: string): Promise<{index: SymtypesIndex; cachePath: string | undefined}> {
+	const module = request.exporter !== undefined && request.exporter !== 'vmlinux';
+	const key = createHash('sha256').update([recipe, request.source.identity, await headersIdentity(request.headers), file, module ? 'm' : 'y'].join('\0')).digest('hex').slice(0, 40);
+	const cachePath = request.cacheDir ? cacheEntryPath(request.cacheDir, cacheKind, key) : undefined;
+	const label = `${file} (generated from ${path.basename(request.source.path)})`;
+	const cached = await readCache(request.cacheDir, cacheKind, key);
+	if (cached) {
+		try {
+			return {index: readSymtypes(zlib.gunzipSync(cached), label), cachePath};
+		} catch {} // A damaged entry is generated again.
+	}
+
+	request.onProgress?.(`reading ${file} and its local headers`);
+	const unitFiles = translationUnitFiles(request.source.index, file);
+	const makefiles = await request.source.read(makefilesOf(file), request.onProgress);
+	const config = await headersConfig(request.headers);
+	const flags = kbuildFlags(file, makefiles, config);
+	const extra = request.source.index.files.filter(other => other.endsWith('.h') && flags.directories.some(directory => path.posix.dirname(other) === directory));
+	const files = await request.source.read([...unitFiles, ...extra], request.onProgress);
+	request.onProgress?.(`preprocessing ${file} with kbuild (KBUILD_SYMTYPES=1)`);
+	const text = await kbuildSymtypes(request.headers, {files, source: file, module, kbuildLines: flags.lines, rootPlaceholder: treeRoot}, {timeoutMs: request.timeoutMs, signal: request.signal});
+	await writeCache(request.cacheDir, cacheKind, key, zlib.gzipSync(Buffer.from(text, 'latin1'), {level: 6}), cacheEntries);
+	return {index: readSymtypes(text, label), cachePath};
+}

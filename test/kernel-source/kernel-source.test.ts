@@ -1,0 +1,114 @@
+import {execFileSync} from 'node:child_process';
+import {mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import test, {type ExecutionContext} from 'ava';
+import {findExecutable} from '../../source/common/find-executable.js';
+import {openKernelSource} from '../../source/kernel-source/kernel-source.js';
+import {exportingCandidates, translationUnitFiles} from '../../source/kernel-source/translation-unit.js';
+import {fixture} from '../helpers/paths.js';
+
+const tarball = fixture('kernel-source/linux-source-6.1.170-3.tar.xz');
+const plain = execFileSync('xz', ['-dc', tarball], {maxBuffer: 64 * 1024 * 1024});
+const members = execFileSync('tar', ['-tf', '-'], {input: plain, encoding: 'utf8'}).trim().split('\n').filter(name => !name.endsWith('/'));
+const sourceFiles = members.map(name => name.replace(/^linux-source-6\.1\//, ''));
+const extract = (name: string) => execFileSync('tar', ['-xOf', '-', `linux-source-6.1/${name}`], {input: plain, maxBuffer: 64 * 1024 * 1024});
+
+function temporary(t: ExecutionContext): string {
+	const directory = mkdtempSync(path.join(os.tmpdir(), 'kmodx-test-'));
+	t.teardown(() => {
+		rmSync(directory, {recursive: true, force: true});
+	});
+	return directory;
+}
+
+/** The fixture re-encoded every way a distribution ships a source tree. */
+function forms(t: ExecutionContext): Array<[string, string]> {
+	const directory = temporary(t);
+	const write = (name: string, data: Buffer) => {
+		writeFileSync(path.join(directory, name), data);
+		return path.join(directory, name);
+	};
+
+	const result: Array<[string, string]> = [
+		['xz, several blocks (random access)', tarball],
+		['xz, one block (read as a stream)', write('one-block.tar.xz', execFileSync('xz', ['-c', '-T1', '--block-size=100MiB'], {input: plain}))],
+		['gzip', write('linux.tar.gz', execFileSync('gzip', ['-c'], {input: plain}))],
+		['plain tar', write('linux.tar', plain)],
+	];
+	if (findExecutable('zstd')) {
+		result.push(['zstd', write('linux.tar.zst', execFileSync('zstd', ['-q', '-c'], {input: plain}))]);
+	}
+
+	const tree = path.join(directory, 'tree');
+	execFileSync('mkdir', ['-p', tree]);
+	execFileSync('tar', ['-xf', '-', '-C', tree], {input: plain});
+	result.push(['unpacked directory', path.join(tree, 'linux-source-6.1')]);
+	return result;
+}
+
+test('every form: the version, every file, and bytes equal to what tar extracts', async t => {
+	for (const [form, file] of forms(t)) {
+		// eslint-disable-next-line no-await-in-loop
+		const source = await openKernelSource(file, {});
+		t.deepEqual(source.index.version, {version: 6, patchlevel: 1, sublevel: 170}, form);
+		t.deepEqual([...source.index.files].sort(), [...sourceFiles].sort(), form);
+		// eslint-disable-next-line no-await-in-loop
+		const read = await source.read(['drivers/char/misc.c', 'mm/slab.h', 'kernel/module/version.c', 'no/such/file.c']);
+		t.deepEqual([...read.keys()].sort(), ['drivers/char/misc.c', 'kernel/module/version.c', 'mm/slab.h'], form);
+		for (const [name, bytes] of read) {
+			t.true(bytes.equals(extract(name)), `${form}: ${name}`);
+		}
+	}
+});
+
+test('the index lists what each file exports, as grep finds EXPORT_SYMBOL lines, and the local headers it includes', async t => {
+	const source = await openKernelSource(tarball, {});
+	for (const file of sourceFiles.filter(name => name.endsWith('.c'))) {
+		const grep = [...extract(file).toString('latin1').matchAll(/^EXPORT_SYMBOL(?:_GPL)?\((\w+)\);$/gm)].map(match => match[1]!);
+		const indexed = [...source.index.exports].filter(([, files]) => files.some(position => source.index.files[position] === file)).map(([name]) => name);
+		t.true(grep.length > 0, file);
+		t.deepEqual(indexed.filter(name => grep.includes(name)).sort(), [...grep].sort(), file);
+	}
+
+	t.deepEqual(exportingCandidates(source.index, 'kmalloc_caches', {architectures: ['x86'], exporter: 'vmlinux'}), ['mm/slab_common.c']);
+	// Slab_common.c includes "slab.h", which includes nothing local; "internal.h" too; both sit in its directory.
+	t.deepEqual(translationUnitFiles(source.index, 'mm/slab_common.c').sort(), ['mm/internal.h', 'mm/slab.h', 'mm/slab_common.c']);
+	t.deepEqual(translationUnitFiles(source.index, 'drivers/char/misc.c'), ['drivers/char/misc.c']);
+});
+
+test('the index is built once: a second open comes from the cache, a damaged entry is rebuilt', async t => {
+	const cacheDir = temporary(t);
+	const first = await openKernelSource(tarball, {cacheDir});
+	t.is(first.indexFrom, 'built');
+	const second = await openKernelSource(tarball, {cacheDir});
+	t.is(second.indexFrom, 'cache');
+	t.deepEqual(second.index, first.index);
+	const entries = path.join(cacheDir, readdirSync(cacheDir).find(name => name.startsWith('source-index'))!);
+	for (const name of readdirSync(entries)) {
+		writeFileSync(path.join(entries, name), 'damaged');
+	}
+
+	const third = await openKernelSource(tarball, {cacheDir});
+	t.is(third.indexFrom, 'built');
+	t.deepEqual(third.index, first.index);
+});
+
+test('what is not a kernel source tarball is refused in one line naming the file', async t => {
+	const directory = temporary(t);
+	const notTar = path.join(directory, 'linux.tar.gz');
+	writeFileSync(notTar, execFileSync('gzip', ['-c'], {input: readFileSync(fixture('kernels/6.1.0-47-amd64/Module.symvers.gz'))}));
+	await t.throwsAsync(openKernelSource(notTar), {message: `${notTar}: not a tar archive`});
+
+	const truncated = path.join(directory, 'truncated.tar.xz');
+	writeFileSync(truncated, readFileSync(tarball).subarray(0, 40_000));
+	await t.throwsAsync(openKernelSource(truncated), {message: new RegExp(`^${truncated}: (xz could not decompress it|xz data is corrupt)`)});
+
+	const otherTree = path.join(directory, 'other.tar');
+	execFileSync('tar', ['-cf', otherTree, '-C', fixture('kernel-source'), '.']);
+	await t.throwsAsync(openKernelSource(otherTree), {message: `${otherTree}: not a Linux kernel source tree (no Makefile, Kbuild and init/main.c together)`});
+
+	const fifo = path.join(directory, 'fifo');
+	execFileSync('mkfifo', [fifo]);
+	await t.throwsAsync(openKernelSource(fifo), {message: `${fifo}: not a regular file or directory: a kernel source tarball or tree is expected`});
+});

@@ -1,0 +1,45 @@
+import {readFileSync} from 'node:fs';
+import {gunzipSync} from 'node:zlib';
+import test from 'ava';
+import {quotedIncludes, scanExports} from '../../source/kernel-source/scan-source.js';
+import {fixture} from '../helpers/paths.js';
+
+// The names Debian 6.1.0-47's Module.symvers lists: what the scan must produce, spelled as the kernel spells them.
+const symvers = new Set(gunzipSync(readFileSync(fixture('kernels/6.1.0-47-amd64/Module.symvers.gz'))).toString('latin1').split('\n').map(line => line.split('\t')[1]));
+const bytes = (text: string) => Buffer.from(text, 'latin1');
+
+test('the export macro forms of the 6.1 tree, as its files write them, give the names Module.symvers has', t => {
+	// Lines as they stand in linux-source-6.1 (file in the comment).
+	const lines: Array<[string, string[]]> = [
+		['EXPORT_SYMBOL(misc_register);', ['misc_register']], // Drivers/char/misc.c
+		['EXPORT_SYMBOL_GPL(kthread_func);', ['kthread_func']], // Kernel/kthread.c
+		['EXPORT_SYMBOL_NS_GPL(usb_stor_probe1, USB_STORAGE);', ['usb_stor_probe1']], // Drivers/usb/storage/usb.c
+		['EXPORT_PER_CPU_SYMBOL(cpu_number);', ['cpu_number']], // Arch/x86/kernel/setup_percpu.c
+		['EXPORT_TRACEPOINT_SYMBOL_GPL(pelt_cfs_tp);', ['__tracepoint_pelt_cfs_tp', '__traceiter_pelt_cfs_tp', '__SCK__tp_func_pelt_cfs_tp', '__SCT__tp_func_pelt_cfs_tp']], // Kernel/sched/core.c
+		['EXPORT_STATIC_CALL_TRAMP(preempt_schedule);', ['__SCT__preempt_schedule']], // Kernel/sched/core.c
+		['EXPORT_STATIC_CALL_GPL(kvm_x86_cache_reg);', ['__SCK__kvm_x86_cache_reg', '__SCT__kvm_x86_cache_reg']], // Arch/x86/kvm/x86.c
+		['EXPORT_SYMBOL(\n\tdrm_gem_prime_mmap);', ['drm_gem_prime_mmap']], // Drivers/gpu/drm/drm_prime.c, its argument moved to the next line
+	];
+	for (const [line, names] of lines) {
+		t.deepEqual(scanExports(bytes(`#include <linux/export.h>\n\n${line}\n`)), names, line);
+		for (const name of names) {
+			t.true(symvers.has(name), `${name} is in Module.symvers`);
+		}
+	}
+
+	// Not exports: a longer macro name, a word that merely ends in EXPORT_, a macro with no symbol.
+	t.deepEqual(scanExports(bytes('MY_EXPORT_SYMBOL(foo);\nEXPORT_WEXT_HANDLER(get_name);\nEXPORT_SYMBOL(\n')), []);
+});
+
+test('quoted includes: only #include "…" at the start of a line, in any spacing', t => {
+	const text = [
+		'#include <linux/module.h>',
+		'#include "internal.h"',
+		'  #  include\t"../workqueue_internal.h"',
+		'#include_next "no.h"',
+		'/* #include "comment.h" is not at a line start */ int x;',
+		'#define TRACE_INCLUDE_FILE "trace"',
+		'#include "internal.h"',
+	].join('\n');
+	t.deepEqual(quotedIncludes(bytes(text)), ['internal.h', '../workqueue_internal.h']);
+});
