@@ -51,6 +51,8 @@ class Walk {
 			from: {kernel: from.label, ...(from.crc === undefined ? {} : {crc: from.crc})},
 			to: {kernel: to.label, ...(to.crc === undefined ? {} : {crc: to.crc})},
 			method: 'btf',
+			complete: false,
+			paths: 'btf',
 			changes: [],
 		};
 		if (from.crc !== undefined && from.crc === to.crc) this.notes.push(`${symbol} has the same CRC in both kernels: nothing to explain.`);
@@ -58,6 +60,7 @@ class Walk {
 		const declB = this.declaration(this.b, to.label);
 		if (declA === undefined || declB === undefined) {
 			if (this.notes.length === 0 || declA === declB) this.notes.push('The symbol has no BTF declaration to compare (BTF describes functions and per-CPU variables only).');
+			explanation.incomplete = `BTF does not describe ${symbol} (it records functions and per-CPU variables, not other global variables): nothing to compare`;
 			explanation.notes = this.notes;
 			return explanation;
 		}
@@ -69,9 +72,9 @@ class Walk {
 		explanation.changes = ranked;
 		const types = new Set(ranked.map(change => change.type)).size;
 		if (ranked.length === 0) {
-			this.notes.push('No declaration reachable from the symbol differs in BTF; the CRC change may come from something BTF does not record (e.g. a type genksyms sees by another spelling, or a changed attribute).');
+			explanation.incomplete = 'no declaration reachable from the symbol differs in BTF: the CRC change comes from something BTF does not record (e.g. a type genksyms sees by another spelling, a macro-defined constant, or a changed attribute)';
 		} else {
-			this.notes.push(`${ranked.length} declaration changes in ${types} types reachable from ${symbol}; BTF sees every reachable type, genksyms only those defined in the exporting file's headers.`);
+			explanation.incomplete = `BTF lists all ${ranked.length} declaration changes in ${types} types reachable from ${symbol}; genksyms hashed only the types the exporting file defines, so this is a superset of the causes, not checked against the CRCs`;
 		}
 
 		explanation.notes = this.notes;

@@ -1,7 +1,15 @@
 import type {ExplainStep} from './check-command.js';
+import {progressLine} from './progress-line.js';
 
-/** `check --explain`: the explainers (BTF, symtypes) load only when asked for. */
+/** `check --explain`: the explainers (BTF, symtypes, kbuild) load only when asked for. */
 export const explainStep: ExplainStep = async (report, kernels, flags) => {
-	const [{attachExplanations}, {parseTypesFlags, TypeInfoProvider}] = await Promise.all([import('../explain/attach-explanations.js'), import('../explain/explain-symbol.js')]);
-	await attachExplanations(report, kernels, new TypeInfoProvider(parseTypesFlags(flags.types, kernels)));
+	const [{attachExplanations}, {TypeInformation}, {parseTypesFlags}] = await Promise.all([
+		import('../type-info/attach-explanations.js'), import('../type-info/type-information.js'), import('../type-info/types-flags.js'),
+	]);
+	const progress = progressLine(process.stderr);
+	try {
+		await attachExplanations(report, kernels, new TypeInformation(parseTypesFlags(flags.types, kernels)), progress.update);
+	} finally {
+		progress.clear();
+	}
 };

@@ -1,4 +1,6 @@
-import {explainSymbol, parseTypesFlags, TypeInfoProvider} from '../explain/explain-symbol.js';
+import {explainSymbol} from '../type-info/explain-symbol.js';
+import {TypeInformation} from '../type-info/type-information.js';
+import {parseTypesFlags} from '../type-info/types-flags.js';
 import type {Kernel} from '../kernel/kernel.js';
 import {runExplorer as run} from '../ui/run-explorer.js';
 import type {CliFlags} from './flags.js';
@@ -10,7 +12,7 @@ export async function runExplorer(paths: string[], flags: CliFlags): Promise<num
 
 /** The same type-information provider as `kmodx why`: symtypes (exact) first, then BTF. */
 function explainer(kernels: Kernel[], flags: CliFlags) {
-	const provider = new TypeInfoProvider(parseTypesFlags(flags.types, kernels));
+	const info = new TypeInformation(parseTypesFlags(flags.types, kernels));
 	return async (symbol: string, fromLabel: string, toLabel: string) => {
 		const from = kernels.find(kernel => kernel.label === fromLabel);
 		const to = kernels.find(kernel => kernel.label === toLabel);
@@ -18,7 +20,7 @@ function explainer(kernels: Kernel[], flags: CliFlags) {
 			return undefined;
 		}
 
-		const result = await explainSymbol(symbol, from, to, provider);
+		const result = await explainSymbol(symbol, from, to, info);
 		return 'explanation' in result ? result.explanation : undefined;
 	};
 }

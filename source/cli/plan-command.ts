@@ -8,6 +8,7 @@ import type {Kernel} from '../kernel/kernel.js';
 import {emit} from './check-command.js';
 import {useColor} from './flags.js';
 import {guarded, loadKernels} from './load-inputs.js';
+import {progressLine} from './progress-line.js';
 import type {CliFlags} from './flags.js';
 
 /** `kmodx plan MODULE -k …`: exit 0 when one binary serves every kernel, 1 when it cannot. */
@@ -30,8 +31,11 @@ export async function runPlan(paths: string[], flags: CliFlags): Promise<number>
 
 /** Why each splitting symbol differs: from the first build's kernel to the first kernel that disagrees. */
 async function explainSplits(plan: PlanReport, kernels: Kernel[], flags: CliFlags): Promise<void> {
-	const {explainSymbol, parseTypesFlags, TypeInfoProvider} = await import('../explain/explain-symbol.js');
-	const provider = new TypeInfoProvider(parseTypesFlags(flags.types, kernels));
+	const [{explainSymbol}, {TypeInformation}, {parseTypesFlags}] = await Promise.all([
+		import('../type-info/explain-symbol.js'), import('../type-info/type-information.js'), import('../type-info/types-flags.js'),
+	]);
+	const info = new TypeInformation(parseTypesFlags(flags.types, kernels));
+	const progress = progressLine(process.stderr);
 	const byLabel = new Map(kernels.map(kernel => [kernel.label, kernel]));
 	const bases = plan.builds.map(build => byLabel.get(build.build_against)!);
 	for (const symbol of plan.splitting_symbols) {
@@ -43,7 +47,7 @@ async function explainSplits(plan: PlanReport, kernels: Kernel[], flags: CliFlag
 		}
 
 		// eslint-disable-next-line no-await-in-loop -- one symbol at a time keeps memory bounded.
-		const result = await explainSymbol(symbol.name, base, target, provider).catch((error: unknown) => ({unavailable: (error as Error).message}));
+		const result = await explainSymbol(symbol.name, base, target, info, progress.update).finally(progress.clear);
 		if ('explanation' in result) {
 			symbol.explanation = result.explanation;
 		} else {

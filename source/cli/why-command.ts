@@ -1,14 +1,21 @@
 import {formatCrc} from '../common/hex.js';
 import {InputError} from '../common/input-error.js';
-import {explainSymbol, parseTypesFlags, TypeInfoProvider} from '../explain/explain-symbol.js';
 import {formatExplanationText} from '../explain/format-explanation.js';
+import {explainSymbol} from '../type-info/explain-symbol.js';
+import {TypeInformation} from '../type-info/type-information.js';
+import {parseTypesFlags} from '../type-info/types-flags.js';
 import {emit} from './check-command.js';
 import type {CliFlags} from './flags.js';
 import {loadKernels} from './load-inputs.js';
+import {progressLine} from './progress-line.js';
 
 export const whySchema = 'kmodx.why/1';
 
-/** `kmodx why SYMBOL -k FROM -k TO [--types LABEL=PATH]…`: exit 0 explained, 1 nothing to explain, 2 error. */
+/**
+`kmodx why SYMBOL -k FROM -k TO [--types LABEL=PATH]…`: exit 0 when changes were found that
+explain the CRCs (exactly, or as BTF's candidates: the output says which), 1 when the CRCs are
+equal or no change was found, 2 on bad input or when no type information can be had.
+*/
 export async function runWhy(args: string[], flags: CliFlags): Promise<number> {
 	const [symbol, ...extra] = args;
 	if (!symbol || extra.length > 0) {
@@ -19,35 +26,41 @@ export async function runWhy(args: string[], flags: CliFlags): Promise<number> {
 		throw new InputError(undefined, `why needs exactly two kernels (-k FROM -k TO), got ${(flags.kernel ?? []).length}`);
 	}
 
-	const progress = process.stderr.isTTY ? (message: string) => process.stderr.write(`${message}…\r`) : undefined;
-	const kernels = await loadKernels(flags, progress);
-	const [from, to] = kernels as [typeof kernels[0], typeof kernels[0]];
-	const types = parseTypesFlags(flags.types, kernels);
-	for (const kernel of [from, to]) {
-		if (!kernel.exports.get(symbol)) {
-			throw new InputError(undefined, `${symbol} is not exported by ${kernel.label} (${kernel.source})`);
-		}
-	}
-
-	const fromCrc = from.exports.get(symbol)!.crc;
-	const toCrc = to.exports.get(symbol)!.crc;
-	const json = flags.json || flags.format === 'json';
-	if (fromCrc === toCrc) {
-		const crc = fromCrc === undefined ? 'no CRC' : formatCrc(fromCrc);
-		if (json) {
-			emit(JSON.stringify({schema: whySchema, symbol, from: {kernel: from.label, crc}, to: {kernel: to.label, crc}, method: null, changes: [], notes: ['the CRCs are equal: nothing to explain']}, null, 2) + '\n', flags);
-		} else {
-			emit(`${symbol}: ${from.label} and ${to.label} carry the same CRC (${crc}): nothing to explain\n`, flags);
+	const progress = progressLine(process.stderr);
+	try {
+		const kernels = await loadKernels(flags, progress.update);
+		const [from, to] = kernels as [typeof kernels[0], typeof kernels[0]];
+		const types = parseTypesFlags(flags.types, kernels);
+		for (const kernel of [from, to]) {
+			if (!kernel.exports.get(symbol)) {
+				throw new InputError(undefined, `${symbol} is not exported by ${kernel.label} (${kernel.source})`);
+			}
 		}
 
-		return 1;
-	}
+		const fromCrc = from.exports.get(symbol)!.crc;
+		const toCrc = to.exports.get(symbol)!.crc;
+		const json = flags.json || flags.format === 'json';
+		if (fromCrc === toCrc) {
+			progress.clear();
+			const crc = fromCrc === undefined ? 'no CRC' : formatCrc(fromCrc);
+			if (json) {
+				emit(JSON.stringify({schema: whySchema, symbol, from: {kernel: from.label, crc}, to: {kernel: to.label, crc}, method: null, complete: true, changes: [], notes: ['the CRCs are equal: nothing to explain']}, null, 2) + '\n', flags);
+			} else {
+				emit(`${symbol}: ${from.label} and ${to.label} carry the same CRC (${crc}): nothing to explain\n`, flags);
+			}
 
-	const result = await explainSymbol(symbol, from, to, new TypeInfoProvider(types));
-	if ('unavailable' in result) {
-		throw new InputError(undefined, `cannot explain ${symbol}: ${result.unavailable}`);
-	}
+			return 1;
+		}
 
-	emit(json ? JSON.stringify({schema: whySchema, ...result.explanation}, null, 2) + '\n' : formatExplanationText(result.explanation), flags);
-	return 0;
+		const result = await explainSymbol(symbol, from, to, new TypeInformation(types), progress.update);
+		progress.clear();
+		if ('unavailable' in result) {
+			throw new InputError(undefined, `cannot explain ${symbol}: ${result.unavailable}`);
+		}
+
+		emit(json ? JSON.stringify({schema: whySchema, ...result.explanation}, null, 2) + '\n' : formatExplanationText(result.explanation), flags);
+		return result.explanation.changes.length > 0 ? 0 : 1;
+	} finally {
+		progress.clear();
+	}
 }

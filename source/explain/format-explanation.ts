@@ -1,27 +1,34 @@
-import type {Explanation, TypeChange} from './explanation.js';
+import type {Explanation, SymtypesOrigin, TypeChange} from './explanation.js';
 
-/**
-The plain-text form of an explanation (`kmodx why`): a header with both CRCs and the method,
-then the changes grouped by the type that changed, each with the path from the symbol to it.
-*/
-export function formatExplanationText(explanation: Explanation): string {
-	const lines: string[] = [];
-	const side = ({kernel, crc}: Explanation['from']) => (crc ? `${kernel} ${crc}` : kernel);
-	lines.push(`${explanation.symbol}: ${side(explanation.from)} → ${side(explanation.to)}`);
-
-	let method = `method: ${explanation.method}`;
+/** "symtypes, verified", "btf, approximate": what kind of answer this is, in a few words. */
+export function methodLabel(explanation: Explanation): string {
 	if (explanation.method === 'symtypes') {
-		method += explanation.verified ? ', verified' : ', NOT verified';
+		return explanation.verified ? 'symtypes, verified' : 'symtypes, NOT verified';
 	}
 
-	if (explanation.recomputed) {
-		method += ` (recomputed ${explanation.recomputed.from} → ${explanation.recomputed.to})`;
+	return 'btf, approximate';
+}
+
+/** Where a side's symtypes came from, in one phrase. */
+export function originText(origin: SymtypesOrigin): string {
+	switch (origin.kind) {
+		case 'file': {
+			return origin.path;
+		}
+
+		case 'source': {
+			return `${origin.file} of ${origin.path}, preprocessed against ${origin.headers}`;
+		}
+
+		case 'headers': {
+			return `${origin.file}, preprocessed against ${origin.headers}`;
+		}
 	}
+}
 
-	lines.push(method);
-
+function groupByType(changes: readonly TypeChange[]): Map<string, TypeChange[]> {
 	const groups = new Map<string, TypeChange[]>();
-	for (const change of explanation.changes) {
+	for (const change of changes) {
 		const group = groups.get(change.type);
 		if (group) {
 			group.push(change);
@@ -30,12 +37,48 @@ export function formatExplanationText(explanation: Explanation): string {
 		}
 	}
 
-	lines.push(groups.size === 0 ? 'no changed types' : `${groups.size} changed ${groups.size === 1 ? 'type' : 'types'}:`);
+	return groups;
+}
+
+/**
+The plain-text form of an explanation (`kmodx why`): a header with both CRCs and the method,
+then the changes grouped by the type that changed. A path from the symbol to the type is shown
+only where it is the path genksyms took; BTF's paths may run through types genksyms never saw.
+*/
+export function formatExplanationText(explanation: Explanation): string {
+	const lines: string[] = [];
+	const side = ({kernel, crc}: Explanation['from']) => (crc ? `${kernel} ${crc}` : kernel);
+	lines.push(`${explanation.symbol}: ${side(explanation.from)} → ${side(explanation.to)}`);
+	let method = `method: ${methodLabel(explanation)}`;
+	if (explanation.recomputed) {
+		method += ` (recomputed ${explanation.recomputed.from} → ${explanation.recomputed.to})`;
+	}
+
+	lines.push(method);
+	if (explanation.origins) {
+		lines.push(`  ${explanation.from.kernel}: ${originText(explanation.origins.from)}`, `  ${explanation.to.kernel}: ${originText(explanation.origins.to)}`);
+	}
+
+	if (!explanation.complete && explanation.incomplete) {
+		lines.push(`incomplete: ${explanation.incomplete}`);
+	}
+
+	const groups = groupByType(explanation.changes);
+	const noun = explanation.method === 'btf' ? 'candidate type' : 'changed type';
+	lines.push(groups.size === 0 ? 'no changed type found' : `${groups.size} ${noun}${groups.size === 1 ? '' : 's'}:`);
+	let likelihood: TypeChange['likelihood'];
 	for (const [type, changes] of groups) {
+		const first = changes[0]!;
+		if (first.likelihood && first.likelihood !== likelihood) {
+			likelihood = first.likelihood;
+			lines.push('', likelihood === 'hashed'
+				? `-- hashed by genksyms: defined by the headers that declare ${explanation.symbol}`
+				: '-- possible: reachable in BTF; genksyms saw them only if the exporting file defines them');
+		}
+
 		lines.push('', type);
-		const path = changes[0]!.path;
-		if (path.length > 1) {
-			lines.push(`  via ${path.join(' → ')}`);
+		if (explanation.paths !== 'btf' && first.path.length > 1) {
+			lines.push(`  via ${first.path.join(' → ')}`);
 		}
 
 		for (const change of changes) {
@@ -105,11 +148,12 @@ export function summarizeExplanation(explanation: Explanation, limit = 8): strin
 		byType.set(change.type, [...(byType.get(change.type) ?? []), `${mark}${what}`]);
 	}
 
-	const method = explanation.method === 'symtypes' ? (explanation.verified ? 'symtypes, verified' : 'symtypes, NOT verified') : explanation.method;
 	const lines = [...byType].slice(0, limit).map(([type, members]) => `${type}: ${members.join(', ')}`);
 	if (byType.size > limit) {
 		lines.push(`… ${byType.size - limit} more types (kmodx why ${explanation.symbol} -k ${explanation.from.kernel} -k ${explanation.to.kernel})`);
 	}
 
-	return [`why (${method}, ${byType.size} changed type${byType.size === 1 ? '' : 's'}):`, ...lines];
+	const noun = explanation.method === 'btf' ? 'candidate type' : 'changed type';
+	const head = `why (${methodLabel(explanation)}, ${byType.size} ${noun}${byType.size === 1 ? '' : 's'})`;
+	return byType.size === 0 && explanation.incomplete ? [`${head}: ${explanation.incomplete}`] : [`${head}:`, ...lines];
 }

@@ -43,13 +43,20 @@ export function explainSymtypes({symbol, from, to}: {symbol: string; from: Symty
 		notes.push(`${symbol} has the same recomputed CRC in both symtypes: nothing it depends on changed`);
 	}
 
+	const verified = verifiedFrom && verifiedTo;
+	const incomplete = !verified
+		? 'the recomputed CRCs are not both the kernels\' own: these symtypes may not be what the kernels were built from'
+		: before.crc === after.crc ? 'the symtypes give the same CRC on both sides' : undefined;
 	return {
 		symbol,
 		from: {kernel: from.label, crc: from.kernelCrc === undefined ? undefined : formatCrc(from.kernelCrc)},
 		to: {kernel: to.label, crc: to.kernelCrc === undefined ? undefined : formatCrc(to.kernelCrc)},
 		method: 'symtypes',
-		verified: verifiedFrom && verifiedTo,
+		verified,
 		recomputed: {from: formatCrc(before.crc), to: formatCrc(after.crc)},
+		complete: incomplete === undefined,
+		...(incomplete === undefined ? {} : {incomplete}),
+		paths: 'genksyms',
 		changes,
 		...(notes.length > 0 ? {notes} : {}),
 	};

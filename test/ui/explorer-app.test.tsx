@@ -173,6 +173,8 @@ test.serial('an explanation renders as a tree: the changed type, its changes, th
 		to: {kernel: '56', crc: '0x9060323f'},
 		method: 'symtypes',
 		verified: true,
+		complete: true,
+		paths: 'genksyms',
 		changes: [
 			{type: 'struct task_struct', kind: 'member_added', member: 'kstack_offset', after: 'u32 kstack_offset', path: ['module_layout', 'struct module', 'struct task_struct']},
 			{type: 'struct task_struct', kind: 'member_added', member: 'user_dumpable', after: 'unsigned int user_dumpable : 1', path: ['module_layout', 'struct module', 'struct task_struct']},

@@ -1,7 +1,8 @@
-import {isInputError} from '../common/input-error.js';
 import type {Kernel} from '../kernel/kernel.js';
 import type {CheckReport, ModuleReport} from '../report/check-report.js';
-import {explainSymbol, type TypeInfoProvider} from './explain-symbol.js';
+import type {Progress} from '../kernel-source/kernel-source.js';
+import {explainSymbol} from './explain-symbol.js';
+import type {TypeInformation} from './type-information.js';
 
 /**
 The kernel a module was built against, among those given: one it loads on, else the one whose
@@ -18,7 +19,7 @@ export function buildKernelOf(module: ModuleReport, kernels: Kernel[]): Kernel |
 }
 
 /** `check --explain`: every CRC problem gets `explanation` (or `explanation_unavailable`). */
-export async function attachExplanations(report: CheckReport, kernels: Kernel[], provider: TypeInfoProvider): Promise<void> {
+export async function attachExplanations(report: CheckReport, kernels: Kernel[], info: TypeInformation, onProgress?: Progress): Promise<void> {
 	for (const module of report.modules) {
 		const base = buildKernelOf(module, kernels);
 		for (const result of module.results) {
@@ -33,21 +34,9 @@ export async function attachExplanations(report: CheckReport, kernels: Kernel[],
 					continue;
 				}
 
-				// A broken --types file is bad input for the whole run, not a per-symbol note.
-				// eslint-disable-next-line no-await-in-loop
-				await Promise.all([provider.forKernel(base, problem.symbol), provider.forKernel(target, problem.symbol)]);
-				let explained;
-				try {
-					// eslint-disable-next-line no-await-in-loop -- one kernel pair at a time keeps memory bounded.
-					explained = await explainSymbol(problem.symbol, base, target, provider);
-				} catch (error) {
-					// Type information that does not cover this symbol (a symtypes file of another object).
-					if (!isInputError(error)) {
-						throw error;
-					}
-
-					explained = {unavailable: error.message};
-				}
+				// A broken --types input is bad input for the whole run (explainSymbol throws), not a per-symbol note.
+				// eslint-disable-next-line no-await-in-loop -- one kernel pair at a time keeps memory bounded.
+				const explained = await explainSymbol(problem.symbol, base, target, info, onProgress);
 
 				if ('explanation' in explained) {
 					problem.explanation = explained.explanation;

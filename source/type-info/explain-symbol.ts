@@ -1,0 +1,52 @@
+import {formatCrc} from '../common/hex.js';
+import type {Explanation} from '../explain/explanation.js';
+import type {Kernel} from '../kernel/kernel.js';
+import type {Progress} from '../kernel-source/kernel-source.js';
+import type {TypeInformation} from './type-information.js';
+
+export type ExplainResult = {explanation: Explanation} | {unavailable: string};
+
+/**
+Why `symbol` has another CRC on `to` than on `from`: exactly from genksyms's input where both
+kernels have it (given, or generated from their source), else from BTF, which says what it is.
+*/
+export async function explainSymbol(symbol: string, from: Kernel, to: Kernel, info: TypeInformation, onProgress?: Progress): Promise<ExplainResult> {
+	const fromCrc = from.exports.get(symbol)?.crc;
+	const toCrc = to.exports.get(symbol)?.crc;
+	const [fromSymtypes, toSymtypes] = await Promise.all([info.symtypes(from, symbol, onProgress), info.symtypes(to, symbol, onProgress)]);
+	if ('index' in fromSymtypes && 'index' in toSymtypes) {
+		const {explainSymtypes} = await import('../symtypes/explain-symtypes.js');
+		const explanation = explainSymtypes({
+			symbol,
+			from: {label: from.label, index: fromSymtypes.index, kernelCrc: fromCrc},
+			to: {label: to.label, index: toSymtypes.index, kernelCrc: toCrc},
+		});
+		const notes = [...fromSymtypes.notes.map(note => `${from.label}: ${note}`), ...toSymtypes.notes.map(note => `${to.label}: ${note}`), ...(explanation.notes ?? [])];
+		return {explanation: {...explanation, origins: {from: fromSymtypes.origin, to: toSymtypes.origin}, ...(notes.length > 0 ? {notes} : {})}};
+	}
+
+	const exactMissing = [fromSymtypes, toSymtypes].flatMap(answer => ('reasons' in answer ? [answer] : []));
+	const [fromBtf, toBtf] = await Promise.all([info.btf(from, symbol), info.btf(to, symbol)]);
+	if ('btf' in fromBtf && 'btf' in toBtf) {
+		const {explainBtf} = await import('../btf/explain-btf.js');
+		const explanation = explainBtf({
+			symbol,
+			from: {label: from.label, btf: fromBtf.btf, crc: fromCrc === undefined ? undefined : formatCrc(fromCrc)},
+			to: {label: to.label, btf: toBtf.btf, crc: toCrc === undefined ? undefined : formatCrc(toCrc)},
+		});
+		const reasons = exactMissing.flatMap(answer => answer.reasons);
+		const give = exactMissing.flatMap(answer => answer.give);
+		const exact = `no exact answer${reasons.length > 0 ? ` (${reasons.join('; ')})` : ''}${give.length > 0 ? `: for it give ${give.join(' ')}` : ''}`;
+		return {explanation: {...explanation, notes: [...(explanation.notes ?? []), exact]}};
+	}
+
+	const btfMissing = [fromBtf, toBtf].flatMap(answer => ('reasons' in answer ? [answer] : []));
+	const reasons = [...exactMissing, ...btfMissing].flatMap(answer => answer.reasons);
+	const exactGive = exactMissing.flatMap(answer => answer.give);
+	const btfGive = btfMissing.flatMap(answer => answer.give);
+	const wants = [
+		...(exactGive.length > 0 ? [`for the exact answer give ${exactGive.join(' ')}`] : []),
+		...(btfGive.length > 0 ? [`for an approximate one (BTF) ${btfGive.join(' ')}`] : []),
+	];
+	return {unavailable: `no type information to compare${reasons.length > 0 ? ` (${reasons.join('; ')})` : ''}${wants.length > 0 ? `: ${wants.join('; ')}` : ''}`};
+}

@@ -1,0 +1,69 @@
+import {existsSync, mkdtempSync, rmSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import test, {type ExecutionContext} from 'ava';
+import type {Explanation} from '../../source/explain/explanation.js';
+import {fixture} from '../helpers/paths.js';
+import {runCli} from '../helpers/run-cli.js';
+
+const headers47 = '/usr/src/linux-headers-6.1.0-47-amd64';
+const headers56 = '/usr/src/linux-headers-6.1.0-56-amd64';
+const source170 = fixture('kernel-source/linux-source-6.1.170-3.tar.xz');
+const source192 = fixture('kernel-source/linux-source-6.1.192-2.tar.xz');
+const installed = existsSync(path.join(headers47, 'Makefile')) && existsSync(path.join(headers56, 'Makefile'));
+const integration = installed ? test : test.skip;
+const skipped = installed ? '' : ' (skipped: apt-get install linux-headers-6.1.0-47-amd64 linux-headers-6.1.0-56-amd64 to run it)';
+const kernels = ['-k', `47=${headers47}`, '-k', `56=${headers56}`];
+
+function cacheDirectory(t: ExecutionContext): string {
+	const directory = mkdtempSync(path.join(os.tmpdir(), 'kmodx-test-'));
+	t.teardown(() => {
+		rmSync(directory, {recursive: true, force: true});
+	});
+	return directory;
+}
+
+integration(`why misc_register from the two kernels' source tarballs: symtypes, verified, complete, with the file each came from${skipped}`, t => {
+	const env = {KMODX_CACHE_DIR: cacheDirectory(t)};
+	const result = runCli(['why', 'misc_register', ...kernels, '--types', `47=${source170}`, '--types', `56=${source192}`, '--json'], {env});
+	t.is(result.code, 0, result.stderr);
+	t.is(result.stderr, '');
+	const explanation = JSON.parse(result.stdout) as Explanation;
+	t.is(explanation.method, 'symtypes');
+	t.true(explanation.verified);
+	t.true(explanation.complete);
+	t.deepEqual(explanation.recomputed, {from: '0xf2c48af4', to: '0x844c8938'});
+	t.deepEqual(explanation.origins, {
+		from: {kind: 'source', path: source170, file: 'drivers/char/misc.c', headers: headers47},
+		to: {kind: 'source', path: source192, file: 'drivers/char/misc.c', headers: headers56},
+	});
+	// The ten definitions genksyms saw change (kernel-facts §7: the six of module_layout, and device, fwnode_handle, tty_struct, tty_operations).
+	t.deepEqual([...new Set(explanation.changes.map(change => change.type))].sort(), [
+		'struct device', 'struct fwnode_handle', 'struct key', 'struct key_tag', 'struct keyring_index_key', 'struct mm_struct',
+		'struct task_struct', 'struct tty_operations', 'struct tty_struct', 'struct user_struct',
+	]);
+	const text = runCli(['why', 'misc_register', ...kernels, '--types', `47=${source170}`, '--types', `56=${source192}`], {env});
+	t.is(text.code, 0);
+	t.regex(text.stdout, /^misc_register: 47 0xf2c48af4 → 56 0x844c8938\nmethod: symtypes, verified \(recomputed 0xf2c48af4 → 0x844c8938\)\n {2}47: drivers\/char\/misc\.c of .*linux-source-6\.1\.170-3\.tar\.xz, preprocessed against \/usr\/src\/linux-headers-6\.1\.0-47-amd64\n/);
+	t.regex(text.stdout, /\nstruct fwnode_handle\n {2}via misc_register → struct miscdevice → struct device → struct fwnode_handle\n {2}~ u8 flags; → unsigned long flags; {2}\(member type changed\)\n/);
+});
+
+integration(`a tarball of another version is refused: one line, exit 2${skipped}`, t => {
+	const result = runCli(['why', 'misc_register', ...kernels, '--types', `47=${source192}`, '--types', `56=${source192}`], {env: {KMODX_CACHE_DIR: cacheDirectory(t)}});
+	t.is(result.code, 2);
+	t.is(result.stderr, `kmodx: ${source192}: this is the source of Linux 6.1.192, but kernel 47 is 6.1.170 (${headers47}): give the source of that kernel\n`);
+	t.is(result.stdout, '');
+});
+
+integration(`with the source of one kernel only, BTF answers, says it is approximate and what the exact answer needs${skipped}`, t => {
+	const env = {KMODX_CACHE_DIR: cacheDirectory(t)};
+	const types = ['--types', `47=${source170}`, '--types', `47=${fixture('btf/debian-6.1.0-47-amd64.btf.gz')}`, '--types', `56=${fixture('btf/debian-6.1.0-56-amd64.btf.gz')}`];
+	const result = runCli(['why', 'misc_register', ...kernels, ...types, '--json'], {env});
+	t.is(result.code, 0, result.stderr);
+	const explanation = JSON.parse(result.stdout) as Explanation;
+	t.is(explanation.method, 'btf');
+	t.false(explanation.complete);
+	t.is(explanation.paths, 'btf');
+	t.regex(explanation.incomplete!, /superset of the causes, not checked against the CRCs/);
+	t.is(explanation.notes!.at(-1)!, 'no exact answer: for it give --types 56=<its linux-source tarball>');
+});

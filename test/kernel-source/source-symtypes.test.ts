@@ -1,0 +1,140 @@
+import {execFileSync} from 'node:child_process';
+import {copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {gunzipSync} from 'node:zlib';
+import test, {type ExecutionContext} from 'ava';
+import {openKernelSource, type KernelSource} from '../../source/kernel-source/kernel-source.js';
+import {sourceSymtypes, type SourceSymtypes} from '../../source/kernel-source/source-symtypes.js';
+import {explainSymtypes} from '../../source/symtypes/explain-symtypes.js';
+import {fixture} from '../helpers/paths.js';
+
+const kernels = [
+	{label: '47', headers: '/usr/src/linux-headers-6.1.0-47-amd64', tarball: fixture('kernel-source/linux-source-6.1.170-3.tar.xz'), symvers: fixture('kernels/6.1.0-47-amd64/Module.symvers.gz')},
+	{label: '56', headers: '/usr/src/linux-headers-6.1.0-56-amd64', tarball: fixture('kernel-source/linux-source-6.1.192-2.tar.xz'), symvers: fixture('kernels/6.1.0-56-amd64/Module.symvers.gz')},
+] as const;
+const installed = kernels.every(kernel => existsSync(path.join(kernel.headers, 'Makefile')));
+const integration = installed ? test.serial : test.skip;
+const skipped = installed ? '' : ' (skipped: apt-get install linux-headers-6.1.0-47-amd64 linux-headers-6.1.0-56-amd64 to run it)';
+
+// My_drv's imports whose CRC changed 47 → 56 and whose exporting files the fixture holds.
+const symbols = {
+	module_layout: 'kernel/module/version.c',
+	misc_register: 'drivers/char/misc.c',
+	misc_deregister: 'drivers/char/misc.c',
+	kthread_stop: 'kernel/kthread.c',
+	kthread_create_on_node: 'kernel/kthread.c',
+	kmalloc_trace: 'mm/slab_common.c',
+	kmalloc_caches: 'mm/slab_common.c',
+	debugfs_remove: 'fs/debugfs/inode.c',
+	debugfs_create_file: 'fs/debugfs/inode.c',
+} as const;
+
+function symversCrcs(file: string): Map<string, {crc: number; module: string}> {
+	const lines = gunzipSync(readFileSync(file)).toString('latin1').split('\n');
+	return new Map(lines.map(line => line.split('\t')).filter(fields => fields.length >= 3).map(fields => [fields[1]!, {crc: Number.parseInt(fields[0]!, 16) >>> 0, module: fields[2]!}]));
+}
+
+function temporary(t: ExecutionContext): string {
+	const directory = mkdtempSync(path.join(os.tmpdir(), 'kmodx-test-'));
+	t.teardown(() => {
+		rmSync(directory, {recursive: true, force: true});
+	});
+	return directory;
+}
+
+/**
+The reference: the recipe done by hand, with GNU tar and make: the .c file and its directory's
+headers in an empty tree, `obj-y`, `make M=… KBUILD_SYMTYPES=1 <stem>.symtypes`.
+*/
+function referenceSymtypes(t: ExecutionContext, tarball: string, headers: string, file: string): string {
+	const tree = temporary(t);
+	execFileSync('tar', ['-xJf', tarball, '-C', tree]);
+	const root = path.join(tree, 'linux-source-6.1');
+	const unit = temporary(t);
+	const directory = path.join(unit, path.dirname(file));
+	mkdirSync(directory, {recursive: true});
+	for (const name of readdirSync(path.join(root, path.dirname(file)))) {
+		if (name.endsWith('.h') || name === path.basename(file)) {
+			copyFileSync(path.join(root, path.dirname(file), name), path.join(directory, name));
+		}
+	}
+
+	const stem = path.basename(file, '.c');
+	writeFileSync(path.join(directory, 'Kbuild'), `obj-y := ${stem}.o\n`);
+	execFileSync('make', ['-s', '-C', headers, `M=${directory}`, 'KBUILD_SYMTYPES=1', `${stem}.symtypes`], {stdio: 'pipe'});
+	return readFileSync(path.join(directory, `${stem}.symtypes`), 'latin1');
+}
+
+/** Definitions by key, read with a plain split: no kmodx code. */
+function definitions(text: string): Map<string, string> {
+	return new Map(text.split('\n').filter(Boolean).map(line => {
+		const [key, ...rest] = line.trim().split(/\s+/);
+		return [key!, rest.join(' ')];
+	}));
+}
+
+/** What a plain diff of two symtypes shows, limited to what `symbol` reaches (references contain '#'). */
+function changedFor(before: Map<string, string>, after: Map<string, string>, symbol: string): string[] {
+	const seen = new Set([symbol]);
+	const queue = [symbol];
+	while (queue.length > 0) {
+		for (const token of (after.get(queue.shift()!) ?? '').split(' ')) {
+			if (token.includes('#') && !seen.has(token) && after.has(token)) {
+				seen.add(token);
+				queue.push(token);
+			}
+		}
+	}
+
+	const named = (key: string) => key.replace(/^s#/, 'struct ').replace(/^u#/, 'union ').replace(/^e#/, 'enum ').replace(/^[tE]#/, '');
+	return [...seen].filter(key => before.has(key) && before.get(key) !== after.get(key)).map(named).sort();
+}
+
+integration(`from the kernels' own source: every CRC equals Module.symvers, and the changes are what a plain diff of genksyms's output shows${skipped}`, async t => {
+	const cacheDir = temporary(t);
+	const sources: KernelSource[] = await Promise.all(kernels.map(async kernel => openKernelSource(kernel.tarball, {cacheDir})));
+	const crcs = kernels.map(kernel => symversCrcs(kernel.symvers));
+	const generated = new Map<string, SourceSymtypes[]>();
+	for (const symbol of Object.keys(symbols)) {
+		// eslint-disable-next-line no-await-in-loop
+		const sides = await Promise.all(kernels.map(async (kernel, side) => sourceSymtypes({
+			source: sources[side]!, headers: kernel.headers, symbol, exporter: crcs[side]!.get(symbol)!.module, kernelCrc: crcs[side]!.get(symbol)!.crc, cacheDir, timeoutMs: 120_000,
+		})));
+		for (const [side, result] of sides.entries()) {
+			t.is(result.file, symbols[symbol as keyof typeof symbols], symbol);
+			t.is(result.crc, crcs[side]!.get(symbol)!.crc, `${symbol} on ${kernels[side]!.label}`);
+		}
+
+		generated.set(symbol, sides);
+	}
+
+	for (const file of ['drivers/char/misc.c', 'kernel/kthread.c', 'mm/slab_common.c']) {
+		const [before, after] = kernels.map(kernel => definitions(referenceSymtypes(t, kernel.tarball, kernel.headers, file)));
+		for (const [symbol, exporter] of Object.entries(symbols)) {
+			if (exporter !== file) {
+				continue;
+			}
+
+			const [from, to] = generated.get(symbol)!;
+			const explanation = explainSymtypes({
+				symbol,
+				from: {label: '47', index: from!.index, kernelCrc: crcs[0]!.get(symbol)!.crc},
+				to: {label: '56', index: to!.index, kernelCrc: crcs[1]!.get(symbol)!.crc},
+			});
+			t.true(explanation.verified, symbol);
+			t.true(explanation.complete, symbol);
+			t.deepEqual([...new Set(explanation.changes.map(change => change.type))].sort(), changedFor(before!, after!, symbol), symbol);
+		}
+	}
+
+	// The second time, every unit comes from the cache: no temporary tree, no make.
+	const again = await sourceSymtypes({source: sources[0]!, headers: kernels[0].headers, symbol: 'misc_register', exporter: 'vmlinux', kernelCrc: crcs[0]!.get('misc_register')!.crc, cacheDir, timeoutMs: 1, onProgress: message => t.fail(`no work expected, got: ${message}`)});
+	t.is(again.crc, crcs[0]!.get('misc_register')!.crc);
+});
+
+integration(`a symbol no file of the tree exports is an input error that says so${skipped}`, async t => {
+	const source = await openKernelSource(kernels[0].tarball, {});
+	const request = {source, headers: kernels[0].headers, exporter: 'vmlinux', kernelCrc: undefined, cacheDir: undefined, timeoutMs: 120_000};
+	await t.throwsAsync(sourceSymtypes({...request, symbol: 'wake_up_process'}), {message: /: no file here exports wake_up_process \(searched \.c and \.S files/});
+});
