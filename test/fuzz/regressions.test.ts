@@ -1,5 +1,4 @@
-import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync} from 'node:fs';
-import os from 'node:os';
+import {existsSync, readdirSync, readFileSync, truncateSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import zlib, {gunzipSync} from 'node:zlib';
 import test from 'ava';
@@ -18,6 +17,7 @@ import {expandSymbol, genksymsCrc} from '../../source/symtypes/genksyms-crc.js';
 import {readSymtypes} from '../../source/symtypes/read-symtypes.js';
 import {structMembers} from '../../source/symtypes/c-text.js';
 import {encodeBtf, StringTable} from '../helpers/btf-writer.js';
+import {temporaryDirectory} from '../helpers/derive.js';
 import {fixture} from '../helpers/paths.js';
 import {elfLayout} from './mutate.js';
 import {symversSeeds} from './seeds.js';
@@ -207,20 +207,15 @@ test('a damaged export-table cache entry is refused when opened; a forged one fa
 // ---- bounded reads -------------------------------------------------------------------------------------
 
 test('a 3 GiB (sparse) file given as a module or a kernel is refused by its size, before it is read', async t => {
-	const directory = mkdtempSync(path.join(os.tmpdir(), 'kmodx-big-'));
-	try {
-		const big = path.join(directory, 'big.ko');
-		writeFileSync(big, '');
-		truncateSync(big, 3 * 1024 * 1024 * 1024);
-		const started = performance.now();
-		const error = await t.throwsAsync(readModuleFile(big), {instanceOf: InputError});
-		t.regex(error!.message, /big\.ko: larger than 256 MiB: not a kernel module \(limit\)/);
-		const kernelError = await t.throwsAsync(loadKernel({label: 'big', source: big}), {instanceOf: InputError});
-		t.regex(kernelError!.message, /larger than 1024 MiB/);
-		t.true(performance.now() - started < 5000); // Refused by size: nothing is read
-	} finally {
-		rmSync(directory, {recursive: true, force: true});
-	}
+	const big = path.join(temporaryDirectory(t, 'big'), 'big.ko');
+	writeFileSync(big, '');
+	truncateSync(big, 3 * 1024 * 1024 * 1024);
+	const started = performance.now();
+	const error = await t.throwsAsync(readModuleFile(big), {instanceOf: InputError});
+	t.regex(error!.message, /big\.ko: larger than 256 MiB: not a kernel module \(limit\)/);
+	const kernelError = await t.throwsAsync(loadKernel({label: 'big', source: big}), {instanceOf: InputError});
+	t.regex(kernelError!.message, /larger than 1024 MiB/);
+	t.true(performance.now() - started < 5000); // Refused by size: nothing is read
 });
 
 test('/dev/zero given as a module is read only up to the module limit, then refused', async t => {

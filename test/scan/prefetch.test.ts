@@ -41,7 +41,7 @@ test('the prefetch thread hands over every file up to its limit byte for byte, i
 });
 
 test('what the thread cannot read is left to the scan: missing, a directory, empty, a FIFO (without waiting for a writer)', t => {
-	const directory = temporaryDirectory();
+	const directory = temporaryDirectory(t);
 	const fifo = path.join(directory, 'fifo.ko');
 	execFileSync('mkfifo', [fifo]);
 	mkdirSync(path.join(directory, 'dir.ko'));
@@ -59,7 +59,7 @@ test('what the thread cannot read is left to the scan: missing, a directory, emp
 });
 
 test('a prefetch thread stuck on a file costs the scan its patience, not a hang: then the scan reads everything itself', t => {
-	const directory = temporaryDirectory();
+	const directory = temporaryDirectory(t);
 	const files = modules().slice(0, 3).map(file => writeTemporary(directory, path.basename(file), readFileSync(file)));
 	const prefetcher = new Prefetcher(files, {patience: 300, workerUrl: new URL('../helpers/stuck-prefetch-worker.js', import.meta.url)});
 	try {

@@ -1,13 +1,13 @@
-import {mkdtempSync, readdirSync, readFileSync} from 'node:fs';
-import {tmpdir} from 'node:os';
+import {readdirSync, readFileSync} from 'node:fs';
 import path from 'node:path';
-import test from 'ava';
+import test, {type ExecutionContext} from 'ava';
 import type {Key} from 'ink';
 import {render} from 'ink-testing-library';
 import type {Explanation} from '../../source/explain/explanation.js';
 import {formatMarkdown} from '../../source/report/format-markdown.js';
 import {App} from '../../source/ui/app.js';
 import type {ExplorerData} from '../../source/ui/state/data.js';
+import {temporaryDirectory} from '../helpers/derive.js';
 import {fixture} from '../helpers/paths.js';
 import {delay, keys, loadCheck, loadDiff, myDrv, plain, press} from './ui-fixtures.js';
 
@@ -21,8 +21,9 @@ test.before(async () => {
 const wide = {columns: 100, rows: 30};
 const small = {columns: 80, rows: 24};
 
-function mount(explorerData: ExplorerData, size = wide, extra: Partial<Parameters<typeof App>[0]> = {}) {
-	const directory = mkdtempSync(path.join(tmpdir(), 'kmodx-ui-'));
+/** The explorer on `explorerData`; `e`/`E` export into a temporary directory that goes when the test ends. */
+function mount(t: ExecutionContext, explorerData: ExplorerData, size = wide, extra: Partial<Parameters<typeof App>[0]> = {}) {
+	const directory = temporaryDirectory(t, 'ui');
 	const instance = render(<App data={explorerData} theme={{color: false}} size={size} directory={directory} {...extra}/>);
 	const frame = () => plain(instance.lastFrame());
 	return {...instance, frame, directory};
@@ -38,7 +39,7 @@ function assertFits(t: {true: (value: boolean, message?: string) => void}, frame
 }
 
 test.serial('first frame: module_layout fails on 56, the strip says where 56 stops', t => {
-	const {frame, unmount} = mount(data);
+	const {frame, unmount} = mount(t, data);
 	const text = frame();
 	assertFits(t, text, wide);
 	t.regex(text, /✗ 56\s+fails at module_layout \(11 CRC mismatches\)/);
@@ -50,7 +51,7 @@ test.serial('first frame: module_layout fails on 56, the strip says where 56 sto
 });
 
 test.serial('m hides _printk, strlen and __fentry__, keeps module_layout and misc_register', async t => {
-	const {frame, stdin, unmount} = mount(data);
+	const {frame, stdin, unmount} = mount(t, data);
 	t.regex(frame(), /_printk/);
 	await press(stdin, 'm');
 	const text = frame();
@@ -71,7 +72,7 @@ test.serial('keys pressed before the explorer listened (handed over by run-explo
 		return [{input: 'm', key: {} as Key}];
 	};
 
-	const {frame, unmount} = mount(data, wide, {earlyKeys});
+	const {frame, unmount} = mount(t, data, wide, {earlyKeys});
 	await delay(50);
 	t.is(taken, 1, 'asked once, when it starts listening');
 	t.regex(frame(), /problems only \(10 of 21 hidden\)/);
@@ -79,7 +80,7 @@ test.serial('keys pressed before the explorer listened (handed over by run-explo
 });
 
 test.serial('/misc_reg Enter Enter: both CRCs and the dmesg line of 56, beside the table', async t => {
-	const {frame, stdin, unmount} = mount(data);
+	const {frame, stdin, unmount} = mount(t, data);
 	await press(stdin, '/', 'm', 'i', 's', 'c', '_', 'r', 'e', 'g');
 	t.regex(frame(), /\/misc_reg▏ 1\/1/);
 	await press(stdin, keys.enter, keys.enter);
@@ -101,7 +102,7 @@ test.serial('/misc_reg Enter Enter: both CRCs and the dmesg line of 56, beside t
 });
 
 test.serial('80×24: the detail takes the whole screen and fits', async t => {
-	const {frame, stdin, unmount} = mount(data, small);
+	const {frame, stdin, unmount} = mount(t, data, small);
 	assertFits(t, frame(), small);
 	await press(stdin, '/', 'misc_reg', keys.enter, keys.enter);
 	const text = frame();
@@ -114,7 +115,7 @@ test.serial('80×24: the detail takes the whole screen and fits', async t => {
 });
 
 test.serial('e writes the Markdown of `kmodx check --format markdown`, E the JSON; never overwrites', async t => {
-	const {frame, stdin, unmount, directory} = mount(data);
+	const {frame, stdin, unmount, directory} = mount(t, data);
 	await press(stdin, 'e');
 	t.regex(frame(), /wrote .*kmodx-report-my_drv-1\.md/);
 	await press(stdin, 'e', 'E');
@@ -126,7 +127,7 @@ test.serial('e writes the Markdown of `kmodx check --format markdown`, E the JSO
 });
 
 test.serial('Tab to the kernels, Enter: the kernel detail with its first failure and what is behind it', async t => {
-	const {frame, stdin, unmount} = mount(data, small);
+	const {frame, stdin, unmount} = mount(t, data, small);
 	await press(stdin, keys.tab, 'j', keys.enter);
 	const text = frame();
 	assertFits(t, text, small);
@@ -141,7 +142,7 @@ test.serial('Tab to the kernels, Enter: the kernel detail with its first failure
 });
 
 test.serial('? shows the help generated from the key table; Esc closes it', async t => {
-	const {frame, stdin, unmount} = mount(data);
+	const {frame, stdin, unmount} = mount(t, data);
 	await press(stdin, '?');
 	t.regex(frame(), /│ ↑ k +│ move up/);
 	assertFits(t, frame(), wide);
@@ -161,7 +162,7 @@ test.serial('? shows the help generated from the key table; Esc closes it', asyn
 });
 
 test.serial('below the minimum size it says what it needs', t => {
-	const {frame, unmount} = mount(data, {columns: 50, rows: 10});
+	const {frame, unmount} = mount(t, data, {columns: 50, rows: 10});
 	t.is(frame().trim(), 'need 60×12, have 50×10');
 	unmount();
 });
@@ -184,7 +185,7 @@ test.serial('an explanation renders as a tree: the changed type, its changes, th
 		return symbol === 'module_layout' ? explanation : undefined;
 	};
 
-	const {frame, stdin, unmount} = mount(data, small, {explain});
+	const {frame, stdin, unmount} = mount(t, data, small, {explain});
 	await press(stdin, keys.enter);
 	await press(stdin, 'G');
 	const text = frame();
@@ -206,7 +207,7 @@ test.serial('several modules: the matrix first, Enter drills into one, Esc back'
 			return false;
 		}
 	}));
-	const {frame, stdin, unmount} = mount(many);
+	const {frame, stdin, unmount} = mount(t, many);
 	t.regex(frame(), /modules × 2 kernels/);
 	t.regex(frame(), /›✗ my_drv\s+✓ loads\s+✗ module_layout/);
 	await press(stdin, keys.enter);
@@ -217,7 +218,7 @@ test.serial('several modules: the matrix first, Enter drills into one, Esc back'
 });
 
 test.serial('kernel-vs-kernel: 24,702 exports, End and PgUp stay within the frame', async t => {
-	const {frame, stdin, unmount} = mount(diff);
+	const {frame, stdin, unmount} = mount(t, diff);
 	let text = frame();
 	assertFits(t, text, wide);
 	t.regex(text, /47 → 56 · 24,702 exports · ✗ 18,254 CRC changed · \+ 84 added · − 19 removed/);
