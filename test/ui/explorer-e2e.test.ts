@@ -4,7 +4,7 @@ import path from 'node:path';
 import test, {type ExecutionContext} from 'ava';
 import {temporaryDirectory} from '../helpers/derive.js';
 import {cliPath, fixture} from '../helpers/paths.js';
-import {delay, kernel47, kernel56, myDrv} from './ui-fixtures.js';
+import {kernel47, kernel56, myDrv, waitUntil} from './ui-fixtures.js';
 
 /**
 Drives the built binary in a real pseudo-terminal: tmux on its own socket, keys with
@@ -40,20 +40,17 @@ const capture = (session: Session) => tmux('capture-pane', '-p', '-t', session.n
 const send = (session: Session, ...keys: string[]) => tmux('send-keys', '-t', session.name, ...keys);
 const type = (session: Session, text: string) => tmux('send-keys', '-t', session.name, '-l', text);
 
-async function waitFor(session: Session, pattern: RegExp, timeout = 15_000): Promise<string> {
-	const until = Date.now() + timeout;
+/** Captures the screen until it matches `expected`, and returns it; fails showing the last screen. Each capture runs tmux: not too often. */
+async function waitFor(session: Session, expected: RegExp | ((screen: string) => boolean), timeout = 15_000): Promise<string> {
 	let screen = '';
-	while (Date.now() < until) {
-		screen = capture(session);
-		if (pattern.test(screen)) {
-			return screen;
-		}
-
-		// eslint-disable-next-line no-await-in-loop
-		await delay(50);
-	}
-
-	throw new Error(`timed out waiting for ${String(pattern)}; screen:\n${screen}`);
+	return waitUntil(
+		() => {
+			screen = capture(session);
+			return (typeof expected === 'function' ? expected(screen) : expected.test(screen)) && screen;
+		},
+		() => `${String(expected)}; screen:\n${screen}`,
+		{timeout, interval: 50},
+	);
 }
 
 test.after.always(() => {
@@ -123,9 +120,14 @@ test.serial('resizing re-lays out without garbage; Ctrl-c restores the terminal'
 	const session = start(t, 120, 40, checkArgs);
 	await waitFor(session, /1 of 21/);
 	tmux('resize-window', '-t', session.name, '-x', '80', '-y', '24');
-	let screen = await waitFor(session, /exported …|problem {3}exported/);
-	await delay(200);
-	screen = capture(session);
+	// Until the 80-column layout is on screen, once, with nothing left of the 120-column one.
+	const relaidOut = (now: string) => {
+		const rows = now.split('\n');
+		return /exported …|problem {3}exported/.test(now) && /^my_drv · ✗ 11 mismatches/.test(rows[0]!)
+			&& now.match(/\? help/g)?.length === 1 && now.match(/1 of 21/g)?.length === 1 && rows.filter(line => line.startsWith('my_drv ·')).length === 1;
+	};
+
+	let screen = await waitFor(session, relaidOut);
 	const lines = screen.split('\n');
 	t.regex(lines[0]!, /^my_drv · ✗ 11 mismatches/);
 	t.is(screen.match(/\? help/g)?.length, 1);
@@ -202,10 +204,10 @@ test.serial('Enter on a mismatched symbol shows why: verified symtypes, else BTF
 		// The detail scrolls: page through it until the task_struct cause shows.
 		let seen = screen;
 		for (let page = 0; page < 12 && !/kstack_offset/.test(seen); page++) {
+			const before = capture(session);
 			send(session, 'PageDown');
 			// eslint-disable-next-line no-await-in-loop
-			await delay(150);
-			seen += capture(session);
+			seen += await waitFor(session, now => now !== before);
 		}
 
 		t.regex(seen, /struct task_struct/, symbol);
