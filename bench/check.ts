@@ -2,7 +2,7 @@ import {readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {gunzipSync} from 'node:zlib';
 import {fixture, cliPath} from '../test/helpers/paths.js';
-import {temporaryDirectory} from '../test/helpers/derive.js';
+import {atExit, temporaryDirectory} from '../test/helpers/derive.js';
 import {measureTogether, table, type Measurement} from './measure.js';
 
 /**
@@ -11,7 +11,7 @@ next to the shell baseline a developer would run by hand: modprobe --dump-modver
 joined with each Module.symvers.
 */
 export function benchCheck(runs: number): {rows: Measurement[]; ratio: number} {
-	const directory = temporaryDirectory();
+	const directory = temporaryDirectory(atExit, 'bench');
 	const plain = (release: string) => {
 		const file = path.join(directory, `${release}.Module.symvers`);
 		writeFileSync(file, gunzipSync(readFileSync(fixture('kernels', release, 'Module.symvers.gz'))));

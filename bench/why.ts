@@ -3,7 +3,7 @@ import path from 'node:path';
 import {btfFromElf} from '../source/btf/btf-from-elf.js';
 import {extractVmlinux} from '../source/compression/vmlinuz.js';
 import {cliPath, corpus, fixture, hasCorpus} from '../test/helpers/paths.js';
-import {temporaryDirectory} from '../test/helpers/derive.js';
+import {atExit, temporaryDirectory} from '../test/helpers/derive.js';
 import {measure, table, type Measurement} from './measure.js';
 
 /**
@@ -41,13 +41,13 @@ export async function reportWhy(runs: number): Promise<string> {
 
 async function rawBtf(image: string): Promise<string> {
 	const elf = (await extractVmlinux(readFileSync(image), image)).elf;
-	const file = path.join(temporaryDirectory(), 'vmlinux.btf');
+	const file = path.join(temporaryDirectory(atExit, 'bench'), 'vmlinux.btf');
 	writeFileSync(file, btfFromElf(elf, image));
 	return file;
 }
 
 function warmCache(command: string[]): string {
-	const directory = temporaryDirectory();
+	const directory = temporaryDirectory(atExit, 'bench');
 	measure('warm-up', command, 1, {KMODX_CACHE_DIR: directory});
 	return directory;
 }

@@ -1,4 +1,4 @@
-import {mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {gzipSync} from 'node:zlib';
@@ -9,10 +9,9 @@ import {contentHash, defaultCacheDir, readCache, writeCache} from '../../source/
 import {BtfKind} from '../../source/btf/btf-kind.js';
 import {explainBtf} from '../../source/btf/explain-btf.js';
 import {loadBtf, loadBtfFrom} from '../../source/btf/load-btf.js';
+import {temporaryDirectory} from '../helpers/derive.js';
 import {corpus, corpusMissing, fixture, hasCorpus} from '../helpers/paths.js';
 import {rawFixture} from './btf-fixtures.js';
-
-const temporary = (prefix: string) => mkdtempSync(path.join(os.tmpdir(), `kmodx-${prefix}-`));
 
 /** A minimal relocatable ELF holding the given sections (plus the null section and .shstrtab). */
 function makeElf(sections: Array<{name: string; data: Uint8Array}>, {is64 = true, little = true} = {}): Uint8Array {
@@ -95,7 +94,7 @@ test('findElfSection: synthetic ELF32/ELF64 in both byte orders, and truncation'
 });
 
 test('loadBtf detects raw BTF, ELF, and gzip by magic; rejects other files clearly', async t => {
-	const dir = temporary('detect');
+	const dir = temporaryDirectory(t, 'detect');
 	const raw = path.join(dir, 'vmlinux.btf');
 	writeFileSync(raw, rawFixture('56'));
 	const elf = path.join(dir, 'vmlinux');
@@ -117,7 +116,7 @@ test('cache dir: KMODX_CACHE_DIR, then XDG_CACHE_HOME, then ~/.cache', t => {
 });
 
 test('cache entries are written atomically and failures are silent', async t => {
-	const dir = temporary('cache');
+	const dir = temporaryDirectory(t, 'cache');
 	const data = new Uint8Array([1, 2, 3]);
 	t.true(await writeCache(dir, 'btf', 'k', data));
 	t.deepEqual(new Uint8Array(await readCache(dir, 'btf', 'k') as Uint8Array), data);
@@ -138,7 +137,7 @@ function fakeVmlinuz(btf: Uint8Array): Uint8Array {
 }
 
 test.serial('vmlinuz BTF is cached by content: cold, warm, changed file, damaged entry, unwritable cache', async t => {
-	const dir = temporary('vmlinuz');
+	const dir = temporaryDirectory(t, 'vmlinuz');
 	const cache = path.join(dir, 'cache');
 	const image = path.join(dir, 'vmlinuz');
 	writeFileSync(image, fakeVmlinuz(rawFixture('47')));
@@ -181,7 +180,7 @@ test.serial('corpus: why module_layout from the two vmlinuz, cold and warm cache
 		return;
 	}
 
-	const cache = temporary('corpus');
+	const cache = temporaryDirectory(t, 'corpus');
 	const started = performance.now();
 	const [a, b] = await Promise.all([loadBtfFrom(vmlinuz('47'), {cache}), loadBtfFrom(vmlinuz('56'), {cache})]);
 	const cold = performance.now() - started;
@@ -206,7 +205,7 @@ test.serial('corpus: split BTF of usb-storage.ko on the 6.1.0-47 base', async t 
 		return;
 	}
 
-	const base = await loadBtf(vmlinuz('47'), {cache: temporary('split')});
+	const base = await loadBtf(vmlinuz('47'), {cache: temporaryDirectory(t, 'split')});
 	const module = await loadBtf(fixture('modules', '6.1.0-47-amd64', 'usb-storage.ko'), {base, cache: false});
 	t.is(module.startId, base.lastId + 1);
 	t.true(module.lastId > module.startId);

@@ -1,6 +1,6 @@
 import {existsSync, readFileSync, readdirSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
-import test from 'ava';
+import test, {type ExecutionContext} from 'ava';
 import type {CheckReport} from '../../source/report/check-report.js';
 import {readGzipText, temporaryDirectory, writeTemporary} from '../helpers/derive.js';
 import {corpus, corpusMissing, fixture, hasCorpus} from '../helpers/paths.js';
@@ -10,9 +10,9 @@ const myDrv = fixture('modules/my_drv-6.1.0-47-amd64.ko');
 const symvers = (release: string) => fixture('kernels', release, 'Module.symvers.gz');
 const mismatches = ['debugfs_create_file', 'debugfs_remove', 'kmalloc_caches', 'kmalloc_trace', 'kthread_create_on_node', 'kthread_stop', 'misc_deregister', 'misc_register', 'module_layout', 'noop_llseek', 'wake_up_process'];
 
-function corpusFolder(release: string): string {
+function corpusFolder(t: ExecutionContext, release: string): string {
 	// A folder like the corpus ones: Module.symvers (or only a gzip'd one) and the config.
-	const directory = temporaryDirectory();
+	const directory = temporaryDirectory(t);
 	if (release === '6.1.0-50-amd64') {
 		writeTemporary(directory, 'Module.symvers.gz', readFileSync(symvers(release)));
 	} else {
@@ -52,7 +52,7 @@ test('my_drv on 47, 50 (gzip only) and 56 as Module.symvers: loads on 47, module
 });
 
 test('the same verdicts from corpus-style folders', t => {
-	const result = runCli(['check', myDrv, '-k', `47=${corpusFolder('6.1.0-47-amd64')}`, '-k', `50=${corpusFolder('6.1.0-50-amd64')}`, '-k', `56=${corpusFolder('6.1.0-56-amd64')}`, '--json']);
+	const result = runCli(['check', myDrv, '-k', `47=${corpusFolder(t, '6.1.0-47-amd64')}`, '-k', `50=${corpusFolder(t, '6.1.0-50-amd64')}`, '-k', `56=${corpusFolder(t, '6.1.0-56-amd64')}`, '--json']);
 	t.is(result.code, 1, result.stderr);
 	const report = JSON.parse(result.stdout) as CheckReport;
 	t.deepEqual(verdicts(report), expected);
@@ -66,7 +66,7 @@ test('the same verdicts from the vmlinuz images of 47 and 56', t => {
 		return;
 	}
 
-	const env = {KMODX_CACHE_DIR: temporaryDirectory()};
+	const env = {KMODX_CACHE_DIR: temporaryDirectory(t)};
 	const kernels = ['-k', `47=${corpus('kernels/debian-6.1.0-47-amd64/vmlinuz')}`, '-k', `56=${corpus('kernels/debian-6.1.0-56-amd64/vmlinuz')}`];
 	for (const run of ['cold cache', 'warm cache']) {
 		const result = runCli(['check', myDrv, ...kernels, '--json'], {env});
@@ -100,7 +100,7 @@ test('directories are searched recursively; every module gets its verdicts', t =
 });
 
 test('markdown report and -o: written once, never overwritten without --force', t => {
-	const directory = temporaryDirectory();
+	const directory = temporaryDirectory(t);
 	const output = path.join(directory, 'report.md');
 	const args = ['check', myDrv, '-k', `47=${symvers('6.1.0-47-amd64')}`, '-k', `56=${symvers('6.1.0-56-amd64')}`, '--format', 'markdown', '-o', output];
 	t.is(runCli(args).code, 1);
@@ -119,7 +119,7 @@ test('markdown report and -o: written once, never overwritten without --force', 
 });
 
 test('bad input: exit 2, one line naming the file, no stack trace, nothing written', t => {
-	const directory = temporaryDirectory();
+	const directory = temporaryDirectory(t);
 	const garbage = writeTemporary(directory, 'garbage.ko', 'this is not an ELF file at all\n');
 	const truncated = writeTemporary(directory, 'truncated.ko', readFileSync(myDrv).subarray(0, 3000));
 	const badSymvers = writeTemporary(directory, 'Module.symvers', '0x12345678\tfoo\tvmlinux\tEXPORT_SYMBOL\t\nnonsense line\n');
@@ -151,7 +151,7 @@ test('bad input: exit 2, one line naming the file, no stack trace, nothing writt
 });
 
 test('a bad module among several: exit 2 and nothing on stdout, in every format', t => {
-	const directory = temporaryDirectory();
+	const directory = temporaryDirectory(t);
 	for (const name of ['a-dummy.ko', 'b-nls_utf8.ko']) {
 		writeTemporary(directory, name, readFileSync(fixture('modules/6.1.0-47-amd64', name.slice(2))));
 	}

@@ -59,7 +59,7 @@ test('--fail-on chooses which problems make exit status 1', t => {
 test('--fail-on counts problems behind the first failure too: the matrix looks for them when they can matter', t => {
 	// 56 without kthread_stop: my_drv stops at module_layout there, and the missing symbol is behind it.
 	const without = readGzipText(symvers('6.1.0-56-amd64')).split('\n').filter(line => !line.includes('\tkthread_stop\t')).join('\n');
-	const derived = writeTemporary(temporaryDirectory(), 'Module.symvers', without);
+	const derived = writeTemporary(temporaryDirectory(t), 'Module.symvers', without);
 	const args = ['check', modules47, myDrv, '-k', `47=${symvers('6.1.0-47-amd64')}`, '-k', `56=${derived}`];
 	const missing = runCli([...args, '--fail-on', 'missing']);
 	t.is(missing.code, 1, missing.stderr);

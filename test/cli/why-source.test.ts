@@ -1,8 +1,8 @@
-import {existsSync, mkdtempSync, rmSync} from 'node:fs';
-import os from 'node:os';
+import {existsSync} from 'node:fs';
 import path from 'node:path';
-import test, {type ExecutionContext} from 'ava';
+import test from 'ava';
 import type {Explanation} from '../../source/explain/explanation.js';
+import {temporaryDirectory} from '../helpers/derive.js';
 import {fixture} from '../helpers/paths.js';
 import {runCli} from '../helpers/run-cli.js';
 
@@ -15,16 +15,9 @@ const integration = installed ? test : test.skip;
 const skipped = installed ? '' : ' (skipped: apt-get install linux-headers-6.1.0-47-amd64 linux-headers-6.1.0-56-amd64 to run it)';
 const kernels = ['-k', `47=${headers47}`, '-k', `56=${headers56}`];
 
-function cacheDirectory(t: ExecutionContext): string {
-	const directory = mkdtempSync(path.join(os.tmpdir(), 'kmodx-test-'));
-	t.teardown(() => {
-		rmSync(directory, {recursive: true, force: true});
-	});
-	return directory;
-}
 
 integration(`why misc_register from the two kernels' source tarballs: symtypes, verified, complete, with the file each came from${skipped}`, t => {
-	const env = {KMODX_CACHE_DIR: cacheDirectory(t)};
+	const env = {KMODX_CACHE_DIR: temporaryDirectory(t)};
 	const result = runCli(['why', 'misc_register', ...kernels, '--types', `47=${source170}`, '--types', `56=${source192}`, '--json'], {env});
 	t.is(result.code, 0, result.stderr);
 	t.is(result.stderr, '');
@@ -49,14 +42,14 @@ integration(`why misc_register from the two kernels' source tarballs: symtypes, 
 });
 
 integration(`a tarball of another version is refused: one line, exit 2${skipped}`, t => {
-	const result = runCli(['why', 'misc_register', ...kernels, '--types', `47=${source192}`, '--types', `56=${source192}`], {env: {KMODX_CACHE_DIR: cacheDirectory(t)}});
+	const result = runCli(['why', 'misc_register', ...kernels, '--types', `47=${source192}`, '--types', `56=${source192}`], {env: {KMODX_CACHE_DIR: temporaryDirectory(t)}});
 	t.is(result.code, 2);
 	t.is(result.stderr, `kmodx: ${source192}: this is the source of Linux 6.1.192, but kernel 47 is 6.1.170 (${headers47}): give the source of that kernel\n`);
 	t.is(result.stdout, '');
 });
 
 integration(`with the source of one kernel only, BTF answers, says it is approximate and what the exact answer needs${skipped}`, t => {
-	const env = {KMODX_CACHE_DIR: cacheDirectory(t)};
+	const env = {KMODX_CACHE_DIR: temporaryDirectory(t)};
 	const types = ['--types', `47=${source170}`, '--types', `47=${fixture('btf/debian-6.1.0-47-amd64.btf.gz')}`, '--types', `56=${fixture('btf/debian-6.1.0-56-amd64.btf.gz')}`];
 	const result = runCli(['why', 'misc_register', ...kernels, ...types, '--json'], {env});
 	t.is(result.code, 0, result.stderr);

@@ -86,7 +86,7 @@ test('why from the two vmlinuz images, cold and warm cache', t => {
 		return;
 	}
 
-	const env = {KMODX_CACHE_DIR: temporaryDirectory()};
+	const env = {KMODX_CACHE_DIR: temporaryDirectory(t)};
 	const images = ['-k', `47=${corpus('kernels/debian-6.1.0-47-amd64/vmlinuz')}`, '-k', `56=${corpus('kernels/debian-6.1.0-56-amd64/vmlinuz')}`];
 	for (const run of ['cold', 'warm']) {
 		const result = runCli(['why', 'module_layout', ...images, '--json'], {env});
@@ -106,7 +106,7 @@ test('why module_layout from two installed Debian headers packages: symtypes gen
 		return;
 	}
 
-	const result = runCli(['why', 'module_layout', '-k', headers[0]!, '-k', headers[1]!, '--json'], {env: {KMODX_CACHE_DIR: temporaryDirectory()}});
+	const result = runCli(['why', 'module_layout', '-k', headers[0]!, '-k', headers[1]!, '--json'], {env: {KMODX_CACHE_DIR: temporaryDirectory(t)}});
 	t.is(result.code, 0, result.stderr);
 	const explanation = JSON.parse(result.stdout) as Explanation;
 	t.is(explanation.method, 'symtypes');

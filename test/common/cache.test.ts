@@ -5,7 +5,7 @@ import {cacheEntryPath, entriesPerKind, readCache, writeCache} from '../../sourc
 import {temporaryDirectory} from '../helpers/derive.js';
 
 test('the cache keeps a bounded number of entries per kind, dropping the least recently written', async t => {
-	const directory = temporaryDirectory();
+	const directory = temporaryDirectory(t);
 	for (let index = 0; index < entriesPerKind + 8; index++) {
 		// eslint-disable-next-line no-await-in-loop
 		t.true(await writeCache(directory, 'kind', `key${index}`, new Uint8Array([index])));

@@ -1,5 +1,4 @@
-import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync} from 'node:fs';
-import os from 'node:os';
+import {existsSync, readdirSync, readFileSync, truncateSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import zlib, {gunzipSync} from 'node:zlib';
 import test from 'ava';
@@ -18,6 +17,7 @@ import {expandSymbol, genksymsCrc} from '../../source/symtypes/genksyms-crc.js';
 import {readSymtypes} from '../../source/symtypes/read-symtypes.js';
 import {structMembers} from '../../source/symtypes/c-text.js';
 import {encodeBtf, StringTable} from '../helpers/btf-writer.js';
+import {temporaryDirectory} from '../helpers/derive.js';
 import {fixture} from '../helpers/paths.js';
 import {elfLayout} from './mutate.js';
 import {symversSeeds} from './seeds.js';
@@ -39,11 +39,8 @@ for (const name of cases) {
 	const base = path.join(directory, name.replace(/\.json$/, ''));
 	test(`fuzz regression ${name.replace(/\.json$/, '')}: ${meta.kind} in ${meta.target} (${meta.failure.slice(0, 80)})`, async t => {
 		const data = existsSync(`${base}.bin.gz`) ? new Uint8Array(gunzipSync(readFileSync(`${base}.bin.gz`))) : new Uint8Array(readFileSync(`${base}.bin`));
-		const started = performance.now();
 		const failure = await runOnce(targetNamed(meta.target), data, context);
 		t.is(failure, undefined, failure?.message);
-		// Generous: the fuzzer's 2 s bound is for an idle machine; tests run in parallel.
-		t.true(performance.now() - started < 10_000, `took ${Math.round(performance.now() - started)} ms`);
 	});
 }
 
@@ -64,10 +61,8 @@ test('symtypes: a 100,000-deep typedef chain expands without recursion, in token
 	const lines = ['foo int foo ( t#c0 ) '];
 	for (let i = 0; i < depth; i++) lines.push(`t#c${i} ${i + 1 < depth ? `t#c${i + 1}` : 'int'} `);
 	const index = readSymtypes(lines.join('\n'), 'deep.symtypes');
-	const started = performance.now();
 	const text = expandSymbol(index, 'foo').text;
 	t.is(text, 'int foo ( int ) ');
-	t.true(performance.now() - started < 10_000);
 	// The explanation's shortest paths stay linear too.
 	const explained = explainSymtypes({symbol: 'foo', from: {label: 'a', index}, to: {label: 'b', index}});
 	t.deepEqual(explained.changes, []);
@@ -206,20 +201,33 @@ test('a damaged export-table cache entry is refused when opened; a forged one fa
 
 // ---- bounded reads -------------------------------------------------------------------------------------
 
-test('a 3 GiB (sparse) file given as a module or a kernel is refused by its size, before it is read', async t => {
-	const directory = mkdtempSync(path.join(os.tmpdir(), 'kmodx-big-'));
+/** Bytes this process has read so far, from any file, on any of its threads (Linux: /proc/self/io), or undefined. */
+function bytesRead(): number | undefined {
 	try {
-		const big = path.join(directory, 'big.ko');
-		writeFileSync(big, '');
-		truncateSync(big, 3 * 1024 * 1024 * 1024);
-		const started = performance.now();
-		const error = await t.throwsAsync(readModuleFile(big), {instanceOf: InputError});
-		t.regex(error!.message, /big\.ko: larger than 256 MiB: not a kernel module \(limit\)/);
-		const kernelError = await t.throwsAsync(loadKernel({label: 'big', source: big}), {instanceOf: InputError});
-		t.regex(kernelError!.message, /larger than 1024 MiB/);
-		t.true(performance.now() - started < 5000); // Refused by size: nothing is read
-	} finally {
-		rmSync(directory, {recursive: true, force: true});
+		const rchar = /^rchar: (\d+)$/m.exec(readFileSync('/proc/self/io', 'latin1'))?.[1];
+		return rchar === undefined ? undefined : Number(rchar);
+	} catch {
+		return undefined;
+	}
+}
+
+// Serial: no other test of this file reads meanwhile.
+test.serial('a 3 GiB (sparse) file given as a module or a kernel is refused by its size, before it is read', async t => {
+	const big = path.join(temporaryDirectory(t, 'big'), 'big.ko');
+	writeFileSync(big, '');
+	truncateSync(big, 3 * 1024 * 1024 * 1024);
+	const before = bytesRead();
+	const error = await t.throwsAsync(readModuleFile(big), {instanceOf: InputError});
+	t.regex(error!.message, /big\.ko: larger than 256 MiB: not a kernel module \(limit\)/);
+	const kernelError = await t.throwsAsync(loadKernel({label: 'big', source: big}), {instanceOf: InputError});
+	t.regex(kernelError!.message, /larger than 1024 MiB/);
+	// Refused by its size: nothing of it is read (reading up to either limit would be 256 MiB or
+	// more; the bound leaves room for the little else the process reads meanwhile, e.g. AVA's IPC).
+	const after = bytesRead();
+	if (before === undefined || after === undefined) {
+		t.log('no /proc/self/io here: the bytes read are not checked');
+	} else {
+		t.true(after - before < 16 * 1024 * 1024, `read ${after - before} bytes`);
 	}
 });
 

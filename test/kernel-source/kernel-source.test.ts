@@ -1,11 +1,11 @@
 import {execFileSync} from 'node:child_process';
-import {mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
-import os from 'node:os';
+import {readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import test, {type ExecutionContext} from 'ava';
 import {findExecutable} from '../../source/common/find-executable.js';
 import {openKernelSource} from '../../source/kernel-source/kernel-source.js';
 import {exportingCandidates, translationUnitFiles} from '../../source/kernel-source/translation-unit.js';
+import {temporaryDirectory} from '../helpers/derive.js';
 import {fixture} from '../helpers/paths.js';
 
 const tarball = fixture('kernel-source/linux-source-6.1.170-3.tar.xz');
@@ -14,17 +14,10 @@ const members = execFileSync('tar', ['-tf', '-'], {input: plain, encoding: 'utf8
 const sourceFiles = members.map(name => name.replace(/^linux-source-6\.1\//, ''));
 const extract = (name: string) => execFileSync('tar', ['-xOf', '-', `linux-source-6.1/${name}`], {input: plain, maxBuffer: 64 * 1024 * 1024});
 
-function temporary(t: ExecutionContext): string {
-	const directory = mkdtempSync(path.join(os.tmpdir(), 'kmodx-test-'));
-	t.teardown(() => {
-		rmSync(directory, {recursive: true, force: true});
-	});
-	return directory;
-}
 
 /** The fixture re-encoded every way a distribution ships a source tree. */
 function forms(t: ExecutionContext): Array<[string, string]> {
-	const directory = temporary(t);
+	const directory = temporaryDirectory(t);
 	const write = (name: string, data: Buffer) => {
 		writeFileSync(path.join(directory, name), data);
 		return path.join(directory, name);
@@ -78,7 +71,7 @@ test('the index lists what each file exports, as grep finds EXPORT_SYMBOL lines,
 });
 
 test('the index is built once: a second open comes from the cache, a damaged entry is rebuilt', async t => {
-	const cacheDir = temporary(t);
+	const cacheDir = temporaryDirectory(t);
 	const first = await openKernelSource(tarball, {cacheDir});
 	t.is(first.indexFrom, 'built');
 	const second = await openKernelSource(tarball, {cacheDir});
@@ -95,7 +88,7 @@ test('the index is built once: a second open comes from the cache, a damaged ent
 });
 
 test('what is not a kernel source tarball is refused in one line naming the file', async t => {
-	const directory = temporary(t);
+	const directory = temporaryDirectory(t);
 	const notTar = path.join(directory, 'linux.tar.gz');
 	writeFileSync(notTar, execFileSync('gzip', ['-c'], {input: readFileSync(fixture('kernels/6.1.0-47-amd64/Module.symvers.gz'))}));
 	await t.throwsAsync(openKernelSource(notTar), {message: `${notTar}: not a tar archive`});

@@ -1,12 +1,12 @@
 import {execFileSync} from 'node:child_process';
-import {copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
-import os from 'node:os';
+import {copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {gunzipSync} from 'node:zlib';
 import test, {type ExecutionContext} from 'ava';
 import {openKernelSource, type KernelSource} from '../../source/kernel-source/kernel-source.js';
 import {sourceSymtypes, type SourceSymtypes} from '../../source/kernel-source/source-symtypes.js';
 import {explainSymtypes} from '../../source/symtypes/explain-symtypes.js';
+import {temporaryDirectory} from '../helpers/derive.js';
 import {fixture} from '../helpers/paths.js';
 
 const kernels = [
@@ -35,23 +35,16 @@ function symversCrcs(file: string): Map<string, {crc: number; module: string}> {
 	return new Map(lines.map(line => line.split('\t')).filter(fields => fields.length >= 3).map(fields => [fields[1]!, {crc: Number.parseInt(fields[0]!, 16) >>> 0, module: fields[2]!}]));
 }
 
-function temporary(t: ExecutionContext): string {
-	const directory = mkdtempSync(path.join(os.tmpdir(), 'kmodx-test-'));
-	t.teardown(() => {
-		rmSync(directory, {recursive: true, force: true});
-	});
-	return directory;
-}
 
 /**
 The reference: the recipe done by hand, with GNU tar and make: the .c file and its directory's
 headers in an empty tree, `obj-y`, `make M=… KBUILD_SYMTYPES=1 <stem>.symtypes`.
 */
 function referenceSymtypes(t: ExecutionContext, tarball: string, headers: string, file: string): string {
-	const tree = temporary(t);
+	const tree = temporaryDirectory(t);
 	execFileSync('tar', ['-xJf', tarball, '-C', tree]);
 	const root = path.join(tree, 'linux-source-6.1');
-	const unit = temporary(t);
+	const unit = temporaryDirectory(t);
 	const directory = path.join(unit, path.dirname(file));
 	mkdirSync(directory, {recursive: true});
 	for (const name of readdirSync(path.join(root, path.dirname(file)))) {
@@ -92,7 +85,7 @@ function changedFor(before: Map<string, string>, after: Map<string, string>, sym
 }
 
 integration(`from the kernels' own source: every CRC equals Module.symvers, and the changes are what a plain diff of genksyms's output shows${skipped}`, async t => {
-	const cacheDir = temporary(t);
+	const cacheDir = temporaryDirectory(t);
 	const sources: KernelSource[] = await Promise.all(kernels.map(async kernel => openKernelSource(kernel.tarball, {cacheDir})));
 	const crcs = kernels.map(kernel => symversCrcs(kernel.symvers));
 	const generated = new Map<string, SourceSymtypes[]>();

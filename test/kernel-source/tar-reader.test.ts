@@ -1,20 +1,13 @@
 import {execFileSync} from 'node:child_process';
-import {mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync} from 'node:fs';
-import os from 'node:os';
+import {readFileSync, writeFileSync, mkdirSync} from 'node:fs';
 import path from 'node:path';
-import test, {type ExecutionContext} from 'ava';
+import test from 'ava';
 import {TarReader, type TarEntry} from '../../source/kernel-source/tar-reader.js';
+import {temporaryDirectory} from '../helpers/derive.js';
 import {fixture} from '../helpers/paths.js';
 
 const tarball = fixture('kernel-source/linux-source-6.1.170-3.tar.xz');
 
-function temporary(t: ExecutionContext): string {
-	const directory = mkdtempSync(path.join(os.tmpdir(), 'kmodx-test-'));
-	t.teardown(() => {
-		rmSync(directory, {recursive: true, force: true});
-	});
-	return directory;
-}
 
 /** The uncompressed fixture, by the system's xz: the reader under test sees plain tar bytes. */
 function plainTar(): Buffer {
@@ -62,7 +55,7 @@ test('members, sizes and bytes equal what GNU tar lists and extracts, in any chu
 });
 
 test('long names: GNU long-name records and pax headers, as GNU tar writes them', t => {
-	const directory = temporary(t);
+	const directory = temporaryDirectory(t);
 	const long = `${'deep/'.repeat(30)}misc.c`;
 	mkdirSync(path.join(directory, path.dirname(long)), {recursive: true});
 	writeFileSync(path.join(directory, long), execFileSync('tar', ['-xJOf', tarball, 'linux-source-6.1/drivers/char/misc.c']));

@@ -2,11 +2,29 @@ import {mkdirSync, readFileSync, symlinkSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {gzipSync} from 'node:zlib';
-import test from 'ava';
+import test, {type ExecutionContext} from 'ava';
 import {InputError} from '../../source/common/input-error.js';
 import {labelFromPath, loadKernel, parseKernelSpec} from '../../source/kernel/load-kernel.js';
 import {readGzipText, temporaryDirectory, writeTemporary} from '../helpers/derive.js';
 import {corpus, corpusMissing, fixture, hasCorpus} from '../helpers/paths.js';
+
+/**
+Points the cache (KMODX_CACHE_DIR) at a new temporary directory until the test ends, then back.
+The environment is the process's: such tests are serial, so no other test writes to it meanwhile.
+*/
+function scratchCache(t: ExecutionContext): void {
+	const directory = temporaryDirectory(t, 'cache');
+	const previous = process.env['KMODX_CACHE_DIR'];
+	process.env['KMODX_CACHE_DIR'] = directory;
+	// Teardowns run last-registered first: the setting is back before the directory goes.
+	t.teardown(() => {
+		if (previous === undefined) {
+			delete process.env['KMODX_CACHE_DIR'];
+		} else {
+			process.env['KMODX_CACHE_DIR'] = previous;
+		}
+	});
+}
 
 test('-k LABEL=SOURCE and plain SOURCE', t => {
 	t.deepEqual(parseKernelSpec('47=/x/Module.symvers'), {label: '47', source: '/x/Module.symvers'});
@@ -22,7 +40,7 @@ test('labels default to the release, else a name from the path', t => {
 });
 
 test('a headers directory: Module.symvers, .config, include/config/kernel.release', async t => {
-	const directory = temporaryDirectory();
+	const directory = temporaryDirectory(t);
 	writeTemporary(directory, 'Module.symvers', readGzipText(fixture('kernels/6.1.0-56-amd64/Module.symvers.gz')));
 	writeTemporary(directory, '.config', readGzipText(fixture('kernels/6.1.0-56-amd64/config.gz')));
 	writeTemporary(directory, 'include/config/kernel.release', '6.1.0-56-amd64\n');
@@ -42,7 +60,7 @@ test('a headers directory: Module.symvers, .config, include/config/kernel.releas
 });
 
 test('a release name resolves through /lib/modules/<release>/build and /boot/symvers-<release>.gz', async t => {
-	const root = temporaryDirectory();
+	const root = temporaryDirectory(t);
 	const build = path.join(root, 'usr/src/linux-headers-6.1.0-47-amd64');
 	mkdirSync(build, {recursive: true});
 	writeTemporary(build, 'Module.symvers', readGzipText(fixture('kernels/6.1.0-47-amd64/Module.symvers.gz')));
@@ -60,14 +78,14 @@ test('a release name resolves through /lib/modules/<release>/build and /boot/sym
 });
 
 test('compressed symvers: gzip by magic, whatever the name', async t => {
-	const directory = temporaryDirectory();
+	const directory = temporaryDirectory(t);
 	const file = writeTemporary(directory, 'renamed.txt', gzipSync(readGzipText(fixture('kernels/6.1.0-47-amd64/Module.symvers.gz'))));
 	const kernel = await loadKernel({label: 'x', source: file});
 	t.is(kernel.exports.get('module_layout')?.crc, 0x16_0c_03_af);
 });
 
 test('bad kernel sources are one-line input errors', async t => {
-	const directory = temporaryDirectory();
+	const directory = temporaryDirectory(t);
 	await t.throwsAsync(loadKernel({label: undefined, source: directory}), {instanceOf: InputError, message: /no Module\.symvers here/});
 	await t.throwsAsync(loadKernel({label: undefined, source: path.join(directory, 'nope')}), {instanceOf: InputError, message: /no such file/});
 	await t.throwsAsync(loadKernel({label: undefined, source: fixture('modules/6.1.0-47-amd64/dummy.ko')}), {instanceOf: InputError, message: /kernel module, not a kernel image/});
@@ -77,14 +95,14 @@ test('bad kernel sources are one-line input errors', async t => {
 
 const vmlinuz = (release: string) => corpus('kernels', `debian-${release}`, 'vmlinuz');
 
-test('vmlinuz: CRCs from __kcrctab equal Module.symvers, release and vermagic from the image', async t => {
+test.serial('vmlinuz: CRCs from __kcrctab equal Module.symvers, release and vermagic from the image', async t => {
 	if (!hasCorpus) {
 		t.log(corpusMissing);
 		t.pass();
 		return;
 	}
 
-	process.env['KMODX_CACHE_DIR'] = temporaryDirectory();
+	scratchCache(t);
 	const image = await loadKernel({label: undefined, source: vmlinuz('6.1.0-47-amd64')});
 	t.is(image.kind, 'vmlinuz');
 	t.is(image.release, '6.1.0-47-amd64');
@@ -106,10 +124,9 @@ test('vmlinuz: CRCs from __kcrctab equal Module.symvers, release and vermagic fr
 	t.deepEqual([...again.exports.all()], [...image.exports.all()]);
 });
 
-test('a parsed Module.symvers is cached and never served stale', async t => {
-	const previous = process.env['KMODX_CACHE_DIR'];
-	process.env['KMODX_CACHE_DIR'] = temporaryDirectory();
-	const directory = temporaryDirectory();
+test.serial('a parsed Module.symvers is cached and never served stale', async t => {
+	scratchCache(t);
+	const directory = temporaryDirectory(t);
 	const text = readGzipText(fixture('kernels/6.1.0-47-amd64/Module.symvers.gz'));
 	const file = writeTemporary(directory, 'Module.symvers', text);
 	const first = await loadKernel({label: 'a', source: file});
@@ -121,11 +138,6 @@ test('a parsed Module.symvers is cached and never served stale', async t => {
 	writeTemporary(directory, 'Module.symvers', text.replace('0x160c03af\tmodule_layout', '0x00000001\tmodule_layout'));
 	const changed = await loadKernel({label: 'a', source: file});
 	t.is(changed.exports.get('module_layout')?.crc, 1);
-	if (previous === undefined) {
-		delete process.env['KMODX_CACHE_DIR'];
-	} else {
-		process.env['KMODX_CACHE_DIR'] = previous;
-	}
 });
 
 test('xz and zstd compressed symvers (the first 3000 real lines of 6.1.0-50)', async t => {
@@ -139,7 +151,7 @@ test('xz and zstd compressed symvers (the first 3000 real lines of 6.1.0-50)', a
 });
 
 test('the running kernel brings its BTF from /sys/kernel/btf/vmlinux', async t => {
-	const root = temporaryDirectory();
+	const root = temporaryDirectory(t);
 	const release = os.release();
 	writeTemporary(root, `boot/symvers-${release}.gz`, readFileSync(fixture('kernels/6.1.0-47-amd64/Module.symvers.gz')));
 	writeTemporary(root, 'sys/kernel/btf/vmlinux', readFileSync(fixture('btf/debian-6.1.0-47-amd64.btf.gz')));

@@ -54,14 +54,14 @@ test('kernels that agree on every import share one build; a kernel lacking an im
 	const nls = await fixtureModule('6.1.0-47-amd64', 'nls_utf8.ko');
 	const [k47] = await amd64();
 	// 47 with another CRC for a symbol nls_utf8 does not use: same ABI for this module.
-	const sibling = await kernelDirectory('6.1.0-47-amd64', {symvers: text => text.replace('0x3e511a3f\tscsi_host_put', '0x00000001\tscsi_host_put')}, '47b');
+	const sibling = await kernelDirectory(t, '6.1.0-47-amd64', {symvers: text => text.replace('0x3e511a3f\tscsi_host_put', '0x00000001\tscsi_host_put')}, '47b');
 	const shared = buildPlan(nls, [k47!, sibling], policy);
 	t.true(shared.one_binary);
 	t.deepEqual(shared.builds.map(build => build.kernels), [['47', '47b']]);
 	t.is(shared.verdict, 'One binary serves all 2 kernels: the module as it is loads on every one.');
 	t.is(shared.splitting_symbols.length, 0);
 
-	const lacking = await kernelDirectory('6.1.0-47-amd64', {symvers: text => text.split('\n').filter(line => !line.includes('\tunregister_nls\t')).join('\n')}, 'nonls');
+	const lacking = await kernelDirectory(t, '6.1.0-47-amd64', {symvers: text => text.split('\n').filter(line => !line.includes('\tunregister_nls\t')).join('\n')}, 'nonls');
 	const split = buildPlan(nls, [k47!, sibling, lacking], policy);
 	t.false(split.one_binary);
 	t.deepEqual(split.builds.map(build => build.kernels), [['47', '47b'], ['nonls']]);

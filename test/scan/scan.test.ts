@@ -50,9 +50,9 @@ test('scanModules, in process and on 2 worker threads, gives buildCheckReport\'s
 test('peers: uas resolves usb_storage\'s exports only on kernels where usb-storage loads itself', async t => {
 	// 47 without usb-storage's exports: only the usb-storage.ko of the run can provide them.
 	const withoutStorage = (text: string) => text.split('\n').filter(line => !line.includes('drivers/usb/storage/usb-storage')).join('\n');
-	const good = await kernelDirectory('6.1.0-47-amd64', {symvers: withoutStorage}, 'nostor');
+	const good = await kernelDirectory(t, '6.1.0-47-amd64', {symvers: withoutStorage}, 'nostor');
 	// …and also with another CRC for scsi_host_put, which usb-storage imports: it no longer loads.
-	const broken = await kernelDirectory('6.1.0-47-amd64', {symvers: text => withoutStorage(text).replace('0x3e511a3f\tscsi_host_put', '0x00000001\tscsi_host_put')}, 'broken');
+	const broken = await kernelDirectory(t, '6.1.0-47-amd64', {symvers: text => withoutStorage(text).replace('0x3e511a3f\tscsi_host_put', '0x00000001\tscsi_host_put')}, 'broken');
 	const files = [fixture('modules/6.1.0-47-amd64/uas.ko'), fixture('modules/6.1.0-47-amd64/usb-storage.ko')];
 	for (const workers of [0, 2]) {
 		// eslint-disable-next-line no-await-in-loop
@@ -77,7 +77,7 @@ test('the sparse reader reads the whole file when an export name points outside 
 	const symtab = elf.sections.find(section => section.type === SHT_SYMTAB)!;
 	// Its symbol now lies in .text: the whole-file reader takes the name from there, so must the sparse one.
 	new DataView(data.buffer).setUint16(symtab.offset + (relocation.symbolIndex * 24) + 6, elf.section('.text')!.index, true);
-	const file = writeTemporary(temporaryDirectory(), 'usb-storage.ko', data);
+	const file = writeTemporary(temporaryDirectory(t), 'usb-storage.ko', data);
 	const outcome = async (read: () => Promise<unknown>) => read().then(value => ({value}), (error: unknown) => ({error: String(error)}));
 	const whole = await outcome(async () => readModuleFile(file));
 	t.deepEqual(await outcome(async () => readModuleSparse(file, {wholeUpTo: 0})), whole);

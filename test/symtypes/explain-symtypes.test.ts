@@ -60,18 +60,6 @@ test('the corpus pair: C-like text and the shortest path from module_layout', t 
 	}
 });
 
-test('recompute and diff of the corpus pair is fast', t => {
-	const runs: number[] = [];
-	for (let run = 0; run < 5; run++) {
-		const start = performance.now();
-		corpusPair();
-		runs.push(performance.now() - start);
-	}
-
-	t.log(`recompute + diff: ${runs.map(ms => ms.toFixed(1)).join(', ')} ms`);
-	t.true(Math.min(...runs) < 300);
-});
-
 test('symtypes that do not belong to the kernel are not verified', t => {
 	const explanation = explainSymtypes({
 		symbol: 'module_layout',

@@ -98,7 +98,7 @@ test('malformed lines are input errors with the file and the line', t => {
 });
 
 test('loads compressed files (gzip, xz, zstd) and whole build trees, recursively', async t => {
-	const directory = temporaryDirectory();
+	const directory = temporaryDirectory(t);
 	writeTemporary(directory, 'kernel/module/version.symtypes', readFileSync(fixture('symtypes/genksyms/types-a.symtypes')));
 	writeTemporary(directory, 'drivers/x/.ignored.o.cmd', 'not symtypes');
 	writeTemporary(directory, 'drivers/x/kept.symtypes.gz', gzipSync(readFileSync(fixture('symtypes/genksyms/override.symtypes'))));
@@ -118,7 +118,7 @@ test('loads compressed files (gzip, xz, zstd) and whole build trees, recursively
 test('load errors name the path', async t => {
 	const missing = await t.throwsAsync(loadSymtypes(fixture('symtypes/none.symtypes')), {instanceOf: InputError});
 	t.regex(missing!.message, /none\.symtypes: no such file or directory$/);
-	const empty = temporaryDirectory();
+	const empty = temporaryDirectory(t);
 	const noFiles = await t.throwsAsync(loadSymtypes(empty), {instanceOf: InputError});
 	t.regex(noFiles!.message, /no \.symtypes files in this directory/);
 	const corrupt = writeTemporary(empty, 'bad.symtypes.gz', Buffer.from([0x1F, 0x8B, 0x08, 0, 1, 2, 3]));

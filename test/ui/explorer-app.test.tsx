@@ -1,15 +1,15 @@
-import {mkdtempSync, readdirSync, readFileSync} from 'node:fs';
-import {tmpdir} from 'node:os';
+import {readdirSync, readFileSync} from 'node:fs';
 import path from 'node:path';
-import test from 'ava';
+import test, {type ExecutionContext} from 'ava';
 import type {Key} from 'ink';
 import {render} from 'ink-testing-library';
 import type {Explanation} from '../../source/explain/explanation.js';
 import {formatMarkdown} from '../../source/report/format-markdown.js';
 import {App} from '../../source/ui/app.js';
 import type {ExplorerData} from '../../source/ui/state/data.js';
+import {temporaryDirectory} from '../helpers/derive.js';
 import {fixture} from '../helpers/paths.js';
-import {delay, keys, loadCheck, loadDiff, myDrv, plain, press} from './ui-fixtures.js';
+import {keys, loadCheck, loadDiff, myDrv, plain, press, waitUntil} from './ui-fixtures.js';
 
 let data: ExplorerData;
 let diff: ExplorerData;
@@ -21,11 +21,26 @@ test.before(async () => {
 const wide = {columns: 100, rows: 30};
 const small = {columns: 80, rows: 24};
 
-function mount(explorerData: ExplorerData, size = wide, extra: Partial<Parameters<typeof App>[0]> = {}) {
-	const directory = mkdtempSync(path.join(tmpdir(), 'kmodx-ui-'));
+/**
+The explorer on `explorerData`, unmounted when the test ends; `e`/`E` export into a temporary
+directory that goes with it. `frameWhere(expected)` waits for the first frame that matches and
+returns it: keys act in a later frame.
+*/
+function mount(t: ExecutionContext, explorerData: ExplorerData, size = wide, extra: Partial<Parameters<typeof App>[0]> = {}) {
+	const directory = temporaryDirectory(t, 'ui');
 	const instance = render(<App data={explorerData} theme={{color: false}} size={size} directory={directory} {...extra}/>);
+	t.teardown(() => {
+		instance.unmount();
+	});
 	const frame = () => plain(instance.lastFrame());
-	return {...instance, frame, directory};
+	const frameWhere = async (expected: RegExp | ((text: string) => boolean)) => waitUntil(
+		() => {
+			const text = frame();
+			return (typeof expected === 'function' ? expected(text) : expected.test(text)) && text;
+		},
+		() => `a frame where ${String(expected)}; the last frame:\n${frame()}`,
+	);
+	return {...instance, frame, frameWhere, directory};
 }
 
 /** The contract of every frame: never taller than the terminal (one line spare), never wider. */
@@ -38,7 +53,7 @@ function assertFits(t: {true: (value: boolean, message?: string) => void}, frame
 }
 
 test.serial('first frame: module_layout fails on 56, the strip says where 56 stops', t => {
-	const {frame, unmount} = mount(data);
+	const {frame} = mount(t, data);
 	const text = frame();
 	assertFits(t, text, wide);
 	t.regex(text, /✗ 56\s+fails at module_layout \(11 CRC mismatches\)/);
@@ -46,22 +61,19 @@ test.serial('first frame: module_layout fails on 56, the strip says where 56 sto
 	t.regex(text, /›✗ module_layout\s+0x160c03af ✓ 0x160c03af ✗ 0x9060323f/);
 	t.regex(text, /my_drv · ✗ 11 mismatches · 0 missing · 0 other/);
 	t.regex(text, /1 of 21/);
-	unmount();
 });
 
 test.serial('m hides _printk, strlen and __fentry__, keeps module_layout and misc_register', async t => {
-	const {frame, stdin, unmount} = mount(data);
+	const {frame, frameWhere, stdin} = mount(t, data);
 	t.regex(frame(), /_printk/);
 	await press(stdin, 'm');
-	const text = frame();
+	const text = await frameWhere(/problems only \(10 of 21 hidden\)/);
 	for (const hidden of ['_printk', 'strlen', '__fentry__']) {
 		t.false(text.includes(hidden), hidden);
 	}
 
 	t.regex(text, /module_layout/);
 	t.regex(text, /misc_register/);
-	t.regex(text, /problems only \(10 of 21 hidden\)/);
-	unmount();
 });
 
 test.serial('keys pressed before the explorer listened (handed over by run-explorer) act once it does', async t => {
@@ -71,19 +83,17 @@ test.serial('keys pressed before the explorer listened (handed over by run-explo
 		return [{input: 'm', key: {} as Key}];
 	};
 
-	const {frame, unmount} = mount(data, wide, {earlyKeys});
-	await delay(50);
+	const {frameWhere} = mount(t, data, wide, {earlyKeys});
+	await frameWhere(/problems only \(10 of 21 hidden\)/);
 	t.is(taken, 1, 'asked once, when it starts listening');
-	t.regex(frame(), /problems only \(10 of 21 hidden\)/);
-	unmount();
 });
 
 test.serial('/misc_reg Enter Enter: both CRCs and the dmesg line of 56, beside the table', async t => {
-	const {frame, stdin, unmount} = mount(data);
+	const {frameWhere, stdin} = mount(t, data);
 	await press(stdin, '/', 'm', 'i', 's', 'c', '_', 'r', 'e', 'g');
-	t.regex(frame(), /\/misc_reg▏ 1\/1/);
+	await frameWhere(/\/misc_reg▏ 1\/1/);
 	await press(stdin, keys.enter, keys.enter);
-	const text = frame();
+	const text = await frameWhere(/Kernel log/);
 	assertFits(t, text, wide);
 	t.regex(text, /✓ 47\s+0xf2c48af4\s+vmlinux/);
 	t.regex(text, /✗ 56\s+0x844c8938\s+vmlinux/);
@@ -96,74 +106,71 @@ test.serial('/misc_reg Enter Enter: both CRCs and the dmesg line of 56, beside t
 	// Both kernel columns stay beside the detail (the module CRC column goes first).
 	t.regex(text, /›✗ misc_register\s+✓ 0xf2c48af4 ✗ 0x844c8938/);
 	await press(stdin, keys.escape);
-	t.notRegex(frame(), /Kernel log/);
-	unmount();
+	t.regex(await frameWhere(now => !now.includes('Kernel log')), /›✗ misc_register/);
 });
 
 test.serial('80×24: the detail takes the whole screen and fits', async t => {
-	const {frame, stdin, unmount} = mount(data, small);
+	const {frame, frameWhere, stdin} = mount(t, data, small);
 	assertFits(t, frame(), small);
 	await press(stdin, '/', 'misc_reg', keys.enter, keys.enter);
-	const text = frame();
+	const text = await frameWhere(/my_drv: disagrees about version of symbol misc_register/);
 	assertFits(t, text, small);
 	t.notRegex(text, /›✗/);
 	t.regex(text, /0xf2c48af4/);
 	t.regex(text, /0x844c8938/);
-	t.regex(text, /my_drv: disagrees about version of symbol misc_register/);
-	unmount();
 });
 
 test.serial('e writes the Markdown of `kmodx check --format markdown`, E the JSON; never overwrites', async t => {
-	const {frame, stdin, unmount, directory} = mount(data);
+	const {frameWhere, stdin, directory} = mount(t, data);
+	// One key at a time: each export shows its file name once written.
 	await press(stdin, 'e');
-	t.regex(frame(), /wrote .*kmodx-report-my_drv-1\.md/);
-	await press(stdin, 'e', 'E');
+	await frameWhere(/wrote .*kmodx-report-my_drv-1\.md/);
+	await press(stdin, 'e');
+	await frameWhere(/wrote .*kmodx-report-my_drv-2\.md/);
+	await press(stdin, 'E');
+	await frameWhere(/wrote .*kmodx-report-my_drv-1\.json/);
 	t.deepEqual(readdirSync(directory).sort(), ['kmodx-report-my_drv-1.json', 'kmodx-report-my_drv-1.md', 'kmodx-report-my_drv-2.md']);
 	const report = data.mode === 'check' ? data.report : undefined;
 	t.is(readFileSync(path.join(directory, 'kmodx-report-my_drv-1.md'), 'utf8'), formatMarkdown(report!));
 	t.deepEqual(JSON.parse(readFileSync(path.join(directory, 'kmodx-report-my_drv-1.json'), 'utf8')), JSON.parse(JSON.stringify(report)));
-	unmount();
 });
 
 test.serial('Tab to the kernels, Enter: the kernel detail with its first failure and what is behind it', async t => {
-	const {frame, stdin, unmount} = mount(data, small);
+	const {frameWhere, stdin} = mount(t, data, small);
 	await press(stdin, keys.tab, 'j', keys.enter);
-	const text = frame();
+	const text = await frameWhere(/Kernel 56/);
 	assertFits(t, text, small);
-	t.regex(text, /Kernel 56/);
 	t.regex(text, /my_drv: fails at module_layout/);
 	t.regex(text, /dmesg shows/);
 	t.regex(text, /my_drv: disagrees about version of symbol module_layout/);
 	t.regex(text, /behind it \(10\)/);
 	await press(stdin, 'G');
-	t.regex(frame(), /alone: no other given kernel shares its CRCs/);
-	unmount();
+	await frameWhere(/alone: no other given kernel shares its CRCs/);
 });
 
 test.serial('? shows the help generated from the key table; Esc closes it', async t => {
-	const {frame, stdin, unmount} = mount(data);
+	const {frame, frameWhere, stdin} = mount(t, data);
 	await press(stdin, '?');
-	t.regex(frame(), /│ ↑ k +│ move up/);
-	assertFits(t, frame(), wide);
-	// The help is a table that scrolls: the last bindings come into view with j.
-	let text = frame();
-	for (let step = 0; step < 30; step++) {
+	let text = await frameWhere(/│ ↑ k +│ move up/);
+	assertFits(t, text, wide);
+	// The help is a table that scrolls: j brings the last bindings into view, one line each.
+	for (let step = 0; step < 60 && !/copy the symbol name/.test(text); step++) {
+		const before = frame();
 		// eslint-disable-next-line no-await-in-loop
 		await press(stdin, 'j');
-		text += frame();
+		// eslint-disable-next-line no-await-in-loop
+		text += await frameWhere(now => now !== before);
 	}
 
 	t.regex(text, /problems only \(hide symbols that match on every kernel\)/);
 	t.regex(text, /copy the symbol name \(OSC 52 clipboard\)/);
 	await press(stdin, keys.escape);
-	t.regex(frame(), /1 of 21/);
-	unmount();
+	await frameWhere(/1 of 21/);
 });
 
 test.serial('below the minimum size it says what it needs', t => {
-	const {frame, unmount} = mount(data, {columns: 50, rows: 10});
+	const {frame} = mount(t, data, {columns: 50, rows: 10});
 	t.is(frame().trim(), 'need 60×12, have 50×10');
-	unmount();
 });
 
 test.serial('an explanation renders as a tree: the changed type, its changes, the path from the symbol', async t => {
@@ -186,16 +193,15 @@ test.serial('an explanation renders as a tree: the changed type, its changes, th
 		return symbol === 'module_layout' ? explanation : undefined;
 	};
 
-	const {frame, stdin, unmount} = mount(data, small, {explain});
+	const {frameWhere, stdin} = mount(t, data, small, {explain});
 	await press(stdin, keys.enter);
+	await frameWhere(/\(symtypes, verified\)/);
 	await press(stdin, 'G');
-	const text = frame();
+	const text = await frameWhere(/└ via module_layout → struct module → struct task_struct/);
 	t.deepEqual(asked, ['module_layout 47→56']);
 	t.regex(text, /47 0x160c03af → 56 0x9060323f\s+\(symtypes, verified\)/);
 	t.regex(text, /● struct task_struct/);
 	t.regex(text, /├ \+ kstack_offset: u32 kstack_offset/);
-	t.regex(text, /└ via module_layout → struct module → struct task_struct/);
-	unmount();
 });
 
 test.serial('several modules: the matrix first, Enter drills into one, Esc back', async t => {
@@ -208,28 +214,26 @@ test.serial('several modules: the matrix first, Enter drills into one, Esc back'
 			return false;
 		}
 	}));
-	const {frame, stdin, unmount} = mount(many);
+	const {frame, frameWhere, stdin} = mount(t, many);
 	t.regex(frame(), /modules × 2 kernels/);
 	t.regex(frame(), /›✗ my_drv\s+✓ loads\s+✗ module_layout/);
 	await press(stdin, keys.enter);
-	t.regex(frame(), /✗ 56\s+fails at module_layout/);
+	await frameWhere(/✗ 56\s+fails at module_layout/);
 	await press(stdin, keys.escape);
-	t.regex(frame(), /modules × 2 kernels/);
-	unmount();
+	await frameWhere(/modules × 2 kernels/);
 });
 
 test.serial('kernel-vs-kernel: 24,702 exports, End and PgUp stay within the frame', async t => {
-	const {frame, stdin, unmount} = mount(diff);
+	const {frame, frameWhere, stdin} = mount(t, diff);
 	let text = frame();
 	assertFits(t, text, wide);
 	t.regex(text, /47 → 56 · 24,702 exports · ✗ 18,254 CRC changed · \+ 84 added · − 19 removed/);
 	await press(stdin, keys.end);
-	text = frame();
-	t.regex(text, /24702 of 24702/);
+	text = await frameWhere(/24702 of 24702/);
 	assertFits(t, text, wide);
 	await press(stdin, keys.pageUp, keys.ctrlU);
-	t.regex(frame(), /(24\d{3}) of 24702/);
+	text = await frameWhere(now => Number(/(\d+) of 24702/.exec(now)?.[1] ?? 24_702) < 24_702);
+	t.regex(text, /24\d{3} of 24702/);
 	await press(stdin, 'm', 'g');
-	t.regex(frame(), /1 of 18357/);
-	unmount();
+	await frameWhere(/1 of 18357/);
 });

@@ -1,10 +1,10 @@
 import {execFileSync, spawnSync} from 'node:child_process';
-import {existsSync, mkdtempSync, readFileSync} from 'node:fs';
-import {tmpdir} from 'node:os';
+import {existsSync, readFileSync} from 'node:fs';
 import path from 'node:path';
-import test from 'ava';
+import test, {type ExecutionContext} from 'ava';
+import {temporaryDirectory} from '../helpers/derive.js';
 import {cliPath, fixture} from '../helpers/paths.js';
-import {delay, kernel47, kernel56, myDrv} from './ui-fixtures.js';
+import {kernel47, kernel56, myDrv, waitUntil} from './ui-fixtures.js';
 
 /**
 Drives the built binary in a real pseudo-terminal: tmux on its own socket, keys with
@@ -19,9 +19,17 @@ const quote = (text: string) => `'${text.replaceAll('\'', '\'\\\'\'')}'`;
 type Session = {name: string; directory: string};
 let sessions = 0;
 
-function start(columns: number, rows: number, args: string[], environment = ''): Session {
+/**
+The CLI in a new tmux session, in a temporary directory of its own (its cwd: exports and the
+relative test cache land there). When the test ends the session is killed and the directory removed.
+*/
+function start(t: ExecutionContext, columns: number, rows: number, args: string[], environment = ''): Session {
 	const name = `s${++sessions}`;
-	const directory = mkdtempSync(path.join(tmpdir(), 'kmodx-e2e-'));
+	const directory = temporaryDirectory(t, 'e2e');
+	// Registered after the directory's removal, so it runs first: nothing writes there any more.
+	t.teardown(() => {
+		spawnSync('tmux', ['-L', socket, 'kill-session', '-t', name]);
+	});
 	// CI=true as in our CI, where Ink would otherwise write nothing until it exits.
 	const command = `CI=true ${environment} node ${quote(cliPath)} ${args.map(arg => quote(arg)).join(' ')}; echo EXIT=$?; sleep 120`;
 	tmux('new-session', '-d', '-s', name, '-x', String(columns), '-y', String(rows), '-c', directory, command);
@@ -32,20 +40,17 @@ const capture = (session: Session) => tmux('capture-pane', '-p', '-t', session.n
 const send = (session: Session, ...keys: string[]) => tmux('send-keys', '-t', session.name, ...keys);
 const type = (session: Session, text: string) => tmux('send-keys', '-t', session.name, '-l', text);
 
-async function waitFor(session: Session, pattern: RegExp, timeout = 15_000): Promise<string> {
-	const until = Date.now() + timeout;
+/** Captures the screen until it matches `expected`, and returns it; fails showing the last screen. Each capture runs tmux: not too often. */
+async function waitFor(session: Session, expected: RegExp | ((screen: string) => boolean), timeout = 15_000): Promise<string> {
 	let screen = '';
-	while (Date.now() < until) {
-		screen = capture(session);
-		if (pattern.test(screen)) {
-			return screen;
-		}
-
-		// eslint-disable-next-line no-await-in-loop
-		await delay(50);
-	}
-
-	throw new Error(`timed out waiting for ${String(pattern)}; screen:\n${screen}`);
+	return waitUntil(
+		() => {
+			screen = capture(session);
+			return (typeof expected === 'function' ? expected(screen) : expected.test(screen)) && screen;
+		},
+		() => `${String(expected)}; screen:\n${screen}`,
+		{timeout, interval: 50},
+	);
 }
 
 test.after.always(() => {
@@ -66,7 +71,7 @@ for (const [columns, rows] of [[120, 40], [80, 24]] as const) {
 			return;
 		}
 
-		const session = start(columns, rows, checkArgs);
+		const session = start(t, columns, rows, checkArgs);
 		let screen = await waitFor(session, /1 of 21/);
 		const lines = screen.split('\n');
 		t.true(lines.every(line => [...line].length <= columns));
@@ -112,12 +117,17 @@ test.serial('resizing re-lays out without garbage; Ctrl-c restores the terminal'
 		return;
 	}
 
-	const session = start(120, 40, checkArgs);
+	const session = start(t, 120, 40, checkArgs);
 	await waitFor(session, /1 of 21/);
 	tmux('resize-window', '-t', session.name, '-x', '80', '-y', '24');
-	let screen = await waitFor(session, /exported …|problem {3}exported/);
-	await delay(200);
-	screen = capture(session);
+	// Until the 80-column layout is on screen, once, with nothing left of the 120-column one.
+	const relaidOut = (now: string) => {
+		const rows = now.split('\n');
+		return /exported …|problem {3}exported/.test(now) && /^my_drv · ✗ 11 mismatches/.test(rows[0]!)
+			&& now.match(/\? help/g)?.length === 1 && now.match(/1 of 21/g)?.length === 1 && rows.filter(line => line.startsWith('my_drv ·')).length === 1;
+	};
+
+	let screen = await waitFor(session, relaidOut);
 	const lines = screen.split('\n');
 	t.regex(lines[0]!, /^my_drv · ✗ 11 mismatches/);
 	t.is(screen.match(/\? help/g)?.length, 1);
@@ -140,7 +150,7 @@ test.serial('kernel-vs-kernel: PgDn through 24,702 exports, NO_COLOR keeps every
 		return;
 	}
 
-	const session = start(120, 40, ['-k', kernel47, '-k', kernel56], 'NO_COLOR=1');
+	const session = start(t, 120, 40, ['-k', kernel47, '-k', kernel56], 'NO_COLOR=1');
 	let screen = await waitFor(session, /1 of 24702/);
 	t.regex(screen, /✗ 18,254 CRC changed · \+ 84 added · − 19 removed/);
 	for (let index = 0; index < 20; index++) {
@@ -173,7 +183,7 @@ test.serial('Enter on a mismatched symbol shows why: verified symtypes, else BTF
 	}
 
 	const symtypes = ['--types', `47=${fixture('symtypes/debian-6.1.0-47-amd64.version.symtypes.gz')}`, '--types', `56=${fixture('symtypes/debian-6.1.0-56-amd64.version.symtypes.gz')}`];
-	const exact = start(120, 40, [...checkArgs, ...symtypes]);
+	const exact = start(t, 120, 40, [...checkArgs, ...symtypes]);
 	await waitFor(exact, /1 of 21/);
 	send(exact, 'Enter');
 	let screen = await waitFor(exact, /symtypes, verified/);
@@ -184,7 +194,7 @@ test.serial('Enter on a mismatched symbol shows why: verified symtypes, else BTF
 
 	const btf = ['--types', `47=${fixture('btf/debian-6.1.0-47-amd64.btf.gz')}`, '--types', `56=${fixture('btf/debian-6.1.0-56-amd64.btf.gz')}`];
 	for (const symbol of ['module_layout', 'misc_register', 'kmalloc_trace']) {
-		const session = start(120, 40, [...checkArgs, ...btf]);
+		const session = start(t, 120, 40, [...checkArgs, ...btf]);
 		await waitFor(session, /1 of 21/);
 		type(session, `/${symbol}`);
 		send(session, 'Enter');
@@ -194,10 +204,10 @@ test.serial('Enter on a mismatched symbol shows why: verified symtypes, else BTF
 		// The detail scrolls: page through it until the task_struct cause shows.
 		let seen = screen;
 		for (let page = 0; page < 12 && !/kstack_offset/.test(seen); page++) {
+			const before = capture(session);
 			send(session, 'PageDown');
 			// eslint-disable-next-line no-await-in-loop
-			await delay(150);
-			seen += capture(session);
+			seen += await waitFor(session, now => now !== before);
 		}
 
 		t.regex(seen, /struct task_struct/, symbol);
@@ -215,7 +225,7 @@ test.serial('kernels given as installed headers: the explorer explains module_la
 		return;
 	}
 
-	const session = start(120, 40, [myDrv, '-k', `47=${headers[0]!}`, '-k', `56=${headers[1]!}`]);
+	const session = start(t, 120, 40, [myDrv, '-k', `47=${headers[0]!}`, '-k', `56=${headers[1]!}`]);
 	await waitFor(session, /1 of 21/);
 	send(session, 'Enter');
 	const screen = await waitFor(session, /symtypes, verified/, 60_000);
@@ -231,7 +241,7 @@ test.serial('SIGTERM gives the terminal back and ends with the signal\'s status'
 		return;
 	}
 
-	const session = start(100, 30, checkArgs);
+	const session = start(t, 100, 30, checkArgs);
 	await waitFor(session, /1 of 21/);
 	const shell = tmux('list-panes', '-t', session.name, '-F', '#{pane_pid}').trim();
 	const node = execFileSync('pgrep', ['-P', shell], {encoding: 'utf8'}).trim().split('\n')[0]!;

@@ -1,3 +1,4 @@
+import {act} from 'react';
 import type {CliFlags} from '../../source/cli/flags.js';
 import {loadKernels, loadModules} from '../../source/cli/load-inputs.js';
 import {checkData, diffData, type ExplorerData} from '../../source/ui/state/data.js';
@@ -22,20 +23,65 @@ export async function loadDiff(kernels = [kernel47, kernel56]): Promise<Explorer
 	return diffData(await loadKernels(flagsFor(kernels)));
 }
 
-export const delay = async (ms: number) => new Promise(resolve => {
-	setTimeout(resolve, ms);
-});
+/**
+Polls `probe` every `interval` ms until it returns something other than undefined or false, and
+returns that; after `timeout` ms fails with what it waited for (`waitedFor()`: say what, and show
+the screen). For waiting on a frame, never on the clock: the timeout only bounds a broken test.
+*/
+export async function waitUntil<T>(probe: () => T | undefined | false, waitedFor: () => string, {timeout = 15_000, interval = 10} = {}): Promise<T> {
+	const deadline = Date.now() + timeout;
+	for (;;) {
+		const value = probe();
+		if (value !== undefined && value !== false) {
+			return value;
+		}
 
-/** Ink reads stdin asynchronously and flushes a lone Esc on the next tick: give it a moment. */
-export async function press(stdin: {write: (data: string) => void}, ...keys: string[]): Promise<void> {
-	for (const key of keys) {
-		stdin.write(key);
+		if (Date.now() > deadline) {
+			throw new Error(`timed out after ${timeout} ms waiting for ${waitedFor()}`);
+		}
+
 		// eslint-disable-next-line no-await-in-loop
-		await delay(key === '\u001B' ? 40 : 25);
+		await new Promise(resolve => {
+			setTimeout(resolve, interval);
+		});
 	}
+}
 
-	// Effects (export, explanations) render one passive-effect round later.
-	await delay(80);
+type Stdin = {write: (data: string) => void; listenerCount: (event: string) => number};
+
+/**
+Types keys into the explorer of ink-testing-library, one key at a time, each settled before the
+next: React's act() returns once everything the key caused has rendered, the effects it ran
+included (the detail's scroll range is set by an effect: a G before it would be lost). Ink only
+listens to stdin once its first effects ran, so wait for its listener first. Results that come
+later (an explanation's promise) show in a later frame: wait for that frame (`frameWhere`).
+*/
+export async function press(stdin: Stdin, ...keys: string[]): Promise<void> {
+	await waitUntil(() => stdin.listenerCount('readable') > 0, () => 'the explorer to listen to stdin');
+	for (const key of keys) {
+		// eslint-disable-next-line no-await-in-loop
+		await settled(async () => {
+			stdin.write(key);
+			// Ink holds a lone Esc until its next setImmediate (it could begin an escape sequence).
+			await new Promise(resolve => {
+				setImmediate(resolve);
+			});
+		});
+	}
+}
+
+/**
+act() with React's act environment on only meanwhile: updates outside it (an explanation
+arriving) render as in the real explorer, without act's warnings about them.
+*/
+async function settled(callback: () => Promise<void>): Promise<void> {
+	const global = globalThis as {IS_REACT_ACT_ENVIRONMENT?: boolean};
+	global.IS_REACT_ACT_ENVIRONMENT = true;
+	try {
+		await act(callback);
+	} finally {
+		global.IS_REACT_ACT_ENVIRONMENT = false;
+	}
 }
 
 export const keys = {

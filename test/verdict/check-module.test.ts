@@ -58,7 +58,7 @@ test('every corpus module loads on its own kernel (all arches)', async t => {
 	}
 
 	for (const release of ['6.1.0-47-amd64', '6.1.0-56-amd64'] as const) {
-		const result = checkModule(await fixtureModule(`${release}/uas.ko`), await kernelDirectory(release));
+		const result = checkModule(await fixtureModule(`${release}/uas.ko`), await kernelDirectory(t, release));
 		t.true(result.loads, release);
 		t.deepEqual(result.warnings.map(w => w.kind), [], release);
 	}
@@ -72,7 +72,7 @@ test('symbols exported by modules name their exporter; uas from 47 on 56 fails o
 });
 
 test('missing: a kernel without usb-storage has none of the usb_stor_* symbols uas needs', async t => {
-	const kernel = await kernelDirectory('6.1.0-47-amd64', {symvers: text => text.split('\n').filter(line => !line.includes('drivers/usb/storage/usb-storage')).join('\n')});
+	const kernel = await kernelDirectory(t, '6.1.0-47-amd64', {symvers: text => text.split('\n').filter(line => !line.includes('drivers/usb/storage/usb-storage')).join('\n')});
 	const result = checkModule(await fixtureModule('6.1.0-47-amd64/uas.ko'), kernel);
 	t.false(result.loads);
 	t.is(result.stops_at, 'symbols');
@@ -114,9 +114,9 @@ test('gpl_only: a non-GPL license cannot use EXPORT_SYMBOL_GPL symbols, and tain
 test('vermagic: with CRCs only the flags after the release are compared', async t => {
 	const module = await fixtureModule('my_drv-6.1.0-47-amd64.ko');
 	// 56's flags equal 47's: the release differs, vermagic passes, module_layout fails.
-	const on56 = checkModule(module, await kernelDirectory('6.1.0-56-amd64'));
+	const on56 = checkModule(module, await kernelDirectory(t, '6.1.0-56-amd64'));
 	t.false(on56.problems.some(problem => problem.kind === 'vermagic'));
-	const noPreempt = await kernelDirectory('6.1.0-47-amd64', {config: text => text.replace('CONFIG_PREEMPT_BUILD=y', '# CONFIG_PREEMPT_BUILD is not set')});
+	const noPreempt = await kernelDirectory(t, '6.1.0-47-amd64', {config: text => text.replace('CONFIG_PREEMPT_BUILD=y', '# CONFIG_PREEMPT_BUILD is not set')});
 	const result = checkModule(module, noPreempt);
 	t.false(result.loads);
 	t.is(result.stops_at, 'vermagic');
@@ -144,12 +144,12 @@ test('no_versions: a module without __versions is refused unless the kernel forc
 	t.false(plain.loads);
 	t.is(plain.first_failure?.kind, 'no_versions');
 	// Debian sets CONFIG_MODULE_FORCE_LOAD: no CRC check, a taint; vermagic then compares the whole string.
-	const debian = checkModule(module, await kernelDirectory('6.1.0-47-amd64', {}, '47'));
+	const debian = checkModule(module, await kernelDirectory(t, '6.1.0-47-amd64', {}, '47'));
 	t.true(debian.warnings.some(w => w.kind === 'forced'));
 });
 
 test('arch: an s390x module on an x86-64 kernel stops at the ELF header', async t => {
-	const result = checkModule(await fixtureModule('6.1.0-47-s390x/nls_utf8.ko'), await kernelDirectory('6.1.0-47-amd64'));
+	const result = checkModule(await fixtureModule('6.1.0-47-s390x/nls_utf8.ko'), await kernelDirectory(t, '6.1.0-47-amd64'));
 	t.false(result.loads);
 	t.is(result.stops_at, 'arch');
 	t.deepEqual(result.dmesg, ['Invalid architecture in ELF header: 22']);
@@ -157,7 +157,7 @@ test('arch: an s390x module on an x86-64 kernel stops at the ELF header', async 
 
 test('weak undefined symbols that are not found are fine', async t => {
 	const module = await fixtureModule('my_drv-6.1.0-47-amd64.ko');
-	const kernel = await kernelDirectory('6.1.0-47-amd64', {symvers: text => text.split('\n').filter(line => !line.includes('\tmisc_register\t')).join('\n')});
+	const kernel = await kernelDirectory(t, '6.1.0-47-amd64', {symvers: text => text.split('\n').filter(line => !line.includes('\tmisc_register\t')).join('\n')});
 	const strong = checkModule(module, kernel);
 	t.deepEqual(strong.problems.map(problem => [problem.kind, problem.symbol]), [['missing', 'misc_register']]);
 	const weak = checkModule({...module, imports: module.imports.map(i => (i.name === 'misc_register' ? {...i, weak: true} : i))}, kernel);
