@@ -31,7 +31,8 @@ export const helpText = `
 
 	KERNEL ([LABEL=]SOURCE, repeatable; default: the running kernel)
 	  Module.symvers (any layout; .gz .xz .zst), /boot/symvers-<release>.gz,
-	  a kernel headers/build directory, vmlinux, vmlinuz/bzImage, or a release
+	  a kernel headers/build directory, an installed kernel (/lib/modules/<release>
+	  with its image; or a root holding one), vmlinux, vmlinuz/bzImage, or a release
 	  name looked up in /lib/modules, /usr/src and /boot.
 
 	Options

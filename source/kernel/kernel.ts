@@ -34,7 +34,7 @@ export type ExportTable = {
 	readonly size: number;
 };
 
-export type KernelSourceKind = 'symvers' | 'headers' | 'vmlinux' | 'vmlinuz' | 'release';
+export type KernelSourceKind = 'symvers' | 'headers' | 'vmlinux' | 'vmlinuz' | 'installed' | 'release';
 
 export type Kernel = {
 	label: string;
@@ -57,6 +57,8 @@ export type Kernel = {
 	config: KernelSwitches | undefined;
 	/** Paths of type information that came with the kernel (vmlinux/vmlinuz BTF, headers dir). */
 	typeSources: TypeSource[];
+	/** An installed kernel (`/lib/modules/<release>`): modules whose exports count, and those it would refuse (with why). */
+	modules?: {counted: number; skipped: string[]};
 };
 
 export type TypeSource =

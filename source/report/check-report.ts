@@ -19,6 +19,8 @@ export type CheckReport = {
 		vermagic: string | null;
 		exports: number;
 		modules_included: boolean;
+		/** An installed kernel: the modules whose exports count (null for other kinds). */
+		modules: number | null;
 	}>;
 	modules: ModuleReport[];
 	summary: {modules: number; kernels: number; failures: number; loads_everywhere: boolean};
@@ -131,6 +133,7 @@ export function kernelSummaries(kernels: Kernel[]): CheckReport['kernels'] {
 		vermagic: kernel.vermagic ?? null,
 		exports: kernel.exports.size,
 		modules_included: kernel.modulesIncluded,
+		modules: kernel.modules?.counted ?? null,
 	}));
 }
 
