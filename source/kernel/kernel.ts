@@ -44,7 +44,7 @@ export type Kernel = {
 	/** The files actually read, in order. */
 	files: string[];
 	release: string | undefined;
-	/** The vermagic string the kernel expects, when its config or image tells it ("?" stands for an unknown release). */
+	/** The vermagic string the kernel expects, when its release and config (or its image) tell it. */
 	vermagic: string | undefined;
 	/** The part of vermagic after the release; all the kernel compares for modules with CRCs. */
 	vermagicFlags: string | undefined;

@@ -97,7 +97,8 @@ async function loadFile(spec: KernelSpec, file: string, options: LoadKernelOptio
 		kind: extra?.files ? 'headers' : 'symvers',
 		files: [...(extra?.files ?? []), file],
 		release,
-		vermagic: config ? `${release ?? '?'} ${config.vermagicFlags}` : undefined,
+		// The whole string only when the release is known: never a made-up one.
+		vermagic: config && release ? `${release} ${config.vermagicFlags}` : undefined,
 		vermagicFlags: config?.vermagicFlags,
 		machine: config?.machine,
 		exports,

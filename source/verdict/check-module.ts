@@ -402,6 +402,10 @@ function afterFirstSpace(text: string): string {
 }
 
 function vermagicProblem(name: string, modmagic: string, kernel: Kernel): Problem {
-	const expected = kernel.vermagic ?? `${kernel.release ?? '?'} ${kernel.vermagicFlags ?? ''}`;
-	return problemOf('vermagic', null, [`${name}: version magic '${modmagic}' should be '${expected}'`], `vermagic differs: module '${modmagic}', kernel '${expected}'`);
+	if (kernel.vermagic === undefined) {
+		// Only the flags are known (a config, no release): the kernel's own line names its release, which is not known here.
+		return problemOf('vermagic', null, [], `vermagic differs: the module has '${afterFirstSpace(modmagic)}' after its release, the kernel expects '${kernel.vermagicFlags ?? ''}' (its release is not known, so neither is the exact line it logs)`);
+	}
+
+	return problemOf('vermagic', null, [`${name}: version magic '${modmagic}' should be '${kernel.vermagic}'`], `vermagic differs: module '${modmagic}', kernel '${kernel.vermagic}'`);
 }
