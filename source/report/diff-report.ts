@@ -9,7 +9,8 @@ export function buildDiffReport(kernels: Kernel[], rows: ExportDiffRow[]) {
 	return {
 		schema: diffSchema,
 		kernels: kernels.map(kernel => ({label: kernel.label, source: kernel.source, release: kernel.release ?? null, exports: kernel.exports.size})),
-		summary: diffSummary(changed),
+		// Every row counts: `same` is the exports that did not change.
+		summary: diffSummary(rows),
 		changes: changed.map(row => ({
 			name: row.name,
 			change: row.change,
@@ -26,14 +27,14 @@ export function formatDiffMarkdown(kernels: Kernel[], rows: ExportDiffRow[]): st
 		out.push(`| \`${row.name}\` | ${row.change.join(', ')} | ${row.exports.map(entry => crcText(entry)).join(' | ')} | ${row.exports.find(Boolean)?.module ?? '—'} |`);
 	}
 
-	out.push('', `**${changed.length} of ${rows.length} exports changed.**`, '');
+	out.push('', `**${changed.length} of ${rows.length} exports changed; ${rows.length - changed.length} are the same.**`, '');
 	return out.join('\n');
 }
 
 export function formatDiffText(kernels: Kernel[], rows: ExportDiffRow[]): string {
 	const changed = rows.filter(row => !row.change.includes('same'));
-	const summary = diffSummary(changed);
-	const lines = [`${kernels.map(kernel => kernel.label).join(' → ')}: ${summary.added} added, ${summary.removed} removed, ${summary.crc} CRC changed, ${summary.export_type} export type changed, ${summary.namespace} namespace changed`];
+	const summary = diffSummary(rows);
+	const lines = [`${kernels.map(kernel => kernel.label).join(' → ')}: ${summary.added} added, ${summary.removed} removed, ${summary.crc} CRC changed, ${summary.export_type} export type changed, ${summary.namespace} namespace changed, ${summary.module} moved, ${summary.same} the same`];
 	for (const row of changed) {
 		lines.push(`${row.change.join(',').padEnd(12)} ${row.name}  ${row.exports.map(entry => crcText(entry)).join(' → ')}`);
 	}
