@@ -2,14 +2,14 @@ import {InputError} from '../common/input-error.js';
 import type {Kernel} from '../kernel/kernel.js';
 import {findModules} from '../module/find-modules.js';
 import {readModuleFile} from '../module/read-module.js';
-import {buildCheckReport, checkSchema, kernelSummaries, type CheckReport} from '../report/check-report.js';
-import {counts, countsEveryFirstFailure, parseFailOn} from '../report/fail-on.js';
+import {buildCheckReport, checkSchema, checkSummary, kernelSummaries, type CheckReport} from '../report/check-report.js';
+import {countsEveryFirstFailure, ExitTally, parseFailOn, verdictKinds, type FailKind} from '../report/fail-on.js';
 import {formatMarkdown, markdownFooter, markdownHeader} from '../report/format-markdown.js';
 import {cellText, formatMatrixMarkdown, formatMatrixText, type MatrixRow} from '../report/format-matrix.js';
 import {colorStyle, formatText, summaryText} from '../report/format-text.js';
 import {writeOutput} from '../report/write-output.js';
 import type {DigestOptions} from '../scan/digest.js';
-import type {CheckPolicy, ProblemKind} from '../verdict/check-module.js';
+import type {CheckPolicy} from '../verdict/check-module.js';
 import {useColor, type CliFlags} from './flags.js';
 import {guarded, loadKernels} from './load-inputs.js';
 
@@ -49,7 +49,14 @@ export async function runCheck(paths: string[], flags: CliFlags, explain?: Expla
 	}
 
 	emit(renderReport(report, flags), flags);
-	return report.modules.some(module => module.results.some(result => counts(result.problems.map(problem => problem.kind), failOn))) ? 1 : 0;
+	const tally = new ExitTally(failOn);
+	for (const module of report.modules) {
+		for (const result of module.results) {
+			tally.add(verdictKinds(result));
+		}
+	}
+
+	return tally.status;
 }
 
 /** The matrix for several modules on several kernels, unless --layout says otherwise. */
@@ -66,7 +73,8 @@ export function renderReport(report: CheckReport, flags: CliFlags): string {
 	if (useMatrix(flags, report.modules.length, report.kernels.length)) {
 		const rows = report.modules.map(module => ({name: module.name, path: module.path, cells: module.results.map(result => cellText(result))}));
 		const loadsPerKernel = report.kernels.map((_, index) => report.modules.filter(module => module.results[index]?.loads).length);
-		const summary = {kernels: report.kernels, summary: report.summary, loadsPerKernel};
+		const undecidedPerKernel = report.kernels.map((_, index) => report.modules.filter(module => module.results[index]?.verdict === 'undecided').length);
+		const summary = {kernels: report.kernels, summary: report.summary, loadsPerKernel, undecidedPerKernel};
 		return format === 'markdown' ? formatMatrixMarkdown(rows, summary) : formatMatrixText(rows, summary, useColor(flags) ? colorStyle : undefined);
 	}
 
@@ -90,7 +98,7 @@ JSON and the detailed layouts are held back up to `holdBack`, then stream module
 matrix keeps one short row per module. With -o the report is gathered and written at the end, so a
 failed run never leaves half a file.
 */
-async function runScan(files: string[], kernels: Kernel[], policy: CheckPolicy, flags: CliFlags, failOn: ReadonlySet<ProblemKind>): Promise<number> {
+async function runScan(files: string[], kernels: Kernel[], policy: CheckPolicy, flags: CliFlags, failOn: ReadonlySet<FailKind>): Promise<number> {
 	const format = flags.json ? 'json' : flags.format;
 	const matrix = format !== 'json' && useMatrix(flags, files.length, kernels.length);
 	const color = useColor(flags);
@@ -126,8 +134,10 @@ async function runScan(files: string[], kernels: Kernel[], policy: CheckPolicy, 
 
 	const rows: MatrixRow[] = [];
 	const loadsPerKernel = kernels.map(() => 0);
+	const undecidedPerKernel = kernels.map(() => 0);
 	let failures = 0;
-	let failing = false;
+	let undecided = 0;
+	const tally = new ExitTally(failOn);
 	// The scan (worker threads, sparse reads) loads only for runs of several modules.
 	const [{scanModules}, {progressBar}] = await Promise.all([import('../scan/scan-modules.js'), import('../scan/progress.js')]);
 	const bar = process.stderr.isTTY && files.length > 1 ? progressBar(process.stderr, 'modules') : undefined;
@@ -136,9 +146,11 @@ async function runScan(files: string[], kernels: Kernel[], policy: CheckPolicy, 
 		onProgress: bar?.update,
 		onResult({index, digest: module}) {
 			for (const [at, verdict] of module.verdicts.entries()) {
-				loadsPerKernel[at]! += verdict.loads ? 1 : 0;
-				failures += verdict.loads ? 0 : 1;
-				failing ||= counts(verdict.kinds, failOn);
+				loadsPerKernel[at]! += verdict.verdict === 'loads' ? 1 : 0;
+				undecidedPerKernel[at]! += verdict.verdict === 'undecided' ? 1 : 0;
+				failures += verdict.verdict === 'fails' ? 1 : 0;
+				undecided += verdict.verdict === 'undecided' ? 1 : 0;
+				tally.add(verdict.kinds);
 			}
 
 			if (module.json !== undefined) {
@@ -153,11 +165,11 @@ async function runScan(files: string[], kernels: Kernel[], policy: CheckPolicy, 
 		},
 	});
 	bar?.done();
-	const summary = {modules: files.length, kernels: kernels.length, failures, loads_everywhere: failures === 0};
+	const summary = checkSummary(files.length, kernels.length, failures, undecided);
 	if (format === 'json') {
 		write('\n  ],\n  "summary": ' + JSON.stringify(summary, null, 2).replaceAll('\n', '\n  ') + '\n}\n');
 	} else if (matrix) {
-		const totals = {kernels: kernelsJson, summary, loadsPerKernel};
+		const totals = {kernels: kernelsJson, summary, loadsPerKernel, undecidedPerKernel};
 		write(format === 'markdown' ? formatMatrixMarkdown(rows, totals) : formatMatrixText(rows, totals, color ? colorStyle : undefined));
 	} else if (format === 'markdown') {
 		write('\n' + markdownFooter(summary).join('\n'));
@@ -171,5 +183,5 @@ async function runScan(files: string[], kernels: Kernel[], policy: CheckPolicy, 
 		process.stdout.write(chunks.join(''));
 	}
 
-	return failing ? 1 : 0;
+	return tally.status;
 }

@@ -33,7 +33,8 @@ export const helpText = `
 	  Module.symvers (any layout; .gz .xz .zst), /boot/symvers-<release>.gz,
 	  a kernel headers/build directory, an installed kernel (/lib/modules/<release>
 	  with its image; or a root holding one), vmlinux, vmlinuz/bzImage, or a release
-	  name looked up in /lib/modules, /usr/src and /boot.
+	  name looked up in /lib/modules, /usr/src and /boot. An image lists only
+	  vmlinux's exports: what it cannot tell is undecided (?), never "loads".
 
 	Options
 	  -k, --kernel KERNEL        a kernel to check against (repeatable)
@@ -47,9 +48,10 @@ export const helpText = `
 	      --types LABEL=PATH     type information for a kernel: BTF, vmlinux, vmlinuz, .symtypes
 	      --explain              explain CRC mismatches in check reports (needs types)
 	      --no-color             no colours (NO_COLOR is honoured too)
-	      --fail-on KINDS        problems that make the exit status 1 (comma list; default all):
+	      --fail-on KINDS        what makes the exit status non-zero (comma list; default all):
 	                             arch, no_versions, crc, missing, gpl_only, namespace,
-	                             vermagic, no_version, proprietary_taint; or none
+	                             vermagic, no_version, proprietary_taint (status 1), and
+	                             unresolved, an undecided import (status 3); or none
 	      --layout auto|matrix|details
 	                             text/markdown layout of check: a modules × kernels matrix
 	                             (auto: when several modules meet several kernels) or details
@@ -58,8 +60,10 @@ export const helpText = `
 
 	Exit status
 	  0 every module loads on every kernel, 1 some do not (only problems of --fail-on count),
-	  2 bad usage or input; plan: 1 when one binary cannot serve every kernel;
-	  weak-modules: 1 when some module needs a rebuild
+	  3 none fails but some verdict is undecided (an import the kernel source cannot tell),
+	  2 bad usage or input; plan: 1 when one binary cannot serve every kernel, 3 undecided;
+	  weak-modules: 1 when some module needs a rebuild, 3 when some are undecided;
+	  kernel diff: 1 when something changed, 3 when only undecided exports differ
 
 	Examples
 	  $ kmodx my_drv.ko -k 6.1.0-56-amd64

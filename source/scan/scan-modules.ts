@@ -4,7 +4,7 @@ import {InputError} from '../common/input-error.js';
 import type {Kernel} from '../kernel/kernel.js';
 import type {ModuleInfo} from '../module/module-info.js';
 import {checkWithPeers} from '../report/check-report.js';
-import type {CheckPolicy, PeerExport} from '../verdict/check-module.js';
+import type {CheckPolicy, Outcome, PeerExport} from '../verdict/check-module.js';
 import {processModule, type ProcessedModule, type ScanContext} from './process-module.js';
 import {Prefetcher} from './prefetch.js';
 import {transferKernel} from './transfer-kernel.js';
@@ -72,8 +72,8 @@ export async function scanModules(files: string[], givenKernels: Kernel[], polic
 	const peersPossible = files.length > 1;
 	const digest = options.digest ?? {mode: 'report'};
 	const exportsByIndex = new Map<number, PeerExport[]>();
-	/** Per kernel, whether each exporting module loads: a module that cannot load exports nothing there. */
-	const loadsByPath = new Map<string, Map<string, boolean>>();
+	/** Per kernel, each exporting module's outcome: a module that cannot load exports nothing there. */
+	const outcomeByPath = new Map<string, Map<string, Outcome>>();
 	const ready = new Map<number, ScanResult>();
 	const pending = new Map<number, ModuleInfo>();
 	let next = 0;
@@ -90,7 +90,7 @@ export async function scanModules(files: string[], givenKernels: Kernel[], polic
 		if (item.exports.length > 0) {
 			exportsByIndex.set(item.index, item.exports);
 			if (item.digest) {
-				loadsByPath.set(item.digest.path, new Map(item.digest.verdicts.map(verdict => [verdict.kernel, verdict.loads])));
+				outcomeByPath.set(item.digest.path, new Map(item.digest.verdicts.map(verdict => [verdict.kernel, verdict.verdict])));
 			}
 		}
 
@@ -127,7 +127,7 @@ export async function scanModules(files: string[], givenKernels: Kernel[], polic
 
 	if (pending.size > 0) {
 		const indexes = [...exportsByIndex.keys()].sort((a, b) => a - b);
-		const {reports, peers} = checkWithPeers([...pending.values()], kernels, policy, indexes.map(index => exportsByIndex.get(index)!), (path, kernel) => loadsByPath.get(path)?.get(kernel) ?? false);
+		const {reports, peers} = checkWithPeers([...pending.values()], kernels, policy, indexes.map(index => exportsByIndex.get(index)!), (path, kernel) => outcomeByPath.get(path)?.get(kernel) ?? 'fails');
 		for (const [index, module] of pending) {
 			const own = new Set(module.exports.map(entry => entry.name));
 			ready.set(index, {index, digest: digestReport(reports.get(module)!, digest), peerUses: peerUses(module, kernels, peers, own)});

@@ -82,7 +82,7 @@ test('exit 0 when everything loads; text report names the kernel and verdict', t
 	const result = runCli(['check', myDrv, '-k', `47=${symvers('6.1.0-47-amd64')}`]);
 	t.is(result.code, 0, result.stderr);
 	t.regex(result.stdout, /✓ 47 +loads/);
-	t.regex(result.stdout, /✓ 1 module load on 1 kernel/);
+	t.regex(result.stdout, /✓ 1 module loads on 1 kernel/);
 });
 
 test('without a command and with stdout not a terminal, `kmodx MODULE` is `check`', t => {

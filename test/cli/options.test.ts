@@ -1,5 +1,7 @@
 import test from 'ava';
 import {fastParse, parseWithMeow} from '../../source/cli/options.js';
+import {fixture} from '../helpers/paths.js';
+import {runCli} from '../helpers/run-cli.js';
 
 const agree = [
 	['check', 'a.ko'],
@@ -26,4 +28,18 @@ test('everything else goes to meow: help, version, negations, unknown flags, bad
 	for (const argv of [['--help'], ['--version'], ['a.ko', '--no-color'], ['a.ko', '--frobnicate'], ['a.ko', '-f', 'yaml'], ['a.ko', '--missing-version', 'maybe'], ['a.ko', '--json=yes'], ['a.ko', '--layout', 'grid']]) {
 		t.is(fastParse(argv), undefined, argv.join(' '));
 	}
+});
+
+test('words: singular and plural, "both kernels", and the plan\'s kernel count', t => {
+	const symvers = (release: string) => fixture('kernels', release, 'Module.symvers.gz');
+	const myDrv = fixture('modules/my_drv-6.1.0-47-amd64.ko');
+	const one = runCli(['check', myDrv, '-k', `47=${symvers('6.1.0-47-amd64')}`]);
+	t.regex(one.stdout, /\n✓ 1 module loads on 1 kernel\n$/);
+	const two = runCli(['check', fixture('modules/6.1.0-47-amd64/nls_utf8.ko'), fixture('modules/6.1.0-47-amd64/dummy.ko'), '-k', `a=${symvers('6.1.0-47-amd64')}`, '-k', `b=${symvers('6.1.0-47-amd64')}`]);
+	t.regex(two.stdout, /\n✓ 2 modules load on both kernels\n$/);
+	const plan = runCli(['plan', myDrv, '-k', `47=${symvers('6.1.0-47-amd64')}`]);
+	t.regex(plan.stdout, / · 1 kernel\n/);
+	t.notRegex(plan.stdout, /1 kernels/);
+	const failing = runCli(['check', myDrv, '-k', `56=${symvers('6.1.0-56-amd64')}`]);
+	t.regex(failing.stdout, /\n✗ 1 of 1 module × kernel combination fails to load\n$/);
 });

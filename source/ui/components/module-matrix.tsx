@@ -8,8 +8,12 @@ import {LineView} from './line-view.js';
 type Props = {report: CheckReport; cursor: number; height: number; width: number; theme: Theme};
 
 function cellText(result: KernelVerdict): string {
-	if (result.loads) {
+	if (result.verdict === 'loads') {
 		return `${marks.ok} loads`;
+	}
+
+	if (result.verdict === 'undecided') {
+		return `${marks.unknown} undecided`;
 	}
 
 	return result.stops_at === 'symbols' ? `${marks.bad} ${result.problems.length} sym` : `${marks.bad} ${result.stops_at ?? ''}`;
@@ -23,12 +27,12 @@ export function ModuleMatrix({report, cursor, height, width, theme}: Props) {
 	const top = Math.max(0, Math.min(cursor - height + 2, report.modules.length - height + 1));
 	const lines = report.modules.slice(top, top + height - 1).map((module, offset) => {
 		const index = top + offset;
-		const loads = module.results.every(result => result.loads);
+		const state = module.results.every(result => result.verdict === 'loads') ? 'ok' : (module.results.some(result => result.verdict === 'fails') ? 'bad' : 'unknown');
 		const line: Line = [
 			{text: index === cursor ? '›' : ' ', tone: 'accent'},
-			{text: `${loads ? marks.ok : marks.bad} `, tone: loads ? 'good' : 'bad'},
+			{text: `${marks[state]} `, tone: state === 'ok' ? 'good' : (state === 'bad' ? 'bad' : 'unknown')},
 			{text: fit(module.name, nameWidth), tone: 'bold'},
-			...module.results.map(result => ({text: fit(cellText(result), cell), tone: result.loads ? 'good' as const : 'bad' as const})),
+			...module.results.map(result => ({text: fit(cellText(result), cell), tone: result.verdict === 'loads' ? 'good' as const : (result.verdict === 'fails' ? 'bad' as const : 'unknown' as const)})),
 		];
 		return <LineView key={index} line={line} width={width} theme={theme} inverse={index === cursor}/>;
 	});
