@@ -24,7 +24,7 @@ export const helpText = `
 	  $ kmodx [check] MODULE|DIR… [-k KERNEL]…    will the modules load on these kernels?
 	  $ kmodx why SYMBOL -k FROM -k TO [--types L=PATH]…   why did the symbol's CRC change?
 	  $ kmodx -k A -k B                            browse what changed between two kernels
-	  $ kmodx plan MODULE -k KERNEL…               the fewest builds that cover the kernels
+	  $ kmodx plan MODULE|DIR… -k KERNEL…          the fewest builds that cover the kernels
 	  $ kmodx weak-modules MODULE|DIR… --from A --to B   which modules built for A load on B as they are
 
 	  On a terminal \`kmodx MODULE…\` opens the explorer; piped, or with \`check\`, it prints a report.
@@ -71,6 +71,7 @@ export const helpText = `
 	  $ kmodx check /lib/modules/6.1.0-47-amd64/updates -k 6.1.0-56-amd64 --format markdown -o report.md
 	  $ kmodx check /lib/modules/6.1.0-47-amd64/extra -k 6.1.0-50-amd64 -k 6.1.0-56-amd64 --fail-on crc,missing
 	  $ kmodx plan my_drv.ko -k 6.1.0-47-amd64 -k 6.1.0-50-amd64 -k 6.1.0-56-amd64
+	  $ kmodx plan /usr/src/xtables-addons-3.23/extensions -k /lib/modules/6.1.0-47-amd64 -k 6.1.0-56-amd64
 	  $ kmodx weak-modules /lib/modules/6.1.0-47-amd64/extra --from 6.1.0-47-amd64 --to 6.1.0-56-amd64
 `;
 

@@ -11,13 +11,17 @@ import {guarded, loadKernels} from './load-inputs.js';
 import {progressLine} from './progress-line.js';
 import type {CliFlags} from './flags.js';
 
-/** `kmodx plan MODULE -k …`: exit 0 when one binary serves every kernel, 1 when it cannot, 3 when nothing says it cannot but some import is undecided. */
+/**
+`kmodx plan MODULE|DIR… -k …`: the builds of the modules (built together: they resolve each
+other's exports) that cover the kernels. Exit 0 when one binary serves every kernel, 1 when it
+cannot, 3 when nothing says it cannot but some import is undecided.
+*/
 export async function runPlan(paths: string[], flags: CliFlags): Promise<number> {
-	const files = paths.length === 0 ? [] : findModules(paths);
-	if (files.length !== 1) {
-		throw new InputError(undefined, files.length === 0 ? 'no module given: kmodx plan MODULE -k KERNEL…' : `plan takes one module, got ${files.length}: kmodx plan MODULE -k KERNEL…`);
+	if (paths.length === 0) {
+		throw new InputError(undefined, 'no module given: kmodx plan MODULE|DIR… -k KERNEL…');
 	}
 
+	const files = findModules(paths);
 	const [kernels, modules] = await Promise.all([loadKernels(flags), Promise.all(files.map(async file => guarded(file, async () => readModuleFile(file))))]);
 	const plan = buildPlan(modules, kernels, {missingVersion: flags.missingVersion});
 	if (flags.explain) {

@@ -85,9 +85,13 @@ test('kmodx plan: text, JSON (kmodx.plan/1), exit status', t => {
 	const one = runCli(['plan', myDrv, '-k', `47=${symvers('6.1.0-47-amd64')}`]);
 	t.is(one.code, 0);
 	t.regex(one.stdout, /✓ One binary serves the kernel: the module as it is loads on every one\./);
-	const many = runCli(['plan', modules47, ...kernels]);
-	t.is(many.code, 2);
-	t.regex(many.stderr, /plan takes one module, got 5/);
+	// Several modules (a directory): one plan for all of them, built together.
+	const many = runCli(['plan', modules47, ...kernels, '--json']);
+	t.is(many.code, 1, many.stderr);
+	const together = JSON.parse(many.stdout) as PlanReport;
+	t.is(together.module, null);
+	t.is(together.modules.length, 5);
+	t.deepEqual(together.builds.map(build => build.kernels), [['47'], ['50'], ['56']]);
 });
 
 test('kmodx weak-modules: per module reuse or rebuild with the reason; JSON kmodx.weak-modules/1', t => {

@@ -109,6 +109,19 @@ test('plan: an image and the headers of one kernel are one build; undecided, nev
 	t.false(plan.one_binary);
 });
 
+test('plan over a directory: modules given together resolve each other', t => {
+	const args = ['plan', fixture('dkms/6.1.0-47-amd64'), '-k', `47=${symvers47}`];
+	const text = runCli(args);
+	t.is(text.code, 0, text.stderr);
+	t.regex(text.stdout, /^4 modules {2}.*dkms\/6\.1\.0-47-amd64\n {2}compat_xtables, v4l2loopback, vpoll, xt_ipp2p\n/);
+	t.regex(text.stdout, /\n✓ One binary serves the kernel: the modules as they are load on every one\.\n/);
+	t.regex(text.stdout, /\(the current binaries already load there\)/);
+	t.notRegex(text.stdout, /HX_memmem/);
+	const alone = runCli(['plan', dkms('xt_ipp2p.ko'), '-k', `47=${symvers47}`]);
+	t.is(alone.code, 1);
+	t.regex(alone.stdout, /47 does not export HX_memmem/);
+});
+
 test('weak-modules: undecided on an image (exit 3); vermagic is claimed only when checked; labels named in --from/--to words', t => {
 	if (!needsCorpus(t)) {
 		return;

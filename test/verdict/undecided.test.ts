@@ -127,6 +127,27 @@ test('plan: an image and the headers of one kernel are one build, against the he
 	t.regex(plan.verdict, /^One build, against hdr47, serves both kernels as far as they tell\. On img47, 18 imports are undecided/);
 });
 
+test('plan over several modules: they resolve each other, so a sibling\'s export is neither missing nor splitting', async t => {
+	const k47 = await symversKernel('6.1.0-47-amd64', '47');
+	const k56 = await symversKernel('6.1.0-56-amd64', '56');
+	const ipp2p = await fixtureModule('../dkms/6.1.0-47-amd64/xt_ipp2p.ko');
+	const compat = await fixtureModule('../dkms/6.1.0-47-amd64/compat_xtables.ko');
+	const alone = buildPlan([ipp2p], [k47], policy);
+	t.deepEqual(alone.builds[0]!.missing, ['HX_memmem']);
+	t.is(planStatus(alone), 1);
+	const together = buildPlan([ipp2p, compat], [k47], policy);
+	t.true(together.one_binary);
+	t.is(together.module, null);
+	t.deepEqual(together.modules.map(module => module.name), ['xt_ipp2p', 'compat_xtables']);
+	t.deepEqual(together.builds, [{kernels: ['47'], build_against: '47', current_binary: true, missing: [], undecided: []}]);
+	t.is(together.verdict, 'One binary serves the kernel: the modules as they are load on every one.');
+	const both = buildPlan([ipp2p, compat], [k47, k56], policy);
+	t.false(both.splitting_symbols.some(symbol => symbol.name === 'HX_memmem'));
+	t.false(both.identical_symbols.some(symbol => symbol.name === 'HX_memmem'));
+	t.is(both.splitting_symbols[0]!.name, 'module_layout');
+	t.deepEqual(both.builds.map(build => build.kernels), [['47'], ['56']]);
+});
+
 test('weak-modules: undecided on an image; a reuse names vermagic only when it was checked', async t => {
 	const symvers = await symversKernel('6.1.0-47-amd64', 'b');
 	const image = imageOf(symvers, 'img');
