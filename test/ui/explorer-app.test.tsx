@@ -162,7 +162,7 @@ test.serial('? shows the help generated from the key table; Esc closes it', asyn
 		text += await frameWhere(now => now !== before);
 	}
 
-	t.regex(text, /problems only \(hide symbols that match on every kernel\)/);
+	t.regex(text, /problems only: hide symbols that match on every kernel/);
 	t.regex(text, /copy the symbol name \(OSC 52 clipboard\)/);
 	await press(stdin, keys.escape);
 	await frameWhere(/1 of 21/);
@@ -216,11 +216,38 @@ test.serial('several modules: the matrix first, Enter drills into one, Esc back'
 	}));
 	const {frame, frameWhere, stdin} = mount(t, many);
 	t.regex(frame(), /modules × 2 kernels/);
-	t.regex(frame(), /›✗ my_drv\s+✓ loads\s+✗ module_layout/);
+	t.regex(frame(), /›✗ my_drv\s+✓ loads\s+✗ module_layout /);
 	await press(stdin, keys.enter);
 	await frameWhere(/✗ 56\s+fails at module_layout/);
 	await press(stdin, keys.escape);
 	await frameWhere(/modules × 2 kernels/);
+});
+
+test.serial('the modules matrix: a long name is cut and never runs into the next column; / and m work there, as the help says', async t => {
+	const many = await loadCheck([fixture('dkms', '6.1.0-47-amd64'), myDrv]);
+	if (many.mode !== 'check') {
+		throw new Error('check data expected');
+	}
+
+	// A real name of lttng-modules (lttng-counter-client-percpu-32-modular.ko): longer than a column.
+	many.report.modules[1]!.name = 'lttng_counter_client_percpu_32_modular';
+	const narrow = {columns: 60, rows: 24};
+	const {frame, frameWhere, stdin} = mount(t, many, narrow);
+	let text = frame();
+	assertFits(t, text, narrow);
+	t.regex(text, /\n {3}module {17}47 {15}56 *\n/);
+	t.regex(text, /\n ✗ lttng_counter_client_… ✓ loads {10}✗ module_layout *\n/);
+	for (const line of text.split('\n').filter(line => /^[ ›][✓✗?] /.test(line))) {
+		// Name, then at least one space, then each cell's mark: never glued together.
+		t.regex(line, /^[ ›][✓✗?] \S+ +[✓✗?] \S+ +[✓✗?] /, line);
+	}
+
+	await press(stdin, '/', 'i', 'p', 'p');
+	text = await frameWhere(/4 of 5 modules · \/ipp▏ 1\/1/);
+	t.regex(text, /›✗ xt_ipp2p/);
+	await press(stdin, keys.enter, keys.escape, 'm');
+	text = await frameWhere(/problems only \(0 of 5 hidden\)/);
+	t.regex(text, /4 of 5 modules/);
 });
 
 test.serial('kernel-vs-kernel: 24,702 exports, End and PgUp stay within the frame', async t => {
