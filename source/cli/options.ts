@@ -28,6 +28,7 @@ export const helpText = `
 	  $ kmodx weak-modules MODULE|DIR… --from A --to B   which modules built for A load on B as they are
 
 	  On a terminal \`kmodx MODULE…\` opens the explorer; piped, or with \`check\`, it prints a report.
+	  kmodx COMMAND --help: the command's own help.
 
 	KERNEL ([LABEL=]SOURCE, repeatable; default: the running kernel)
 	  Module.symvers (any layout; .gz .xz .zst), /boot/symvers-<release>.gz,

@@ -30,6 +30,27 @@ test('everything else goes to meow: help, version, negations, unknown flags, bad
 	}
 });
 
+test('--help (or -h) for every command: its own usage, status 0, nothing read', t => {
+	for (const [command, usage] of [['check', 'kmodx check MODULE|DIR… [-k KERNEL]…'], ['plan', 'kmodx plan MODULE|DIR… -k KERNEL…'], ['why', 'kmodx why SYMBOL -k FROM -k TO'], ['weak-modules', 'kmodx weak-modules MODULE|DIR… --to KERNEL [--from KERNEL]']] as const) {
+		for (const flag of ['--help', '-h']) {
+			const result = runCli([command, flag, '-k', '/nonexistent']);
+			t.is(result.code, 0, `${command} ${flag}: ${result.stderr}`);
+			t.is(result.stderr, '');
+			t.true(result.stdout.startsWith(`  Usage\n    $ ${usage}`), result.stdout);
+			t.regex(result.stdout, /\n {2}Exit status\n/);
+		}
+	}
+
+	for (const argv of [['--help'], ['-k', 'a', '--help'], ['my.ko', '-h']]) {
+		const result = runCli(argv);
+		t.is(result.code, 0, argv.join(' '));
+		t.regex(result.stdout, /^\n {2}Will this kernel module load on that kernel\?.*\n\n {2}Usage\n {4}\$ kmodx \[check\] MODULE\|DIR…/);
+	}
+
+	// After --, it is a file name.
+	t.is(runCli(['check', '--', '--help']).code, 2);
+});
+
 test('words: singular and plural, "both kernels", and the plan\'s kernel count', t => {
 	const symvers = (release: string) => fixture('kernels', release, 'Module.symvers.gz');
 	const myDrv = fixture('modules/my_drv-6.1.0-47-amd64.ko');
