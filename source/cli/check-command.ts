@@ -2,12 +2,13 @@ import {InputError} from '../common/input-error.js';
 import type {Kernel} from '../kernel/kernel.js';
 import {findModules} from '../module/find-modules.js';
 import {readModuleFile} from '../module/read-module.js';
-import {buildCheckReport, checkSchema, checkSummary, kernelSummaries, type CheckReport} from '../report/check-report.js';
+import {buildCheckReport, checkSummary, kernelSummaries, type CheckReport} from '../report/check-report.js';
+import {checkJsonHead, checkJsonTail, formatCheckJson} from '../report/format-json.js';
 import {countsEveryFirstFailure, ExitTally, parseFailOn, verdictKinds, type FailKind} from '../report/fail-on.js';
 import {formatMarkdown, markdownFooter, markdownHeader} from '../report/format-markdown.js';
 import {cellText, formatMatrixMarkdown, formatMatrixText, type MatrixRow} from '../report/format-matrix.js';
 import {colorStyle, formatText, summaryText} from '../report/format-text.js';
-import {writeOutput} from '../report/write-output.js';
+import {ReportSink, writeOutput} from '../report/write-output.js';
 import type {DigestOptions} from '../scan/digest.js';
 import type {CheckPolicy} from '../verdict/check-module.js';
 import {useColor, type CliFlags} from './flags.js';
@@ -67,7 +68,7 @@ export function useMatrix(flags: Pick<CliFlags, 'layout'>, modules: number, kern
 export function renderReport(report: CheckReport, flags: CliFlags): string {
 	const format = flags.json ? 'json' : flags.format;
 	if (format === 'json') {
-		return JSON.stringify(report, null, 2) + '\n';
+		return formatCheckJson(report);
 	}
 
 	if (useMatrix(flags, report.modules.length, report.kernels.length)) {
@@ -94,40 +95,36 @@ const holdBack = 8 * 1024 * 1024;
 
 /**
 Many modules: checked by scanModules (worker threads for big runs) and written as they come.
-JSON and the detailed layouts are held back up to `holdBack`, then stream module by module; the
-matrix keeps one short row per module. With -o the report is gathered and written at the end, so a
-failed run never leaves half a file.
+JSON and the detailed layouts are held back up to `holdBack` on stdout, then stream module by
+module, as fast as stdout takes them; the matrix keeps one short row per module. With -o the
+report streams into a temporary file that takes the name at the end, so a failed run never
+leaves half a file.
 */
 async function runScan(files: string[], kernels: Kernel[], policy: CheckPolicy, flags: CliFlags, failOn: ReadonlySet<FailKind>): Promise<number> {
+	const sink = new ReportSink(flags.output, flags.force, holdBack);
+	try {
+		const status = await scanReport(files, kernels, policy, flags, failOn, sink);
+		sink.commit();
+		return status;
+	} catch (error) {
+		sink.abort();
+		throw error;
+	}
+}
+
+async function scanReport(files: string[], kernels: Kernel[], policy: CheckPolicy, flags: CliFlags, failOn: ReadonlySet<FailKind>, sink: ReportSink): Promise<number> {
 	const format = flags.json ? 'json' : flags.format;
 	const matrix = format !== 'json' && useMatrix(flags, files.length, kernels.length);
 	const color = useColor(flags);
-	// Bad input must leave nothing written: the report is held back until it is complete, up to
-	// `holdBack` on stdout; only a bigger one (thousands of modules as JSON) streams past that.
-	const chunks: string[] = [];
-	let held = 0;
-	let streaming = false;
 	const write = (text: string) => {
-		if (streaming) {
-			process.stdout.write(text);
-			return;
-		}
-
-		chunks.push(text);
-		held += text.length;
-		if (!flags.output && held > holdBack) {
-			streaming = true;
-			process.stdout.write(chunks.join(''));
-			chunks.length = 0;
-		}
+		sink.write(text);
 	};
 	const digest: DigestOptions = format === 'json'
 		? {mode: 'json'}
 		: (matrix ? {mode: 'row', firstFailureOnly: countsEveryFirstFailure(failOn)} : {mode: format === 'markdown' ? 'markdown' : 'text', color, labelWidth: Math.max(...kernels.map(kernel => kernel.label.length))});
 	const kernelsJson = kernelSummaries(kernels);
 	if (format === 'json') {
-		const head = JSON.stringify({schema: checkSchema, policy: {missing_version: policy.missingVersion}, kernels: kernelsJson}, null, 2);
-		write(head.slice(0, -2) + ',\n  "modules": [\n');
+		write(checkJsonHead({policy: {missing_version: policy.missingVersion}, kernels: kernelsJson}));
 	} else if (format === 'markdown' && !matrix) {
 		write(markdownHeader(kernelsJson).join('\n'));
 	}
@@ -144,6 +141,7 @@ async function runScan(files: string[], kernels: Kernel[], policy: CheckPolicy, 
 	await scanModules(files, kernels, policy, {
 		digest,
 		onProgress: bar?.update,
+		pace: () => sink.pace(),
 		onResult({index, digest: module}) {
 			for (const [at, verdict] of module.verdicts.entries()) {
 				loadsPerKernel[at]! += verdict.verdict === 'loads' ? 1 : 0;
@@ -167,7 +165,7 @@ async function runScan(files: string[], kernels: Kernel[], policy: CheckPolicy, 
 	bar?.done();
 	const summary = checkSummary(files.length, kernels.length, failures, undecided);
 	if (format === 'json') {
-		write('\n  ],\n  "summary": ' + JSON.stringify(summary, null, 2).replaceAll('\n', '\n  ') + '\n}\n');
+		write(checkJsonTail(summary));
 	} else if (matrix) {
 		const totals = {kernels: kernelsJson, summary, loadsPerKernel, undecidedPerKernel};
 		write(format === 'markdown' ? formatMatrixMarkdown(rows, totals) : formatMatrixText(rows, totals, color ? colorStyle : undefined));
@@ -175,12 +173,6 @@ async function runScan(files: string[], kernels: Kernel[], policy: CheckPolicy, 
 		write('\n' + markdownFooter(summary).join('\n'));
 	} else {
 		write(summaryText(summary, color ? colorStyle : undefined) + '\n');
-	}
-
-	if (flags.output) {
-		writeOutput(flags.output, chunks.join(''), {force: flags.force});
-	} else if (!streaming) {
-		process.stdout.write(chunks.join(''));
 	}
 
 	return tally.status;

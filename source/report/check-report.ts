@@ -154,8 +154,12 @@ export function kernelSummaries(kernels: Kernel[]): CheckReport['kernels'] {
 	}));
 }
 
-/** `results`: the verdicts, when already known (one per kernel, in order). */
-export function moduleReport(module: ModuleInfo, kernels: Kernel[], policy: CheckPolicy, peers?: Map<string, PeerExport> | ((kernel: Kernel) => Map<string, PeerExport> | undefined), results?: KernelVerdict[]): ModuleReport {
+/**
+`results`: the verdicts, when already known (one per kernel, in order). `resolver`: a scan's
+memo of lookups over the same kernels, so that the checks and the ABI groups ask each kernel
+for each name once in the whole run.
+*/
+export function moduleReport(module: ModuleInfo, kernels: Kernel[], policy: CheckPolicy, peers?: Map<string, PeerExport> | ((kernel: Kernel) => Map<string, PeerExport> | undefined), results?: KernelVerdict[], resolver?: ImportResolver): ModuleReport {
 	const versioned = new Set(module.versions.map(v => v.name));
 	return {
 		path: module.path,
@@ -168,8 +172,11 @@ export function moduleReport(module: ModuleInfo, kernels: Kernel[], policy: Chec
 			...module.versions.map(({name, crc}) => ({name, crc: formatCrc(crc)})),
 			...module.imports.filter(i => !versioned.has(i.name)).map(i => ({name: i.name, crc: null})),
 		],
-		results: results ?? kernels.map(kernel => checkModule(module, kernel, policy, {peers: typeof peers === 'function' ? peers(kernel) : peers})),
-		groups: abiGroups(module, kernels),
+		results: results ?? kernels.map((kernel, index) => checkModule(module, kernel, policy, {
+			peers: typeof peers === 'function' ? peers(kernel) : peers,
+			resolved: resolver ? () => resolver.exportsIn(module, index) : undefined,
+		})),
+		groups: abiGroups(module, kernels, resolver ? (name, index) => resolver.exportOf(name, index) : undefined),
 	};
 }
 

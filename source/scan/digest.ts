@@ -1,4 +1,5 @@
 import type {ModuleReport} from '../report/check-report.js';
+import {moduleJsonLine} from '../report/format-json.js';
 import {markdownModule} from '../report/format-markdown.js';
 import {cellText} from '../report/format-matrix.js';
 import {colorStyle, moduleText} from '../report/format-text.js';
@@ -23,7 +24,7 @@ export type ModuleDigest = {
 	path: string;
 	verdicts: Array<{kernel: string; verdict: Outcome; kinds: FailKind[]}>;
 	report?: ModuleReport;
-	/** `mode: 'json'`: the module as an element of kmodx.check/1 `modules`, indented to its place. */
+	/** `mode: 'json'`: the module as an element of kmodx.check/1 `modules`, on one line (format-json.ts). */
 	json?: string;
 	cells?: string[];
 	/** `mode: 'text' | 'markdown'`: the detailed section, lines joined. */
@@ -43,7 +44,7 @@ export function digestReport(report: ModuleReport, options: DigestOptions): Modu
 		}
 
 		case 'json': {
-			digest.json = '    ' + JSON.stringify(report, null, 2).replaceAll('\n', '\n    ');
+			digest.json = moduleJsonLine(report);
 			break;
 		}
 

@@ -1,4 +1,4 @@
-import type {Kernel} from '../kernel/kernel.js';
+import type {Kernel, KernelExport} from '../kernel/kernel.js';
 import type {ModuleInfo} from '../module/module-info.js';
 
 /** Every symbol the module needs from the kernel: `__versions` order (module_layout included), then unversioned imports. */
@@ -11,10 +11,9 @@ What a kernel says about a name, as ABI groups compare it: its CRC (`any` for an
 one), `-` when it does not export it, or undefined when it cannot tell: a kernel that lists only
 vmlinux's exports (an image) does not know whether a module exports the name, nor with which CRC.
 */
-export function abiValue(kernel: Kernel, name: string): string | undefined {
-	const found = kernel.exports.get(name);
+export function abiValue(kernel: Kernel, name: string, found = kernel.exports.get(name)): number | string | undefined {
 	if (found) {
-		return found.crc === undefined ? 'any' : String(found.crc);
+		return found.crc ?? 'any';
 	}
 
 	return kernel.modulesIncluded ? '-' : undefined;
@@ -24,9 +23,12 @@ export function abiValue(kernel: Kernel, name: string): string | undefined {
 Kernels that agree on every CRC the module uses (module_layout included) form one ABI group: a
 single build of the module serves all of them. Order follows the kernels given.
 */
-export function abiGroups(module: ModuleInfo, kernels: Kernel[]): string[][] {
-	return abiGroupsOf(importedNames(module), kernels);
+export function abiGroups(module: ModuleInfo, kernels: Kernel[], exportOf?: ExportOf): string[][] {
+	return abiGroupsOf(importedNames(module), kernels, exportOf);
 }
+
+/** What kernel number `kernel` exports under `name` (a scan's memo of lookups, import-resolver.ts). */
+export type ExportOf = (name: string, kernel: number) => KernelExport | undefined;
 
 /**
 ABI groups over `names`. A kernel that cannot tell some names (it lists only vmlinux's exports)
@@ -34,11 +36,11 @@ never splits on them: it joins the first group it agrees with on every name both
 all a build can be sure of; that its unknown names agree too is undecided (plan says so). Kernels
 that know every name group exactly, first; the groups are then ordered by their first kernel.
 */
-export function abiGroupsOf(names: string[], kernels: Kernel[]): string[][] {
-	type Group = {members: number[]; values: Array<string | undefined>};
+export function abiGroupsOf(names: string[], kernels: Kernel[], exportOf?: ExportOf): string[][] {
+	type Group = {members: number[]; values: Array<number | string | undefined>};
 	const groups: Group[] = [];
-	const values = kernels.map(kernel => names.map(name => abiValue(kernel, name)));
-	const agrees = (group: Group, own: Array<string | undefined>) => own.every((value, index) => value === undefined || group.values[index] === undefined || group.values[index] === value);
+	const values = kernels.map((kernel, index) => names.map(name => abiValue(kernel, name, exportOf ? exportOf(name, index) : kernel.exports.get(name))));
+	const agrees = (group: Group, own: Array<number | string | undefined>) => own.every((value, index) => value === undefined || group.values[index] === undefined || group.values[index] === value);
 	const complete = kernels.map((_, index) => index).filter(index => !values[index]!.includes(undefined));
 	const partial = kernels.map((_, index) => index).filter(index => values[index]!.includes(undefined));
 	for (const index of [...complete, ...partial]) {

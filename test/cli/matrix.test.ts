@@ -1,5 +1,6 @@
 import test from 'ava';
 import type {CheckReport} from '../../source/report/check-report.js';
+import {formatCheckJson} from '../../source/report/format-json.js';
 import type {PlanReport} from '../../source/plan/build-plan.js';
 import type {WeakModulesReport} from '../../source/plan/weak-modules.js';
 import {readGzipText, temporaryDirectory, writeTemporary} from '../helpers/derive.js';
@@ -43,7 +44,8 @@ test('the streamed JSON of many modules is the kmodx.check/1 document, the same 
 	t.is(report.schema, 'kmodx.check/1');
 	t.deepEqual(report.summary, {modules: 6, kernels: 3, failures: 12, undecided: 0, loads_everywhere: false});
 	t.deepEqual(report.modules.at(-1)!.groups, [['47'], ['50'], ['56']]);
-	t.is(serial.stdout, JSON.stringify(report, null, 2) + '\n', 'formatted exactly like JSON.stringify of the whole report');
+	t.is(serial.stdout, formatCheckJson(report), 'formatted exactly like the whole report: indented, a module per line');
+	t.is(serial.stdout.split('\n').filter(line => line.startsWith('    {"path":')).length, 6);
 });
 
 test('--fail-on chooses which problems make exit status 1', t => {
