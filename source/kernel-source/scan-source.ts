@@ -6,7 +6,7 @@ keyword with Buffer.indexOf and decode only a short window around each hit: the 
 1.3 GB tree, and turning every file into a string costs more than the search.
 */
 
-const exportCall = /^(EXPORT_[A-Z\d_]*)[ \t]*\([ \t\\\r\n]*([A-Za-z_]\w*)/;
+const exportCall = /^(\w*EXPORT_[A-Z\d_]*)[ \t]*\([ \t\\\r\n]*([A-Za-z_]\w*)/;
 const includeTail = /^include[ \t]*"([^"\n]+)"/;
 
 /** The symbols a macro call exports, given the macro and its first argument. */
@@ -28,7 +28,12 @@ function exported(macro: string, name: string): string[] {
 	// EXPORT_SYMBOL{,_GPL,_NS,_NS_GPL,_GPL_FUTURE,_FOR_TESTS_ONLY,_IF_KUNIT}, EXPORT_PER_CPU_SYMBOL*,
 	// EXPORT_UNUSED_SYMBOL*, the PM ops (include/linux/pm.h) and the indirect-call wrapper all
 	// export their first argument under its own name.
-	if (macro.includes('SYMBOL') || macro.endsWith('_DEV_PM_OPS') || macro === 'EXPORT_INDIRECT_CALLABLE') {
+	if (macro.startsWith('EXPORT_') && (macro.includes('SYMBOL') || macro.endsWith('_DEV_PM_OPS') || macro === 'EXPORT_INDIRECT_CALLABLE')) {
+		return [name];
+	}
+
+	// Subsystems' wrappers: ACPI_EXPORT_SYMBOL (acpica), IWL_EXPORT_SYMBOL (iwlwifi).
+	if (/^[A-Z\d]+_EXPORT_SYMBOL(_\w+)?$/.test(macro)) {
 		return [name];
 	}
 
@@ -44,11 +49,17 @@ export function scanExports(data: Uint8Array): string[] {
 	const bytes = asBuffer(data);
 	const names = new Set<string>();
 	for (let at = bytes.indexOf('EXPORT_'); at !== -1; at = bytes.indexOf('EXPORT_', at + 7)) {
-		if (isWordByte(bytes[at - 1])) {
+		// The macro's whole name: a wrapper such as ACPI_EXPORT_SYMBOL starts before the hit.
+		let start = at;
+		while (start > 0 && at - start < 32 && isWordByte(bytes[start - 1])) {
+			start--;
+		}
+
+		if (isWordByte(bytes[start - 1])) {
 			continue;
 		}
 
-		const match = exportCall.exec(bytes.toString('latin1', at, Math.min(bytes.length, at + 256)));
+		const match = exportCall.exec(bytes.toString('latin1', start, Math.min(bytes.length, at + 256)));
 		if (match) {
 			for (const name of exported(match[1]!, match[2]!)) {
 				names.add(name);

@@ -24,7 +24,7 @@ export type SourceIndex = {
 	exports: Map<string, number[]>;
 };
 
-export const indexFormat = 1;
+export const indexFormat = 2;
 
 // The headers package brings include/ and arch/*/include/; host tools and docs are never kernel objects.
 const providedElsewhere = /^(include|arch\/[^/]+\/include|tools|scripts|Documentation|samples|usr)\//;
@@ -76,11 +76,9 @@ export class SourceIndexBuilder {
 			this.includeNames.set(index, includes);
 		}
 
-		if (!archivePath.endsWith('.h')) {
-			const exports = scanExports(data);
-			if (exports.length > 0) {
-				this.exportLists.set(index, exports);
-			}
+		const exports = scanExports(data);
+		if (exports.length > 0) {
+			this.exportLists.set(index, exports);
 		}
 	}
 
@@ -119,18 +117,21 @@ export class SourceIndexBuilder {
 		}
 
 		const exports = new Map<string, number[]>();
+		const includedBy = reverse(includes);
 		for (const [index, names] of this.exportLists) {
 			const file = keep[index];
 			if (file === undefined || !scanned(files[file]!)) {
 				continue;
 			}
 
+			// An export in a header (kernel/rcu/tree_plugin.h) belongs to the files that include it.
+			const exporters = files[file]!.endsWith('.h') ? includers(file, includedBy, files) : [file];
 			for (const name of names) {
 				const list = exports.get(name);
 				if (list) {
-					list.push(file);
-				} else {
-					exports.set(name, [file]);
+					list.push(...exporters.filter(exporter => !list.includes(exporter)));
+				} else if (exporters.length > 0) {
+					exports.set(name, [...exporters]);
 				}
 			}
 		}
@@ -160,6 +161,37 @@ export class SourceIndexBuilder {
 
 		return roots[0];
 	}
+}
+
+function reverse(edges: ReadonlyMap<number, number[]>): Map<number, number[]> {
+	const result = new Map<number, number[]>();
+	for (const [from, targets] of edges) {
+		for (const target of targets) {
+			result.set(target, [...(result.get(target) ?? []), from]);
+		}
+	}
+
+	return result;
+}
+
+/** The .c and .S files that include `header`, directly or through other headers. */
+function includers(header: number, includedBy: ReadonlyMap<number, number[]>, files: readonly string[]): number[] {
+	const seen = new Set([header]);
+	const queue = [header];
+	const found: number[] = [];
+	for (let head = 0; head < queue.length; head++) {
+		for (const from of includedBy.get(queue[head]!) ?? []) {
+			if (!seen.has(from)) {
+				seen.add(from);
+				queue.push(from);
+				if (!files[from]!.endsWith('.h')) {
+					found.push(from);
+				}
+			}
+		}
+	}
+
+	return found;
 }
 
 /** VERSION, PATCHLEVEL and SUBLEVEL of a top-level kernel Makefile. */

@@ -199,7 +199,7 @@ test.serial('Enter on a mismatched symbol shows why: verified symtypes, else BTF
 		type(session, `/${symbol}`);
 		send(session, 'Enter');
 		send(session, 'Enter');
-		screen = await waitFor(session, /\(btf\)/);
+		screen = await waitFor(session, /\(btf, approximate\)/);
 		t.regex(screen, new RegExp(`✗ ${symbol}`), symbol);
 		// The detail scrolls: page through it until the task_struct cause shows.
 		let seen = screen;
