@@ -6,6 +6,9 @@ keyword with Buffer.indexOf and decode only a short window around each hit: the 
 1.3 GB tree, and turning every file into a string costs more than the search.
 */
 
+// Needles as bytes: Buffer.indexOf would encode a string needle on every call.
+const exportNeedle = Buffer.from('EXPORT_');
+const includeNeedle = Buffer.from('include');
 const exportCall = /^(\w*EXPORT_[A-Z\d_]*)[ \t]*\([ \t\\\r\n]*([A-Za-z_]\w*)/;
 const includeTail = /^include[ \t]*"([^"\n]+)"/;
 
@@ -48,7 +51,7 @@ const asBuffer = (data: Uint8Array) => (Buffer.isBuffer(data) ? data : Buffer.fr
 export function scanExports(data: Uint8Array): string[] {
 	const bytes = asBuffer(data);
 	const names = new Set<string>();
-	for (let at = bytes.indexOf('EXPORT_'); at !== -1; at = bytes.indexOf('EXPORT_', at + 7)) {
+	for (let at = bytes.indexOf(exportNeedle); at !== -1; at = bytes.indexOf(exportNeedle, at + 7)) {
 		// The macro's whole name: a wrapper such as ACPI_EXPORT_SYMBOL starts before the hit.
 		let start = at;
 		while (start > 0 && at - start < 32 && isWordByte(bytes[start - 1])) {
@@ -74,7 +77,7 @@ export function scanExports(data: Uint8Array): string[] {
 export function quotedIncludes(data: Uint8Array): string[] {
 	const bytes = asBuffer(data);
 	const names = new Set<string>();
-	for (let at = bytes.indexOf('include'); at !== -1; at = bytes.indexOf('include', at + 7)) {
+	for (let at = bytes.indexOf(includeNeedle); at !== -1; at = bytes.indexOf(includeNeedle, at + 7)) {
 		// Only blanks and one '#' between the line's start and the keyword.
 		let back = at - 1;
 		while (back >= 0 && (bytes[back] === 0x20 || bytes[back] === 0x09)) {

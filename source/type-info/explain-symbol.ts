@@ -2,6 +2,7 @@ import {formatCrc} from '../common/hex.js';
 import type {ExplainResult} from '../explain/explanation.js';
 import type {Kernel} from '../kernel/kernel.js';
 import type {Progress} from '../kernel-source/kernel-source.js';
+import {narrowBtf} from './narrow-btf.js';
 import type {TypeInformation} from './type-information.js';
 
 /**
@@ -33,10 +34,15 @@ export async function explainSymbol(symbol: string, from: Kernel, to: Kernel, in
 			from: {label: from.label, btf: fromBtf.btf, crc: fromCrc === undefined ? undefined : formatCrc(fromCrc)},
 			to: {label: to.label, btf: toBtf.btf, crc: toCrc === undefined ? undefined : formatCrc(toCrc)},
 		});
+		const narrowed = await narrowBtf(explanation, from, to, info, progress?.[1]);
+		if (narrowed.method === 'symtypes') {
+			return {explanation: narrowed};
+		}
+
 		const reasons = exactMissing.flatMap(answer => answer.reasons);
 		const give = exactMissing.flatMap(answer => answer.give);
 		const exact = `no exact answer${reasons.length > 0 ? ` (${reasons.join('; ')})` : ''}${give.length > 0 ? `: for it give ${give.join(' ')}` : ''}`;
-		return {explanation: {...explanation, notes: [...(explanation.notes ?? []), exact]}};
+		return {explanation: {...narrowed, notes: [...(narrowed.notes ?? []), exact]}};
 	}
 
 	const btfMissing = [fromBtf, toBtf].flatMap(answer => ('reasons' in answer ? [answer] : []));

@@ -8,6 +8,7 @@ import {headersVersion, type HeadersVersion} from '../kbuild/headers-dir.js';
 import type {Kernel} from '../kernel/kernel.js';
 import type {KernelSource, Progress} from '../kernel-source/kernel-source.js';
 import {versionText} from '../kernel-source/source-index.js';
+import type {DeclaringHeader} from '../symtypes/declaring-header.js';
 import type {SymtypesIndex} from '../symtypes/symtypes-index.js';
 import {headersDirectoryOf, sourceCandidates} from './kernel-inputs.js';
 import type {TypesInput} from './types-flags.js';
@@ -35,6 +36,7 @@ export class TypeInformation {
 	private readonly sources = new Map<string, Promise<KernelSource>>();
 	private readonly answers = new Map<string, Promise<SymtypesAnswer | Missing>>();
 	private readonly btfs = new Map<string, Promise<BtfAnswer | Missing>>();
+	private readonly declarations = new Map<string, Promise<(DeclaringHeader & {headers: string}) | undefined>>();
 	private readonly cacheDir: string | undefined;
 
 	constructor(private readonly inputs: ReadonlyMap<string, TypesInput[]>, private readonly options: TypeInformationOptions = {}) {
@@ -50,6 +52,29 @@ export class TypeInformation {
 			this.answers.set(key, answer);
 			// A failure (bad input) is not remembered: the explorer may ask again.
 			answer.catch(() => this.answers.delete(key));
+		}
+
+		return answer;
+	}
+
+	/**
+	The symtypes of the installed header that declares `symbol` (kbuild on a one-line file that
+	includes it), when the kernel's headers directory is known: a part of what genksyms hashed.
+	*/
+	async declaration(kernel: Kernel, symbol: string, onProgress?: Progress): Promise<(DeclaringHeader & {headers: string}) | undefined> {
+		const key = `${kernel.label}\0${symbol}`;
+		let answer = this.declarations.get(key);
+		if (!answer) {
+			const headers = headersDirectoryOf(kernel, this.options.root);
+			answer = headers
+				? import('../symtypes/declaring-header.js').then(async ({declaringHeaderSymtypes}) => {
+					onProgress?.(`preprocessing the header that declares ${symbol}`);
+					const found = await declaringHeaderSymtypes(headers, symbol, {timeoutMs: this.options.timeoutMs ?? 120_000, cacheDir: this.cacheDir});
+					return found && {...found, headers};
+				})
+				: Promise.resolve(undefined);
+			this.declarations.set(key, answer);
+			answer.catch(() => this.declarations.delete(key));
 		}
 
 		return answer;

@@ -166,7 +166,9 @@ export function explanationLines(explanation: Explanation, width: number): Line[
 	}
 
 	for (const [type, changes] of groups) {
-		lines.push([{text: '● ', tone: 'bad'}, {text: type, tone: 'bold'}]);
+		// BTF narrowed by the declaring header: ● genksyms hashed it, ○ it may have.
+		const possible = changes[0]!.likelihood === 'possible';
+		lines.push([{text: possible ? '○ ' : '● ', tone: possible ? 'dim' : 'bad'}, {text: type, tone: 'bold'}, {text: changes[0]!.likelihood ? `  ${changes[0]!.likelihood}` : '', tone: 'dim'}]);
 		const items: Array<{value: string; tone: Tone}> = changes.map(change => ({value: describeChange(change), tone: change.kind.endsWith('added') ? 'added' : change.kind.endsWith('removed') ? 'removed' : 'warn'}));
 		// BTF's path may run through types genksyms never expanded: only genksyms's is drawn.
 		const path = changes[0]!.path;
