@@ -63,14 +63,100 @@ export function scanExports(data: Uint8Array): string[] {
 		}
 
 		const match = exportCall.exec(bytes.toString('latin1', start, Math.min(bytes.length, at + 256)));
-		if (match) {
-			for (const name of exported(match[1]!, match[2]!)) {
+		if (!match) {
+			continue;
+		}
+
+		// Inside `#define kstrto_from_user(f, g, type)`, EXPORT_SYMBOL(f) exports what each use of the macro passes as f.
+		const macro = enclosingMacro(bytes, start);
+		const position = macro?.parameters.indexOf(match[2]!) ?? -1;
+		const arguments_ = position === -1 ? [match[2]!] : macroArguments(bytes, macro!.name, position);
+		for (const argument of arguments_) {
+			for (const name of exported(match[1]!, argument)) {
 				names.add(name);
 			}
 		}
 	}
 
 	return [...names];
+}
+
+/** The identifier each use of macro `name` in the file passes at `position` (lib/kstrtox.c: kstrto_from_user(kstrtoull_from_user, …);). */
+function macroArguments(bytes: Buffer, name: string, position: number): string[] {
+	const uses = new RegExp(`^[ \\t]*${name}[ \\t]*\\(([^;{}]*)\\)`, 'gm');
+	const found: string[] = [];
+	for (const use of bytes.toString('latin1').matchAll(uses)) {
+		const argument = use[1]!.split(',')[position]?.trim();
+		if (argument && /^[A-Za-z_]\w*$/.test(argument)) {
+			found.push(argument);
+		}
+	}
+
+	return found;
+}
+
+const pastedArgument = /^(\w*EXPORT_[A-Z\d_]*)[ \t]*\([ \t\\\r\n]*([\w \t]*##[\w# \t]*)[,)]/;
+
+/**
+Exports whose names a macro pastes together (kernel/params.c: `EXPORT_SYMBOL(param_set_##name)`
+inside `#define STANDARD_PARAM_DEF(name, …)`), as patterns: the macro's parameters match any
+name (`^param_set_\w+$`). Which instance exists is settled later, by preprocessing the file.
+Patterns without a literal part of three characters would match anything and are left out.
+*/
+export function scanExportPatterns(data: Uint8Array): string[] {
+	const bytes = asBuffer(data);
+	const patterns = new Set<string>();
+	for (let at = bytes.indexOf(exportNeedle); at !== -1; at = bytes.indexOf(exportNeedle, at + 7)) {
+		let start = at;
+		while (start > 0 && at - start < 32 && isWordByte(bytes[start - 1])) {
+			start--;
+		}
+
+		const match = pastedArgument.exec(bytes.toString('latin1', start, Math.min(bytes.length, at + 256)));
+		const parameters = match ? new Set(enclosingMacro(bytes, start)?.parameters) : undefined;
+		if (!match || !parameters || parameters.size === 0 || exported(match[1]!, 'x').length === 0) {
+			continue;
+		}
+
+		const parts = match[2]!.split('##').map(part => part.trim());
+		if (parts.some(part => !/^\w+$/.test(part)) || parts.every(part => parameters.has(part)) || !parts.some(part => !parameters.has(part) && part.length >= 3)) {
+			continue;
+		}
+
+		patterns.add(`^${parts.map(part => (parameters.has(part) ? '\\w+' : part)).join('')}$`);
+	}
+
+	return [...patterns];
+}
+
+/** The function-like #define whose body holds `at` (its lines joined by backslashes), if any. */
+function enclosingMacro(bytes: Buffer, at: number): {name: string; parameters: string[]} | undefined {
+	let lineStart = bytes.lastIndexOf(0x0A, at - 1) + 1;
+	for (let lines = 0; lines < 200; lines++) {
+		const line = bytes.toString('latin1', lineStart, Math.min(bytes.length, lineStart + 512));
+		const define = /^[ \t]*#[ \t]*define[ \t]+(\w+)\(([^)]*)\)/.exec(line);
+		if (define) {
+			return {name: define[1]!, parameters: define[2]!.split(',').map(parameter => parameter.trim()).filter(Boolean)};
+		}
+
+		// The line before must end in a backslash for this one to belong to the same macro.
+		if (lineStart === 0) {
+			return undefined;
+		}
+
+		let end = lineStart - 2;
+		while (end >= 0 && (bytes[end] === 0x20 || bytes[end] === 0x09 || bytes[end] === 0x0D)) {
+			end--;
+		}
+
+		if (bytes[end] !== 0x5C) {
+			return undefined;
+		}
+
+		lineStart = bytes.lastIndexOf(0x0A, lineStart - 2) + 1;
+	}
+
+	return undefined;
 }
 
 /** `#include "…"` targets, as written. */

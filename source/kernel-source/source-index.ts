@@ -1,6 +1,6 @@
 import path from 'node:path';
 import {InputError} from '../common/input-error.js';
-import {quotedIncludes, scanExports} from './scan-source.js';
+import {quotedIncludes, scanExportPatterns, scanExports} from './scan-source.js';
 
 export type KernelVersion = {version: number; patchlevel: number; sublevel: number};
 
@@ -22,9 +22,11 @@ export type SourceIndex = {
 	includes: Map<number, number[]>;
 	/** Exported symbol → the files that export it (several: per architecture, SLAB/SLUB, …). */
 	exports: Map<string, number[]>;
+	/** Exports pasted together by macros, as patterns (`^param_set_\w+$`) → the files holding them. */
+	pasted: Map<string, number[]>;
 };
 
-export const indexFormat = 2;
+export const indexFormat = 3;
 
 // The headers package brings include/ and arch/*/include/; host tools and docs are never kernel objects.
 const providedElsewhere = /^(include|arch\/[^/]+\/include|tools|scripts|Documentation|samples|usr)\//;
@@ -41,6 +43,7 @@ export class SourceIndexBuilder {
 	private readonly sizes: number[] = [];
 	private readonly includeNames = new Map<number, string[]>();
 	private readonly exportLists = new Map<number, string[]>();
+	private readonly patternLists = new Map<number, string[]>();
 	private readonly topMakefiles = new Map<string, string>();
 
 	constructor(private readonly source: string) {}
@@ -79,6 +82,11 @@ export class SourceIndexBuilder {
 		const exports = scanExports(data);
 		if (exports.length > 0) {
 			this.exportLists.set(index, exports);
+		}
+
+		const patterns = archivePath.endsWith('.h') ? [] : scanExportPatterns(data);
+		if (patterns.length > 0) {
+			this.patternLists.set(index, patterns);
 		}
 	}
 
@@ -136,6 +144,14 @@ export class SourceIndexBuilder {
 			}
 		}
 
+		const pasted = new Map<string, number[]>();
+		for (const [index, patterns] of this.patternLists) {
+			const file = keep[index];
+			for (const pattern of file === undefined || !scanned(files[file]!) ? [] : patterns) {
+				pasted.set(pattern, [...(pasted.get(pattern) ?? []), file!]);
+			}
+		}
+
 		return {
 			root,
 			version: parseVersion(this.topMakefiles.get(`${root}Makefile`) ?? ''),
@@ -144,6 +160,7 @@ export class SourceIndexBuilder {
 			sizes,
 			includes,
 			exports,
+			pasted,
 		};
 	}
 
@@ -216,6 +233,7 @@ type StoredIndex = {
 	sizes: number[];
 	includes: Array<[number, number[]]>;
 	exports: Array<[string, number[]]>;
+	pasted: Array<[string, number[]]>;
 };
 
 export function serialiseIndex(index: SourceIndex): string {
@@ -228,6 +246,7 @@ export function serialiseIndex(index: SourceIndex): string {
 		sizes: index.sizes,
 		includes: [...index.includes],
 		exports: [...index.exports],
+		pasted: [...index.pasted],
 	};
 	return JSON.stringify(stored);
 }
@@ -241,7 +260,7 @@ export function parseStoredIndex(text: string): SourceIndex | undefined {
 		return undefined;
 	}
 
-	const {files, offsets, sizes, includes, exports} = stored;
+	const {files, offsets, sizes, includes, exports, pasted} = stored;
 	const fileCount = Array.isArray(files) ? files.length : -1;
 	const isIndex = (value: unknown) => Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) < fileCount;
 	const isCount = (value: unknown) => Number.isSafeInteger(value) && (value as number) >= 0;
@@ -251,7 +270,7 @@ export function parseStoredIndex(text: string): SourceIndex | undefined {
 		&& Array.isArray(offsets) && offsets.length === fileCount && offsets.every(isCount)
 		&& Array.isArray(sizes) && sizes.length === fileCount && sizes.every(isCount)
 		&& Array.isArray(includes) && includes.every(entry => Array.isArray(entry) && isIndex(entry[0]) && Array.isArray(entry[1]) && entry[1].every(isIndex))
-		&& Array.isArray(exports) && exports.every(entry => Array.isArray(entry) && typeof entry[0] === 'string' && Array.isArray(entry[1]) && entry[1].every(isIndex))
+		&& [exports, pasted].every(list => Array.isArray(list) && list.every(entry => Array.isArray(entry) && typeof entry[0] === 'string' && Array.isArray(entry[1]) && entry[1].every(isIndex)))
 		&& (stored.version === null || (typeof stored.version === 'object' && stored.version !== undefined && ['version', 'patchlevel', 'sublevel'].every(key => isCount((stored.version as Record<string, unknown>)[key]))));
 	if (!valid) {
 		return undefined;
@@ -265,5 +284,6 @@ export function parseStoredIndex(text: string): SourceIndex | undefined {
 		sizes: sizes!,
 		includes: new Map(includes),
 		exports: new Map(exports),
+		pasted: new Map(pasted),
 	};
 }

@@ -58,12 +58,14 @@ export type CandidateContext = {
 };
 
 /**
-The files that may export `symbol`, most likely first: other architectures' files are dropped;
+The files that may export `symbol` (by name, else by a macro's pasted pattern), most likely
+first: other architectures' files are dropped;
 for a module's export, files in the module's directory come first; then files outside arch/.
 Which one the kernel built is settled later, by the CRC.
 */
 export function exportingCandidates(index: SourceIndex, symbol: string, context: CandidateContext): string[] {
-	const files = (index.exports.get(symbol) ?? []).map(position => index.files[position]!);
+	const named = index.exports.get(symbol) ?? [...index.pasted].flatMap(([pattern, files]) => (new RegExp(pattern).test(symbol) ? files : []));
+	const files = [...new Set(named)].map(position => index.files[position]!);
 	const ownArch = (file: string) => !file.startsWith('arch/') || context.architectures.some(arch => file.startsWith(`arch/${arch}/`));
 	const moduleDirectory = context.exporter && context.exporter !== 'vmlinux' ? path.posix.dirname(context.exporter) + '/' : undefined;
 	const score = (file: string) => (moduleDirectory && file.startsWith(moduleDirectory) ? 0 : 2) + (file.startsWith('arch/') ? 0 : 1);
