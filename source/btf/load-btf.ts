@@ -1,7 +1,8 @@
 import {readFile} from 'node:fs/promises';
 import {gunzipSync} from 'node:zlib';
 import {InputError, isInputError} from '../common/input-error.js';
-import {extractVmlinux} from '../compression/vmlinuz.js';
+import {detectCompression} from '../compression/detect.js';
+import {extractVmlinux, isBzImage} from '../compression/vmlinuz.js';
 import {Btf, isRawBtf, parseBtf} from './btf.js';
 import {type CacheOption, contentHash, dropCache, readCache, resolveCacheDir, writeCache} from '../common/cache.js';
 import {btfFromElf, isElf} from './btf-from-elf.js';
@@ -87,7 +88,5 @@ export async function btfFromBytes(data: Uint8Array, file: string, options: Load
 
 /** x86 bzImage ("HdrS" at 0x202), an EFI/zImage stub ("MZ"), or a bare compressed stream. */
 function looksLikeVmlinuz(data: Uint8Array): boolean {
-	const at = (offset: number, bytes: number[]) => bytes.every((b, i) => data[offset + i] === b);
-	return at(0x202, [0x48, 0x64, 0x72, 0x53]) || at(0, [0x4d, 0x5a])
-		|| at(0, [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]) || at(0, [0x28, 0xb5, 0x2f, 0xfd]) || at(0, [0x02, 0x21, 0x4c, 0x18]);
+	return isBzImage(data) || (data[0] === 0x4D && data[1] === 0x5A) || detectCompression(data) !== undefined;
 }

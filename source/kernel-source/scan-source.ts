@@ -47,22 +47,29 @@ const isWordByte = (byte: number | undefined) => byte !== undefined && ((byte >=
 
 const asBuffer = (data: Uint8Array) => (Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength));
 
-/** Symbols exported by a `.c` or `.S` file. */
-export function scanExports(data: Uint8Array): string[] {
-	const bytes = asBuffer(data);
-	const names = new Set<string>();
+/**
+Where a macro whose name holds EXPORT_ starts, with the text from there: the whole name, for a
+wrapper such as ACPI_EXPORT_SYMBOL starts before the hit; a longer word is not a macro call.
+*/
+function * exportMacros(bytes: Buffer): Generator<{start: number; text: string}> {
 	for (let at = bytes.indexOf(exportNeedle); at !== -1; at = bytes.indexOf(exportNeedle, at + 7)) {
-		// The macro's whole name: a wrapper such as ACPI_EXPORT_SYMBOL starts before the hit.
 		let start = at;
 		while (start > 0 && at - start < 32 && isWordByte(bytes[start - 1])) {
 			start--;
 		}
 
-		if (isWordByte(bytes[start - 1])) {
-			continue;
+		if (!isWordByte(bytes[start - 1])) {
+			yield {start, text: bytes.toString('latin1', start, Math.min(bytes.length, at + 256))};
 		}
+	}
+}
 
-		const match = exportCall.exec(bytes.toString('latin1', start, Math.min(bytes.length, at + 256)));
+/** Symbols exported by a `.c` or `.S` file. */
+export function scanExports(data: Uint8Array): string[] {
+	const bytes = asBuffer(data);
+	const names = new Set<string>();
+	for (const {start, text} of exportMacros(bytes)) {
+		const match = exportCall.exec(text);
 		if (!match) {
 			continue;
 		}
@@ -106,13 +113,8 @@ Patterns without a literal part of three characters would match anything and are
 export function scanExportPatterns(data: Uint8Array): string[] {
 	const bytes = asBuffer(data);
 	const patterns = new Set<string>();
-	for (let at = bytes.indexOf(exportNeedle); at !== -1; at = bytes.indexOf(exportNeedle, at + 7)) {
-		let start = at;
-		while (start > 0 && at - start < 32 && isWordByte(bytes[start - 1])) {
-			start--;
-		}
-
-		const match = pastedArgument.exec(bytes.toString('latin1', start, Math.min(bytes.length, at + 256)));
+	for (const {start, text} of exportMacros(bytes)) {
+		const match = pastedArgument.exec(text);
 		const parameters = match ? new Set(enclosingMacro(bytes, start)?.parameters) : undefined;
 		if (!match || !parameters || parameters.size === 0 || exported(match[1]!, 'x').length === 0) {
 			continue;
