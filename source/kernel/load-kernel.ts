@@ -14,7 +14,7 @@ import {parseKernelConfig, type KernelConfig} from './kernel-config.js';
 import {nameHash, packExports, PackedExports} from './packed-exports.js';
 import {SymversTable} from './symvers.js';
 import {readVmlinuxKernel} from './vmlinux.js';
-import {readBounded} from '../module/read-bounded.js';
+import {readBounded} from '../common/read-bounded.js';
 
 export type KernelSpec = {label: string | undefined; source: string};
 

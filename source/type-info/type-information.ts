@@ -254,7 +254,7 @@ export class TypeInformation {
 		}
 
 		const [{readBounded}, {maybeDecompress}, {btfFromElf}, {parseBtf}] = await Promise.all([
-			import('../module/read-bounded.js'), import('../compression/decompress.js'), import('../btf/btf-from-elf.js'), import('../btf/btf.js'),
+			import('../common/read-bounded.js'), import('../compression/decompress.js'), import('../btf/btf-from-elf.js'), import('../btf/btf.js'),
 		]);
 		const {maximumModuleSize} = await import('../module/read-module.js');
 		const {data} = await maybeDecompress(await readBounded(file, maximumModuleSize, 'a kernel module'), file);
