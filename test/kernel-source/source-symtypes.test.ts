@@ -3,8 +3,8 @@ import {copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFil
 import path from 'node:path';
 import {gunzipSync} from 'node:zlib';
 import test, {type ExecutionContext} from 'ava';
-import {openKernelSource, type KernelSource} from '../../source/kernel-source/kernel-source.js';
-import {sourceSymtypes, type SourceSymtypes} from '../../source/kernel-source/source-symtypes.js';
+import {openKernelSource, tarballIdentity, type KernelSource} from '../../source/kernel-source/kernel-source.js';
+import {rememberedSourceSymtypes, sourceSymtypes, type SourceSymtypes} from '../../source/kernel-source/source-symtypes.js';
 import {explainSymtypes} from '../../source/symtypes/explain-symtypes.js';
 import {temporaryDirectory} from '../helpers/derive.js';
 import {fixture} from '../helpers/paths.js';
@@ -124,6 +124,14 @@ integration(`from the kernels' own source: every CRC equals Module.symvers, and 
 	// The second time, every unit comes from the cache: no temporary tree, no make.
 	const again = await sourceSymtypes({source: sources[0]!, headers: kernels[0].headers, symbol: 'misc_register', exporter: 'vmlinux', kernelCrc: crcs[0]!.get('misc_register')!.crc, cacheDir, timeoutMs: 1, onProgress: message => t.fail(`no work expected, got: ${message}`)});
 	t.is(again.crc, crcs[0]!.get('misc_register')!.crc);
+
+	// And a later run finds the answer before it opens the tarball: the file and its symtypes, from the cache.
+	const remembered = {headers: kernels[0].headers, symbol: 'misc_register', exporter: 'vmlinux', kernelCrc: crcs[0]!.get('misc_register')!.crc, cacheDir, sourcePath: kernels[0].tarball, sourceIdentity: (await tarballIdentity(kernels[0].tarball))!};
+	const found = await rememberedSourceSymtypes(remembered);
+	t.is(found?.file, 'drivers/char/misc.c');
+	t.is(found?.crc, crcs[0]!.get('misc_register')!.crc);
+	t.is(await rememberedSourceSymtypes({...remembered, kernelCrc: 1}), undefined, 'another CRC is another question');
+	t.is(await rememberedSourceSymtypes({...remembered, sourceIdentity: 'tarball:another'}), undefined, 'another tarball too');
 });
 
 integration(`a symbol no file of the tree exports is an input error that says so${skipped}`, async t => {
