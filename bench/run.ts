@@ -3,6 +3,7 @@ import {spawnSync} from 'node:child_process';
 import {fileURLToPath} from 'node:url';
 import {reportCheck} from './check.js';
 import {reportScale} from './scale.js';
+import {reportSource} from './source.js';
 import {reportWhy} from './why.js';
 
 /** `npm run bench [-- NAME…] [--runs N]`: prints Markdown to paste into BENCHMARKS.md. */
@@ -14,6 +15,7 @@ const benches: Record<string, () => Promise<string> | string> = {
 	check: () => reportCheck(runs),
 	scale: () => reportScale(runs),
 	why: () => reportWhy(runs),
+	source: () => reportSource(runs),
 	// The explorer's latency bench drives Ink itself; it runs in its own process.
 	ui() {
 		const script = fileURLToPath(new URL('ui-latency.js', import.meta.url));

@@ -1,27 +1,47 @@
+import {InputError} from '../common/input-error.js';
+import type {Kernel} from '../kernel/kernel.js';
 import {explainSymbol} from '../type-info/explain-symbol.js';
 import {TypeInformation} from '../type-info/type-information.js';
 import {parseTypesFlags} from '../type-info/types-flags.js';
-import type {Kernel} from '../kernel/kernel.js';
 import {runExplorer as run} from '../ui/run-explorer.js';
-import type {CliFlags} from './flags.js';
+import {checkData, diffData, type ExplainFunction} from '../ui/state/data.js';
+import {useColor, type CliFlags} from './flags.js';
+import {loadKernels, loadModules} from './load-inputs.js';
 
-/** `kmodx MODULE… -k …` on a terminal: the explorer. The CLI imports this module lazily: Ink and React load only here. */
+/**
+`kmodx MODULE… -k …` (or `kmodx -k A -k B`) on a terminal: the explorer. The CLI imports this
+module lazily: Ink and React load only here. The inputs are read here and handed to the UI.
+*/
 export async function runExplorer(paths: string[], flags: CliFlags): Promise<number> {
-	return run(paths, flags, {explainFor: kernels => explainer(kernels, flags)});
+	if (paths.length === 0 && (flags.kernel ?? []).length < 2) {
+		throw new InputError(undefined, 'no module given: kmodx MODULE|DIR… [-k KERNEL]…, or two kernels to compare: kmodx -k A -k B');
+	}
+
+	return run(async onProgress => {
+		if (paths.length === 0) {
+			const kernels = await loadKernels(flags, onProgress);
+			onProgress('comparing exports');
+			await new Promise(resolve => {
+				setImmediate(resolve);
+			});
+			return {data: diffData(kernels), explain: explainer(kernels, flags)};
+		}
+
+		const [kernels, modules] = await Promise.all([loadKernels(flags, onProgress), loadModules(paths)]);
+		return {data: checkData(modules, kernels, {missingVersion: flags.missingVersion}), explain: explainer(kernels, flags)};
+	}, {theme: {color: useColor(flags)}});
 }
 
-/** The same type-information provider as `kmodx why`: symtypes (exact) first, then BTF. */
-function explainer(kernels: Kernel[], flags: CliFlags) {
+/** The same type information as `kmodx why`: symtypes (given or generated from source) first, then BTF. */
+export function explainer(kernels: Kernel[], flags: CliFlags): ExplainFunction {
 	const info = new TypeInformation(parseTypesFlags(flags.types, kernels));
-	return async (symbol: string, fromLabel: string, toLabel: string) => {
+	return async (symbol, fromLabel, toLabel, onProgress) => {
 		const from = kernels.find(kernel => kernel.label === fromLabel);
 		const to = kernels.find(kernel => kernel.label === toLabel);
 		if (!from || !to) {
-			return undefined;
+			return {unavailable: `no kernel labelled ${from ? toLabel : fromLabel}`};
 		}
 
-		const result = await explainSymbol(symbol, from, to, info);
-		return 'explanation' in result ? result.explanation : undefined;
+		return explainSymbol(symbol, from, to, info, onProgress);
 	};
 }
-

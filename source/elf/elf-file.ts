@@ -12,16 +12,14 @@ export const SHT_STRTAB = 3;
 export const SHT_RELA = 4;
 export const SHT_NOBITS = 8;
 export const SHT_REL = 9;
+export const SHT_SYMTAB_SHNDX = 18;
 export const SHN_UNDEF = 0;
-export const SHN_LORESERVE = 0xff00;
 export const SHN_ABS = 0xfff1;
 export const SHN_XINDEX = 0xffff;
-export const STB_LOCAL = 0;
 export const STB_GLOBAL = 1;
 export const STB_WEAK = 2;
 export const ET_REL = 1;
 export const ET_EXEC = 2;
-export const ET_DYN = 3;
 
 const machineNames: Record<number, string> = {
 	3: 'i386',
@@ -335,7 +333,7 @@ export class ElfFile {
 
 		const entrySize = this.class === 64 ? 24 : 16;
 		const count = Math.floor(symtab.size / entrySize);
-		const xindex = this.sections.find(section => section.type === 18 /* SHT_SYMTAB_SHNDX */ && section.link === symtab.index);
+		const xindex = this.sections.find(section => section.type === SHT_SYMTAB_SHNDX && section.link === symtab.index);
 		const symbols: ElfSymbol[] = [];
 		const strings = {offset: strtab.offset, end: strtab.offset + strtab.size};
 		const is64 = this.class === 64;

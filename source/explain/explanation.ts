@@ -76,3 +76,6 @@ export type Explanation = {
 	/** Human notes, e.g. why an explanation is incomplete. */
 	notes?: string[];
 };
+
+/** An explanation, or why none could be made (and what would let one be made). */
+export type ExplainResult = {explanation: Explanation} | {unavailable: string};

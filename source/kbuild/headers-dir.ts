@@ -20,15 +20,20 @@ export async function readText(file: string): Promise<string | undefined> {
 	}
 }
 
-/** The top Makefile's text; Debian's per-flavour Makefile only includes the common one. */
-async function topMakefile(headers: string): Promise<string> {
-	let makefile = await readText(path.join(headers, 'Makefile')) ?? '';
-	const included = /^include\s+(\S+\/Makefile)\s*$/m.exec(makefile);
-	if (included && !/^VERSION\s*=/m.test(makefile)) {
-		makefile = await readText(path.resolve(headers, included[1]!)) ?? makefile;
-	}
+/**
+Where the headers' source part lives (kbuild's srctree): Debian splits a flavour's directory
+(generated files, config) from a common one (include/, arch/ARCH/include/, scripts/), which the
+flavour's one-line Makefile includes.
+*/
+export async function headersSourceTree(headers: string): Promise<string> {
+	const makefile = await readText(path.join(headers, 'Makefile')) ?? '';
+	const included = /^include\s+(\S+)\/Makefile\s*$/m.exec(makefile);
+	return included && !/^VERSION\s*=/m.test(makefile) ? path.resolve(headers, included[1]!) : headers;
+}
 
-	return makefile;
+/** The top Makefile's text. */
+async function topMakefile(headers: string): Promise<string> {
+	return await readText(path.join(await headersSourceTree(headers), 'Makefile')) ?? '';
 }
 
 export async function headersVersion(headers: string): Promise<HeadersVersion> {

@@ -7,6 +7,13 @@ import {describeFsError} from '../common/fs-errors.js';
 import {InputError} from '../common/input-error.js';
 import {runMake, type MakeOptions} from './run-make.js';
 
+/** kbuild ran but the preprocessor failed; `missing` names a header it could not find, and who included it. */
+export class KbuildError extends InputError {
+	constructor(file: string, problem: string, readonly missing?: {includer: string; name: string}) {
+		super(file, problem);
+	}
+}
+
 /** Files of one translation unit, laid out as in the kernel tree, and the object to make of them. */
 export type KbuildUnit = {
 	/** Tree-relative path → bytes. */
@@ -47,7 +54,15 @@ export async function kbuildSymtypes(headers: string, unit: KbuildUnit, options:
 		const stem = path.basename(unit.source).replace(/\.[cS]$/, '');
 		await mkdir(directory, {recursive: true});
 		await writeFile(path.join(directory, 'Kbuild'), [`obj-${unit.module ? 'm' : 'y'} := ${stem}.o`, ...(unit.kbuildLines ?? []).map(line => (unit.rootPlaceholder ? line.replaceAll(unit.rootPlaceholder, root) : line))].join('\n') + '\n');
-		await runMake(headers, directory, `${stem}.symtypes`, options);
+		const output = await runMake(headers, directory, `${stem}.symtypes`, options);
+		// genksyms still writes what it saw before a preprocessor error, and make still exits 0:
+		// such symtypes would be wrong without saying so.
+		const errors = output.split('\n').filter(line => /:\d+:(\d+:)? (fatal )?error: /.test(line)).map(line => line.replaceAll(root + path.sep, ''));
+		if (errors.length > 0) {
+			const missing = /^(.+?):\d+:\d+: fatal error: (.+?): No such file or directory$/.exec(errors[0]!);
+			throw new KbuildError(unit.source, `the preprocessor failed: ${errors[0]!}${errors.length > 1 ? ` (and ${errors.length - 1} more errors)` : ''}`, missing ? {includer: missing[1]!, name: missing[2]!} : undefined);
+		}
+
 		try {
 			return await readFile(path.join(directory, `${stem}.symtypes`), 'latin1');
 		} catch (error) {

@@ -29,11 +29,11 @@ export async function requireBuildTools(headers: string, pathEnv: string): Promi
 target against the headers. Its own process group, so that a timeout or a stop kills make and the
 compiler it started; `signal` aborts it (the explorer closing).
 */
-export async function runMake(headers: string, directory: string, target: string, options: MakeOptions & {signal?: AbortSignal}): Promise<void> {
+export async function runMake(headers: string, directory: string, target: string, options: MakeOptions & {signal?: AbortSignal}): Promise<string> {
 	const pathEnv = options.pathEnv ?? process.env['PATH'] ?? '';
 	await requireBuildTools(headers, pathEnv);
 	const args = ['-C', headers, `M=${directory}`, 'KBUILD_SYMTYPES=1', target];
-	await new Promise<void>((resolve, reject) => {
+	return new Promise<string>((resolve, reject) => {
 		const child = spawn('make', args, {
 			detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, PATH: pathEnv, LC_ALL: 'C'},
 		});
@@ -43,9 +43,10 @@ export async function runMake(headers: string, directory: string, target: string
 				process.kill(-child.pid!, 'SIGKILL');
 			} catch {}
 		});
+		// Kept whole up to a bound: make exits 0 even when the preprocessor failed, so the caller reads it.
 		let output = '';
 		const collect = (chunk: Buffer) => {
-			output = (output + chunk.toString('utf8')).slice(-4000);
+			output = (output + chunk.toString('utf8')).slice(-256 * 1024);
 		};
 
 		child.stdout.on('data', collect);
@@ -81,7 +82,7 @@ export async function runMake(headers: string, directory: string, target: string
 			if (stopped) {
 				reject(new InputError(headers, stopped));
 			} else if (code === 0) {
-				resolve();
+				resolve(output);
 			} else {
 				const lastLines = output.trim().split('\n').filter(line => !/^make(\[\d+\])?: (Entering|Leaving) directory/.test(line)).slice(-3).join(' | ');
 				reject(new InputError(headers, `make ${args.join(' ')} failed (${signal ?? `exit ${code}`}): ${lastLines}`));

@@ -10,68 +10,78 @@ export type KbuildFlags = {
 	directories: string[];
 };
 
-const assignment = /^\s*(ccflags-(?:y|\$\((CONFIG_\w+)\))|subdir-ccflags-(?:y|\$\((CONFIG_\w+)\))|CFLAGS_([\w.-]+)\.o|AFLAGS_([\w.-]+)\.o|asflags-y|EXTRA_CFLAGS)\s*(?::=|\+=|=)\s*(.*)$/;
+const assignment = /^\s*(ccflags-(?:y|\$\((CONFIG_\w+)\))|subdir-ccflags-(?:y|\$\((CONFIG_\w+)\))|CFLAGS_([\w./-]+)\.o|AFLAGS_([\w./-]+)\.o|asflags-y|EXTRA_CFLAGS)\s*(?::=|\+=|=)\s*(.*)$/;
+
+const escape = (text: string) => text.replaceAll(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
-The -I and -D flags the Makefiles give a file: its directory's `ccflags-y`, `CFLAGS_<stem>.o`
-and the `subdir-ccflags-y` of it and its parents, conditional ones only when the kernel's
-configuration enables them. In an external-module build `$(srctree)` is the headers directory,
-so paths into the tree that the headers package lacks are pointed at the temporary tree instead.
+The preprocessor flags the Makefiles give a file, as kbuild would: `ccflags-y` and
+`CFLAGS_<object>.o` of the Makefile that builds it (its own directory's, or a parent's that
+names it as `sub/dir/stem.o`), and `subdir-ccflags-y` of every parent. `ccflags-$(CONFIG_X)`
+counts only when X is y (kbuild reads ccflags-y, never ccflags-m). In an external-module build
+`$(srctree)` is the headers directory, so paths into the tree that the headers package lacks are
+pointed at the temporary tree instead. Only -I, -D, -U, -include and -iquote are kept.
 */
 export function kbuildFlags(file: string, makefiles: ReadonlyMap<string, Uint8Array>, config: ReadonlyMap<string, string>): KbuildFlags {
-	const stem = path.posix.basename(file).replace(/\.[cS]$/, '');
-	const own = path.posix.dirname(file);
+	const object = file.replace(/\.[cS]$/, '');
 	const flags: string[] = [];
 	const directories = new Set<string>();
-	for (let directory = own; directory !== '.' && directory !== ''; directory = path.posix.dirname(directory)) {
+	for (let directory = path.posix.dirname(file); directory !== '.' && directory !== ''; directory = path.posix.dirname(directory)) {
 		// Kbuild reads Kbuild in preference to Makefile.
-		const text = makefiles.get(`${directory}/Kbuild`) ?? makefiles.get(`${directory}/Makefile`);
-		if (!text) {
+		const data = makefiles.get(`${directory}/Kbuild`) ?? makefiles.get(`${directory}/Makefile`);
+		if (!data) {
 			continue;
 		}
 
-		for (const line of Buffer.from(text).toString('latin1').replaceAll(/\\\n/g, ' ').split('\n')) {
+		const text = Buffer.from(data).toString('latin1').replaceAll(/\\\n/g, ' ');
+		const relative = path.posix.relative(directory, object);
+		const builds = directory === path.posix.dirname(file) || new RegExp(`(^|[\\s=])${escape(relative)}\\.o(\\s|$)`, 'm').test(text);
+		for (const line of text.split('\n')) {
 			const match = assignment.exec(line);
 			if (!match) {
 				continue;
 			}
 
-			const [, name, ccConfig, subdirConfig, cStem, aStem, value] = match;
+			const [, name, ccConfig, subdirConfig, cObject, aObject, value] = match;
 			const condition = ccConfig ?? subdirConfig;
-			const applies = (directory === own || name!.startsWith('subdir-'))
-				&& (cStem === undefined || cStem === stem) && (aStem === undefined || aStem === stem)
-				&& (condition === undefined || ['y', 'm'].includes(config.get(condition) ?? 'n'));
+			const applies = (builds || name!.startsWith('subdir-'))
+				&& (cObject === undefined || cObject === relative) && (aObject === undefined || aObject === relative)
+				&& (condition === undefined || config.get(condition) === 'y');
 			if (applies) {
 				flags.push(...usefulFlags(value!, directory, directories));
 			}
 		}
 	}
 
-	return {lines: flags.length > 0 ? [`ccflags-y += ${[...new Set(flags)].join(' ')}`, `asflags-y += ${[...new Set(flags)].join(' ')}`] : [], directories: [...directories]};
+	const unique = [...new Set(flags)].join(' ');
+	return {lines: unique ? [`ccflags-y += ${unique}`, `asflags-y += ${unique}`] : [], directories: [...directories]};
 }
 
-/** `-I` and `-D` flags of a value, with tree paths rewritten; everything else is left out. */
+/** The preprocessor flags of a value, with tree paths rewritten; everything else is left out. */
 function usefulFlags(value: string, directory: string, directories: Set<string>): string[] {
 	const result: string[] = [];
-	const tokens = value.replaceAll(/-I\s+/g, '-I').replaceAll(/-include\s+/g, '-include=').split(/\s+/).filter(Boolean);
+	const tokens = value.replaceAll(/(-I|-iquote|-include)\s+/g, '$1').split(/\s+/).filter(Boolean);
 	for (const token of tokens) {
-		if (token.startsWith('-D') && !token.includes('$(') && !/[`'"\\]/.test(token)) {
+		if (/^-[DU]\w/.test(token) && !token.includes('$(') && !/[`'"\\;|&<>]/.test(token)) {
 			result.push(token);
-		} else if (token.startsWith('-I')) {
-			const target = includeDirectory(token.slice(2), directory);
-			if (target?.kind === 'tree') {
-				directories.add(target.path);
-				result.push(`-I${treeRoot}/${target.path}`);
-			} else if (target?.kind === 'kept') {
-				result.push(`-I${target.path}`);
-			}
+			continue;
+		}
+
+		const option = /^(-I|-iquote|-include)(.+)$/.exec(token);
+		const target = option ? includePath(option[2]!, directory) : undefined;
+		if (target?.kind === 'tree') {
+			directories.add(option![1] === '-include' ? path.posix.dirname(target.path) : target.path);
+
+			result.push(`${option![1]!}${treeRoot}/${target.path}`);
+		} else if (target?.kind === 'kept') {
+			result.push(`${option![1]!}${target.path}`);
 		}
 	}
 
 	return result;
 }
 
-function includeDirectory(raw: string, directory: string): {kind: 'tree' | 'kept'; path: string} | undefined {
+function includePath(raw: string, directory: string): {kind: 'tree' | 'kept'; path: string} | undefined {
 	let relative: string | undefined;
 	if (raw.startsWith('$(srctree)/$(src)')) {
 		relative = path.posix.join(directory, raw.slice('$(srctree)/$(src)'.length));

@@ -6,9 +6,8 @@ import zlib from 'node:zlib';
 import {fileIdentity, readCache, writeCache} from '../common/cache.js';
 import {describeFsError} from '../common/fs-errors.js';
 import {InputError} from '../common/input-error.js';
-import {decodeXzStream} from '../compression/xz.js';
 import {readXzBlockIndex, singleBlockStream, type XzBlockIndex} from '../compression/xz-container.js';
-import {archiveCompression, decompressedChunks, type ArchiveCompression} from './archive-stream.js';
+import {archiveCompression, decodeXzBlock, decompressedChunks, type ArchiveCompression} from './archive-stream.js';
 import {parseStoredIndex, serialiseIndex, SourceIndexBuilder, type SourceIndex} from './source-index.js';
 import {TarReader} from './tar-reader.js';
 
@@ -35,6 +34,9 @@ export type OpenSourceOptions = {cacheDir?: string; onProgress?: Progress};
 
 const indexCacheKind = 'source-index';
 const mebibyte = 1024 * 1024;
+// Linux 6.1 is 1.3 GB of tar with 78,600 files: a stream 6 times that is not a kernel source tree.
+const maximumTarSize = 8 * 1024 * mebibyte;
+const maximumMembers = 1_000_000;
 
 /** A tarball or a directory holding a kernel source tree; the index is built once and cached. */
 export async function openKernelSource(source: string, options: OpenSourceOptions = {}): Promise<KernelSource> {
@@ -76,6 +78,24 @@ async function storeIndex(cacheDir: string | undefined, key: string, identity: s
 	await writeCache(cacheDir, indexCacheKind, key, zlib.gzipSync(`${identity}\n${serialiseIndex(index)}`, {level: 1}));
 }
 
+/**
+A tarball's identity without reading it (the same as `KernelSource.identity`), so that cached
+answers can be found before the index is loaded; undefined for a directory, whose identity needs
+a walk of the tree.
+*/
+export async function tarballIdentity(source: string): Promise<string | undefined> {
+	try {
+		if (!statSync(source).isFile()) {
+			return undefined;
+		}
+	} catch {
+		return undefined;
+	}
+
+	const identity = await fileIdentity(source);
+	return identity ? `tarball:${identity.key}` : undefined;
+}
+
 const keyOf = (identity: string) => createHash('sha256').update(identity).digest('hex').slice(0, 32);
 
 async function openTarball(file: string, options: OpenSourceOptions): Promise<KernelSource> {
@@ -104,8 +124,13 @@ async function openTarball(file: string, options: OpenSourceOptions): Promise<Ke
 
 async function indexTarball(file: string, compression: ArchiveCompression, onProgress?: Progress): Promise<SourceIndex> {
 	const builder = new SourceIndexBuilder(file);
+	let members = 0;
 	const tar = new TarReader(file, {
 		entry(entry) {
+			if (++members > maximumMembers) {
+				throw new InputError(file, `more than ${maximumMembers.toLocaleString('en-US')} members: not a kernel source tarball (limit)`);
+			}
+
 			if (entry.kind !== 'file') {
 				return false;
 			}
@@ -125,6 +150,10 @@ async function indexTarball(file: string, compression: ArchiveCompression, onPro
 	let reported = 0;
 	for await (const chunk of decompressedChunks(file, compression)) {
 		tar.push(chunk);
+		if (tar.position > maximumTarSize) {
+			throw new InputError(file, `decompresses to more than ${maximumTarSize / 1024 / mebibyte} GiB: not a kernel source tarball (limit)`);
+		}
+
 		if (onProgress && tar.position - reported >= 32 * mebibyte) {
 			reported = tar.position;
 			onProgress(`indexing ${name}: ${Math.round(tar.position / mebibyte).toLocaleString('en-US')} MB read`);
@@ -215,20 +244,30 @@ class TarballReader {
 
 		const handle = await open(this.file, 'r');
 		try {
+			const queue = [...needed].sort((a, b) => a - b);
 			let done = 0;
-			for (const number of [...needed].sort((a, b) => a - b)) {
-				onProgress?.(`reading ${path.basename(this.file)}: block ${++done} of ${needed.size}`);
-				const block = blocks.blocks[number]!;
-				const length = Math.ceil(block.unpaddedSize / 4) * 4;
-				const bytes = Buffer.alloc(length);
-				// eslint-disable-next-line no-await-in-loop
-				await handle.read(bytes, 0, length, block.offset);
-				// eslint-disable-next-line no-await-in-loop
-				const data = await decodeXzStream(singleBlockStream(blocks, block, bytes), block.uncompressedSize, this.file);
-				for (const item of wanted) {
-					copyOverlap(data, block.uncompressedOffset, item, parts.get(item.file)!);
+			// Two blocks at a time: one per core, each decoded by its own xz process.
+			const worker = async () => {
+				for (let number = queue.shift(); number !== undefined; number = queue.shift()) {
+					const block = blocks.blocks[number]!;
+					const length = Math.ceil(block.unpaddedSize / 4) * 4;
+					const bytes = Buffer.alloc(length);
+					// eslint-disable-next-line no-await-in-loop
+					await handle.read(bytes, 0, length, block.offset);
+					// eslint-disable-next-line no-await-in-loop
+					// The block is decoded only as far as the last wanted byte in it.
+					const through = Math.max(0, ...wanted.filter(item => item.offset < block.uncompressedOffset + block.uncompressedSize).map(item => Math.min(item.offset + item.size, block.uncompressedOffset + block.uncompressedSize) - block.uncompressedOffset));
+					// eslint-disable-next-line no-await-in-loop
+					const data = await decodeXzBlock(singleBlockStream(blocks, block, bytes), block.uncompressedSize, this.file, through);
+					for (const item of wanted) {
+						copyOverlap(data, block.uncompressedOffset, item, parts.get(item.file)!);
+					}
+
+					onProgress?.(`reading ${path.basename(this.file)}: ${++done} of ${needed.size} blocks`);
 				}
-			}
+			};
+
+			await Promise.all([worker(), worker()]);
 		} finally {
 			await handle.close();
 		}
@@ -354,6 +393,10 @@ function walk(directory: string, listed: Array<{file: string; size: number}>, fi
 					pending.push(file);
 				}
 			} else if (entry.isFile()) {
+				if (listed.length >= maximumMembers) {
+					throw new InputError(directory, `more than ${maximumMembers.toLocaleString('en-US')} files: not a kernel source tree (limit)`);
+				}
+
 				const info = statSync(path.join(directory, file), {bigint: true});
 				fingerprint.update(`${file}\0${info.size}\0${info.mtimeNs}\0${info.ctimeNs}\n`);
 				listed.push({file, size: Number(info.size)});

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import {InputError} from '../common/input-error.js';
-import {quotedIncludes, scanExports} from './scan-source.js';
+import {quotedIncludes, scanExportPatterns, scanExports} from './scan-source.js';
 
 export type KernelVersion = {version: number; patchlevel: number; sublevel: number};
 
@@ -22,9 +22,11 @@ export type SourceIndex = {
 	includes: Map<number, number[]>;
 	/** Exported symbol → the files that export it (several: per architecture, SLAB/SLUB, …). */
 	exports: Map<string, number[]>;
+	/** Exports pasted together by macros, as patterns (`^param_set_\w+$`) → the files holding them. */
+	pasted: Map<string, number[]>;
 };
 
-export const indexFormat = 1;
+export const indexFormat = 3;
 
 // The headers package brings include/ and arch/*/include/; host tools and docs are never kernel objects.
 const providedElsewhere = /^(include|arch\/[^/]+\/include|tools|scripts|Documentation|samples|usr)\//;
@@ -41,6 +43,7 @@ export class SourceIndexBuilder {
 	private readonly sizes: number[] = [];
 	private readonly includeNames = new Map<number, string[]>();
 	private readonly exportLists = new Map<number, string[]>();
+	private readonly patternLists = new Map<number, string[]>();
 	private readonly topMakefiles = new Map<string, string>();
 
 	constructor(private readonly source: string) {}
@@ -76,11 +79,14 @@ export class SourceIndexBuilder {
 			this.includeNames.set(index, includes);
 		}
 
-		if (!archivePath.endsWith('.h')) {
-			const exports = scanExports(data);
-			if (exports.length > 0) {
-				this.exportLists.set(index, exports);
-			}
+		const exports = scanExports(data);
+		if (exports.length > 0) {
+			this.exportLists.set(index, exports);
+		}
+
+		const patterns = archivePath.endsWith('.h') ? [] : scanExportPatterns(data);
+		if (patterns.length > 0) {
+			this.patternLists.set(index, patterns);
 		}
 	}
 
@@ -119,19 +125,30 @@ export class SourceIndexBuilder {
 		}
 
 		const exports = new Map<string, number[]>();
+		const includedBy = reverse(includes);
 		for (const [index, names] of this.exportLists) {
 			const file = keep[index];
 			if (file === undefined || !scanned(files[file]!)) {
 				continue;
 			}
 
+			// An export in a header (kernel/rcu/tree_plugin.h) belongs to the files that include it.
+			const exporters = files[file]!.endsWith('.h') ? includers(file, includedBy, files) : [file];
 			for (const name of names) {
 				const list = exports.get(name);
 				if (list) {
-					list.push(file);
-				} else {
-					exports.set(name, [file]);
+					list.push(...exporters.filter(exporter => !list.includes(exporter)));
+				} else if (exporters.length > 0) {
+					exports.set(name, [...exporters]);
 				}
+			}
+		}
+
+		const pasted = new Map<string, number[]>();
+		for (const [index, patterns] of this.patternLists) {
+			const file = keep[index];
+			for (const pattern of file === undefined || !scanned(files[file]!) ? [] : patterns) {
+				pasted.set(pattern, [...(pasted.get(pattern) ?? []), file!]);
 			}
 		}
 
@@ -143,6 +160,7 @@ export class SourceIndexBuilder {
 			sizes,
 			includes,
 			exports,
+			pasted,
 		};
 	}
 
@@ -160,6 +178,37 @@ export class SourceIndexBuilder {
 
 		return roots[0];
 	}
+}
+
+function reverse(edges: ReadonlyMap<number, number[]>): Map<number, number[]> {
+	const result = new Map<number, number[]>();
+	for (const [from, targets] of edges) {
+		for (const target of targets) {
+			result.set(target, [...(result.get(target) ?? []), from]);
+		}
+	}
+
+	return result;
+}
+
+/** The .c and .S files that include `header`, directly or through other headers. */
+function includers(header: number, includedBy: ReadonlyMap<number, number[]>, files: readonly string[]): number[] {
+	const seen = new Set([header]);
+	const queue = [header];
+	const found: number[] = [];
+	for (let head = 0; head < queue.length; head++) {
+		for (const from of includedBy.get(queue[head]!) ?? []) {
+			if (!seen.has(from)) {
+				seen.add(from);
+				queue.push(from);
+				if (!files[from]!.endsWith('.h')) {
+					found.push(from);
+				}
+			}
+		}
+	}
+
+	return found;
 }
 
 /** VERSION, PATCHLEVEL and SUBLEVEL of a top-level kernel Makefile. */
@@ -184,6 +233,7 @@ type StoredIndex = {
 	sizes: number[];
 	includes: Array<[number, number[]]>;
 	exports: Array<[string, number[]]>;
+	pasted: Array<[string, number[]]>;
 };
 
 export function serialiseIndex(index: SourceIndex): string {
@@ -196,6 +246,7 @@ export function serialiseIndex(index: SourceIndex): string {
 		sizes: index.sizes,
 		includes: [...index.includes],
 		exports: [...index.exports],
+		pasted: [...index.pasted],
 	};
 	return JSON.stringify(stored);
 }
@@ -209,7 +260,7 @@ export function parseStoredIndex(text: string): SourceIndex | undefined {
 		return undefined;
 	}
 
-	const {files, offsets, sizes, includes, exports} = stored;
+	const {files, offsets, sizes, includes, exports, pasted} = stored;
 	const fileCount = Array.isArray(files) ? files.length : -1;
 	const isIndex = (value: unknown) => Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) < fileCount;
 	const isCount = (value: unknown) => Number.isSafeInteger(value) && (value as number) >= 0;
@@ -219,7 +270,7 @@ export function parseStoredIndex(text: string): SourceIndex | undefined {
 		&& Array.isArray(offsets) && offsets.length === fileCount && offsets.every(isCount)
 		&& Array.isArray(sizes) && sizes.length === fileCount && sizes.every(isCount)
 		&& Array.isArray(includes) && includes.every(entry => Array.isArray(entry) && isIndex(entry[0]) && Array.isArray(entry[1]) && entry[1].every(isIndex))
-		&& Array.isArray(exports) && exports.every(entry => Array.isArray(entry) && typeof entry[0] === 'string' && Array.isArray(entry[1]) && entry[1].every(isIndex))
+		&& [exports, pasted].every(list => Array.isArray(list) && list.every(entry => Array.isArray(entry) && typeof entry[0] === 'string' && Array.isArray(entry[1]) && entry[1].every(isIndex)))
 		&& (stored.version === null || (typeof stored.version === 'object' && stored.version !== undefined && ['version', 'patchlevel', 'sublevel'].every(key => isCount((stored.version as Record<string, unknown>)[key]))));
 	if (!valid) {
 		return undefined;
@@ -233,5 +284,6 @@ export function parseStoredIndex(text: string): SourceIndex | undefined {
 		sizes: sizes!,
 		includes: new Map(includes),
 		exports: new Map(exports),
+		pasted: new Map(pasted),
 	};
 }

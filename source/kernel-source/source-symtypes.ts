@@ -4,14 +4,14 @@ import zlib from 'node:zlib';
 import {cacheEntryPath, readCache, writeCache} from '../common/cache.js';
 import {formatCrc} from '../common/hex.js';
 import {InputError} from '../common/input-error.js';
-import {headersArchitectures, headersConfig, headersIdentity} from '../kbuild/headers-dir.js';
-import {kbuildSymtypes} from '../kbuild/kbuild-symtypes.js';
+import {headersArchitectures, headersConfig, headersIdentity, headersSourceTree} from '../kbuild/headers-dir.js';
+import {KbuildError, kbuildSymtypes} from '../kbuild/kbuild-symtypes.js';
 import {genksymsCrc} from '../symtypes/genksyms-crc.js';
 import {readSymtypes} from '../symtypes/read-symtypes.js';
 import type {SymtypesIndex} from '../symtypes/symtypes-index.js';
 import {kbuildFlags, treeRoot} from './kbuild-flags.js';
 import type {KernelSource, Progress} from './kernel-source.js';
-import {builtByConfig, exportingCandidates, makefilesOf, translationUnitFiles} from './translation-unit.js';
+import {builtByConfig, exportingCandidates, includeClosure, makefilesOf, translationUnitFiles} from './translation-unit.js';
 
 export type SourceSymtypesRequest = {
 	source: KernelSource;
@@ -40,7 +40,7 @@ export type SourceSymtypes = {
 };
 
 // Bump when what goes into a generated unit changes, so old cache entries are not served.
-const recipe = 'tu-2';
+const recipe = 'tu-3';
 const cacheKind = 'symtypes-source';
 // One entry is one translation unit's symtypes (20 KB–300 KB compressed): keep a few hundred.
 const cacheEntries = 512;
@@ -78,6 +78,8 @@ export async function sourceSymtypes(request: SourceSymtypesRequest): Promise<So
 		const crc = genksymsCrc(generated.index, symbol);
 		const result = {file, index: generated.index, crc, cachePath: generated.cachePath, notes};
 		if (request.kernelCrc === undefined || crc === (request.kernelCrc >>> 0)) {
+			// eslint-disable-next-line no-await-in-loop
+			await writeCache(request.cacheDir, answerKind, await answerKey({...request, sourceIdentity: source.identity}), Buffer.from(JSON.stringify({file, notes})), cacheEntries);
 			return result;
 		}
 
@@ -112,27 +114,109 @@ async function enabledFirst(request: SourceSymtypesRequest, candidates: string[]
 
 const rank = (built: boolean | undefined) => (built === true ? 0 : built === undefined ? 1 : 2);
 
+const answerKind = 'symtypes-source-answer';
+
+type AnswerRequest = Pick<SourceSymtypesRequest, 'headers' | 'symbol' | 'exporter' | 'kernelCrc'> & {sourceIdentity: string};
+
+async function answerKey(request: AnswerRequest): Promise<string> {
+	const parts = [recipe, request.sourceIdentity, await headersIdentity(request.headers), request.symbol, request.exporter ?? '', String(request.kernelCrc)];
+	return createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 40);
+}
+
+const isModule = (exporter: string | undefined) => exporter !== undefined && exporter !== 'vmlinux';
+
+async function unitCacheKey(sourceIdentity: string, headers: string, file: string, module: boolean): Promise<string> {
+	return createHash('sha256').update([recipe, sourceIdentity, await headersIdentity(headers), file, module ? 'm' : 'y'].join('\0')).digest('hex').slice(0, 40);
+}
+
+async function cachedUnit(cacheDir: string | undefined, key: string, label: string): Promise<SymtypesIndex | undefined> {
+	const cached = await readCache(cacheDir, cacheKind, key);
+	try {
+		return cached ? readSymtypes(zlib.gunzipSync(cached), label) : undefined;
+	} catch {
+		return undefined; // A damaged entry is generated again.
+	}
+}
+
+/**
+What an earlier run found for the same symbol of the same source and headers: which file exports
+it, and that file's generated symtypes, both from the cache. The source's index is not read: a
+repeated explanation costs two small cache reads per kernel.
+*/
+export async function rememberedSourceSymtypes(request: AnswerRequest & {sourcePath: string; cacheDir: string | undefined}): Promise<SourceSymtypes | undefined> {
+	const entry = await readCache(request.cacheDir, answerKind, await answerKey(request));
+	let answer: {file?: unknown; notes?: unknown};
+	try {
+		answer = entry ? JSON.parse(Buffer.from(entry).toString('utf8')) as typeof answer : {};
+	} catch {
+		return undefined;
+	}
+
+	const {file, notes} = answer;
+	if (typeof file !== 'string' || !Array.isArray(notes) || !notes.every(note => typeof note === 'string')) {
+		return undefined;
+	}
+
+	const key = await unitCacheKey(request.sourceIdentity, request.headers, file, isModule(request.exporter));
+	const index = await cachedUnit(request.cacheDir, key, `${file} (generated from ${path.basename(request.sourcePath)})`);
+	if (!index?.exports.has(request.symbol)) {
+		return undefined;
+	}
+
+	return {file, index, crc: genksymsCrc(index, request.symbol), cachePath: request.cacheDir ? cacheEntryPath(request.cacheDir, cacheKind, key) : undefined, notes: notes as string[]};
+}
+
 async function generateUnit(request: SourceSymtypesRequest, file: string): Promise<{index: SymtypesIndex; cachePath: string | undefined}> {
-	const module = request.exporter !== undefined && request.exporter !== 'vmlinux';
-	const key = createHash('sha256').update([recipe, request.source.identity, await headersIdentity(request.headers), file, module ? 'm' : 'y'].join('\0')).digest('hex').slice(0, 40);
+	const module = isModule(request.exporter);
+	const key = await unitCacheKey(request.source.identity, request.headers, file, module);
 	const cachePath = request.cacheDir ? cacheEntryPath(request.cacheDir, cacheKind, key) : undefined;
 	const label = `${file} (generated from ${path.basename(request.source.path)})`;
-	const cached = await readCache(request.cacheDir, cacheKind, key);
+	const cached = await cachedUnit(request.cacheDir, key, label);
 	if (cached) {
-		try {
-			return {index: readSymtypes(zlib.gunzipSync(cached), label), cachePath};
-		} catch {} // A damaged entry is generated again.
+		return {index: cached, cachePath};
 	}
 
 	request.onProgress?.(`reading ${file} and its local headers`);
-	const unitFiles = translationUnitFiles(request.source.index, file);
 	const makefiles = await request.source.read(makefilesOf(file), request.onProgress);
 	const config = await headersConfig(request.headers);
 	const flags = kbuildFlags(file, makefiles, config);
-	const extra = request.source.index.files.filter(other => other.endsWith('.h') && flags.directories.some(directory => path.posix.dirname(other) === directory));
-	const files = await request.source.read([...unitFiles, ...extra], request.onProgress);
+	const files = await request.source.read(translationUnitFiles(request.source.index, file, flags.directories), request.onProgress);
+	const unit = {files, source: file, module, kbuildLines: flags.lines, rootPlaceholder: treeRoot};
+	const options = {timeoutMs: request.timeoutMs, signal: request.signal};
 	request.onProgress?.(`preprocessing ${file} with kbuild (KBUILD_SYMTYPES=1)`);
-	const text = await kbuildSymtypes(request.headers, {files, source: file, module, kbuildLines: flags.lines, rootPlaceholder: treeRoot}, {timeoutMs: request.timeoutMs, signal: request.signal});
+	let text: string;
+	try {
+		text = await kbuildSymtypes(request.headers, unit, options);
+	} catch (error) {
+		// A few installed headers include a file of the tree by a relative path (include/trace/events/
+		// sof_intel.h: "../../../sound/soc/sof/sof-audio.h") that the headers package lacks: put the
+		// header and what it wants in the temporary tree, ahead of the headers package, and try again.
+		const extra = error instanceof KbuildError && error.missing ? await treeHeader(request, error.missing) : undefined;
+		if (!extra) {
+			throw error;
+		}
+
+		request.onProgress?.(`preprocessing ${file} again, with ${extra.size} headers of the tree ahead of the headers package`);
+		text = await kbuildSymtypes(request.headers, {...unit, files: new Map([...files, ...extra]), kbuildLines: [...flags.lines, `NOSTDINC_FLAGS += -I${treeRoot}/include`]}, options);
+	}
+
 	await writeCache(request.cacheDir, cacheKind, key, zlib.gzipSync(Buffer.from(text, 'latin1'), {level: 6}), cacheEntries);
 	return {index: readSymtypes(text, label), cachePath};
+}
+
+/** The tree's copy of an installed header that includes a file the headers package lacks, and that file's headers. */
+async function treeHeader(request: SourceSymtypesRequest, missing: {includer: string; name: string}): Promise<Map<string, Buffer> | undefined> {
+	const srctree = await headersSourceTree(request.headers);
+	const includer = path.relative(srctree, missing.includer).split(path.sep).join('/');
+	if (includer.startsWith('..') || !includer.startsWith('include/')) {
+		return undefined;
+	}
+
+	const target = path.posix.normalize(path.posix.join(path.posix.dirname(includer), missing.name));
+	const position = request.source.index.files.indexOf(target);
+	if (position === -1 || !request.source.index.files.includes(includer)) {
+		return undefined;
+	}
+
+	return request.source.read([includer, ...includeClosure(request.source.index, [position])], request.onProgress);
 }

@@ -3,10 +3,11 @@ import type {SourceIndex} from './source-index.js';
 
 /**
 The files kbuild needs besides the headers package to preprocess `file` as the kernel build did:
-the file, the local headers it includes (`#include "…"`, transitively), and every header of its
-own directory (some are included through macros, e.g. trace headers via TRACE_INCLUDE_FILE).
+the file, the local headers it includes (`#include "…"`, transitively), every header of its own
+directory (some are included through macros, e.g. trace headers via TRACE_INCLUDE_FILE) and
+every header below the directories its Makefile adds with -I.
 */
-export function translationUnitFiles(index: SourceIndex, file: string): string[] {
+export function translationUnitFiles(index: SourceIndex, file: string, includeDirectories: readonly string[] = []): string[] {
 	const position = index.files.indexOf(file);
 	if (position === -1) {
 		return [];
@@ -15,11 +16,16 @@ export function translationUnitFiles(index: SourceIndex, file: string): string[]
 	const directory = path.posix.dirname(file);
 	const start = [position];
 	for (const [other, name] of index.files.entries()) {
-		if (name.endsWith('.h') && path.posix.dirname(name) === directory) {
+		if (name.endsWith('.h') && (path.posix.dirname(name) === directory || includeDirectories.some(folder => name.startsWith(`${folder}/`)))) {
 			start.push(other);
 		}
 	}
 
+	return includeClosure(index, start);
+}
+
+/** `start` and every local header they include, transitively, as tree-relative paths. */
+export function includeClosure(index: SourceIndex, start: readonly number[]): string[] {
 	const seen = new Set<number>(start);
 	const queue = [...start];
 	for (let head = 0; head < queue.length; head++) {
@@ -52,12 +58,14 @@ export type CandidateContext = {
 };
 
 /**
-The files that may export `symbol`, most likely first: other architectures' files are dropped;
+The files that may export `symbol` (by name, else by a macro's pasted pattern), most likely
+first: other architectures' files are dropped;
 for a module's export, files in the module's directory come first; then files outside arch/.
 Which one the kernel built is settled later, by the CRC.
 */
 export function exportingCandidates(index: SourceIndex, symbol: string, context: CandidateContext): string[] {
-	const files = (index.exports.get(symbol) ?? []).map(position => index.files[position]!);
+	const named = index.exports.get(symbol) ?? [...index.pasted].flatMap(([pattern, files]) => (new RegExp(pattern).test(symbol) ? files : []));
+	const files = [...new Set(named)].map(position => index.files[position]!);
 	const ownArch = (file: string) => !file.startsWith('arch/') || context.architectures.some(arch => file.startsWith(`arch/${arch}/`));
 	const moduleDirectory = context.exporter && context.exporter !== 'vmlinux' ? path.posix.dirname(context.exporter) + '/' : undefined;
 	const score = (file: string) => (moduleDirectory && file.startsWith(moduleDirectory) ? 0 : 2) + (file.startsWith('arch/') ? 0 : 1);
@@ -65,22 +73,57 @@ export function exportingCandidates(index: SourceIndex, symbol: string, context:
 }
 
 /**
-Whether a directory's Makefile builds `file` in this configuration, as far as one line tells:
-`obj-$(CONFIG_FOO) += stem.o` or `name-$(CONFIG_FOO) += stem.o`. Undefined when no line names it.
+Whether a directory's Makefile builds `file` in this configuration, as far as its lines tell:
+`obj-$(CONFIG_FOO) += stem.o`, `name-y += stem.o`, inside `ifeq ($(CONFIG_X),y)`, `ifdef CONFIG_X`
+and their `else`s. Undefined when no line names it. Conditions of another shape count as true.
 */
 export function builtByConfig(makefile: string, file: string, config: ReadonlyMap<string, string>): boolean | undefined {
 	const stem = path.posix.basename(file).replace(/\.[cS]$/, '');
-	const text = makefile.replaceAll(/\\\n/g, ' ');
+	const object = new RegExp(`(^|\\s)${stem.replaceAll(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.o(\\s|$)`);
+	const enabled = (name: string) => ['y', 'm'].includes(config.get(name) ?? 'n');
+	const active: boolean[] = [];
 	let seen: boolean | undefined;
-	for (const line of text.split('\n')) {
-		const match = /^\s*[\w-]*-(y|m|\$\((CONFIG_\w+)\))\s*[:+]?=(.*)$/.exec(line);
-		if (!match || !new RegExp(`(^|\\s)${stem.replaceAll(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.o(\\s|$)`).test(match[3]!)) {
+	// Arch/x86/lib/Makefile: lib-y += memcpy_$(BITS).o
+	const bits = config.get('CONFIG_64BIT') === 'y' ? '64' : '32';
+	for (const line of makefile.replaceAll(/\\\n/g, ' ').replaceAll('$(BITS)', bits).split('\n')) {
+		const conditional = /^\s*(ifeq|ifneq|ifdef|ifndef|else|endif)\b\s*(.*)$/.exec(line);
+		if (conditional) {
+			const [, keyword, rest] = conditional;
+			if (keyword === 'endif') {
+				active.pop();
+			} else if (keyword === 'else') {
+				active.push(!active.pop());
+			} else {
+				active.push(condition(keyword!, rest!.trim(), config, enabled));
+			}
+
 			continue;
 		}
 
-		const enabled = match[2] === undefined || ['y', 'm'].includes(config.get(match[2]) ?? 'n');
-		seen = (seen ?? false) || enabled;
+		const match = /^\s*[\w-]*-(y|m|\$\((CONFIG_\w+)\))\s*[:+]?=(.*)$/.exec(line);
+		if (!match || !object.test(match[3]!)) {
+			continue;
+		}
+
+		const built = active.every(Boolean) && (match[2] === undefined || enabled(match[2]));
+		seen = (seen ?? false) || built;
 	}
 
 	return seen;
+}
+
+function condition(keyword: string, text: string, config: ReadonlyMap<string, string>, enabled: (name: string) => boolean): boolean {
+	if (keyword === 'ifdef' || keyword === 'ifndef') {
+		const name = /^(CONFIG_\w+)$/.exec(text)?.[1];
+		return name === undefined ? true : enabled(name) === (keyword === 'ifdef');
+	}
+
+	// Ifeq ($(CONFIG_X),y), ifneq ($(CONFIG_X),), and the quoted forms.
+	const compared = /^\(\s*\$\((CONFIG_\w+)\)\s*,\s*(\w*)\s*\)$/.exec(text) ?? /^['"]\$\((CONFIG_\w+)\)['"]\s+['"](\w*)['"]$/.exec(text);
+	if (!compared) {
+		return true;
+	}
+
+	const equal = (config.get(compared[1]!) ?? '') === compared[2];
+	return keyword === 'ifeq' ? equal : !equal;
 }

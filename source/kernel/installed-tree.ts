@@ -5,7 +5,7 @@ import {describeFsError} from '../common/fs-errors.js';
 import {InputError} from '../common/input-error.js';
 import {maybeDecompress} from '../compression/decompress.js';
 import type {ModuleInfo} from '../module/module-info.js';
-import {readBounded} from '../module/read-bounded.js';
+import {readBounded} from '../common/read-bounded.js';
 import {readModuleSparse} from '../scan/read-module-sparse.js';
 import type {ExportTable, Kernel, KernelExport, KernelSwitches} from './kernel.js';
 import {parseKernelConfig, type KernelConfig} from './kernel-config.js';

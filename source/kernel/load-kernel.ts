@@ -15,7 +15,7 @@ import {nameHash, packExports, PackedExports} from './packed-exports.js';
 import {SymversTable} from './symvers.js';
 import {readVmlinuxKernel} from './vmlinux.js';
 import {installedLayout, loadInstalledTree} from './installed-tree.js';
-import {readBounded} from '../module/read-bounded.js';
+import {readBounded} from '../common/read-bounded.js';
 
 export type KernelSpec = {label: string | undefined; source: string};
 

@@ -2,12 +2,11 @@ import {closeSync, fstatSync, openSync} from 'node:fs';
 import {readAt} from '../common/read-at.js';
 import {describeFsError} from '../common/fs-errors.js';
 import {InputError, isInputError} from '../common/input-error.js';
-import {ElfFile, SHT_NOBITS, SHT_REL, SHT_RELA, SHT_SYMTAB, isElf, type ElfSection} from '../elf/elf-file.js';
+import {ElfFile, SHT_NOBITS, SHT_REL, SHT_RELA, SHT_SYMTAB, SHT_SYMTAB_SHNDX, isElf, type ElfSection} from '../elf/elf-file.js';
 import type {ModuleInfo} from '../module/module-info.js';
 import {exportTables} from '../module/ksymtab.js';
 import {maximumModuleSize, moduleFromElf, parseModule, parseModuleFile} from '../module/read-module.js';
 
-const SHT_SYMTAB_SHNDX = 18;
 
 /** Sections parseModule reads by name; code and data are never looked at. */
 const wanted = new Set(['.modinfo', '__versions', '__version_ext_crcs', '__version_ext_names']);

@@ -20,7 +20,7 @@ export function genksymsCrc(index: SymtypesIndex, symbol: string): number {
 	return expandSymbol(index, symbol).crc;
 }
 
-/** The string genksyms hashes for `symbol`, for debugging (`kmodx why --dump`). */
+/** The string genksyms hashes for `symbol` (what `genksyms -D` prints): the tests compare it with genksyms's. */
 export function expansion(index: SymtypesIndex, symbol: string): string {
 	return expandSymbol(index, symbol).text;
 }

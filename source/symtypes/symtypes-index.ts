@@ -67,10 +67,6 @@ export function parseReference(token: string): {tag: Exclude<SymtypesTag, ''>; n
 	return {tag, name: token.slice(2)};
 }
 
-export function isTypeKey(key: string): boolean {
-	return parseReference(key) !== undefined;
-}
-
 /** "struct task_struct", "enum pid_type", "refcount_t", "module_layout". */
 export function displayName(key: string): string {
 	const reference = parseReference(key);

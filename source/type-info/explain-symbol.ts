@@ -1,10 +1,9 @@
 import {formatCrc} from '../common/hex.js';
-import type {Explanation} from '../explain/explanation.js';
+import type {ExplainResult} from '../explain/explanation.js';
 import type {Kernel} from '../kernel/kernel.js';
 import type {Progress} from '../kernel-source/kernel-source.js';
+import {narrowBtf} from './narrow-btf.js';
 import type {TypeInformation} from './type-information.js';
-
-export type ExplainResult = {explanation: Explanation} | {unavailable: string};
 
 /**
 Why `symbol` has another CRC on `to` than on `from`: exactly from genksyms's input where both
@@ -13,7 +12,8 @@ kernels have it (given, or generated from their source), else from BTF, which sa
 export async function explainSymbol(symbol: string, from: Kernel, to: Kernel, info: TypeInformation, onProgress?: Progress): Promise<ExplainResult> {
 	const fromCrc = from.exports.get(symbol)?.crc;
 	const toCrc = to.exports.get(symbol)?.crc;
-	const [fromSymtypes, toSymtypes] = await Promise.all([info.symtypes(from, symbol, onProgress), info.symtypes(to, symbol, onProgress)]);
+	const progress = onProgress ? bothKernels(onProgress, from.label, to.label) : undefined;
+	const [fromSymtypes, toSymtypes] = await Promise.all([info.symtypes(from, symbol, progress?.[0]), info.symtypes(to, symbol, progress?.[1])]);
 	if ('index' in fromSymtypes && 'index' in toSymtypes) {
 		const {explainSymtypes} = await import('../symtypes/explain-symtypes.js');
 		const explanation = explainSymtypes({
@@ -34,10 +34,15 @@ export async function explainSymbol(symbol: string, from: Kernel, to: Kernel, in
 			from: {label: from.label, btf: fromBtf.btf, crc: fromCrc === undefined ? undefined : formatCrc(fromCrc)},
 			to: {label: to.label, btf: toBtf.btf, crc: toCrc === undefined ? undefined : formatCrc(toCrc)},
 		});
+		const narrowed = await narrowBtf(explanation, from, to, info, progress?.[1]);
+		if (narrowed.method === 'symtypes') {
+			return {explanation: narrowed};
+		}
+
 		const reasons = exactMissing.flatMap(answer => answer.reasons);
 		const give = exactMissing.flatMap(answer => answer.give);
 		const exact = `no exact answer${reasons.length > 0 ? ` (${reasons.join('; ')})` : ''}${give.length > 0 ? `: for it give ${give.join(' ')}` : ''}`;
-		return {explanation: {...explanation, notes: [...(explanation.notes ?? []), exact]}};
+		return {explanation: {...narrowed, notes: [...(narrowed.notes ?? []), exact]}};
 	}
 
 	const btfMissing = [fromBtf, toBtf].flatMap(answer => ('reasons' in answer ? [answer] : []));
@@ -49,4 +54,16 @@ export async function explainSymbol(symbol: string, from: Kernel, to: Kernel, in
 		...(btfGive.length > 0 ? [`for an approximate one (BTF) ${btfGive.join(' ')}`] : []),
 	];
 	return {unavailable: `no type information to compare${reasons.length > 0 ? ` (${reasons.join('; ')})` : ''}${wants.length > 0 ? `: ${wants.join('; ')}` : ''}`};
+}
+
+/** Both kernels work at once (two tarballs indexed, two kbuild runs): one line says what each does. */
+function bothKernels(onProgress: Progress, fromLabel: string, toLabel: string): [Progress, Progress] {
+	const messages: [string | undefined, string | undefined] = [undefined, undefined];
+	const labels = [fromLabel, toLabel];
+	const side = (index: 0 | 1): Progress => message => {
+		messages[index] = message;
+		onProgress(messages.flatMap((each, other) => (each === undefined ? [] : [`${labels[other]!}: ${each}`])).join(' · '));
+	};
+
+	return [side(0), side(1)];
 }

@@ -8,6 +8,7 @@ import {headersVersion, type HeadersVersion} from '../kbuild/headers-dir.js';
 import type {Kernel} from '../kernel/kernel.js';
 import type {KernelSource, Progress} from '../kernel-source/kernel-source.js';
 import {versionText} from '../kernel-source/source-index.js';
+import type {DeclaringHeader} from '../symtypes/declaring-header.js';
 import type {SymtypesIndex} from '../symtypes/symtypes-index.js';
 import {headersDirectoryOf, sourceCandidates} from './kernel-inputs.js';
 import type {TypesInput} from './types-flags.js';
@@ -35,6 +36,7 @@ export class TypeInformation {
 	private readonly sources = new Map<string, Promise<KernelSource>>();
 	private readonly answers = new Map<string, Promise<SymtypesAnswer | Missing>>();
 	private readonly btfs = new Map<string, Promise<BtfAnswer | Missing>>();
+	private readonly declarations = new Map<string, Promise<(DeclaringHeader & {headers: string}) | undefined>>();
 	private readonly cacheDir: string | undefined;
 
 	constructor(private readonly inputs: ReadonlyMap<string, TypesInput[]>, private readonly options: TypeInformationOptions = {}) {
@@ -50,6 +52,29 @@ export class TypeInformation {
 			this.answers.set(key, answer);
 			// A failure (bad input) is not remembered: the explorer may ask again.
 			answer.catch(() => this.answers.delete(key));
+		}
+
+		return answer;
+	}
+
+	/**
+	The symtypes of the installed header that declares `symbol` (kbuild on a one-line file that
+	includes it), when the kernel's headers directory is known: a part of what genksyms hashed.
+	*/
+	async declaration(kernel: Kernel, symbol: string, onProgress?: Progress): Promise<(DeclaringHeader & {headers: string}) | undefined> {
+		const key = `${kernel.label}\0${symbol}`;
+		let answer = this.declarations.get(key);
+		if (!answer) {
+			const headers = headersDirectoryOf(kernel, this.options.root);
+			answer = headers
+				? import('../symtypes/declaring-header.js').then(async ({declaringHeaderSymtypes}) => {
+					onProgress?.(`preprocessing the header that declares ${symbol}`);
+					const found = await declaringHeaderSymtypes(headers, symbol, {timeoutMs: this.options.timeoutMs ?? 120_000, cacheDir: this.cacheDir});
+					return found && {...found, headers};
+				})
+				: Promise.resolve(undefined);
+			this.declarations.set(key, answer);
+			answer.catch(() => this.declarations.delete(key));
 		}
 
 		return answer;
@@ -131,7 +156,16 @@ export class TypeInformation {
 	): Promise<SymtypesAnswer | undefined> {
 		const paths = given.length > 0 ? given : found;
 		const discovered = new Set(found);
+		const exported = kernel.exports.get(symbol);
+		const request = {headers, symbol, exporter: exported?.module, kernelCrc: exported?.crc, cacheDir: this.cacheDir};
 		for (const sourcePath of paths) {
+			// A symbol explained before needs neither the source's index nor kbuild.
+			// eslint-disable-next-line no-await-in-loop
+			const remembered = await rememberedFromSource(sourcePath, request);
+			if (remembered) {
+				return {index: remembered.index, origin: {kind: 'source', path: sourcePath, file: remembered.file, headers}, notes: remembered.notes};
+			}
+
 			let source: KernelSource;
 			try {
 				// eslint-disable-next-line no-await-in-loop
@@ -157,11 +191,8 @@ export class TypeInformation {
 
 			try {
 				const {sourceSymtypes} = await import('../kernel-source/source-symtypes.js');
-				const exported = kernel.exports.get(symbol);
 				// eslint-disable-next-line no-await-in-loop
-				const result = await sourceSymtypes({
-					source, headers, symbol, exporter: exported?.module, kernelCrc: exported?.crc, cacheDir: this.cacheDir, timeoutMs: this.options.timeoutMs ?? 120_000, onProgress,
-				});
+				const result = await sourceSymtypes({...request, source, timeoutMs: this.options.timeoutMs ?? 120_000, onProgress});
 				return {index: result.index, origin: {kind: 'source', path: sourcePath, file: result.file, headers}, notes: result.notes};
 			} catch (error) {
 				reasons.push(reasonOf(error));
@@ -229,12 +260,18 @@ export class TypeInformation {
 		}
 
 		const [{readBounded}, {maybeDecompress}, {btfFromElf}, {parseBtf}] = await Promise.all([
-			import('../module/read-bounded.js'), import('../compression/decompress.js'), import('../btf/btf-from-elf.js'), import('../btf/btf.js'),
+			import('../common/read-bounded.js'), import('../compression/decompress.js'), import('../btf/btf-from-elf.js'), import('../btf/btf.js'),
 		]);
 		const {maximumModuleSize} = await import('../module/read-module.js');
 		const {data} = await maybeDecompress(await readBounded(file, maximumModuleSize, 'a kernel module'), file);
 		return {btf: parseBtf(btfFromElf(data, file), {file, base: base.btf}), path: file};
 	}
+}
+
+async function rememberedFromSource(sourcePath: string, request: {headers: string; symbol: string; exporter: string | undefined; kernelCrc: number | undefined; cacheDir: string | undefined}) {
+	const [{tarballIdentity}, {rememberedSourceSymtypes}] = await Promise.all([import('../kernel-source/kernel-source.js'), import('../kernel-source/source-symtypes.js')]);
+	const sourceIdentity = await tarballIdentity(sourcePath);
+	return sourceIdentity ? rememberedSourceSymtypes({...request, sourceIdentity, sourcePath}) : undefined;
 }
 
 function reasonOf(error: unknown): string {

@@ -1,12 +1,13 @@
 import path from 'node:path';
-import {useCallback, useEffect, useMemo, useReducer, useRef, useState} from 'react';
+import {useCallback, useEffect, useMemo, useReducer, useRef} from 'react';
 import {Box, useApp, useStdout} from 'ink';
 import {exportReport, osc52} from './export.js';
+import {useExplanations} from './hooks/use-explanations.js';
 import {useExplorerInput, type KeyPress} from './hooks/use-explorer-input.js';
 import {useTerminalSize, type Size} from './hooks/use-terminal-size.js';
 import {footerHints} from './keys.js';
 import {exitCode, type ExplainFunction, type ExplorerData} from './state/data.js';
-import {explainKey, explainPairs, kernelDetailLines, kernelStripText, symbolDetailLines, type ExplanationState} from './state/detail-lines.js';
+import {kernelDetailLines, kernelStripText, symbolDetailLines} from './state/detail-lines.js';
 import {currentRows, currentScreen, initialState, matrixEntries, reducer, scopeOf, selectedRow, type Command, type ExplorerState} from './state/explorer-state.js';
 import {computeLayout, headerLine as tableHeaderLine, minColumns, minRows, tableColumns} from './state/layout.js';
 import {marks} from './state/rows.js';
@@ -50,41 +51,11 @@ export function App({data, theme, explain, size: fixedSize, directory = process.
 	const tableHeader = useMemo(() => tableHeaderLine(columns, strip.map(entry => ({label: entry.label, mark: data.mode === 'check' ? (entry.state === 'bad' ? marks.bad : entry.state === 'ok' ? marks.ok : marks.unknown) : ''})), data.mode === 'check'), [columns, strip, data.mode]);
 	const header = useMemo(() => headerLine(data, state.module, screen.kind === 'matrix'), [data, state.module, screen.kind]);
 
-	// Explanations arrive asynchronously; each kernel pair is asked once.
-	const [explanations, setExplanations] = useState<ReadonlyMap<string, ExplanationState>>(new Map());
-	const asked = useRef(new Set<string>());
-	useEffect(() => {
-		if (screen.kind !== 'symbol' || !row || !explain) {
-			return;
-		}
-
-		const update = (key: string, value: ExplanationState) => {
-			setExplanations(previous => new Map(previous).set(key, value));
-		};
-
-		for (const [from, to] of explainPairs(data, row)) {
-			const key = explainKey(row.name, from, to);
-			if (asked.current.has(key)) {
-				continue;
-			}
-
-			asked.current.add(key);
-			update(key, {status: 'loading'});
-			explain(row.name, from, to).then(
-				explanation => {
-					update(key, {status: 'done', explanation});
-				},
-				(error: unknown) => {
-					update(key, {status: 'error', message: error instanceof Error ? error.message : String(error)});
-				},
-			);
-		}
-	}, [screen.kind, row, explain, data]);
-
+	const {explanations, now} = useExplanations(explain, data, row, screen.kind === 'symbol');
 	const detailInner = layout.detailFull ? layout.detailWidth : layout.detailWidth - 2;
 	const detailLines = useMemo((): Line[] => {
 		if (screen.kind === 'symbol' && row) {
-			return symbolDetailLines(data, state.module, row, explanations, Boolean(explain), detailInner);
+			return symbolDetailLines(data, state.module, row, explanations, detailInner, now);
 		}
 
 		if (screen.kind === 'kernel') {
@@ -92,7 +63,7 @@ export function App({data, theme, explain, size: fixedSize, directory = process.
 		}
 
 		return [];
-	}, [screen.kind, row, data, state.module, state.kernelCursor, explanations, explain, detailInner]);
+	}, [screen.kind, row, data, state.module, state.kernelCursor, explanations, detailInner, now]);
 
 	useEffect(() => {
 		dispatch({type: 'layout', pageSize: layout.listHeight, detailMax: Math.max(0, detailLines.length - layout.detailHeight + 1)});

@@ -1,18 +1,16 @@
 import {useCallback, useEffect, useRef, useState} from 'react';
 import {render, useApp, useInput} from 'ink';
-import {InputError} from '../common/input-error.js';
-import type {Kernel} from '../kernel/kernel.js';
-import {useColor, type CliFlags} from '../cli/flags.js';
-import {loadKernels, loadModules} from '../cli/load-inputs.js';
 import {App} from './app.js';
 import type {KeyPress} from './hooks/use-explorer-input.js';
-import {checkData, diffData, type ExplainFunction, type ExplorerData} from './state/data.js';
+import type {ExplainFunction, ExplorerData} from './state/data.js';
 import {ProgressLine} from './components/status-screens.js';
 import type {Theme} from './theme.js';
 
+/** What the explorer shows and how it explains, loaded by the caller while the progress line runs. */
+export type ExplorerLoad = (onProgress: (message: string) => void) => Promise<Loaded>;
+
 export type ExplorerOptions = {
-	/** Builds the "why did the CRC change" provider once the kernels are loaded (may reject bad --types). */
-	explainFor?: (kernels: Kernel[]) => ExplainFunction;
+	theme: Theme;
 	stdout?: NodeJS.WriteStream;
 	stdin?: NodeJS.ReadStream;
 };
@@ -22,7 +20,7 @@ const enterAlternateScreen = '\u001B[?1049h\u001B[H';
 const leaveAlternateScreen = '\u001B[?1049l\u001B[?25h\u001B[0m';
 
 type Loaded = {data: ExplorerData; explain?: ExplainFunction};
-type RootProps = {load: (onProgress: (message: string) => void) => Promise<Loaded>; theme: Theme; onData: (data: ExplorerData) => void};
+type RootProps = {load: ExplorerLoad; theme: Theme; onData: (data: ExplorerData) => void};
 
 /** Shows a progress line while the engine loads, then the explorer. */
 function Root({load, theme, onData}: RootProps) {
@@ -81,28 +79,14 @@ The interactive explorer over modules × kernels, or over two kernels' exports w
 is given. The terminal is always given back as it was: on q, Ctrl-c, signals and crashes.
 Returns the exit status of `kmodx check` (or of the piped diff).
 */
-export async function runExplorer(paths: string[], flags: CliFlags, options: ExplorerOptions = {}): Promise<number> {
+export async function runExplorer(load: ExplorerLoad, options: ExplorerOptions): Promise<number> {
 	const stdout = options.stdout ?? process.stdout;
-	if (paths.length === 0 && (flags.kernel ?? []).length < 2) {
-		throw new InputError(undefined, 'no module given: kmodx MODULE|DIR… [-k KERNEL]…, or two kernels to compare: kmodx -k A -k B');
-	}
-
-	const load = async (onProgress: (message: string) => void): Promise<Loaded> => {
+	const loadAfterFirstFrame: ExplorerLoad = async onProgress => {
 		// Let the progress line reach the screen before the engine starts working.
 		await new Promise(resolve => {
 			setImmediate(resolve);
 		});
-		if (paths.length === 0) {
-			const kernels = await loadKernels(flags, onProgress);
-			onProgress('comparing exports');
-			await new Promise(resolve => {
-				setImmediate(resolve);
-			});
-			return {data: diffData(kernels)};
-		}
-
-		const [kernels, modules] = await Promise.all([loadKernels(flags, onProgress), loadModules(paths)]);
-		return {data: checkData(modules, kernels, {missingVersion: flags.missingVersion}), explain: options.explainFor?.(kernels)};
+		return load(onProgress);
 	};
 
 	let restored = false;
@@ -138,7 +122,7 @@ export async function runExplorer(paths: string[], flags: CliFlags, options: Exp
 
 	let data: ExplorerData | undefined;
 	try {
-		const instance = render(<Root load={load} theme={{color: useColor(flags, stdout)}} onData={loaded => {
+		const instance = render(<Root load={loadAfterFirstFrame} theme={options.theme} onData={loaded => {
 			data = loaded;
 		}}/>, {
 			stdout,

@@ -14,6 +14,12 @@ const installed = existsSync(path.join(headers47, 'Makefile')) && existsSync(pat
 const integration = installed ? test : test.skip;
 const skipped = installed ? '' : ' (skipped: apt-get install linux-headers-6.1.0-47-amd64 linux-headers-6.1.0-56-amd64 to run it)';
 const kernels = ['-k', `47=${headers47}`, '-k', `56=${headers56}`];
+// The ten definitions genksyms saw change for misc_register (kernel-facts §7: the six of module_layout, and device,
+// fwnode_handle, tty_struct, tty_operations; scripts/why-source-check.sh finds them in a plain diff of misc.symtypes).
+const miscRegisterCauses = [
+	'struct device', 'struct fwnode_handle', 'struct key', 'struct key_tag', 'struct keyring_index_key', 'struct mm_struct',
+	'struct task_struct', 'struct tty_operations', 'struct tty_struct', 'struct user_struct',
+];
 
 
 integration(`why misc_register from the two kernels' source tarballs: symtypes, verified, complete, with the file each came from${skipped}`, t => {
@@ -30,11 +36,7 @@ integration(`why misc_register from the two kernels' source tarballs: symtypes, 
 		from: {kind: 'source', path: source170, file: 'drivers/char/misc.c', headers: headers47},
 		to: {kind: 'source', path: source192, file: 'drivers/char/misc.c', headers: headers56},
 	});
-	// The ten definitions genksyms saw change (kernel-facts §7: the six of module_layout, and device, fwnode_handle, tty_struct, tty_operations).
-	t.deepEqual([...new Set(explanation.changes.map(change => change.type))].sort(), [
-		'struct device', 'struct fwnode_handle', 'struct key', 'struct key_tag', 'struct keyring_index_key', 'struct mm_struct',
-		'struct task_struct', 'struct tty_operations', 'struct tty_struct', 'struct user_struct',
-	]);
+	t.deepEqual([...new Set(explanation.changes.map(change => change.type))].sort(), miscRegisterCauses);
 	const text = runCli(['why', 'misc_register', ...kernels, '--types', `47=${source170}`, '--types', `56=${source192}`], {env});
 	t.is(text.code, 0);
 	t.regex(text.stdout, /^misc_register: 47 0xf2c48af4 → 56 0x844c8938\nmethod: symtypes, verified \(recomputed 0xf2c48af4 → 0x844c8938\)\n {2}47: drivers\/char\/misc\.c of .*linux-source-6\.1\.170-3\.tar\.xz, preprocessed against \/usr\/src\/linux-headers-6\.1\.0-47-amd64\n/);
@@ -59,4 +61,25 @@ integration(`with the source of one kernel only, BTF answers, says it is approxi
 	t.is(explanation.paths, 'btf');
 	t.regex(explanation.incomplete!, /superset of the causes, not checked against the CRCs/);
 	t.is(explanation.notes!.at(-1)!, 'no exact answer: for it give --types 56=<its linux-source tarball>');
+});
+
+integration(`BTF narrowed by the installed header that declares the symbol: the changes it marks hashed are true causes, and come first${skipped}`, t => {
+	const env = {KMODX_CACHE_DIR: temporaryDirectory(t)};
+	const types = ['--types', `47=${fixture('btf/debian-6.1.0-47-amd64.btf.gz')}`, '--types', `56=${fixture('btf/debian-6.1.0-56-amd64.btf.gz')}`];
+	const result = runCli(['why', 'misc_register', ...kernels, ...types, '--json'], {env});
+	t.is(result.code, 0, result.stderr);
+	const explanation = JSON.parse(result.stdout) as Explanation;
+	t.is(explanation.method, 'btf');
+	const hashed = [...new Set(explanation.changes.filter(change => change.likelihood === 'hashed').map(change => change.type))];
+	// <linux/miscdevice.h> defines struct device, and through it task_struct and mm_struct.
+	t.deepEqual([...hashed].sort(), ['struct device', 'struct mm_struct', 'struct task_struct']);
+	// Genksyms's own answer (the plain diff of drivers/char/misc.c's symtypes, kernel-facts §7) holds every one of them.
+	for (const type of hashed) {
+		t.true(miscRegisterCauses.includes(type), type);
+	}
+
+	t.true(explanation.changes.findIndex(change => change.likelihood === 'possible') > explanation.changes.findLastIndex(change => change.likelihood === 'hashed'));
+	t.regex(explanation.notes!.join('\n'), /3 of the \d+ candidate types are defined by <linux\/miscdevice\.h>, which declares misc_register/);
+	const text = runCli(['why', 'misc_register', ...kernels, ...types], {env});
+	t.regex(text.stdout, /\n-- hashed by genksyms: defined by the headers that declare misc_register\n\nstruct device\n/);
 });

@@ -115,3 +115,26 @@ test('why module_layout from two installed Debian headers packages: symtypes gen
 	t.deepEqual(explanation.to, {kernel: '6.1.0-56-amd64', crc: '0x9060323f'});
 	t.deepEqual(members(explanation).sort(), sixMembers);
 });
+
+test('a symbol a module exports: BTF from that module\'s .ko, split on top of the image\'s; without it, what to give', t => {
+	if (!hasCorpus) {
+		t.log(corpusMissing);
+		t.pass();
+		return;
+	}
+
+	const env = {KMODX_CACHE_DIR: temporaryDirectory(t)};
+	const kernels = ['-k', `47=${corpus('kernels/debian-6.1.0-47-amd64/Module.symvers')}`, '-k', `56=${corpus('kernels/debian-6.1.0-56-amd64/Module.symvers')}`];
+	const images = ['--types', `47=${corpus('kernels/debian-6.1.0-47-amd64/vmlinuz')}`, '--types', `56=${corpus('kernels/debian-6.1.0-56-amd64/vmlinuz')}`];
+	const modules = ['--types', `47=${corpus('modules/debian-6.1.0-47-amd64/usb-storage.ko')}`, '--types', `56=${corpus('modules/debian-6.1.0-56-amd64/usb-storage.ko')}`];
+	const result = runCli(['why', 'usb_stor_probe1', ...kernels, ...images, ...modules, '--json'], {env});
+	t.is(result.code, 0, result.stderr);
+	const explanation = JSON.parse(result.stdout) as Explanation;
+	t.is(explanation.method, 'btf');
+	t.deepEqual([explanation.from.crc, explanation.to.crc], ['0xcea87b7c', '0xe8130ff0']);
+	t.true(explanation.changes.some(change => change.type === 'struct task_struct' && change.member === 'kstack_offset'));
+
+	const without = runCli(['why', 'usb_stor_probe1', ...kernels, ...images], {env});
+	t.is(without.code, 2);
+	t.regex(without.stderr, /47: usb-storage\.ko exports it, and its BTF \(split BTF on top of .*vmlinuz\) was not given.*--types 47=usb-storage\.ko/);
+});

@@ -199,7 +199,7 @@ test.serial('Enter on a mismatched symbol shows why: verified symtypes, else BTF
 		type(session, `/${symbol}`);
 		send(session, 'Enter');
 		send(session, 'Enter');
-		screen = await waitFor(session, /\(btf\)/);
+		screen = await waitFor(session, /\(btf, approximate\)/);
 		t.regex(screen, new RegExp(`✗ ${symbol}`), symbol);
 		// The detail scrolls: page through it until the task_struct cause shows.
 		let seen = screen;
@@ -248,4 +248,30 @@ test.serial('SIGTERM gives the terminal back and ends with the signal\'s status'
 	process.kill(Number(node), 'SIGTERM');
 	const screen = await waitFor(session, /EXIT=143/);
 	t.notRegex(screen, /1 of 21/, 'the alternate screen is gone');
+});
+
+test.serial('headers dirs and source tarballs: Enter explains misc_register exactly, in the module view and in the kernel-vs-kernel view', async t => {
+	const headers = ['/usr/src/linux-headers-6.1.0-47-amd64', '/usr/src/linux-headers-6.1.0-56-amd64'];
+	if (!hasTmux || !headers.every(directory => existsSync(directory))) {
+		t.log(hasTmux ? 'skipped: apt-get install linux-headers-6.1.0-47-amd64 linux-headers-6.1.0-56-amd64 to run it' : skipMessage);
+		t.pass();
+		return;
+	}
+
+	const kernels = ['-k', `47=${headers[0]!}`, '-k', `56=${headers[1]!}`, '--types', `47=${fixture('kernel-source/linux-source-6.1.170-3.tar.xz')}`, '--types', `56=${fixture('kernel-source/linux-source-6.1.192-2.tar.xz')}`];
+	for (const [view, args, loaded] of [['module', [myDrv, ...kernels], /1 of 21/], ['kernel-vs-kernel', kernels, /1 of 2\d,\d{3}|1 of 2\d{4}/]] as const) {
+		const session = start(t, 120, 40, [...args]);
+		// eslint-disable-next-line no-await-in-loop
+		await waitFor(session, loaded);
+		type(session, '/misc_register');
+		send(session, 'Enter');
+		send(session, 'Enter');
+		// eslint-disable-next-line no-await-in-loop
+		const screen = await waitFor(session, /symtypes, verified/, 90_000);
+		t.regex(screen, /47: drivers\/char\/misc\.c of/, view);
+		t.regex(screen, /● struct key\b/, view);
+		send(session, 'q');
+		// eslint-disable-next-line no-await-in-loop
+		await waitFor(session, /EXIT=1/);
+	}
 });

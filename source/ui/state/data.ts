@@ -3,13 +3,16 @@ import type {Kernel} from '../../kernel/kernel.js';
 import type {ModuleInfo} from '../../module/module-info.js';
 import {buildCheckReport, type CheckReport} from '../../report/check-report.js';
 import type {CheckPolicy} from '../../verdict/check-module.js';
-import type {Explanation} from '../../explain/explanation.js';
+import type {ExplainResult} from '../../explain/explanation.js';
 import {diffTableRows, moduleRows, type TableRow} from './rows.js';
 import {diffStatus} from '../../report/diff-report.js';
 import {ExitTally, parseFailOn, verdictKinds} from '../../report/fail-on.js';
 
-/** Why a symbol's CRC changed between two kernels; wired by the caller when type information exists. */
-export type ExplainFunction = (symbol: string, fromKernel: string, toKernel: string) => Promise<Explanation | undefined>;
+/**
+Why a symbol's CRC changed between two kernels, wired by the caller. It may take seconds (a
+tarball indexed, kbuild run): `onProgress` says what it is doing meanwhile.
+*/
+export type ExplainFunction = (symbol: string, fromKernel: string, toKernel: string, onProgress: (message: string) => void) => Promise<ExplainResult>;
 
 /** Everything the explorer shows, computed once by the engine before the first real frame. */
 export type ExplorerData =

@@ -1,15 +1,19 @@
 import {formatCrc} from '../../common/hex.js';
 import {crcText} from '../../kernel/diff-kernels.js';
 import {isGplOnly, type KernelExport} from '../../kernel/kernel.js';
-import type {Explanation, TypeChange} from '../../explain/explanation.js';
+import type {ExplainResult, Explanation, TypeChange} from '../../explain/explanation.js';
+import {methodLabel, originText} from '../../explain/format-explanation.js';
 import {verdictSummary} from '../../report/format-text.js';
 import type {ModuleReport} from '../../report/check-report.js';
 import {stateTone, wrap, type Line, type Tone} from '../theme.js';
 import type {ExplorerData} from './data.js';
 import {marks, type TableRow} from './rows.js';
 
-/** State of one asynchronous explanation, keyed by `explainKey()`. */
-export type ExplanationState = {status: 'loading'} | {status: 'done'; explanation: Explanation | undefined} | {status: 'error'; message: string};
+/** State of one asynchronous explanation, keyed by `explainKey()`; `since` is when it was asked for. */
+export type ExplanationState =
+	| {status: 'loading'; message: string; since: number}
+	| {status: 'done'; result: ExplainResult}
+	| {status: 'error'; message: string};
 export const explainKey = (symbol: string, from: string, to: string) => `${symbol}\u0000${from}\u0000${to}`;
 
 /** Kernel pairs worth explaining for a row: from a kernel that agrees with the module (or the first kernel) to each that differs. */
@@ -51,7 +55,7 @@ function exportFacts(found: KernelExport): string {
 The symbol detail as plain lines, wrapped to `width`: the view shows a window of them, so a
 long detail scrolls instead of overflowing the terminal.
 */
-export function symbolDetailLines(data: ExplorerData, moduleIndex: number, row: TableRow, explanations: ReadonlyMap<string, ExplanationState>, canExplain: boolean, width: number): Line[] {
+export function symbolDetailLines(data: ExplorerData, moduleIndex: number, row: TableRow, explanations: ReadonlyMap<string, ExplanationState>, width: number, now = Date.now()): Line[] {
 	const lines: Line[] = [];
 	const push = (value: string, tone?: Tone, indent = '') => {
 		for (const part of wrap(value, width, indent)) {
@@ -117,14 +121,16 @@ export function symbolDetailLines(data: ExplorerData, moduleIndex: number, row: 
 
 	for (const [from, to] of pairs) {
 		const state = explanations.get(explainKey(row.name, from, to));
-		if (!canExplain || (state?.status === 'done' && !state.explanation)) {
-			push(`? ${from} → ${to}: no type information. Give it with --types ${to}=vmlinuz|BTF|.symtypes (and ${from}), or give the kernels as vmlinuz images or headers directories.`, 'unknown', '  ');
-		} else if (!state || state.status === 'loading') {
-			push(`… ${from} → ${to}: comparing types`, 'dim');
+		if (!state) {
+			push(`… ${from} → ${to}: not asked yet`, 'dim');
+		} else if (state.status === 'loading') {
+			push(`… ${from} → ${to}: ${state.message} (${Math.floor((now - state.since) / 1000)} s)`, 'dim', '  ');
 		} else if (state.status === 'error') {
 			push(`? ${from} → ${to}: ${state.message}`, 'unknown', '  ');
+		} else if ('unavailable' in state.result) {
+			push(`? ${from} → ${to}: cannot explain: ${state.result.unavailable}`, 'unknown', '  ');
 		} else {
-			lines.push(...explanationLines(state.explanation!, width));
+			lines.push(...explanationLines(state.result.explanation, width));
 		}
 	}
 
@@ -134,9 +140,22 @@ export function symbolDetailLines(data: ExplorerData, moduleIndex: number, row: 
 /** An explanation as a tree: each changed type (the cause), its changes, then the path from the symbol to it. */
 export function explanationLines(explanation: Explanation, width: number): Line[] {
 	const lines: Line[] = [];
-	const method = explanation.method + (explanation.method === 'symtypes' ? (explanation.verified ? ', verified' : ', not verified') : '');
 	const side = ({kernel, crc}: Explanation['from']) => (crc ? `${kernel} ${crc}` : kernel);
-	lines.push(text(`${side(explanation.from)} → ${side(explanation.to)}  (${method})`, 'dim'));
+	lines.push(text(`${side(explanation.from)} → ${side(explanation.to)}  (${methodLabel(explanation)})`, 'dim'));
+	const note = (value: string) => {
+		for (const part of wrap(value, width, '  ')) {
+			lines.push(text(part, 'dim'));
+		}
+	};
+
+	if (explanation.origins) {
+		note(`${explanation.from.kernel}: ${originText(explanation.origins.from)}`);
+		note(`${explanation.to.kernel}: ${originText(explanation.origins.to)}`);
+	}
+
+	if (!explanation.complete && explanation.incomplete) {
+		note(`incomplete: ${explanation.incomplete}`);
+	}
 	const groups = new Map<string, TypeChange[]>();
 	for (const change of explanation.changes) {
 		groups.set(change.type, [...(groups.get(change.type) ?? []), change]);
@@ -147,10 +166,13 @@ export function explanationLines(explanation: Explanation, width: number): Line[
 	}
 
 	for (const [type, changes] of groups) {
-		lines.push([{text: '● ', tone: 'bad'}, {text: type, tone: 'bold'}]);
+		// BTF narrowed by the declaring header: ● genksyms hashed it, ○ it may have.
+		const possible = changes[0]!.likelihood === 'possible';
+		lines.push([{text: possible ? '○ ' : '● ', tone: possible ? 'dim' : 'bad'}, {text: type, tone: 'bold'}, {text: changes[0]!.likelihood ? `  ${changes[0]!.likelihood}` : '', tone: 'dim'}]);
 		const items: Array<{value: string; tone: Tone}> = changes.map(change => ({value: describeChange(change), tone: change.kind.endsWith('added') ? 'added' : change.kind.endsWith('removed') ? 'removed' : 'warn'}));
+		// BTF's path may run through types genksyms never expanded: only genksyms's is drawn.
 		const path = changes[0]!.path;
-		if (path.length > 1) {
+		if (explanation.paths !== 'btf' && path.length > 1) {
 			items.push({value: `via ${path.join(' → ')}`, tone: 'dim'});
 		}
 
@@ -162,10 +184,8 @@ export function explanationLines(explanation: Explanation, width: number): Line[
 		}
 	}
 
-	for (const note of explanation.notes ?? []) {
-		for (const part of wrap(`note: ${note}`, width, '  ')) {
-			lines.push(text(part, 'dim'));
-		}
+	for (const item of explanation.notes ?? []) {
+		note(`note: ${item}`);
 	}
 
 	return lines;
