@@ -11,6 +11,9 @@ import {temporaryDirectory} from '../helpers/derive.js';
 import {fixture} from '../helpers/paths.js';
 import {explainer} from '../../source/cli/explore-command.js';
 import {flagsFor, kernel47, kernel56, keys, loadCheck, loadDiff, myDrv, plain, press, waitUntil} from './ui-fixtures.js';
+import {loadKernels, loadModules} from '../../source/cli/load-inputs.js';
+import {MapTable} from '../../source/kernel/map-table.js';
+import {checkData, exitCode} from '../../source/ui/state/data.js';
 
 let data: ExplorerData;
 let diff: ExplorerData;
@@ -203,6 +206,30 @@ test.serial('an explanation renders as a tree: the changed type, its changes, th
 	t.regex(text, /47 0x160c03af → 56 0x9060323f\s+\(symtypes, verified\)/);
 	t.regex(text, /● struct task_struct/);
 	t.regex(text, /├ \+ kstack_offset: u32 kstack_offset/);
+});
+
+test.serial('an image leaves imports undecided: ? in the matrix, the strip, the rows and the kernel detail; q exits 3', async t => {
+	// What a vmlinuz tells: vmlinux's exports only (derived from the build's Module.symvers, as test/verdict/undecided.test.ts does).
+	// The complete kernel: Debian's Module.symvers plus the DKMS build's (compat_xtables exports HX_memmem).
+	const [symvers, dkms] = await loadKernels(flagsFor([kernel47, `dkms=${fixture('dkms', '6.1.0-47-amd64', 'Module.symvers')}`]));
+	const complete = {...symvers!, exports: new MapTable([...symvers!.exports.all(), ...dkms!.exports.all()])};
+	const image = {...symvers!, label: 'img47', kind: 'vmlinuz' as const, modulesIncluded: false, exports: new MapTable([...symvers!.exports.all()].filter(entry => entry.module === 'vmlinux'))};
+	const modules = await loadModules([fixture('dkms', '6.1.0-47-amd64', 'xt_ipp2p.ko'), fixture('dkms', '6.1.0-47-amd64', 'vpoll.ko')]);
+	const many = checkData(modules, [image, complete], {missingVersion: 'fatal'});
+	t.is(exitCode(many), 3);
+	const {frame, frameWhere, stdin} = mount(t, many);
+	let text = frame();
+	t.regex(text, /✗ 0 combinations fail · \? 1 undecided/);
+	t.regex(text, /›\? xt_ipp2p +\? undecided +✓ loads/);
+	t.regex(text, /\n ✓ vpoll +✓ loads +✓ loads/);
+	await press(stdin, keys.enter);
+	text = await frameWhere(/\? img47\s+undecided: nothing fails, but 3 imports cannot be decided/);
+	t.regex(text, /\? HX_memmem\s+0x55bffe85\s+\? not listed\s+✓ 0x55bffe85/);
+	await press(stdin, keys.tab, keys.enter);
+	text = await frameWhere(/Kernel img47/);
+	t.regex(text, /⚠ vermagic not checked: the kernel source does/);
+	t.regex(text, /\? HX_memmem: not exported by vmlinux, and img47/);
+	t.regex(text, /\? xt_unregister_matches: not exported by\s+│? *vmlinux, and img47 \(vmlinuz\) does not list its/);
 });
 
 test.serial('several modules: the matrix first, Enter drills into one, Esc back', async t => {
