@@ -2,6 +2,7 @@ import os from 'node:os';
 import {spawnSync} from 'node:child_process';
 import {fileURLToPath} from 'node:url';
 import {reportCheck} from './check.js';
+import {reportGroup} from './group.js';
 import {reportScale} from './scale.js';
 import {reportSource} from './source.js';
 import {reportWhy} from './why.js';
@@ -16,6 +17,7 @@ const benches: Record<string, () => Promise<string> | string> = {
 	scale: () => reportScale(runs),
 	why: () => reportWhy(runs),
 	source: () => reportSource(runs),
+	group: () => reportGroup(runs),
 	// The explorer's latency bench drives Ink itself; it runs in its own process.
 	ui() {
 		const script = fileURLToPath(new URL('ui-latency.js', import.meta.url));

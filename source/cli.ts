@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import {runCheck} from './cli/check-command.js';
+import {InputError} from './common/input-error.js';
 import {exitQuietlyOnClosedPipe, statusForError} from './cli/exit.js';
 import {explainStep} from './cli/explain-step.js';
 import {fastParse, helpText, parseWithMeow} from './cli/options.js';
@@ -19,6 +20,11 @@ async function main(): Promise<number> {
 
 	const {input, flags} = fastParse(process.argv.slice(2)) ?? await parseWithMeow();
 	const {command, paths} = route(input, flags, onTerminal());
+	// Rules judge a kernel diff, or (a stablelist) a module's imports in `check`; elsewhere they would be ignored.
+	if (flags.rules && (command === 'plan' || command === 'weak-modules' || command === 'why' || (command === 'explore' && paths.length > 0))) {
+		throw new InputError(flags.rules, `--rules is for the kernel diff (kmodx -k A -k B --rules FILE) and for kmodx check MODULE --rules STABLELIST; ${command === 'explore' ? 'the module explorer' : command} does not use it`);
+	}
+
 	switch (command) {
 		case 'check': {
 			return runCheck(paths, flags, explainStep);

@@ -2,6 +2,7 @@ import {InputError} from '../common/input-error.js';
 import type {Kernel} from '../kernel/kernel.js';
 import {findModules} from '../module/find-modules.js';
 import {readModuleFile} from '../module/read-module.js';
+import {stablelistUsage, stablelistUsageText} from '../kabi/stablelist-usage.js';
 import {buildCheckReport, checkSummary, kernelSummaries, type CheckReport} from '../report/check-report.js';
 import {checkJsonHead, checkJsonTail, formatCheckJson} from '../report/format-json.js';
 import {countsEveryFirstFailure, ExitTally, parseFailOn, verdictKinds, type FailKind} from '../report/fail-on.js';
@@ -34,7 +35,8 @@ export async function runCheck(paths: string[], flags: CliFlags, explain?: Expla
 	}
 
 	const policy: CheckPolicy = {missingVersion: flags.missingVersion};
-	if (files.length > 1 && !flags.explain) {
+	const stablelist = flags.rules ? await loadStablelist(flags.rules) : undefined;
+	if (files.length > 1 && !flags.explain && !stablelist) {
 		return runScan(files, kernels, policy, flags, failOn);
 	}
 
@@ -47,6 +49,12 @@ export async function runCheck(paths: string[], flags: CliFlags, explain?: Expla
 		}
 
 		await explain(report, kernels, flags);
+	}
+
+	if (stablelist) {
+		for (const module of report.modules) {
+			module.stablelist = stablelistUsage(module.imports.map(entry => entry.name), stablelist);
+		}
 	}
 
 	emit(renderReport(report, flags), flags);
@@ -65,11 +73,35 @@ export function useMatrix(flags: Pick<CliFlags, 'layout'>, modules: number, kern
 	return flags.layout === 'matrix' || (flags.layout !== 'details' && modules > 1 && kernels > 1);
 }
 
+/** check --rules: only a stablelist says something about one module (severity rules judge a kernel diff). */
+async function loadStablelist(file: string) {
+	const {loadRules} = await import('../kabi/judge-diff.js');
+	const rules = await loadRules(file);
+	if (rules.kind !== 'stablelist') {
+		throw new InputError(file, 'check takes a kABI stablelist ([…stablelist] header); severity rules (PATTERN PASS|FAIL) judge a kernel diff: kmodx -k A -k B --rules FILE');
+	}
+
+	return rules;
+}
+
 export function renderReport(report: CheckReport, flags: CliFlags): string {
 	const format = flags.json ? 'json' : flags.format;
 	if (format === 'json') {
 		return formatCheckJson(report);
 	}
+
+	const usage = report.modules.filter(module => module.stablelist).map(module => stablelistUsageText(module.name, module.stablelist!));
+	const body = renderBody(report, flags, format);
+	if (usage.length === 0) {
+		return body;
+	}
+
+	return format === 'markdown'
+		? `${body}\n## kABI stablelist\n\n${usage.map(line => `- ${line}`).join('\n')}\n`
+		: `${body}\n${usage.join('\n')}\n`;
+}
+
+function renderBody(report: CheckReport, flags: CliFlags, format: 'text' | 'markdown'): string {
 
 	if (useMatrix(flags, report.modules.length, report.kernels.length)) {
 		const rows = report.modules.map(module => ({name: module.name, path: module.path, cells: module.results.map(result => cellText(result))}));

@@ -1,22 +1,57 @@
 import {InputError} from '../common/input-error.js';
+import {judgeDiff, loadRules} from '../kabi/judge-diff.js';
 import {diffKernels} from '../kernel/diff-kernels.js';
-import {buildDiffReport, diffStatus, formatDiffMarkdown, formatDiffText} from '../report/diff-report.js';
+import type {Kernel} from '../kernel/kernel.js';
+import {buildDiffReport, diffStatus, formatDiffMarkdown, formatDiffText, type KernelDiff} from '../report/diff-report.js';
+import {groupChanges} from '../type-info/group-changes.js';
+import {TypeInformation} from '../type-info/type-information.js';
+import {parseTypesFlags} from '../type-info/types-flags.js';
 import {emit} from './check-command.js';
 import type {CliFlags} from './flags.js';
 import {loadKernels} from './load-inputs.js';
 
-/** `kmodx -k A -k B` without a terminal: what changed between the kernels' exports. Exit 1 when anything did, 3 when only undecided rows differ. */
+/**
+`kmodx -k A -k B` without a terminal: what changed between the kernels' exports. Exit 1 when
+anything did (with --rules: anything the rules do not tolerate), 3 when only undecided rows differ.
+*/
 export async function runDiff(flags: CliFlags): Promise<number> {
 	if ((flags.kernel ?? []).length < 2) {
 		throw new InputError(undefined, 'no module given: kmodx check MODULE|DIR… [-k KERNEL]…, or two kernels to compare: kmodx -k A -k B');
 	}
 
 	const kernels = await loadKernels(flags);
-	const rows = diffKernels(kernels);
+	const {diff, notes} = await kernelDiff(kernels, flags);
 	const format = flags.json ? 'json' : flags.format;
 	const content = format === 'json'
-		? JSON.stringify(buildDiffReport(kernels, rows), null, 2) + '\n'
-		: (format === 'markdown' ? formatDiffMarkdown(kernels, rows) : formatDiffText(kernels, rows));
+		? JSON.stringify(buildDiffReport(diff), null, 2) + '\n'
+		: (format === 'markdown' ? formatDiffMarkdown(diff) : formatDiffText(diff));
 	emit(content, flags);
-	return diffStatus(rows);
+	for (const note of notes) {
+		process.stderr.write(`kmodx: ${note}\n`);
+	}
+
+	return diffStatus(diff);
+}
+
+/** The diff with the rules' decisions (--rules) and the changes grouped by cause, when type information allows. */
+export async function kernelDiff(kernels: Kernel[], flags: CliFlags, onProgress?: (message: string) => void): Promise<{diff: KernelDiff; notes: string[]}> {
+	const rules = flags.rules ? await loadRules(flags.rules) : undefined;
+	const rows = diffKernels(kernels);
+	const diff: KernelDiff = {kernels, rows, ...(rules && {judged: {rules, decisions: judgeDiff(rows, rules)}})};
+	const notes: string[] = [];
+	const info = new TypeInformation(parseTypesFlags(flags.types, kernels));
+	if (rows.some(row => row.change.includes('crc'))) {
+		onProgress?.('grouping the CRC changes by cause');
+		const grouping = await groupChanges(rows, kernels, info);
+		if ('unavailable' in grouping) {
+			// Said only when type information was asked for: without --types it is no news.
+			if ((flags.types ?? []).length > 0) {
+				notes.push(grouping.unavailable);
+			}
+		} else {
+			diff.grouping = grouping;
+		}
+	}
+
+	return {diff, notes};
 }

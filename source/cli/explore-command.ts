@@ -6,6 +6,7 @@ import {parseTypesFlags} from '../type-info/types-flags.js';
 import {runExplorer as run} from '../ui/run-explorer.js';
 import {checkData, diffData, type ExplainFunction} from '../ui/state/data.js';
 import {useColor, type CliFlags} from './flags.js';
+import {kernelDiff} from './diff-command.js';
 import {loadKernels, loadModules} from './load-inputs.js';
 
 /**
@@ -24,7 +25,8 @@ export async function runExplorer(paths: string[], flags: CliFlags): Promise<num
 			await new Promise(resolve => {
 				setImmediate(resolve);
 			});
-			return {data: diffData(kernels), explain: explainer(kernels, flags)};
+			const {diff} = await kernelDiff(kernels, flags, onProgress);
+			return {data: diffData(kernels, diff), explain: explainer(kernels, flags)};
 		}
 
 		const [kernels, modules] = await Promise.all([loadKernels(flags, onProgress), loadModules(paths)]);

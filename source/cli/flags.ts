@@ -14,6 +14,8 @@ export type CliFlags = {
 	/** weak-modules: built for / to be reused on. */
 	from?: string;
 	to?: string;
+	/** kABI rules: SUSE severities or a Red Hat stablelist. */
+	rules?: string;
 };
 
 export function useColor(flags: CliFlags, stream: NodeJS.WriteStream = process.stdout): boolean {

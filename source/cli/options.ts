@@ -17,6 +17,7 @@ export const flagDefinitions = {
 	layout: {type: 'string', choices: ['auto', 'matrix', 'details'], default: 'auto'},
 	from: {type: 'string'},
 	to: {type: 'string'},
+	rules: {type: 'string'},
 } as const;
 
 export const helpText = `
@@ -58,13 +59,17 @@ export const helpText = `
 	                             (auto: when several modules meet several kernels) or details
 	      --from KERNEL          weak-modules: the kernel the modules were built for (optional)
 	      --to KERNEL            weak-modules: the kernel to reuse them on
+	      --rules FILE           kABI rules: SUSE severities (PATTERN PASS|FAIL lines) or a Red Hat
+	                             stablelist; the kernel diff judges each change (exit 1 only for
+	                             what they do not tolerate), check names imports off the stablelist
 
 	Exit status
 	  0 every module loads on every kernel, 1 some do not (only problems of --fail-on count),
 	  3 none fails but some verdict is undecided (an import the kernel source cannot tell),
 	  2 bad usage or input; plan: 1 when one binary cannot serve every kernel, 3 undecided;
 	  weak-modules: 1 when some module needs a rebuild, 3 when some are undecided;
-	  kernel diff: 1 when something changed, 3 when only undecided exports differ
+	  kernel diff: 1 when something changed (with --rules: something not tolerated),
+	  3 when only undecided exports differ
 
 	Examples
 	  $ kmodx my_drv.ko -k 6.1.0-56-amd64

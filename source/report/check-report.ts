@@ -1,3 +1,4 @@
+import type {StablelistUsage} from '../kabi/stablelist-usage.js';
 import {formatCrc} from '../common/hex.js';
 import type {Kernel} from '../kernel/kernel.js';
 import {modinfoValue, type ModuleInfo} from '../module/module-info.js';
@@ -44,6 +45,8 @@ export type ModuleReport = {
 	imports: Array<{name: string; crc: string | null}>;
 	results: KernelVerdict[];
 	groups: string[][];
+	/** With --rules and a stablelist: what `ksc` reports (imports not on the list). */
+	stablelist?: StablelistUsage;
 };
 
 export function buildCheckReport(modules: ModuleInfo[], kernels: Kernel[], policy: CheckPolicy): CheckReport {

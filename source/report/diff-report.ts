@@ -1,34 +1,107 @@
+import type {CauseGroup, Grouping, TypeDiff} from '../kabi/group-causes.js';
+import type {KabiRules, RuleDecision} from '../kabi/rules.js';
 import {crcText, diffSummary, type ExportDiffRow} from '../kernel/diff-kernels.js';
 import type {Kernel} from '../kernel/kernel.js';
 import {undecidedStatus} from './fail-on.js';
 
 export const diffSchema = 'kmodx.diff/1';
 
-const changedRows = (rows: ExportDiffRow[]) => rows.filter(row => !row.change.includes('same'));
+/** A kernel diff with what was asked on top of it: the rules' decision per row, the changes grouped by cause. */
+export type KernelDiff = {
+	kernels: Kernel[];
+	rows: ExportDiffRow[];
+	/** With --rules: the rules and, per row (same order), its decision; undefined where nothing is judged. */
+	judged?: {rules: KabiRules; decisions: Array<RuleDecision | undefined>};
+	/** With type information for the first and the last kernel: the CRC changes under their causes. */
+	grouping?: Grouping;
+};
+
 /** Rows with a change that was decided (not only `undecided`). */
 const decided = (row: ExportDiffRow) => row.change.some(change => change !== 'same' && change !== 'undecided');
 
-/** `kmodx -k A -k B --json` (and the explorer's JSON export in kernel-vs-kernel mode). */
-export function buildDiffReport(kernels: Kernel[], rows: ExportDiffRow[]) {
+/** The rows that changed (decided or not), each with its index in `rows` (for its decision). */
+function changedIndexes(rows: ExportDiffRow[], onlyDecided: boolean): number[] {
+	const indexes: number[] = [];
+	for (const [index, row] of rows.entries()) {
+		if (onlyDecided ? decided(row) : !row.change.includes('same')) {
+			indexes.push(index);
+		}
+	}
+
+	return indexes;
+}
+
+/** How many decided changes the rules tolerate and how many they do not. */
+export function ruleTally(diff: KernelDiff): {tolerated: number; notTolerated: number} | undefined {
+	if (!diff.judged) {
+		return undefined;
+	}
+
+	let tolerated = 0;
+	let notTolerated = 0;
+	for (const decision of diff.judged.decisions) {
+		if (decision) {
+			tolerated += decision.tolerated ? 1 : 0;
+			notTolerated += decision.tolerated ? 0 : 1;
+		}
+	}
+
+	return {tolerated, notTolerated};
+}
+
+function rulesDescription(rules: KabiRules) {
+	return rules.kind === 'stablelist'
+		? {file: rules.file, kind: rules.kind, name: rules.name, symbols: rules.symbols.size}
+		: {file: rules.file, kind: rules.kind, rules: rules.rules.length};
+}
+
+const typeChangeJson = (change: TypeDiff) => ({kind: change.kind, added: change.added, removed: change.removed, changed: change.changed});
+
+export function groupingJson(grouping: Grouping) {
 	return {
-		schema: diffSchema,
-		kernels: kernels.map(kernel => ({label: kernel.label, source: kernel.source, release: kernel.release ?? null, exports: kernel.exports.size, modules_included: kernel.modulesIncluded})),
-		summary: diffSummary(rows),
-		changes: changedRows(rows).map(row => ({
-			name: row.name,
-			change: row.change,
-			kernels: row.exports.map(entry => entry && {crc: crcText(entry), module: entry.module, export_type: entry.exportType, namespace: entry.namespace}),
-		})),
+		method: grouping.method,
+		// From BTF an export reaches every type of the kernel's graph behind it, more than genksyms hashed.
+		approximate: grouping.method === 'btf',
+		groups: grouping.groups.map(group => ({type: group.type, change: typeChangeJson(group.change), exports: group.exports})),
+		unexplained: grouping.unexplained,
+		not_described: grouping.notDescribed,
 	};
 }
 
-/** Exit status of a kernel diff: 1 when something changed, else 3 when something is undecided, else 0. */
-export function diffStatus(rows: ExportDiffRow[]): number {
-	if (rows.some(row => decided(row))) {
+/** `kmodx -k A -k B --json` (and the explorer's JSON export in kernel-vs-kernel mode). */
+export function buildDiffReport(diff: KernelDiff) {
+	const {kernels, rows, judged} = diff;
+	const tally = ruleTally(diff);
+	return {
+		schema: diffSchema,
+		kernels: kernels.map(kernel => ({label: kernel.label, source: kernel.source, release: kernel.release ?? null, exports: kernel.exports.size, modules_included: kernel.modulesIncluded})),
+		summary: {...diffSummary(rows), ...(tally && {tolerated: tally.tolerated, not_tolerated: tally.notTolerated})},
+		...(judged && {rules: rulesDescription(judged.rules)}),
+		changes: changedIndexes(rows, false).map(index => {
+			const row = rows[index]!;
+			const decision = judged?.decisions[index];
+			return {
+				name: row.name,
+				change: row.change,
+				kernels: row.exports.map(entry => entry && {crc: crcText(entry), module: entry.module, export_type: entry.exportType, namespace: entry.namespace}),
+				...(judged && {tolerated: decision?.tolerated ?? null, rule: decision?.rule ?? null}),
+			};
+		}),
+		...(diff.grouping && {causes: groupingJson(diff.grouping)}),
+	};
+}
+
+/**
+Exit status of a kernel diff: 1 when something changed (with --rules: something the rules do not
+tolerate), else 3 when something is undecided, else 0.
+*/
+export function diffStatus(diff: KernelDiff): number {
+	const tally = ruleTally(diff);
+	if (tally ? tally.notTolerated > 0 : diff.rows.some(row => decided(row))) {
 		return 1;
 	}
 
-	return rows.some(row => row.change.includes('undecided')) ? undecidedStatus : 0;
+	return diff.rows.some(row => row.change.includes('undecided')) ? undecidedStatus : 0;
 }
 
 /** Why rows are undecided, once: which kernels list only vmlinux's exports, and what to give instead. */
@@ -42,35 +115,120 @@ function undecidedNote(kernels: Kernel[], count: number): string | undefined {
 	return `? ${count} export${count === 1 ? ' is' : 's are'} undecided: ${names} ${partial.length === 1 ? 'lists' : 'list'} only vmlinux's exports, so a name missing there may be a module's; give ${partial.length === 1 ? 'its' : 'their'} Module.symvers, headers directory or /lib/modules/${partial.length === 1 && partial[0]!.release ? partial[0]!.release : '<release>'} to decide`;
 }
 
-export function formatDiffMarkdown(kernels: Kernel[], rows: ExportDiffRow[]): string {
-	const changed = changedRows(rows).filter(row => decided(row));
+const plural = (count: number, one: string, many = `${one}s`) => `${count.toLocaleString('en-US')} ${count === 1 ? one : many}`;
+
+/** One line per rules outcome: "✗ not tolerated (rules:3: vmlinux FAIL)". */
+export function decisionText(decision: RuleDecision): string {
+	return `${decision.tolerated ? '✓ tolerated' : '✗ not tolerated'} (${decision.rule})`;
+}
+
+function rulesSummary(diff: KernelDiff): string | undefined {
+	const tally = ruleTally(diff);
+	if (!tally || !diff.judged) {
+		return undefined;
+	}
+
+	return `rules ${diff.judged.rules.file}: ${plural(tally.notTolerated, 'change')} not tolerated, ${tally.tolerated.toLocaleString('en-US')} tolerated`;
+}
+
+/** What a type change is, in one line: "+ user_dumpable, + kstack_offset, ~ flags". */
+export function typeChangeText(change: TypeDiff): string {
+	if (change.kind !== 'changed') {
+		return change.kind === 'became_defined' ? 'became defined (was opaque)' : 'became opaque (was defined)';
+	}
+
+	const items = [...change.added.map(item => `+ ${item.name}`), ...change.removed.map(item => `- ${item.name}`), ...change.changed.map(item => `~ ${item.name}`)];
+	return items.length === 0 ? 'changed' : items.join(', ');
+}
+
+export function groupingHeading(grouping: Grouping): string {
+	return grouping.method === 'btf'
+		? 'CRC changes by cause, from BTF (an over-approximation: every changed type an export reaches in the kernel\'s type graph, also types its file never expanded)'
+		: 'CRC changes by cause, from symtypes (exact: the changed definitions each export reaches in its own file)';
+}
+
+function groupLines(group: CauseGroup, shown: number): string[] {
+	const names = group.exports.slice(0, shown).join(', ');
+	const more = group.exports.length > shown ? `, … (${(group.exports.length - shown).toLocaleString('en-US')} more)` : '';
+	return [`  ${plural(group.exports.length, 'export').padStart(14)}  ${group.type}: ${typeChangeText(group.change)}`, `                  ${names}${more}`];
+}
+
+function groupingText(grouping: Grouping): string[] {
+	const lines = ['', `${groupingHeading(grouping)}:`];
+	for (const group of grouping.groups) {
+		lines.push(...groupLines(group, 8));
+	}
+
+	if (grouping.unexplained.length > 0) {
+		lines.push(`  ${plural(grouping.unexplained.length, 'export')} reach no changed type the ${grouping.method === 'btf' ? 'BTF' : 'symtypes'} shows: ${grouping.unexplained.slice(0, 8).join(', ')}${grouping.unexplained.length > 8 ? ', …' : ''}`);
+	}
+
+	if (grouping.notDescribed.length > 0) {
+		lines.push(`  ${plural(grouping.notDescribed.length, 'export')} the type information does not describe (${grouping.method === 'btf' ? 'variables and modules\' exports BTF of vmlinux lacks' : 'no file of the tree defines them'}): ${grouping.notDescribed.slice(0, 8).join(', ')}${grouping.notDescribed.length > 8 ? ', …' : ''}`);
+	}
+
+	return lines;
+}
+
+export function formatDiffMarkdown(diff: KernelDiff): string {
+	const {kernels, rows, judged} = diff;
+	const changed = changedIndexes(rows, true);
 	const summary = diffSummary(rows);
 	const labels = kernels.map(kernel => kernel.label);
-	const out = [`# kmodx kernel diff: ${labels.join(' → ')}`, '', `| symbol | change | ${labels.join(' | ')} | exported by |`, `|---|---|${labels.map(() => '---|').join('')}---|`];
-	for (const row of changed) {
-		out.push(`| \`${row.name}\` | ${row.change.join(', ')} | ${row.exports.map(entry => crcText(entry)).join(' | ')} | ${row.exports.find(Boolean)?.module ?? '—'} |`);
+	const out = [`# kmodx kernel diff: ${labels.join(' → ')}`, '', `| symbol | change | ${labels.join(' | ')} | exported by |${judged ? ' rules |' : ''}`, `|---|---|${labels.map(() => '---|').join('')}---|${judged ? '---|' : ''}`];
+	for (const index of changed) {
+		const row = rows[index]!;
+		const decision = judged?.decisions[index];
+		out.push(`| \`${row.name}\` | ${row.change.join(', ')} | ${row.exports.map(entry => crcText(entry)).join(' | ')} | ${row.exports.find(Boolean)?.module ?? '—'} |${judged ? ` ${decision ? decisionText(decision) : '—'} |` : ''}`);
 	}
 
 	out.push('', `**${changed.length} of ${rows.length} exports changed; ${summary.same} are the same.**`, '');
+	const rulesLine = rulesSummary(diff);
+	if (rulesLine) {
+		out.push(`**${rulesLine}.**`, '');
+	}
+
 	const note = undecidedNote(kernels, summary.undecided);
 	if (note) {
 		out.push(note, '');
 	}
 
+	if (diff.grouping) {
+		out.push(`## ${groupingHeading(diff.grouping)}`, '', '| exports | type | change | which |', '|---|---|---|---|');
+		for (const group of diff.grouping.groups) {
+			const which = group.exports.slice(0, 20).map(name => `\`${name}\``).join(', ') + (group.exports.length > 20 ? `, … (${group.exports.length - 20} more)` : '');
+			out.push(`| ${group.exports.length} | \`${group.type}\` | ${typeChangeText(group.change)} | ${which} |`);
+		}
+
+		out.push('');
+	}
+
 	return out.join('\n');
 }
 
-export function formatDiffText(kernels: Kernel[], rows: ExportDiffRow[]): string {
-	const changed = changedRows(rows).filter(row => decided(row));
+export function formatDiffText(diff: KernelDiff): string {
+	const {kernels, rows, judged} = diff;
+	const changed = changedIndexes(rows, true);
 	const summary = diffSummary(rows);
 	const lines = [`${kernels.map(kernel => kernel.label).join(' → ')}: ${summary.added} added, ${summary.removed} removed, ${summary.crc} CRC changed, ${summary.export_type} export type changed, ${summary.namespace} namespace changed, ${summary.module} moved, ${summary.same} the same${summary.undecided > 0 ? `, ${summary.undecided} undecided` : ''}`];
-	for (const row of changed) {
-		lines.push(`${row.change.filter(change => change !== 'undecided').join(',').padEnd(12)} ${row.name}  ${row.exports.map(entry => crcText(entry)).join(' → ')}`);
+	const rulesLine = rulesSummary(diff);
+	if (rulesLine) {
+		lines.push(rulesLine);
+	}
+
+	for (const index of changed) {
+		const row = rows[index]!;
+		const decision = judged?.decisions[index];
+		lines.push(`${row.change.filter(change => change !== 'undecided').join(',').padEnd(12)} ${row.name}  ${row.exports.map(entry => crcText(entry)).join(' → ')}${decision ? `  ${decisionText(decision)}` : ''}`);
 	}
 
 	const note = undecidedNote(kernels, summary.undecided);
 	if (note) {
 		lines.push(note);
+	}
+
+	if (diff.grouping) {
+		lines.push(...groupingText(diff.grouping));
 	}
 
 	return lines.join('\n') + '\n';

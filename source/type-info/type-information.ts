@@ -82,6 +82,42 @@ export class TypeInformation {
 
 	/** BTF of the kernel, or of the module that exports `symbol` on top of it. */
 	async btf(kernel: Kernel, symbol: string): Promise<BtfAnswer | Missing> {
+		const base = await this.kernelBtf(kernel);
+		const exporter = kernel.exports.get(symbol)?.module;
+		if ('reasons' in base || !exporter || exporter === 'vmlinux') {
+			return base;
+		}
+
+		return this.moduleBtf(kernel, exporter, base);
+	}
+
+	/**
+	The whole kernel's type information, for grouping a kernel diff: its symtypes files and trees
+	(merged), else its BTF. A source tarball does not count: it would mean compiling every file.
+	*/
+	async wholeKernel(kernel: Kernel): Promise<{kind: 'symtypes'; index: SymtypesIndex} | {kind: 'btf'; btf: Btf; path: string} | undefined> {
+		const symtypes = this.explicit(kernel, 'symtypes');
+		if (symtypes.length > 0) {
+			const indexes = await Promise.all(symtypes.map(async input => this.symtypesFile(input.path)));
+			if (indexes.length === 1) {
+				return {kind: 'symtypes', index: indexes[0]!};
+			}
+
+			const {mergeSymtypes} = await import('../symtypes/read-symtypes.js');
+			return {kind: 'symtypes', index: mergeSymtypes(symtypes.map(input => input.path).join(' + '), indexes)};
+		}
+
+		return this.wholeKernelBtf(kernel);
+	}
+
+	/** vmlinux's BTF of the kernel, when there is any. */
+	async wholeKernelBtf(kernel: Kernel): Promise<{kind: 'btf'; btf: Btf; path: string} | undefined> {
+		const btf = await this.kernelBtf(kernel);
+		return 'reasons' in btf ? undefined : {kind: 'btf', ...btf};
+	}
+
+	/** vmlinux's BTF, loaded once per kernel. */
+	private async kernelBtf(kernel: Kernel): Promise<BtfAnswer | Missing> {
 		let answer = this.btfs.get(kernel.label);
 		if (!answer) {
 			answer = this.findBtf(kernel);
@@ -89,13 +125,7 @@ export class TypeInformation {
 			answer.catch(() => this.btfs.delete(kernel.label));
 		}
 
-		const base = await answer;
-		const exporter = kernel.exports.get(symbol)?.module;
-		if ('reasons' in base || !exporter || exporter === 'vmlinux') {
-			return base;
-		}
-
-		return this.moduleBtf(kernel, exporter, base);
+		return answer;
 	}
 
 	private explicit(kernel: Kernel, kind: TypesInput['kind']): TypesInput[] {

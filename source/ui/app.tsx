@@ -5,6 +5,7 @@ import {exportReport, osc52} from './export.js';
 import {useExplanations} from './hooks/use-explanations.js';
 import {useExplorerInput, type KeyPress} from './hooks/use-explorer-input.js';
 import {useTerminalSize, type Size} from './hooks/use-terminal-size.js';
+import {typeChangeText} from '../report/diff-report.js';
 import {footerHints} from './keys.js';
 import {exitCode, type ExplainFunction, type ExplorerData} from './state/data.js';
 import {kernelDetailLines, kernelStripText, symbolDetailLines} from './state/detail-lines.js';
@@ -36,7 +37,7 @@ export type AppProps = {
 
 export function App({data, theme, explain, size: fixedSize, directory = process.cwd(), earlyKeys}: AppProps) {
 	const size = useTerminalSize(fixedSize);
-	const [state, dispatch] = useReducer(reducer, data, initial => initialState(initial.tables, initial.kernels.length, {pageSize: computeLayout(size.columns, size.rows, initial.kernels.length, false).listHeight, modules: initial.mode === 'check' ? matrixEntries(initial.report) : undefined}));
+	const [state, dispatch] = useReducer(reducer, data, initial => initialState(initial.tables, initial.kernels.length, {pageSize: computeLayout(size.columns, size.rows, initial.kernels.length, false).listHeight, modules: initial.mode === 'check' ? matrixEntries(initial.report) : undefined, causes: initial.mode === 'diff' ? initial.kernelDiff.grouping?.groups.map(group => new Set(group.exports)) : undefined}));
 	const {exit} = useApp();
 	const {stdout} = useStdout();
 	const screen = currentScreen(state);
@@ -166,7 +167,13 @@ function statusLine(state: ExplorerState, data: ExplorerData, shownKernels: numb
 		const total = currentRows(state).length;
 		line.push({text: `${state.view.length === 0 ? 0 : state.cursor + 1} of ${state.view.length}`, tone: 'bold'});
 		if (state.problemsOnly) {
-			line.push({text: ` · problems only (${total - state.view.length} of ${total} hidden)`, tone: 'warn'});
+			const judged = data.mode === 'diff' && data.kernelDiff.judged ? ', tolerated by the rules too' : '';
+			line.push({text: ` · problems only (${total - state.view.length} of ${total} hidden${judged})`, tone: 'warn'});
+		}
+
+		const cause = state.cause === undefined || data.mode !== 'diff' ? undefined : data.kernelDiff.grouping?.groups[state.cause];
+		if (cause) {
+			line.push({text: ` · cause ${state.cause! + 1}/${state.causes.length}: ${cause.type}: ${typeChangeText(cause.change)}`, tone: 'accent'});
 		}
 
 		line.push({text: ` · sort ${state.sort} ${state.reverse ? '↑' : '↓'}`, tone: 'dim'});

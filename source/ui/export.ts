@@ -13,7 +13,7 @@ export function exportContent(data: ExplorerData, format: ExportFormat): string 
 		return format === 'json' ? JSON.stringify(data.report, null, 2) + '\n' : formatMarkdown(data.report);
 	}
 
-	return format === 'json' ? JSON.stringify(buildDiffReport(data.kernels, data.diff), null, 2) + '\n' : formatDiffMarkdown(data.kernels, data.diff);
+	return format === 'json' ? JSON.stringify(buildDiffReport(data.kernelDiff), null, 2) + '\n' : formatDiffMarkdown(data.kernelDiff);
 }
 
 /** kmodx-report-<name>-<n>.<ext>: the first n that does not exist; never overwrites. */

@@ -8,7 +8,7 @@ export type Action =
 	| 'up' | 'down' | 'pageUp' | 'pageDown' | 'home' | 'end'
 	| 'nextPane' | 'prevPane' | 'open' | 'back'
 	| 'search' | 'searchNext' | 'searchPrev' | 'searchAccept' | 'searchCancel' | 'searchDelete'
-	| 'problemsOnly' | 'sort' | 'reverse'
+	| 'problemsOnly' | 'sort' | 'reverse' | 'nextCause' | 'prevCause'
 	| 'exportMarkdown' | 'exportJson' | 'copy' | 'help' | 'quit';
 
 /** Where the keyboard focus is: decides which bindings apply. */
@@ -46,6 +46,8 @@ export const bindings: Binding[] = [
 	{action: 'problemsOnly', chords: [{input: 'm'}], keys: 'm', help: 'problems only: hide symbols that match on every kernel (in the matrix: modules that load on every one)', hint: 'problems', scopes: ['matrix', 'symbols', 'kernels']},
 	{action: 'sort', chords: [{input: 's'}], keys: 's', help: 'sort symbols by status, name, exporter', hint: 'sort', scopes: ['symbols', 'kernels']},
 	{action: 'reverse', chords: [{input: 'S'}], keys: 'S', help: 'reverse the sort of symbols', scopes: ['symbols', 'kernels']},
+	{action: 'nextCause', chords: [{input: 'c'}], keys: 'c', help: 'kernel diff with type information: only the exports of the next type change (largest first; after the last, all)', hint: 'cause', scopes: ['symbols', 'kernels']},
+	{action: 'prevCause', chords: [{input: 'C'}], keys: 'C', help: 'the previous type change', scopes: ['symbols', 'kernels']},
 	{action: 'exportMarkdown', chords: [{input: 'e'}], keys: 'e', help: 'export the report as Markdown (new file here)', hint: 'export', scopes: anywhere},
 	{action: 'exportJson', chords: [{input: 'E'}], keys: 'E', help: 'export the report as JSON', scopes: anywhere},
 	{action: 'copy', chords: [{input: 'y'}], keys: 'y', help: 'copy the symbol name (OSC 52 clipboard)', hint: 'copy', scopes: ['symbols', 'detail']},

@@ -2,8 +2,10 @@ import test from 'ava';
 import {actionFor, bindings, footerHints, helpLines} from '../../source/ui/keys.js';
 import {currentScreen, initialState, matrixEntries, reducer, selectedRow, type ExplorerEvent, type ExplorerState} from '../../source/ui/state/explorer-state.js';
 import {fixture} from '../helpers/paths.js';
-import type {ExplorerData} from '../../source/ui/state/data.js';
-import {kernel47, loadCheck, loadDiff, myDrv} from './ui-fixtures.js';
+import {diffData, type ExplorerData} from '../../source/ui/state/data.js';
+import {kernelDiff} from '../../source/cli/diff-command.js';
+import {symbolDetailLines} from '../../source/ui/state/detail-lines.js';
+import {flagsFor, kernel47, kernel56, loadCheck, loadDiff, myDrv} from './ui-fixtures.js';
 
 let data: ExplorerData;
 let diff: ExplorerData;
@@ -196,4 +198,33 @@ test('the modules matrix: / searches module names (n/N cycle, Esc clears), m kee
 	t.is(problems.matrixCursor, 0);
 	t.is(run(problems, key('/'), ...typed('v4l2')).matrixCursor, 0);
 	t.deepEqual(run(problems, key('/'), ...typed('dummy')).search?.matches, [2]);
+});
+
+test('kernel diff with rules: m hides the unchanged exports and the tolerated changes; the rule is in the row', async t => {
+	const kernels = (diff as Extract<ExplorerData, {mode: 'diff'}>).kernels;
+	const {diff: judged} = await kernelDiff(kernels, {...flagsFor([kernel47, kernel56]), rules: fixture('kabi/kabi_stablelist_x86_64')});
+	const data = diffData(kernels, judged);
+	const state = run(initialState(data.tables, kernels.length, {pageSize: 10}), key('m'));
+	// The stablelist fixture lists six of the symbols whose CRC changed: only they are problems.
+	t.deepEqual(names(state).sort(), ['alloc_netdev_mqs', 'misc_deregister', 'misc_register', 'module_layout', 'noop_llseek', 'wake_up_process']);
+	t.regex(selectedRow(state)!.decision!.rule, /is on the stablelist rhel9_x86_64_stablelist/);
+	// The detail pane names the deciding rule.
+	const detail = symbolDetailLines(data, 0, selectedRow(state)!, new Map(), 200).map(line => line.map(part => part.text).join('')).join('\n');
+	t.regex(detail, /kABI rules\n✗ not tolerated \(.*kabi_stablelist_x86_64: \w+ is on the stablelist rhel9_x86_64_stablelist\)/);
+	t.is(run(state, key('m')).view.length, 24_702);
+});
+
+test('c shows the exports of one type change at a time, largest first; after the last, all again; C goes back', t => {
+	const causes = [new Set(['module_layout', 'misc_register', 'kmalloc_trace']), new Set(['kmalloc_trace'])];
+	const kernels = (diff as Extract<ExplorerData, {mode: 'diff'}>).kernels;
+	const start = initialState(diff.tables, kernels.length, {pageSize: 10, causes});
+	const first = run(start, key('c'));
+	t.is(first.cause, 0);
+	t.deepEqual(names(first).sort(), ['kmalloc_trace', 'misc_register', 'module_layout']);
+	t.deepEqual(names(run(first, key('c'))), ['kmalloc_trace']);
+	t.is(run(first, key('c'), key('c')).view.length, 24_702);
+	t.is(run(start, key('C')).cause, 1);
+	// Without grouping, c says what would make it.
+	const none = run(initialState(diff.tables, kernels.length, {pageSize: 10}), key('c'));
+	t.regex(none.message!.text, /give type information for both kernels/);
 });

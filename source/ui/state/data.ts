@@ -5,7 +5,7 @@ import {buildCheckReport, type CheckReport} from '../../report/check-report.js';
 import type {CheckPolicy} from '../../verdict/check-module.js';
 import type {ExplainResult} from '../../explain/explanation.js';
 import {diffTableRows, moduleRows, type TableRow} from './rows.js';
-import {diffStatus} from '../../report/diff-report.js';
+import {diffStatus, type KernelDiff} from '../../report/diff-report.js';
 import {ExitTally, parseFailOn, verdictKinds} from '../../report/fail-on.js';
 
 /**
@@ -17,16 +17,17 @@ export type ExplainFunction = (symbol: string, fromKernel: string, toKernel: str
 /** Everything the explorer shows, computed once by the engine before the first real frame. */
 export type ExplorerData =
 	| {mode: 'check'; kernels: Kernel[]; report: CheckReport; tables: TableRow[][]}
-	| {mode: 'diff'; kernels: Kernel[]; diff: ExportDiffRow[]; tables: TableRow[][]};
+	| {mode: 'diff'; kernels: Kernel[]; diff: ExportDiffRow[]; tables: TableRow[][]; kernelDiff: KernelDiff};
 
 export function checkData(modules: ModuleInfo[], kernels: Kernel[], policy: CheckPolicy): ExplorerData {
 	const report = buildCheckReport(modules, kernels, policy);
 	return {mode: 'check', kernels, report, tables: report.modules.map(module => moduleRows(module, kernels))};
 }
 
-export function diffData(kernels: Kernel[]): ExplorerData {
-	const diff = diffKernels(kernels);
-	return {mode: 'diff', kernels, diff, tables: [diffTableRows(diff, kernels.map(kernel => kernel.modulesIncluded))]};
+/** The kernel-vs-kernel explorer: the diff's rows, with the rules' decisions and the grouping when the CLI made them. */
+export function diffData(kernels: Kernel[], kernelDiff: KernelDiff = {kernels, rows: diffKernels(kernels)}): ExplorerData {
+	const diff = kernelDiff.rows;
+	return {mode: 'diff', kernels, diff, kernelDiff, tables: [diffTableRows(diff, kernels.map(kernel => kernel.modulesIncluded), kernelDiff.judged?.decisions)]};
 }
 
 /** Exit status like `kmodx check` (0 loads everywhere, 1 fails, 3 undecided) and the piped diff (0 nothing changed). */
@@ -42,5 +43,5 @@ export function exitCode(data: ExplorerData): number {
 		return tally.status;
 	}
 
-	return diffStatus(data.diff);
+	return diffStatus(data.kernelDiff);
 }

@@ -3,6 +3,7 @@ import {crcText} from '../../kernel/diff-kernels.js';
 import {isGplOnly, type KernelExport} from '../../kernel/kernel.js';
 import type {ExplainResult, Explanation, TypeChange} from '../../explain/explanation.js';
 import {methodLabel, originText} from '../../explain/format-explanation.js';
+import {decisionText, typeChangeText} from '../../report/diff-report.js';
 import {verdictSummary} from '../../report/format-text.js';
 import type {ModuleReport} from '../../report/check-report.js';
 import {stateTone, wrap, type Line, type Tone} from '../theme.js';
@@ -78,6 +79,19 @@ export function symbolDetailLines(data: ExplorerData, moduleIndex: number, row: 
 		lines.push([{text: `${marks[cell.state]} `, tone: stateTone[cell.state]}, {text: `${kernel.label.padEnd(labelWidth)}  `, tone: 'bold'}, {text: `${found ? crcText(found) : '—'}  `, tone: stateTone[cell.state]}, {text: where}]);
 		if (found) {
 			push(`${' '.repeat(labelWidth + 4)}${exportFacts(found)}`, 'dim');
+		}
+	}
+
+	if (row.decision) {
+		lines.push(blank, text('kABI rules', 'accent'));
+		push(decisionText(row.decision), row.decision.tolerated ? 'good' : 'bad', '  ');
+	}
+
+	const causes = data.mode === 'diff' ? data.kernelDiff.grouping?.groups.filter(group => group.exports.includes(row.name)) ?? [] : [];
+	if (causes.length > 0 && data.mode === 'diff') {
+		lines.push(blank, text(`Changed types it reaches (${data.kernelDiff.grouping!.method === 'btf' ? 'BTF: an over-approximation' : 'symtypes: exact'})`, 'accent'));
+		for (const group of causes) {
+			push(`${group.type}: ${typeChangeText(group.change)} (${group.exports.length} exports)`, 'plain', '  ');
 		}
 	}
 

@@ -51,6 +51,9 @@ export type ExplorerState = {
 	view: number[];
 	cursor: number;
 	problemsOnly: boolean;
+	/** Kernel diff grouped by cause: the exports of each type change (largest first), and the one shown (`c`). */
+	causes: ReadonlyArray<ReadonlySet<string>>;
+	cause: number | undefined;
 	sort: SortKey;
 	reverse: boolean;
 	search: Search | undefined;
@@ -79,7 +82,7 @@ export type ExplorerEvent =
 	| {type: 'layout'; pageSize: number; detailMax: number}
 	| {type: 'message'; text: string; tone: 'info' | 'error'};
 
-export function initialState(tables: ReadonlyArray<readonly TableRow[]>, kernelCount: number, options: {pageSize?: number; modules?: MatrixEntry[]} = {}): ExplorerState {
+export function initialState(tables: ReadonlyArray<readonly TableRow[]>, kernelCount: number, options: {pageSize?: number; modules?: MatrixEntry[]; causes?: ReadonlyArray<ReadonlySet<string>>} = {}): ExplorerState {
 	const matrix = tables.length > 1;
 	const entries = options.modules ?? tables.map((rows, index) => ({name: `module ${index + 1}`, key: `module ${index + 1}`, ok: rows.every(row => row.status === 'ok')}));
 	const state: ExplorerState = {
@@ -96,6 +99,8 @@ export function initialState(tables: ReadonlyArray<readonly TableRow[]>, kernelC
 		view: [],
 		cursor: 0,
 		problemsOnly: false,
+		causes: options.causes ?? [],
+		cause: undefined,
 		sort: 'status',
 		reverse: false,
 		search: undefined,
@@ -118,11 +123,14 @@ export const selectedRow = (state: ExplorerState): TableRow | undefined => {
 };
 
 /** Filter ("problems only") then a stable sort; ties keep the source order. */
-export function computeView(state: Pick<ExplorerState, 'tables' | 'module' | 'problemsOnly' | 'sort' | 'reverse'>): number[] {
+export function computeView(state: Pick<ExplorerState, 'tables' | 'module' | 'problemsOnly' | 'sort' | 'reverse' | 'causes' | 'cause'>): number[] {
 	const rows = state.tables[state.module] ?? [];
 	const view: number[] = [];
+	const cause = state.cause === undefined ? undefined : state.causes[state.cause];
 	for (let index = 0; index < rows.length; index++) {
-		if (!state.problemsOnly || rows[index]!.status !== 'ok') {
+		// With kABI rules, a tolerated change is no problem.
+		const problem = rows[index]!.status !== 'ok' && rows[index]!.decision?.tolerated !== true;
+		if ((!state.problemsOnly || problem) && (!cause || cause.has(rows[index]!.name))) {
 			view.push(index);
 		}
 	}
@@ -423,6 +431,19 @@ function onKey(state: ExplorerState, action: Action): ExplorerState {
 
 		case 'reverse': {
 			return reView(state, {reverse: !state.reverse});
+		}
+
+		case 'nextCause':
+		case 'prevCause': {
+			const count = state.causes.length;
+			if (count === 0) {
+				return {...state, message: {text: 'no changes grouped by cause: give type information for both kernels (--types LABEL=PATH: BTF or a symtypes tree)', tone: 'error'}};
+			}
+
+			// undefined (every export) → 0 → … → count - 1 → undefined, or backwards.
+			const position = state.cause ?? count;
+			const next = (position + (action === 'nextCause' ? 1 : count)) % (count + 1);
+			return {...reView(state, {cause: next === count ? undefined : next}), cursor: 0};
 		}
 
 		// Effects (files, clipboard, exit) happen outside the reducer.

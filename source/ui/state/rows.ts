@@ -1,4 +1,5 @@
 import {formatCrc} from '../../common/hex.js';
+import type {RuleDecision} from '../../kabi/rules.js';
 import {crcText, type ExportDiffRow} from '../../kernel/diff-kernels.js';
 import type {Kernel, KernelExport} from '../../kernel/kernel.js';
 import type {ModuleReport} from '../../report/check-report.js';
@@ -31,6 +32,8 @@ export type TableRow = {
 	exporter: string;
 	/** Short reason: problem kinds (check) or change kinds (diff). */
 	note: string;
+	/** Diff mode with --rules: what the rules decided about the change (undefined: not judged). */
+	decision?: RuleDecision;
 };
 
 /** Sort rank of a state: what needs attention first. */
@@ -107,7 +110,7 @@ const changeNames: Record<string, string> = {added: 'added', removed: 'removed',
 Rows of the kernel-vs-kernel view: each export against the first kernel. `listsModules`: per
 kernel, whether it lists its modules' exports; where one does not, a missing name is `?`.
 */
-export function diffTableRows(rows: ExportDiffRow[], listsModules: boolean[] = []): TableRow[] {
+export function diffTableRows(rows: ExportDiffRow[], listsModules: boolean[] = [], decisions?: ReadonlyArray<RuleDecision | undefined>): TableRow[] {
 	const unknown = (index: number) => listsModules[index] === false;
 	return rows.map((row, order) => {
 		const [base] = row.exports;
@@ -134,6 +137,8 @@ export function diffTableRows(rows: ExportDiffRow[], listsModules: boolean[] = [
 		const change = row.change;
 		const status: CellState = change.includes('crc') ? 'bad' : change.includes('removed') ? 'removed' : change.includes('added') ? 'added' : change.includes('same') ? 'ok' : (change.length === 1 && change[0] === 'undecided' ? 'unknown' : 'warn');
 		const exporter = [...row.exports].reverse().find(Boolean)?.module ?? '';
-		return {name: row.name, key: row.name.toLowerCase(), status, order, priority: 1, moduleCrc: undefined, cells, exporter, note: change.map(c => changeNames[c] ?? c).filter(Boolean).join(',')};
+		const note = change.map(c => changeNames[c] ?? c).filter(Boolean).join(',');
+		const decision = decisions?.[order];
+		return {name: row.name, key: row.name.toLowerCase(), status, order, priority: 1, moduleCrc: undefined, cells, exporter, note: decision ? `${decision.tolerated ? '✓' : '✗'} ${note}` : note, ...(decision && {decision})};
 	});
 }

@@ -1,0 +1,102 @@
+import {spawnSync} from 'node:child_process';
+import {readFileSync} from 'node:fs';
+import test from 'ava';
+import {atExit, temporaryDirectory, writeTemporary} from '../helpers/derive.js';
+import {fixture} from '../helpers/paths.js';
+import {runCli} from '../helpers/run-cli.js';
+
+const symvers = {47: fixture('kernels/6.1.0-47-amd64/Module.symvers.gz'), 56: fixture('kernels/6.1.0-56-amd64/Module.symvers.gz')};
+const kernels = ['-k', `47=${symvers[47]}`, '-k', `56=${symvers[56]}`];
+const severities = fixture('kabi/severities');
+const stablelist = fixture('kabi/kabi_stablelist_x86_64');
+
+type Change = {name: string; change: string[]; tolerated: boolean | null; rule: string | null};
+type Report = {summary: Record<string, number>; rules?: {kind: string}; changes: Change[]};
+
+/** The bash + awk reference (test/fixtures/kabi/ksymvers-reference.sh): "SYMBOL PASS|FAIL" for each judged change. */
+function reference(rules: string): Map<string, string> {
+	const result = spawnSync('bash', [fixture('kabi/ksymvers-reference.sh'), symvers[47], symvers[56], rules], {encoding: 'utf8', maxBuffer: 64 * 1024 * 1024});
+	if (result.status !== 0) {
+		throw new Error(result.stderr);
+	}
+
+	return new Map(result.stdout.trim().split('\n').map(line => line.split(' ') as [string, string]));
+}
+
+/** What kmodx decided for every change that is not an addition (additions are tolerated without a rule). */
+function decisions(report: Report): Map<string, string> {
+	return new Map(report.changes.filter(change => !change.change.includes('added')).map(change => [change.name, change.tolerated ? 'PASS' : 'FAIL']));
+}
+
+test('severity rules: each change of Debian 47 → 56 is tolerated or not exactly as the shell reference judges it', t => {
+	const result = runCli([...kernels, '--rules', severities, '--json']);
+	t.is(result.code, 1, result.stderr);
+	const report = JSON.parse(result.stdout) as Report;
+	t.is(report.rules?.kind, 'severities');
+	const expected = reference(severities);
+	t.is(expected.size, 18_273);
+	t.deepEqual(decisions(report), expected);
+	t.is(report.summary['not_tolerated'], [...expected.values()].filter(value => value === 'FAIL').length);
+	t.is(report.summary['tolerated'], [...expected.values()].filter(value => value === 'PASS').length + report.summary['added']!);
+	// Each decision names its rule: the line of the file, or the default.
+	const layout = report.changes.find(change => change.name === 'module_layout')!;
+	t.deepEqual([layout.tolerated, layout.rule], [false, `${severities}:6: vmlinux FAIL`]);
+	const added = report.changes.find(change => change.change.includes('added'))!;
+	t.deepEqual([added.tolerated, added.rule], [true, 'implicit: an addition is tolerated']);
+	// Text and Markdown say the same.
+	const text = runCli([...kernels, '--rules', severities]).stdout;
+	t.regex(text, /rules .*severities: 14,695 changes not tolerated, 3,662 tolerated\n/);
+	t.regex(text, /crc +module_layout {2}0x160c03af → 0x9060323f {2}✗ not tolerated \(.*severities:6: vmlinux FAIL\)/);
+	const markdown = runCli([...kernels, '--rules', severities, '--format', 'markdown']).stdout;
+	t.regex(markdown, /\| `module_layout` \| crc \| 0x160c03af \| 0x9060323f \| vmlinux \| ✗ not tolerated \(.*severities:6: vmlinux FAIL\) \|/);
+});
+
+test('exit status counts only what the rules do not tolerate', t => {
+	const directory = temporaryDirectory(atExit, 'rules');
+	const everything = writeTemporary(directory, 'pass-all', '# every change is fine\n*/* PASS\nvmlinux PASS\n');
+	const result = runCli([...kernels, '--rules', everything, '--json']);
+	t.is(result.code, 0, result.stderr);
+	const report = JSON.parse(result.stdout) as Report;
+	t.is(report.summary['not_tolerated'], 0);
+	t.true(report.changes.every(change => change.tolerated === true));
+	// A bad rules file is bad input: one line, exit 2.
+	const bad = writeTemporary(directory, 'bad', 'vmlinux MAYBE\n');
+	const refused = runCli([...kernels, '--rules', bad]);
+	t.is(refused.code, 2);
+	t.regex(refused.stderr, /^kmodx: .*bad: line 1: expected PATTERN PASS\|FAIL/);
+	t.is(refused.stderr.trim().split('\n').length, 1);
+});
+
+test('a Red Hat stablelist: changes to listed symbols fail, every other is tolerated (the same as severities listing them FAIL, then * PASS)', t => {
+	const result = runCli([...kernels, '--rules', stablelist, '--json']);
+	t.is(result.code, 1, result.stderr);
+	const report = JSON.parse(result.stdout) as Report;
+	t.is(report.rules?.kind, 'stablelist');
+	const listed = ['__kmalloc', 'alloc_netdev_mqs', 'kfree', 'misc_deregister', 'misc_register', 'module_layout', 'noop_llseek', 'printk', '_printk', 'wake_up_process'];
+	const equivalent = writeTemporary(temporaryDirectory(atExit, 'rules'), 'equivalent', [...listed.map(symbol => `${symbol} FAIL`), '* PASS', ''].join('\n'));
+	t.deepEqual(decisions(report), reference(equivalent));
+	t.deepEqual(report.changes.filter(change => change.tolerated === false).map(change => change.name).sort(), ['alloc_netdev_mqs', 'misc_deregister', 'misc_register', 'module_layout', 'noop_llseek', 'wake_up_process']);
+});
+
+const hasModprobe = spawnSync('/usr/sbin/modprobe', ['--version']).status === 0;
+
+(hasModprobe ? test : test.skip)(`check --rules STABLELIST: the imports off the list, as modprobe --dump-modversions and the list say, in text and JSON${hasModprobe ? '' : ' (skipped: apt-get install kmod)'}`, t => {
+	const module = fixture('modules/my_drv-6.1.0-47-amd64.ko');
+	// The reference: the names kmod lists in __versions (my_drv has no unversioned imports), minus the list's.
+	const dump = spawnSync('/usr/sbin/modprobe', ['--dump-modversions', module], {encoding: 'utf8'}).stdout.trim().split('\n').map(line => line.split('\t')[1]!);
+	const listed = new Set(readFileSync(stablelist, 'utf8').split('\n').slice(1).map(line => line.trim()).filter(Boolean));
+	const expected = dump.filter(name => !listed.has(name)).sort();
+	const result = runCli(['check', module, '-k', `56=${symvers[56]}`, '--rules', stablelist, '--json']);
+	t.is(result.code, 1, result.stderr);
+	const usage = (JSON.parse(result.stdout) as {modules: Array<{stablelist: {list: string; used: number; not_stablelisted: string[]; share_not_stablelisted: number}}>}).modules[0]!.stablelist;
+	t.is(usage.list, 'rhel9_x86_64_stablelist');
+	t.is(usage.used, dump.length);
+	t.deepEqual(usage.not_stablelisted, expected);
+	t.is(usage.share_not_stablelisted, expected.length / dump.length);
+	const text = runCli(['check', module, '-k', `56=${symvers[56]}`, '--rules', stablelist]).stdout;
+	t.true(text.includes(`my_drv: kABI stablelist rhel9_x86_64_stablelist: ${dump.length} symbols used, ${expected.length} not stablelisted (${Math.round(expected.length / dump.length * 100)}%): ${expected.join(', ')}\n`));
+	// Severity rules say nothing about one module: refused, not ignored.
+	const refused = runCli(['check', module, '-k', `56=${symvers[56]}`, '--rules', severities]);
+	t.is(refused.code, 2);
+	t.regex(refused.stderr, /check takes a kABI stablelist/);
+});
