@@ -1,7 +1,10 @@
+import {spawnSync} from 'node:child_process';
 import {existsSync} from 'node:fs';
+import {fileURLToPath} from 'node:url';
+import {atExit, temporaryDirectory} from '../test/helpers/derive.js';
 import {cliPath} from '../test/helpers/paths.js';
 import {corpus} from '../test/helpers/paths.js';
-import {measureTogether, table} from './measure.js';
+import {measure, measureTogether, table} from './measure.js';
 
 /**
 Issue "kABI review": the whole Debian 6.1.0-47 → 56 kernel diff (24,702 exports, 18,254 CRC
@@ -21,5 +24,15 @@ export function reportGroup(runs: number): string {
 		{label: 'kmodx -k 47 -k 56 --json (Module.symvers, no type information)', command: quiet(diff)},
 		{label: 'same + --types 47=vmlinuz --types 56=vmlinuz: grouped by cause from BTF (images\' BTF cached)', command: quiet([...diff, ...types])},
 	], runs);
-	return `### kernel diff grouped by cause, Debian 6.1.0-47 → 6.1.0-56 (18,254 CRC changes)\n\n${table(rows)}\n\nTarget: grouped from BTF in a few seconds.\n`;
+	return `### kernel diff grouped by cause, Debian 6.1.0-47 → 6.1.0-56 (18,254 CRC changes)\n\n${table(rows)}\n\nTarget: grouped from BTF in a few seconds.\n\n${reportTree(Math.min(runs, 3))}`;
+}
+
+/** Two symtypes trees of 20,000 files each (made from the real version.symtypes of each kernel), loaded and grouped. */
+function reportTree(runs: number): string {
+	const files = Number(process.env['KMODX_BENCH_TREE_FILES'] ?? 20_000);
+	const directory = temporaryDirectory(atExit, 'bench-tree');
+	const script = fileURLToPath(new URL('group-symtypes-tree.js', import.meta.url));
+	spawnSync(process.execPath, [script, 'make', directory, String(files)], {stdio: 'inherit'});
+	const rows = [measure(`load two symtypes trees of ${files.toLocaleString('en-US')} files each and group ${files.toLocaleString('en-US')} changed exports`, [process.execPath, script, 'group', directory, String(files)], runs)];
+	return `### a symtypes tree of a full build, grouped\n\n${table(rows)}\n\nTarget: well under a minute for tens of thousands of files.\n`;
 }

@@ -284,10 +284,9 @@ function unitCauses(old: SymtypesScope, current: SymtypesScope, symbols: readonl
 	for (let position = 0; position < keys.length; position++) {
 		const targets = new Set<number>();
 		for (const scope of [old, current]) {
-			for (const token of resolved(scope, keys[position]!)?.tokens ?? []) {
-				if (parseReference(token)) {
-					targets.add(node(resolved(scope, token)?.key ?? token));
-				}
+			const definition = resolved(scope, keys[position]!);
+			for (const token of definition ? referencesOf(definition) : []) {
+				targets.add(node(resolved(scope, token)?.key ?? token));
 			}
 		}
 
@@ -299,9 +298,9 @@ function unitCauses(old: SymtypesScope, current: SymtypesScope, symbols: readonl
 	for (const [position, key] of keys.entries()) {
 		const before = tokensOf(resolved(old, key), key);
 		const after = tokensOf(resolved(current, key), key);
-		if (before && after && !sameTokens(before, after)) {
+		if (before && after && before !== after && !sameTokens(before, after)) {
 			changedBit.set(position, causes.length);
-			causes.push({id: `${key}\0${before.join(' ')}\0${after.join(' ')}`, key, before, after});
+			causes.push({id: causeId(key, before, after), key, before, after});
 		}
 	}
 
@@ -310,6 +309,42 @@ function unitCauses(old: SymtypesScope, current: SymtypesScope, symbols: readonl
 		const bits = reach(index.get(symbol)!);
 		return {symbol, causes: causes.filter((_, bit) => (bits[bit >>> 5]! >>> (bit & 31)) & 1)};
 	});
+}
+
+/** The type references (`s#foo`) among a definition's tokens; definitions are shared by the units of a tree, so once each. */
+const references = new WeakMap<SymtypesDefinition, string[]>();
+
+function referencesOf(definition: SymtypesDefinition): string[] {
+	let found = references.get(definition);
+	if (!found) {
+		found = definition.tokens.filter(token => parseReference(token) !== undefined);
+		references.set(definition, found);
+	}
+
+	return found;
+}
+
+/*
+A change's identity: the key and both texts. Units of a build tree share their definitions (see
+SharedDefinitions), so the same pair of token arrays comes back for every unit that reaches it:
+joined once.
+*/
+const causeIds = new WeakMap<readonly string[], WeakMap<readonly string[], string>>();
+
+function causeId(key: string, before: readonly string[], after: readonly string[]): string {
+	let byAfter = causeIds.get(before);
+	if (!byAfter) {
+		byAfter = new WeakMap();
+		causeIds.set(before, byAfter);
+	}
+
+	let id = byAfter.get(after);
+	if (id === undefined) {
+		id = `${key}\0${before.join(' ')}\0${after.join(' ')}`;
+		byAfter.set(after, id);
+	}
+
+	return id;
 }
 
 /** A definition's tokens, or genksyms's stand-in for a tag the unit does not define. */

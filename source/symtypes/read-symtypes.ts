@@ -11,13 +11,13 @@ Parse the text of one `.symtypes` file: per-object (what genksyms writes) or con
 (SUSE `ksymtypes consolidate`: `/* file *\/` sections, omitted repeats, `s##name` opaque types).
 Bytes are taken as latin1 so that the CRC sees exactly the file's bytes.
 */
-export function readSymtypes(data: string | Uint8Array, file: string): SymtypesIndex {
+export function readSymtypes(data: string | Uint8Array, file: string, options: {shared?: SharedDefinitions} = {}): SymtypesIndex {
 	const text = typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('latin1');
 	if (text.includes('\0')) {
 		throw new InputError(file, 'not a .symtypes file (binary data)');
 	}
 
-	const reader = new SectionReader(file);
+	const reader = new SectionReader(file, options.shared);
 	const lines = text.split('\n');
 	for (const [index, rawLine] of lines.entries()) {
 		reader.line(rawLine, index + 1);
@@ -49,6 +49,14 @@ function addExports(exports: Map<string, SymtypesScope>, scopes: SymtypesScope[]
 
 type HistoryEntry = {section: number; definition: SymtypesDefinition};
 
+/**
+Definitions by their line, shared by the files of one build tree: the same header types are
+written into thousands of .symtypes files, so a line seen before is neither tokenized nor stored
+again (a shared definition names the first file that had it). Tens of thousands of files then
+cost about as much as their distinct lines.
+*/
+export type SharedDefinitions = Map<string, SymtypesDefinition>;
+
 class SectionReader {
 	private readonly scopes: SymtypesScope[] = [];
 	private current = new Map<string, SymtypesDefinition>();
@@ -57,13 +65,19 @@ class SectionReader {
 	// Consolidated files: every definition with the section it appeared in, in file order.
 	private readonly history = new Map<string, HistoryEntry[]>();
 
-	constructor(private readonly file: string) {
+	constructor(private readonly file: string, private readonly shared?: SharedDefinitions) {
 		this.currentName = file;
 	}
 
 	line(rawLine: string, lineNumber: number) {
 		const line = rawLine.trim();
 		if (line === '') {
+			return;
+		}
+
+		const known = this.shared?.get(line);
+		if (known) {
+			this.define(known);
 			return;
 		}
 
@@ -111,6 +125,12 @@ class SectionReader {
 		}
 
 		const definition: SymtypesDefinition = {key, tokens, override, file: this.file, line: lineNumber};
+		this.shared?.set(line, definition);
+		this.define(definition);
+	}
+
+	private define(definition: SymtypesDefinition) {
+		const {key} = definition;
 		this.current.set(key, definition);
 		let entries = this.history.get(key);
 		if (!entries) {
