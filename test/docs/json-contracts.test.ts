@@ -1,0 +1,45 @@
+import {readFileSync} from 'node:fs';
+import path from 'node:path';
+import test from 'ava';
+import {checkSchema} from '../../source/report/check-report.js';
+import {diffSchema} from '../../source/report/diff-report.js';
+import {planSchema} from '../../source/plan/build-plan.js';
+import {weakModulesSchema} from '../../source/plan/weak-modules.js';
+import {whySchema} from '../../source/cli/why-command.js';
+import {fixture, repoRoot} from '../helpers/paths.js';
+import {runCli} from '../helpers/run-cli.js';
+
+const contracts = readFileSync(path.join(repoRoot, 'docs', 'json-contracts.md'), 'utf8');
+const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+
+test('every schema kmodx prints has its section in docs/json-contracts.md, and the README names and links them', t => {
+	for (const schema of [checkSchema, whySchema, planSchema, weakModulesSchema, diffSchema]) {
+		t.true(contracts.includes(`## \`${schema}\``), schema);
+		t.true(readme.includes(`\`${schema}\``), schema);
+	}
+
+	t.true(readme.includes('(docs/json-contracts.md)'));
+});
+
+/** Every key of a real document, at every depth, as "a.b.c" (array elements as their first). */
+function keys(value: unknown, prefix = ''): string[] {
+	if (Array.isArray(value)) {
+		return value.length > 0 ? keys(value[0], prefix) : [];
+	}
+
+	if (value && typeof value === 'object') {
+		return Object.entries(value).flatMap(([key, inner]) => [key, ...keys(inner, `${prefix}${key}.`)].map(name => (name === key ? `${prefix}${key}` : name)));
+	}
+
+	return [];
+}
+
+test('every field of a real kmodx.check/1 and kmodx.diff/1 document (with rules and causes) is documented', t => {
+	const symvers = (release: string) => fixture(`kernels/6.1.0-${release}-amd64/Module.symvers.gz`);
+	const check = JSON.parse(runCli(['check', fixture('modules/my_drv-6.1.0-47-amd64.ko'), '-k', `56=${symvers('56')}`, '--rules', fixture('kabi/kabi_stablelist_x86_64'), '--json']).stdout) as unknown;
+	const diff = JSON.parse(runCli(['-k', `47=${symvers('47')}`, '-k', `56=${symvers('56')}`, '--rules', fixture('kabi/severities'), '--types', `47=${fixture('btf/debian-6.1.0-47-amd64.btf.gz')}`, '--types', `56=${fixture('btf/debian-6.1.0-56-amd64.btf.gz')}`, '--json']).stdout) as unknown;
+	for (const key of new Set([...keys(check), ...keys(diff)])) {
+		const last = key.split('.').at(-1)!;
+		t.true(contracts.includes(`"${last}"`), `${key} is not in docs/json-contracts.md`);
+	}
+});
