@@ -1,3 +1,4 @@
+import stringWidth from 'string-width';
 import type {CellState} from './state/rows.js';
 
 /** What a piece of text means; the theme decides how (or whether) that is coloured. */
@@ -10,21 +11,40 @@ export type Theme = {color: boolean};
 
 export const stateTone: Record<CellState, Tone> = {ok: 'good', bad: 'bad', unknown: 'unknown', warn: 'warn', added: 'added', removed: 'removed', none: 'dim'};
 
-/** Pads or cuts text to exactly `width` cells (all text here is one cell per code point). */
+/** Terminal cells `text` takes: wide CJK and emoji take two, combining marks none (string-width, as Ink measures). */
+export const textLength = (text: string) => stringWidth(text);
+
+/** The longest prefix of `text` (whole code points) that fits in `width` cells. */
+function cut(text: string, width: number): string {
+	let used = 0;
+	let end = 0;
+	for (const char of text) {
+		const cells = stringWidth(char);
+		if (used + cells > width) {
+			break;
+		}
+
+		used += cells;
+		end += char.length;
+	}
+
+	return text.slice(0, end);
+}
+
+/** Pads or cuts text to exactly `width` cells. */
 export function fit(text: string, width: number): string {
 	if (width <= 0) {
 		return '';
 	}
 
-	const chars = [...text];
-	if (chars.length > width) {
-		return chars.slice(0, Math.max(0, width - 1)).join('') + '…';
+	const length = textLength(text);
+	if (length > width) {
+		const kept = cut(text, width - 1) + '…';
+		return kept + ' '.repeat(Math.max(0, width - textLength(kept)));
 	}
 
-	return text + ' '.repeat(width - chars.length);
+	return text + ' '.repeat(width - length);
 }
-
-export const textLength = (text: string) => [...text].length;
 
 /** Cuts a line of segments to `width` cells. */
 export function clipLine(line: Line, width: number): Line {
@@ -66,14 +86,17 @@ export function wrap(text: string, width: number, indent = ''): string[] {
 	lines.push(line);
 	// Words longer than the width are hard-cut.
 	return lines.flatMap(item => {
-		const chars = [...item];
-		if (width <= 0 || chars.length <= width) {
+		if (width <= 0 || textLength(item) <= width) {
 			return [item];
 		}
 
 		const parts: string[] = [];
-		for (let start = 0; start < chars.length; start += width) {
-			parts.push(chars.slice(start, start + width).join(''));
+		let rest = item;
+		while (rest !== '') {
+			// A character wider than the whole width still goes on a line of its own.
+			const part = cut(rest, width) || [...rest][0]!;
+			parts.push(part);
+			rest = rest.slice(part.length);
 		}
 
 		return parts;

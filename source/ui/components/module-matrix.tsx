@@ -2,7 +2,7 @@ import {Box} from 'ink';
 import type {CheckReport} from '../../report/check-report.js';
 import type {KernelVerdict} from '../../verdict/check-module.js';
 import {marks} from '../state/rows.js';
-import {fit, type Line, type Theme, type Tone} from '../theme.js';
+import {fit, textLength, type Line, type Theme, type Tone} from '../theme.js';
 import {LineView} from './line-view.js';
 
 type Props = {
@@ -39,7 +39,7 @@ The name column: as wide as the longest name (and a gap), as far as the kernels'
 room; a longer name is cut with … and still ends in a space, so columns never run together.
 */
 export function matrixNameWidth(names: readonly string[], kernels: number, width: number): number {
-	const longest = Math.max(6, ...names.map(name => [...name].length));
+	const longest = Math.max(6, ...names.map(name => textLength(name)));
 	const room = width - lead - (kernels * cell);
 	return Math.max(8, Math.min(longest + 2, room));
 }
