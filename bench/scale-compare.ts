@@ -187,6 +187,11 @@ export function comparePlans(plans: PlanReport[], abi: ReferenceAbi): string[] {
 	const errors: string[] = [];
 	for (const plan of plans) {
 		const labels = plan.kernels.map(kernel => kernel.label);
+		if (!plan.module) {
+			errors.push(`a plan of ${plan.modules.length} modules: scale-test plans one module at a time`);
+			continue;
+		}
+
 		const groups = abi.groups(plan.module.path, labels);
 		const builds = plan.builds.map(build => build.kernels);
 		if (JSON.stringify(builds) !== JSON.stringify(groups)) {

@@ -2,15 +2,23 @@
 import {runCheck} from './cli/check-command.js';
 import {exitQuietlyOnClosedPipe, statusForError} from './cli/exit.js';
 import {explainStep} from './cli/explain-step.js';
-import {fastParse, parseWithMeow} from './cli/options.js';
+import {fastParse, helpText, parseWithMeow} from './cli/options.js';
 import {onTerminal, route} from './cli/route.js';
 import {withoutCiGuess} from './cli/without-ci-guess.js';
+import {helpRequested} from './cli/command-help.js';
 
 exitQuietlyOnClosedPipe();
-const {input, flags} = fastParse(process.argv.slice(2)) ?? await parseWithMeow();
-const {command, paths} = route(input, flags, onTerminal());
 
 async function main(): Promise<number> {
+	// `--help` anywhere: the command's help (or the full one), status 0, before anything is read.
+	const help = helpRequested(process.argv.slice(2), helpText);
+	if (help !== undefined) {
+		process.stdout.write(help);
+		return 0;
+	}
+
+	const {input, flags} = fastParse(process.argv.slice(2)) ?? await parseWithMeow();
+	const {command, paths} = route(input, flags, onTerminal());
 	switch (command) {
 		case 'check': {
 			return runCheck(paths, flags, explainStep);

@@ -1,7 +1,8 @@
-import {readFile} from 'node:fs/promises';
 import {gunzipSync} from 'node:zlib';
 import {InputError, isInputError} from '../common/input-error.js';
+import {readBounded} from '../common/read-bounded.js';
 import {detectCompression} from '../compression/detect.js';
+import {defaultMaxSize, sizeExceeded} from '../compression/limits.js';
 import {extractVmlinux, isBzImage} from '../compression/vmlinuz.js';
 import {Btf, isRawBtf, parseBtf} from './btf.js';
 import {type CacheOption, contentHash, dropCache, readCache, resolveCacheDir, writeCache} from '../common/cache.js';
@@ -31,12 +32,8 @@ export async function loadBtf(file: string, options: LoadBtfOptions = {}): Promi
 }
 
 export async function loadBtfFrom(file: string, options: LoadBtfOptions = {}): Promise<LoadedBtf> {
-	let data: Uint8Array;
-	try {
-		data = await readFile(file);
-	} catch (error) {
-		throw new InputError(file, `cannot read: ${(error as Error).message}`);
-	}
+	// The largest BTF source is a vmlinux with debug info, some hundred MB.
+	const data = await readBounded(file, 1024 * 1024 * 1024, 'raw BTF, a vmlinux or a vmlinuz');
 
 	return btfFromBytes(data, file, options);
 }
@@ -47,9 +44,10 @@ export async function btfFromBytes(data: Uint8Array, file: string, options: Load
 		// A gzip'd raw BTF or vmlinux (test fixtures, copies of /sys/kernel/btf/vmlinux).
 		let inner: Uint8Array;
 		try {
-			inner = gunzipSync(data);
+			// Bounded like every decompression: a gzip'd bomb must not fill memory before it is judged.
+			inner = gunzipSync(data, {maxOutputLength: defaultMaxSize});
 		} catch (error) {
-			throw new InputError(file, `bad gzip data: ${(error as Error).message}`);
+			throw (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? sizeExceeded(file, defaultMaxSize) : new InputError(file, `bad gzip data: ${(error as Error).message}`);
 		}
 
 		if (isRawBtf(inner) || isElf(inner)) return btfFromBytes(inner, file, options);

@@ -2,14 +2,15 @@ import {InputError} from '../common/input-error.js';
 import type {Kernel} from '../kernel/kernel.js';
 import {findModules} from '../module/find-modules.js';
 import {readModuleFile} from '../module/read-module.js';
-import {buildCheckReport, checkSchema, kernelSummaries, type CheckReport} from '../report/check-report.js';
-import {counts, countsEveryFirstFailure, parseFailOn} from '../report/fail-on.js';
+import {buildCheckReport, checkSummary, kernelSummaries, type CheckReport} from '../report/check-report.js';
+import {checkJsonHead, checkJsonTail, formatCheckJson} from '../report/format-json.js';
+import {countsEveryFirstFailure, ExitTally, parseFailOn, verdictKinds, type FailKind} from '../report/fail-on.js';
 import {formatMarkdown, markdownFooter, markdownHeader} from '../report/format-markdown.js';
 import {cellText, formatMatrixMarkdown, formatMatrixText, type MatrixRow} from '../report/format-matrix.js';
 import {colorStyle, formatText, summaryText} from '../report/format-text.js';
-import {writeOutput} from '../report/write-output.js';
+import {ReportSink, writeOutput} from '../report/write-output.js';
 import type {DigestOptions} from '../scan/digest.js';
-import type {CheckPolicy, ProblemKind} from '../verdict/check-module.js';
+import type {CheckPolicy} from '../verdict/check-module.js';
 import {useColor, type CliFlags} from './flags.js';
 import {guarded, loadKernels} from './load-inputs.js';
 
@@ -49,7 +50,14 @@ export async function runCheck(paths: string[], flags: CliFlags, explain?: Expla
 	}
 
 	emit(renderReport(report, flags), flags);
-	return report.modules.some(module => module.results.some(result => counts(result.problems.map(problem => problem.kind), failOn))) ? 1 : 0;
+	const tally = new ExitTally(failOn);
+	for (const module of report.modules) {
+		for (const result of module.results) {
+			tally.add(verdictKinds(result));
+		}
+	}
+
+	return tally.status;
 }
 
 /** The matrix for several modules on several kernels, unless --layout says otherwise. */
@@ -60,13 +68,14 @@ export function useMatrix(flags: Pick<CliFlags, 'layout'>, modules: number, kern
 export function renderReport(report: CheckReport, flags: CliFlags): string {
 	const format = flags.json ? 'json' : flags.format;
 	if (format === 'json') {
-		return JSON.stringify(report, null, 2) + '\n';
+		return formatCheckJson(report);
 	}
 
 	if (useMatrix(flags, report.modules.length, report.kernels.length)) {
 		const rows = report.modules.map(module => ({name: module.name, path: module.path, cells: module.results.map(result => cellText(result))}));
 		const loadsPerKernel = report.kernels.map((_, index) => report.modules.filter(module => module.results[index]?.loads).length);
-		const summary = {kernels: report.kernels, summary: report.summary, loadsPerKernel};
+		const undecidedPerKernel = report.kernels.map((_, index) => report.modules.filter(module => module.results[index]?.verdict === 'undecided').length);
+		const summary = {kernels: report.kernels, summary: report.summary, loadsPerKernel, undecidedPerKernel};
 		return format === 'markdown' ? formatMatrixMarkdown(rows, summary) : formatMatrixText(rows, summary, useColor(flags) ? colorStyle : undefined);
 	}
 
@@ -86,59 +95,60 @@ const holdBack = 8 * 1024 * 1024;
 
 /**
 Many modules: checked by scanModules (worker threads for big runs) and written as they come.
-JSON and the detailed layouts are held back up to `holdBack`, then stream module by module; the
-matrix keeps one short row per module. With -o the report is gathered and written at the end, so a
-failed run never leaves half a file.
+JSON and the detailed layouts are held back up to `holdBack` on stdout, then stream module by
+module, as fast as stdout takes them; the matrix keeps one short row per module. With -o the
+report streams into a temporary file that takes the name at the end, so a failed run never
+leaves half a file.
 */
-async function runScan(files: string[], kernels: Kernel[], policy: CheckPolicy, flags: CliFlags, failOn: ReadonlySet<ProblemKind>): Promise<number> {
+async function runScan(files: string[], kernels: Kernel[], policy: CheckPolicy, flags: CliFlags, failOn: ReadonlySet<FailKind>): Promise<number> {
+	const sink = new ReportSink(flags.output, flags.force, holdBack);
+	try {
+		const status = await scanReport(files, kernels, policy, flags, failOn, sink);
+		sink.commit();
+		return status;
+	} catch (error) {
+		sink.abort();
+		throw error;
+	}
+}
+
+async function scanReport(files: string[], kernels: Kernel[], policy: CheckPolicy, flags: CliFlags, failOn: ReadonlySet<FailKind>, sink: ReportSink): Promise<number> {
 	const format = flags.json ? 'json' : flags.format;
 	const matrix = format !== 'json' && useMatrix(flags, files.length, kernels.length);
 	const color = useColor(flags);
-	// Bad input must leave nothing written: the report is held back until it is complete, up to
-	// `holdBack` on stdout; only a bigger one (thousands of modules as JSON) streams past that.
-	const chunks: string[] = [];
-	let held = 0;
-	let streaming = false;
 	const write = (text: string) => {
-		if (streaming) {
-			process.stdout.write(text);
-			return;
-		}
-
-		chunks.push(text);
-		held += text.length;
-		if (!flags.output && held > holdBack) {
-			streaming = true;
-			process.stdout.write(chunks.join(''));
-			chunks.length = 0;
-		}
+		sink.write(text);
 	};
 	const digest: DigestOptions = format === 'json'
 		? {mode: 'json'}
 		: (matrix ? {mode: 'row', firstFailureOnly: countsEveryFirstFailure(failOn)} : {mode: format === 'markdown' ? 'markdown' : 'text', color, labelWidth: Math.max(...kernels.map(kernel => kernel.label.length))});
 	const kernelsJson = kernelSummaries(kernels);
 	if (format === 'json') {
-		const head = JSON.stringify({schema: checkSchema, policy: {missing_version: policy.missingVersion}, kernels: kernelsJson}, null, 2);
-		write(head.slice(0, -2) + ',\n  "modules": [\n');
+		write(checkJsonHead({policy: {missing_version: policy.missingVersion}, kernels: kernelsJson}));
 	} else if (format === 'markdown' && !matrix) {
 		write(markdownHeader(kernelsJson).join('\n'));
 	}
 
 	const rows: MatrixRow[] = [];
 	const loadsPerKernel = kernels.map(() => 0);
+	const undecidedPerKernel = kernels.map(() => 0);
 	let failures = 0;
-	let failing = false;
+	let undecided = 0;
+	const tally = new ExitTally(failOn);
 	// The scan (worker threads, sparse reads) loads only for runs of several modules.
 	const [{scanModules}, {progressBar}] = await Promise.all([import('../scan/scan-modules.js'), import('../scan/progress.js')]);
 	const bar = process.stderr.isTTY && files.length > 1 ? progressBar(process.stderr, 'modules') : undefined;
 	await scanModules(files, kernels, policy, {
 		digest,
 		onProgress: bar?.update,
+		pace: () => sink.pace(),
 		onResult({index, digest: module}) {
 			for (const [at, verdict] of module.verdicts.entries()) {
-				loadsPerKernel[at]! += verdict.loads ? 1 : 0;
-				failures += verdict.loads ? 0 : 1;
-				failing ||= counts(verdict.kinds, failOn);
+				loadsPerKernel[at]! += verdict.verdict === 'loads' ? 1 : 0;
+				undecidedPerKernel[at]! += verdict.verdict === 'undecided' ? 1 : 0;
+				failures += verdict.verdict === 'fails' ? 1 : 0;
+				undecided += verdict.verdict === 'undecided' ? 1 : 0;
+				tally.add(verdict.kinds);
 			}
 
 			if (module.json !== undefined) {
@@ -153,11 +163,11 @@ async function runScan(files: string[], kernels: Kernel[], policy: CheckPolicy, 
 		},
 	});
 	bar?.done();
-	const summary = {modules: files.length, kernels: kernels.length, failures, loads_everywhere: failures === 0};
+	const summary = checkSummary(files.length, kernels.length, failures, undecided);
 	if (format === 'json') {
-		write('\n  ],\n  "summary": ' + JSON.stringify(summary, null, 2).replaceAll('\n', '\n  ') + '\n}\n');
+		write(checkJsonTail(summary));
 	} else if (matrix) {
-		const totals = {kernels: kernelsJson, summary, loadsPerKernel};
+		const totals = {kernels: kernelsJson, summary, loadsPerKernel, undecidedPerKernel};
 		write(format === 'markdown' ? formatMatrixMarkdown(rows, totals) : formatMatrixText(rows, totals, color ? colorStyle : undefined));
 	} else if (format === 'markdown') {
 		write('\n' + markdownFooter(summary).join('\n'));
@@ -165,11 +175,5 @@ async function runScan(files: string[], kernels: Kernel[], policy: CheckPolicy, 
 		write(summaryText(summary, color ? colorStyle : undefined) + '\n');
 	}
 
-	if (flags.output) {
-		writeOutput(flags.output, chunks.join(''), {force: flags.force});
-	} else if (!streaming) {
-		process.stdout.write(chunks.join(''));
-	}
-
-	return failing ? 1 : 0;
+	return tally.status;
 }

@@ -23,7 +23,8 @@ export async function guarded<T>(file: string, work: () => Promise<T>): Promise<
 	}
 }
 
-export async function loadKernels(flags: CliFlags, onProgress?: (message: string) => void): Promise<Kernel[]> {
+/** `duplicateHint`: how to name the kernels apart, in the words of the command's own flags. */
+export async function loadKernels(flags: CliFlags, onProgress?: (message: string) => void, duplicateHint = 'name them with -k LABEL=SOURCE'): Promise<Kernel[]> {
 	const specs = (flags.kernel ?? []).map(text => parseKernelSpec(text));
 	if (specs.length === 0) {
 		specs.push({label: undefined, source: runningRelease()});
@@ -33,7 +34,7 @@ export async function loadKernels(flags: CliFlags, onProgress?: (message: string
 	const seen = new Set<string>();
 	for (const kernel of kernels) {
 		if (seen.has(kernel.label)) {
-			throw new InputError(undefined, `two kernels are labelled '${kernel.label}': name them with -k LABEL=SOURCE`);
+			throw new InputError(undefined, `two kernels are labelled '${kernel.label}': ${duplicateHint}`);
 		}
 
 		seen.add(kernel.label);

@@ -24,15 +24,18 @@ export const helpText = `
 	  $ kmodx [check] MODULE|DIR… [-k KERNEL]…    will the modules load on these kernels?
 	  $ kmodx why SYMBOL -k FROM -k TO [--types L=PATH]…   why did the symbol's CRC change?
 	  $ kmodx -k A -k B                            browse what changed between two kernels
-	  $ kmodx plan MODULE -k KERNEL…               the fewest builds that cover the kernels
+	  $ kmodx plan MODULE|DIR… -k KERNEL…          the fewest builds that cover the kernels
 	  $ kmodx weak-modules MODULE|DIR… --from A --to B   which modules built for A load on B as they are
 
 	  On a terminal \`kmodx MODULE…\` opens the explorer; piped, or with \`check\`, it prints a report.
+	  kmodx COMMAND --help: the command's own help.
 
 	KERNEL ([LABEL=]SOURCE, repeatable; default: the running kernel)
 	  Module.symvers (any layout; .gz .xz .zst), /boot/symvers-<release>.gz,
-	  a kernel headers/build directory, vmlinux, vmlinuz/bzImage, or a release
-	  name looked up in /lib/modules, /usr/src and /boot.
+	  a kernel headers/build directory, an installed kernel (/lib/modules/<release>
+	  with its image; or a root holding one), vmlinux, vmlinuz/bzImage, or a release
+	  name looked up in /lib/modules, /usr/src and /boot. An image lists only
+	  vmlinux's exports: what it cannot tell is undecided (?), never "loads".
 
 	Options
 	  -k, --kernel KERNEL        a kernel to check against (repeatable)
@@ -46,9 +49,10 @@ export const helpText = `
 	      --types LABEL=PATH     type information for a kernel: BTF, vmlinux, vmlinuz, .symtypes
 	      --explain              explain CRC mismatches in check reports (needs types)
 	      --no-color             no colours (NO_COLOR is honoured too)
-	      --fail-on KINDS        problems that make the exit status 1 (comma list; default all):
+	      --fail-on KINDS        what makes the exit status non-zero (comma list; default all):
 	                             arch, no_versions, crc, missing, gpl_only, namespace,
-	                             vermagic, no_version, proprietary_taint; or none
+	                             vermagic, no_version, proprietary_taint (status 1), and
+	                             unresolved, an undecided import (status 3); or none
 	      --layout auto|matrix|details
 	                             text/markdown layout of check: a modules × kernels matrix
 	                             (auto: when several modules meet several kernels) or details
@@ -57,8 +61,10 @@ export const helpText = `
 
 	Exit status
 	  0 every module loads on every kernel, 1 some do not (only problems of --fail-on count),
-	  2 bad usage or input; plan: 1 when one binary cannot serve every kernel;
-	  weak-modules: 1 when some module needs a rebuild
+	  3 none fails but some verdict is undecided (an import the kernel source cannot tell),
+	  2 bad usage or input; plan: 1 when one binary cannot serve every kernel, 3 undecided;
+	  weak-modules: 1 when some module needs a rebuild, 3 when some are undecided;
+	  kernel diff: 1 when something changed, 3 when only undecided exports differ
 
 	Examples
 	  $ kmodx my_drv.ko -k 6.1.0-56-amd64
@@ -66,6 +72,7 @@ export const helpText = `
 	  $ kmodx check /lib/modules/6.1.0-47-amd64/updates -k 6.1.0-56-amd64 --format markdown -o report.md
 	  $ kmodx check /lib/modules/6.1.0-47-amd64/extra -k 6.1.0-50-amd64 -k 6.1.0-56-amd64 --fail-on crc,missing
 	  $ kmodx plan my_drv.ko -k 6.1.0-47-amd64 -k 6.1.0-50-amd64 -k 6.1.0-56-amd64
+	  $ kmodx plan /usr/src/xtables-addons-3.23/extensions -k /lib/modules/6.1.0-47-amd64 -k 6.1.0-56-amd64
 	  $ kmodx weak-modules /lib/modules/6.1.0-47-amd64/extra --from 6.1.0-47-amd64 --to 6.1.0-56-amd64
 `;
 

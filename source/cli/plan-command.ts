@@ -1,7 +1,7 @@
 import {InputError} from '../common/input-error.js';
 import {findModules} from '../module/find-modules.js';
 import {readModuleFile} from '../module/read-module.js';
-import {buildPlan, type PlanReport} from '../plan/build-plan.js';
+import {buildPlan, planStatus, type PlanReport} from '../plan/build-plan.js';
 import {formatPlanMarkdown, formatPlanText} from '../plan/format-plan.js';
 import {colorStyle} from '../report/format-text.js';
 import type {Kernel} from '../kernel/kernel.js';
@@ -11,22 +11,26 @@ import {guarded, loadKernels} from './load-inputs.js';
 import {progressLine} from './progress-line.js';
 import type {CliFlags} from './flags.js';
 
-/** `kmodx plan MODULE -k …`: exit 0 when one binary serves every kernel, 1 when it cannot. */
+/**
+`kmodx plan MODULE|DIR… -k …`: the builds of the modules (built together: they resolve each
+other's exports) that cover the kernels. Exit 0 when one binary serves every kernel, 1 when it
+cannot, 3 when nothing says it cannot but some import is undecided.
+*/
 export async function runPlan(paths: string[], flags: CliFlags): Promise<number> {
-	const files = paths.length === 0 ? [] : findModules(paths);
-	if (files.length !== 1) {
-		throw new InputError(undefined, files.length === 0 ? 'no module given: kmodx plan MODULE -k KERNEL…' : `plan takes one module, got ${files.length}: kmodx plan MODULE -k KERNEL…`);
+	if (paths.length === 0) {
+		throw new InputError(undefined, 'no module given: kmodx plan MODULE|DIR… -k KERNEL…');
 	}
 
-	const [kernels, module] = await Promise.all([loadKernels(flags), guarded(files[0]!, async () => readModuleFile(files[0]!))]);
-	const plan = buildPlan(module, kernels, {missingVersion: flags.missingVersion});
+	const files = findModules(paths);
+	const [kernels, modules] = await Promise.all([loadKernels(flags), Promise.all(files.map(async file => guarded(file, async () => readModuleFile(file))))]);
+	const plan = buildPlan(modules, kernels, {missingVersion: flags.missingVersion});
 	if (flags.explain) {
 		await explainSplits(plan, kernels, flags);
 	}
 
 	const format = flags.json ? 'json' : flags.format;
 	emit(format === 'json' ? JSON.stringify(plan, null, 2) + '\n' : format === 'markdown' ? formatPlanMarkdown(plan) : formatPlanText(plan, useColor(flags) ? colorStyle : undefined), flags);
-	return plan.one_binary ? 0 : 1;
+	return planStatus(plan);
 }
 
 /** Why each splitting symbol differs: from the first build's kernel to the first kernel that disagrees. */
@@ -39,8 +43,9 @@ async function explainSplits(plan: PlanReport, kernels: Kernel[], flags: CliFlag
 	const byLabel = new Map(kernels.map(kernel => [kernel.label, kernel]));
 	const bases = plan.builds.map(build => byLabel.get(build.build_against)!);
 	for (const symbol of plan.splitting_symbols) {
-		const base = bases.find(kernel => symbol.crcs[kernel.label] !== null);
-		const target = bases.find(kernel => kernel !== base && symbol.crcs[kernel.label] !== null && symbol.crcs[kernel.label] !== symbol.crcs[base?.label ?? '']);
+		const known = (kernel: Kernel) => symbol.crcs[kernel.label] !== null && symbol.crcs[kernel.label] !== 'undecided';
+		const base = bases.find(kernel => known(kernel));
+		const target = bases.find(kernel => kernel !== base && known(kernel) && symbol.crcs[kernel.label] !== symbol.crcs[base?.label ?? '']);
 		if (!base || !target) {
 			symbol.explanation_unavailable = 'the symbol is missing from all but one ABI group: no CRC change to explain';
 			continue;

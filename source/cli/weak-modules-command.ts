@@ -2,7 +2,7 @@ import {InputError} from '../common/input-error.js';
 import {parseKernelSpec} from '../kernel/load-kernel.js';
 import {findModules} from '../module/find-modules.js';
 import {kernelSummaries} from '../report/check-report.js';
-import {parseFailOn, problemKinds} from '../report/fail-on.js';
+import {failKinds, parseFailOn, undecidedStatus} from '../report/fail-on.js';
 import {colorStyle, type TextStyle} from '../report/format-text.js';
 import {code, escape} from '../report/format-markdown.js';
 import {scanModules} from '../scan/scan-modules.js';
@@ -14,11 +14,13 @@ import {loadKernels} from './load-inputs.js';
 import type {CliFlags} from './flags.js';
 
 const plain: TextStyle = {bad: t => t, good: t => t, dim: t => t, bold: t => t};
+const decisionMarks = {reuse: '✓ reuse', rebuild: '✗ rebuild', undecided: '? undecided'} as const;
 
 /**
 `kmodx weak-modules MODULE|DIR… --to B [--from A]`: which modules built for A can be reused on B
 as they are, the decision of RHEL's `weak-modules --add-kernel --dry-run`, made by the verdict
-engine (CRCs, and also vermagic, GPL-only and namespaces). Exit 0 when all can, 1 otherwise.
+engine (CRCs, and also vermagic, GPL-only and namespaces). Exit 0 when all can, 1 when one needs a
+rebuild, 3 when none does but one is undecided (and --fail-on counts unresolved).
 */
 export async function runWeakModules(paths: string[], flags: CliFlags): Promise<number> {
 	if (paths.length === 0) {
@@ -36,12 +38,10 @@ export async function runWeakModules(paths: string[], flags: CliFlags): Promise<
 	const failOn = parseFailOn(flags.failOn);
 	const specs = [...(flags.from ? [flags.from] : []), flags.to];
 	const files = findModules(paths);
-	const kernels = await loadKernels({...flags, kernel: specs});
+	const sources = specs.map(spec => parseKernelSpec(spec).source);
+	const kernels = await loadKernels({...flags, kernel: specs}, undefined, `--from and --to need different labels: name them, e.g. --from old=${sources[0]} --to new=${sources.at(-1)!}`);
 	const from = flags.from ? kernels[0] : undefined;
 	const to = kernels.at(-1)!;
-	if (from && from.label === to.label) {
-		throw new InputError(undefined, `--from and --to are both labelled '${to.label}': name them, e.g. --from old=${parseKernelSpec(flags.from!).source}`);
-	}
 
 	const modules: WeakModule[] = [];
 	const bar = process.stderr.isTTY && files.length > 1 ? progressBar(process.stderr, 'modules') : undefined;
@@ -58,37 +58,64 @@ export async function runWeakModules(paths: string[], flags: CliFlags): Promise<
 		schema: weakModulesSchema,
 		from: fromSummary,
 		to: toSummary,
-		fail_on: problemKinds.filter(kind => failOn.has(kind)),
+		fail_on: failKinds.filter(kind => failOn.has(kind)),
 		modules,
 		summary: weakModulesSummary(modules),
 	};
 	const format = flags.json ? 'json' : flags.format;
 	emit(format === 'json' ? JSON.stringify(report, null, 2) + '\n' : format === 'markdown' ? formatWeakMarkdown(report) : formatWeakText(report, useColor(flags) ? colorStyle : plain), flags);
-	return report.summary.rebuild === 0 ? 0 : 1;
+	if (report.summary.rebuild > 0) {
+		return 1;
+	}
+
+	return report.summary.undecided > 0 && failOn.has('unresolved') ? undecidedStatus : 0;
 }
 
 export function formatWeakText(report: WeakModulesReport, style: TextStyle = plain): string {
 	const lines = [style.bold(`Modules ${report.from ? `built for ${report.from.label} ` : ''}on ${report.to.label}:`)];
 	const width = Math.max(...report.modules.map(module => module.name.length));
+	// As wide as the longest decision shown.
+	const markWidth = Math.max(...report.modules.map(module => decisionMarks[module.decision].length));
 	for (const module of report.modules) {
-		const mark = module.decision === 'reuse' ? style.good('✓ reuse  ') : style.bad('✗ rebuild');
+		const text = decisionMarks[module.decision].padEnd(markWidth);
+		const mark = module.decision === 'reuse' ? style.good(text) : style.bad(text);
 		const fromNote = module.loads_on_from === false ? style.dim(` (does not load on ${report.from!.label} either)`) : '';
 		lines.push(`  ${mark}  ${module.name.padEnd(width)}  ${module.reason}${fromNote}`);
 	}
 
-	const {modules, reuse, rebuild} = report.summary;
-	lines.push('', rebuild === 0
-		? style.good(`✓ all ${modules} module${modules === 1 ? '' : 's'} can be reused on ${report.to.label} as they are`)
-		: style.bad(`✗ ${rebuild} of ${modules} module${modules === 1 ? '' : 's'} need${rebuild === 1 ? 's' : ''} a rebuild for ${report.to.label}; ${reuse} can be reused as they are`));
+	lines.push('', weakSummaryText(report, style));
 	return lines.join('\n') + '\n';
+}
+
+/** The last line: how many can be reused, need a rebuild, or are undecided; singular and plural right. */
+export function weakSummaryText(report: WeakModulesReport, style: TextStyle = plain): string {
+	const {modules, reuse, rebuild, undecided} = report.summary;
+	const to = report.to.label;
+	if (modules === 1) {
+		const [module] = report.modules;
+		const text = {reuse: `✓ ${module!.name} can be reused on ${to} as it is`, rebuild: `✗ ${module!.name} needs a rebuild for ${to}`, undecided: `? ${module!.name} is undecided on ${to}`}[module!.decision];
+		return module!.decision === 'reuse' ? style.good(text) : style.bad(text);
+	}
+
+	const reusable = `${reuse} can be reused as ${reuse === 1 ? 'it is' : 'they are'}`;
+	const undecidedTail = undecided > 0 ? `; ${undecided} ${undecided === 1 ? 'is' : 'are'} undecided` : '';
+	if (rebuild > 0) {
+		return style.bad(`✗ ${rebuild} of ${modules} modules need${rebuild === 1 ? 's' : ''} a rebuild for ${to}; ${reusable}${undecidedTail}`);
+	}
+
+	if (undecided > 0) {
+		return style.bad(`? ${undecided} of ${modules} modules ${undecided === 1 ? 'is' : 'are'} undecided on ${to}; ${reusable}`);
+	}
+
+	return style.good(`✓ all ${modules} modules can be reused on ${to} as they are`);
 }
 
 function formatWeakMarkdown(report: WeakModulesReport): string {
 	const out = [`# kmodx weak-modules: ${report.from ? `${escape(report.from.label)} → ` : ''}${escape(report.to.label)}`, '', '| module | decision | reason | file |', '|---|---|---|---|'];
 	for (const module of report.modules) {
-		out.push(`| ${escape(module.name)} | ${module.decision === 'reuse' ? '✓ reuse' : '✗ rebuild'} | ${escape(module.reason)} | ${code(module.path)} |`);
+		out.push(`| ${escape(module.name)} | ${decisionMarks[module.decision]} | ${escape(module.reason)} | ${code(module.path)} |`);
 	}
 
-	out.push('', `**${report.summary.reuse} of ${report.summary.modules} can be reused; ${report.summary.rebuild} need a rebuild.**`, '');
+	out.push('', `**${escape(weakSummaryText(report))}**`, '');
 	return out.join('\n');
 }

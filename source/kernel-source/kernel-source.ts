@@ -78,6 +78,24 @@ async function storeIndex(cacheDir: string | undefined, key: string, identity: s
 	await writeCache(cacheDir, indexCacheKind, key, zlib.gzipSync(`${identity}\n${serialiseIndex(index)}`, {level: 1}));
 }
 
+/**
+A tarball's identity without reading it (the same as `KernelSource.identity`), so that cached
+answers can be found before the index is loaded; undefined for a directory, whose identity needs
+a walk of the tree.
+*/
+export async function tarballIdentity(source: string): Promise<string | undefined> {
+	try {
+		if (!statSync(source).isFile()) {
+			return undefined;
+		}
+	} catch {
+		return undefined;
+	}
+
+	const identity = await fileIdentity(source);
+	return identity ? `tarball:${identity.key}` : undefined;
+}
+
 const keyOf = (identity: string) => createHash('sha256').update(identity).digest('hex').slice(0, 32);
 
 async function openTarball(file: string, options: OpenSourceOptions): Promise<KernelSource> {

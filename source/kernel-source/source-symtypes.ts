@@ -78,6 +78,8 @@ export async function sourceSymtypes(request: SourceSymtypesRequest): Promise<So
 		const crc = genksymsCrc(generated.index, symbol);
 		const result = {file, index: generated.index, crc, cachePath: generated.cachePath, notes};
 		if (request.kernelCrc === undefined || crc === (request.kernelCrc >>> 0)) {
+			// eslint-disable-next-line no-await-in-loop
+			await writeCache(request.cacheDir, answerKind, await answerKey({...request, sourceIdentity: source.identity}), Buffer.from(JSON.stringify({file, notes})), cacheEntries);
 			return result;
 		}
 
@@ -112,16 +114,66 @@ async function enabledFirst(request: SourceSymtypesRequest, candidates: string[]
 
 const rank = (built: boolean | undefined) => (built === true ? 0 : built === undefined ? 1 : 2);
 
+const answerKind = 'symtypes-source-answer';
+
+type AnswerRequest = Pick<SourceSymtypesRequest, 'headers' | 'symbol' | 'exporter' | 'kernelCrc'> & {sourceIdentity: string};
+
+async function answerKey(request: AnswerRequest): Promise<string> {
+	const parts = [recipe, request.sourceIdentity, await headersIdentity(request.headers), request.symbol, request.exporter ?? '', String(request.kernelCrc)];
+	return createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 40);
+}
+
+const isModule = (exporter: string | undefined) => exporter !== undefined && exporter !== 'vmlinux';
+
+async function unitCacheKey(sourceIdentity: string, headers: string, file: string, module: boolean): Promise<string> {
+	return createHash('sha256').update([recipe, sourceIdentity, await headersIdentity(headers), file, module ? 'm' : 'y'].join('\0')).digest('hex').slice(0, 40);
+}
+
+async function cachedUnit(cacheDir: string | undefined, key: string, label: string): Promise<SymtypesIndex | undefined> {
+	const cached = await readCache(cacheDir, cacheKind, key);
+	try {
+		return cached ? readSymtypes(zlib.gunzipSync(cached), label) : undefined;
+	} catch {
+		return undefined; // A damaged entry is generated again.
+	}
+}
+
+/**
+What an earlier run found for the same symbol of the same source and headers: which file exports
+it, and that file's generated symtypes, both from the cache. The source's index is not read: a
+repeated explanation costs two small cache reads per kernel.
+*/
+export async function rememberedSourceSymtypes(request: AnswerRequest & {sourcePath: string; cacheDir: string | undefined}): Promise<SourceSymtypes | undefined> {
+	const entry = await readCache(request.cacheDir, answerKind, await answerKey(request));
+	let answer: {file?: unknown; notes?: unknown};
+	try {
+		answer = entry ? JSON.parse(Buffer.from(entry).toString('utf8')) as typeof answer : {};
+	} catch {
+		return undefined;
+	}
+
+	const {file, notes} = answer;
+	if (typeof file !== 'string' || !Array.isArray(notes) || !notes.every(note => typeof note === 'string')) {
+		return undefined;
+	}
+
+	const key = await unitCacheKey(request.sourceIdentity, request.headers, file, isModule(request.exporter));
+	const index = await cachedUnit(request.cacheDir, key, `${file} (generated from ${path.basename(request.sourcePath)})`);
+	if (!index?.exports.has(request.symbol)) {
+		return undefined;
+	}
+
+	return {file, index, crc: genksymsCrc(index, request.symbol), cachePath: request.cacheDir ? cacheEntryPath(request.cacheDir, cacheKind, key) : undefined, notes: notes as string[]};
+}
+
 async function generateUnit(request: SourceSymtypesRequest, file: string): Promise<{index: SymtypesIndex; cachePath: string | undefined}> {
-	const module = request.exporter !== undefined && request.exporter !== 'vmlinux';
-	const key = createHash('sha256').update([recipe, request.source.identity, await headersIdentity(request.headers), file, module ? 'm' : 'y'].join('\0')).digest('hex').slice(0, 40);
+	const module = isModule(request.exporter);
+	const key = await unitCacheKey(request.source.identity, request.headers, file, module);
 	const cachePath = request.cacheDir ? cacheEntryPath(request.cacheDir, cacheKind, key) : undefined;
 	const label = `${file} (generated from ${path.basename(request.source.path)})`;
-	const cached = await readCache(request.cacheDir, cacheKind, key);
+	const cached = await cachedUnit(request.cacheDir, key, label);
 	if (cached) {
-		try {
-			return {index: readSymtypes(zlib.gunzipSync(cached), label), cachePath};
-		} catch {} // A damaged entry is generated again.
+		return {index: cached, cachePath};
 	}
 
 	request.onProgress?.(`reading ${file} and its local headers`);

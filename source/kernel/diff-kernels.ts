@@ -1,7 +1,11 @@
 import {formatCrc} from '../common/hex.js';
 import type {Kernel, KernelExport} from './kernel.js';
 
-export type ExportChange = 'added' | 'removed' | 'crc' | 'export_type' | 'namespace' | 'module' | 'same';
+/**
+`undecided`: one kernel lacks the name but lists only vmlinux's exports (an image): the name may
+be a module's export there, so whether it was added or removed (or moved) cannot be told.
+*/
+export type ExportChange = 'added' | 'removed' | 'crc' | 'export_type' | 'namespace' | 'module' | 'undecided' | 'same';
 
 export type ExportDiffRow = {
 	name: string;
@@ -22,23 +26,24 @@ export function diffKernels(kernels: Kernel[]): ExportDiffRow[] {
 		}
 	}
 
+	const listsModules = kernels.map(kernel => kernel.modulesIncluded);
 	const rows: ExportDiffRow[] = [];
 	for (const name of [...names].sort()) {
 		const exports = kernels.map(kernel => kernel.exports.get(name) ?? null);
-		rows.push({name, change: changesOf(exports), exports});
+		rows.push({name, change: changesOf(exports, listsModules), exports});
 	}
 
 	return rows;
 }
 
-function changesOf(exports: Array<KernelExport | null>): ExportChange[] {
+function changesOf(exports: Array<KernelExport | null>, listsModules: boolean[]): ExportChange[] {
 	const [base, ...others] = exports;
 	const changes = new Set<ExportChange>();
-	for (const other of others) {
+	for (const [index, other] of others.entries()) {
 		if (!base && other) {
-			changes.add('added');
+			changes.add(listsModules[0] ? 'added' : 'undecided');
 		} else if (base && !other) {
-			changes.add('removed');
+			changes.add(listsModules[index + 1] ? 'removed' : 'undecided');
 		} else if (base && other) {
 			if (base.crc !== other.crc) {
 				changes.add('crc');
@@ -62,7 +67,7 @@ function changesOf(exports: Array<KernelExport | null>): ExportChange[] {
 }
 
 export function diffSummary(rows: ExportDiffRow[]): Record<ExportChange, number> {
-	const summary: Record<ExportChange, number> = {added: 0, removed: 0, crc: 0, export_type: 0, namespace: 0, module: 0, same: 0};
+	const summary: Record<ExportChange, number> = {added: 0, removed: 0, crc: 0, export_type: 0, namespace: 0, module: 0, undecided: 0, same: 0};
 	for (const row of rows) {
 		for (const change of row.change) {
 			summary[change]++;

@@ -34,7 +34,7 @@ export type ExportTable = {
 	readonly size: number;
 };
 
-export type KernelSourceKind = 'symvers' | 'headers' | 'vmlinux' | 'vmlinuz' | 'release';
+export type KernelSourceKind = 'symvers' | 'headers' | 'vmlinux' | 'vmlinuz' | 'installed' | 'release';
 
 export type Kernel = {
 	label: string;
@@ -44,7 +44,7 @@ export type Kernel = {
 	/** The files actually read, in order. */
 	files: string[];
 	release: string | undefined;
-	/** The vermagic string the kernel expects, when its config or image tells it ("?" stands for an unknown release). */
+	/** The vermagic string the kernel expects, when its release and config (or its image) tell it. */
 	vermagic: string | undefined;
 	/** The part of vermagic after the release; all the kernel compares for modules with CRCs. */
 	vermagicFlags: string | undefined;
@@ -57,6 +57,8 @@ export type Kernel = {
 	config: KernelSwitches | undefined;
 	/** Paths of type information that came with the kernel (vmlinux/vmlinuz BTF, headers dir). */
 	typeSources: TypeSource[];
+	/** An installed kernel (`/lib/modules/<release>`): modules whose exports count, and those it would refuse (with why). */
+	modules?: {counted: number; skipped: string[]};
 };
 
 export type TypeSource =

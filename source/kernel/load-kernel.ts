@@ -14,7 +14,8 @@ import {parseKernelConfig, type KernelConfig} from './kernel-config.js';
 import {nameHash, packExports, PackedExports} from './packed-exports.js';
 import {SymversTable} from './symvers.js';
 import {readVmlinuxKernel} from './vmlinux.js';
-import {readBounded} from '../module/read-bounded.js';
+import {installedLayout, loadInstalledTree} from './installed-tree.js';
+import {readBounded} from '../common/read-bounded.js';
 
 export type KernelSpec = {label: string | undefined; source: string};
 
@@ -96,7 +97,8 @@ async function loadFile(spec: KernelSpec, file: string, options: LoadKernelOptio
 		kind: extra?.files ? 'headers' : 'symvers',
 		files: [...(extra?.files ?? []), file],
 		release,
-		vermagic: config ? `${release ?? '?'} ${config.vermagicFlags}` : undefined,
+		// The whole string only when the release is known: never a made-up one.
+		vermagic: config && release ? `${release} ${config.vermagicFlags}` : undefined,
 		vermagicFlags: config?.vermagicFlags,
 		machine: config?.machine,
 		exports,
@@ -106,7 +108,11 @@ async function loadFile(spec: KernelSpec, file: string, options: LoadKernelOptio
 	};
 }
 
-/** A headers/build directory, `/lib/modules/<release>`, or any folder holding Module.symvers and a config. */
+/**
+A headers/build directory, any folder holding Module.symvers and a config, or an installed kernel:
+`/lib/modules/<release>` (its `build` link to the headers when there is one, else the modules
+themselves with the image), or a root holding one (an unpacked linux-image package).
+*/
 async function loadDirectory(spec: KernelSpec, directory: string, options: LoadKernelOptions): Promise<Kernel> {
 	const build = path.join(directory, 'build');
 	const symvers = symversNames.map(name => path.join(directory, name)).find(file => existsSync(file));
@@ -115,7 +121,15 @@ async function loadDirectory(spec: KernelSpec, directory: string, options: LoadK
 	}
 
 	if (!symvers) {
-		throw new InputError(directory, `no Module.symvers here (looked for ${symversNames.join(', ')})`);
+		const layout = installedLayout(directory);
+		if (layout) {
+			return loadInstalledTree(spec.label, spec.source, layout, {
+				onProgress: options.onProgress,
+				loadImage: async file => loadFile({label: undefined, source: file}, file, options),
+			});
+		}
+
+		throw new InputError(directory, `not a kernel: no Module.symvers here (looked for ${symversNames.join(', ')}), and not an installed kernel (lib/modules/<release> with modules.order, modules.dep or kernel/)`);
 	}
 
 	const files: string[] = [];
@@ -171,7 +185,7 @@ async function loadRelease(spec: KernelSpec, options: LoadKernelOptions): Promis
 	const root = options.root ?? '/';
 	const candidates = releaseCandidates(root, release);
 	for (const candidate of candidates) {
-		if (existsSync(candidate)) {
+		if (existsSync(candidate) && (!/\/lib\/modules\/[^/]+$/.test(candidate) || installedLayout(candidate) !== undefined)) {
 			const kernel = await loadKernel({label: spec.label ?? release, source: candidate}, options);
 			// The running kernel publishes its own BTF: `why` needs nothing else for it.
 			const runningBtf = path.join(root, 'sys/kernel/btf/vmlinux');
@@ -196,6 +210,10 @@ export function releaseCandidates(root: string, release: string): string[] {
 		path.join(root, 'lib/modules', release, 'symvers.gz'),
 		path.join(root, 'lib/modules', release, 'symvers.xz'),
 		path.join(root, 'lib/modules', release, 'symvers.zst'),
+		// Installed without headers: the image and every module of the tree (installed-tree.ts).
+		path.join(root, 'lib/modules', release),
+		path.join(root, 'usr/lib/modules', release),
+		// Only the image: vmlinux's exports, not its modules'.
 		path.join(root, 'boot', `vmlinuz-${release}`),
 	];
 }

@@ -6,7 +6,7 @@ import type {ModuleImport, ModuleInfo} from './module-info.js';
 import {readKsymtab} from './ksymtab.js';
 import {readModinfo} from './modinfo.js';
 import {readModversions} from './modversions.js';
-import {readBounded} from './read-bounded.js';
+import {readBounded} from '../common/read-bounded.js';
 import {readSignature} from './signature.js';
 
 /** Modules are small (a few MB at most); a bigger file is not a module. */

@@ -2,35 +2,46 @@ import {formatCrc} from '../common/hex.js';
 import type {Explanation} from '../explain/explanation.js';
 import type {Kernel} from '../kernel/kernel.js';
 import {modinfoValue, type ModuleInfo} from '../module/module-info.js';
-import {kernelSummaries, type CheckReport} from '../report/check-report.js';
-import {abiGroups, importedNames} from '../verdict/abi-groups.js';
-import {checkModule, type CheckPolicy} from '../verdict/check-module.js';
+import {buildCheckReport, kernelSummaries, type CheckReport} from '../report/check-report.js';
+import {abiGroupsOf, abiValue, importedNames} from '../verdict/abi-groups.js';
+import type {CheckPolicy, Outcome} from '../verdict/check-module.js';
 
 export const planSchema = 'kmodx.plan/1';
 
-/** The `kmodx.plan/1` document: the fewest builds of one module that cover the given kernels. */
+type PlannedModule = {path: string; name: string; vermagic: string | null};
+
+/**
+The `kmodx.plan/1` document: the fewest builds that cover the given kernels, of one module or of
+modules built together (a directory, a DKMS package): they resolve each other's exports, so only
+what they import from the kernel decides.
+*/
 export type PlanReport = {
 	schema: typeof planSchema;
-	module: {path: string; name: string; vermagic: string | null};
+	/** The module, when the plan is for one; null for several (see `modules`). */
+	module: PlannedModule | null;
+	/** Every module of the plan, in the order given. */
+	modules: PlannedModule[];
 	kernels: CheckReport['kernels'];
-	/** True when one binary can load on every kernel (one ABI group, no symbol missing anywhere). */
+	/** True when one binary can load on every kernel: one ABI group, nothing missing, nothing undecided. */
 	one_binary: boolean;
-	/** The answer in one sentence. */
+	/** The answer in one sentence (or a few). */
 	verdict: string;
 	/** One per ABI group, in the order of the kernels given. */
 	builds: Array<{
 		kernels: string[];
-		/** The kernel to build against: the one the module was built for, else the first of the group. */
+		/** The kernel to build against: the one the modules were built for, else one they load on, else one that lists every export, else the first. */
 		build_against: string;
-		/** The module as it is loads on every kernel of the group: no build needed. */
+		/** The modules as they are load on every kernel of the group: no build needed. */
 		current_binary: boolean;
-		/** Imports these kernels do not export: a build against them needs source changes. */
+		/** Imports these kernels do not export (and no module of the plan does): a build against them needs source changes. */
 		missing: string[];
+		/** Per kernel of the group that lists only vmlinux's exports: the imports it cannot tell. */
+		undecided: Array<{kernel: string; symbols: string[]}>;
 	}>;
-	/** Imports whose CRC (or presence) differs between kernels; module_layout first. */
+	/** Imports whose CRC (or presence) differs between kernels that know it; module_layout first. */
 	splitting_symbols: Array<{
 		name: string;
-		/** CRC per kernel label; null: not exported by that kernel; "none": exported without CRC. */
+		/** CRC per kernel label; null: not exported by that kernel; "none": exported without CRC; "undecided": the kernel cannot tell. */
 		crcs: Record<string, string | null>;
 		/** `--explain`: why the CRC differs between the first two builds that disagree. */
 		explanation?: Explanation;
@@ -38,70 +49,115 @@ export type PlanReport = {
 	}>;
 	/** Imports with the same CRC on every kernel. */
 	identical_symbols: Array<{name: string; crc: string | null}>;
-	summary: {kernels: number; builds: number; imports: number; splitting: number; identical: number};
+	/** Imports the same wherever known, but that some kernels cannot tell: not claimed identical. */
+	undecided_symbols: Array<{name: string; crc: string | null; undecided_on: string[]}>;
+	summary: {modules: number; kernels: number; builds: number; imports: number; splitting: number; identical: number; undecided: number};
 };
+
+const undecidedCrc = 'undecided';
 
 const crcText = (kernel: Kernel, name: string): string | null => {
 	const found = kernel.exports.get(name);
 	if (!found) {
-		return null;
+		return kernel.modulesIncluded ? null : undecidedCrc;
 	}
 
 	return found.crc === undefined ? 'none' : formatCrc(found.crc);
 };
 
-export function buildPlan(module: ModuleInfo, kernels: Kernel[], policy: CheckPolicy): PlanReport {
-	const names = importedNames(module);
-	const loads = new Map(kernels.map(kernel => [kernel.label, checkModule(module, kernel, policy).loads]));
-	const release = modinfoValue(module, 'vermagic')?.split(' ')[0];
-	const builds = abiGroups(module, kernels).map(labels => {
-		const members = labels.map(label => kernels.find(kernel => kernel.label === label)!);
-		const current = labels.every(label => loads.get(label));
-		const home = members.find(kernel => loads.get(kernel.label) && (kernel.release === release || kernel.label === release)) ?? members.find(kernel => loads.get(kernel.label));
+/** The names the modules take from the kernel: every import, in order, but those another module of the plan exports. */
+export function kernelImports(modules: ModuleInfo[]): string[] {
+	const own = new Set(modules.flatMap(module => module.exports.map(entry => entry.name)));
+	return [...new Set(modules.flatMap(module => importedNames(module)))].filter(name => !own.has(name));
+}
+
+export function buildPlan(modules: ModuleInfo[], kernels: Kernel[], policy: CheckPolicy): PlanReport {
+	const names = kernelImports(modules);
+	// Verdicts as `check` gives them for the same modules: together, resolving each other.
+	const report = buildCheckReport(modules, kernels, policy);
+	const outcome = (label: string): Outcome[] => report.modules.map(module => module.results.find(result => result.kernel === label)!.verdict);
+	const loadsAll = (label: string) => outcome(label).every(state => state === 'loads');
+	const release = modinfoValue(modules[0]!, 'vermagic')?.split(' ')[0];
+	const byLabel = new Map(kernels.map(kernel => [kernel.label, kernel]));
+	const builds = abiGroupsOf(names, kernels).map(labels => {
+		const members = labels.map(label => byLabel.get(label)!);
+		const complete = members.filter(kernel => kernel.modulesIncluded);
+		const home = members.find(kernel => loadsAll(kernel.label) && (kernel.release === release || kernel.label === release))
+			?? members.find(kernel => loadsAll(kernel.label))
+			?? complete[0];
 		return {
 			kernels: labels,
 			build_against: (home ?? members[0]!).label,
-			current_binary: current,
-			missing: names.filter(name => !members[0]!.exports.get(name)),
+			current_binary: labels.every(label => loadsAll(label)),
+			// Kernels of one group agree on every name they know: one that lists every export answers.
+			missing: complete.length > 0 ? names.filter(name => abiValue(complete[0]!, name) === '-') : [],
+			undecided: members.filter(kernel => !kernel.modulesIncluded)
+				.map(kernel => ({kernel: kernel.label, symbols: names.filter(name => abiValue(kernel, name) === undefined)}))
+				.filter(entry => entry.symbols.length > 0),
 		};
 	});
 
 	const splitting: PlanReport['splitting_symbols'] = [];
 	const identical: PlanReport['identical_symbols'] = [];
+	const undecided: PlanReport['undecided_symbols'] = [];
 	for (const name of names) {
 		const crcs = Object.fromEntries(kernels.map(kernel => [kernel.label, crcText(kernel, name)]));
-		const values = new Set(Object.values(crcs));
-		if (values.size > 1) {
+		const known = new Set(Object.values(crcs).filter(value => value !== undecidedCrc));
+		const unknownOn = kernels.filter(kernel => crcs[kernel.label] === undecidedCrc).map(kernel => kernel.label);
+		if (known.size > 1) {
 			splitting.push({name, crcs});
-		} else if (!values.has(null)) {
-			identical.push({name, crc: [...values][0] ?? null});
+		} else if (unknownOn.length > 0) {
+			if (!known.has(null)) {
+				undecided.push({name, crc: [...known][0] ?? null, undecided_on: unknownOn});
+			}
+		} else if (!known.has(null)) {
+			identical.push({name, crc: [...known][0] ?? null});
 		}
 	}
 
 	// module_layout first: when it differs, nothing else matters to the kernel.
 	splitting.sort((a, b) => Number(b.name === 'module_layout') - Number(a.name === 'module_layout') || a.name.localeCompare(b.name));
 	identical.sort((a, b) => a.name.localeCompare(b.name));
+	undecided.sort((a, b) => a.name.localeCompare(b.name));
 	const missingAnywhere = builds.some(build => build.missing.length > 0);
-	const oneBinary = builds.length === 1 && !missingAnywhere;
+	const undecidedAnywhere = builds.some(build => build.undecided.length > 0);
+	const oneBinary = builds.length === 1 && !missingAnywhere && !undecidedAnywhere;
+	const planned = modules.map(module => ({path: module.path, name: module.name, vermagic: modinfoValue(module, 'vermagic') ?? null}));
 	return {
 		schema: planSchema,
-		module: {path: module.path, name: module.name, vermagic: modinfoValue(module, 'vermagic') ?? null},
+		module: planned.length === 1 ? planned[0]! : null,
+		modules: planned,
 		kernels: kernelSummaries(kernels),
 		one_binary: oneBinary,
-		verdict: verdictSentence(builds, splitting, kernels.length, oneBinary),
+		verdict: verdictSentence(builds, splitting, kernels, modules.length, oneBinary),
 		builds,
 		splitting_symbols: splitting,
 		identical_symbols: identical,
-		summary: {kernels: kernels.length, builds: builds.length, imports: names.length, splitting: splitting.length, identical: identical.length},
+		undecided_symbols: undecided,
+		summary: {modules: modules.length, kernels: kernels.length, builds: builds.length, imports: names.length, splitting: splitting.length, identical: identical.length, undecided: undecided.length},
 	};
 }
 
-function verdictSentence(builds: PlanReport['builds'], splitting: PlanReport['splitting_symbols'], kernels: number, oneBinary: boolean): string {
-	const all = kernels === 1 ? 'the kernel' : `all ${kernels} kernels`;
+/** Exit status of `plan`: 0 one binary serves every kernel, 1 it cannot for certain, 3 nothing says it cannot but some import is undecided. */
+export function planStatus(plan: PlanReport): number {
+	if (plan.one_binary) {
+		return 0;
+	}
+
+	return plan.builds.length > 1 || plan.builds.some(build => build.missing.length > 0) ? 1 : 3;
+}
+
+export function kernelsWord(count: number): string {
+	return count === 1 ? 'the kernel' : (count === 2 ? 'both kernels' : `all ${count} kernels`);
+}
+
+function verdictSentence(builds: PlanReport['builds'], splitting: PlanReport['splitting_symbols'], kernels: Kernel[], modules: number, oneBinary: boolean): string {
+	const all = kernelsWord(kernels.length);
+	const asIs = modules === 1 ? 'the module as it is loads' : 'the modules as they are load';
 	if (oneBinary) {
 		const build = builds[0]!;
 		return build.current_binary
-			? `One binary serves ${all}: the module as it is loads on every one.`
+			? `One binary serves ${all}: ${asIs} on every one.`
 			: `One binary serves ${all}: build it once, against ${build.build_against}.`;
 	}
 
@@ -114,6 +170,18 @@ function verdictSentence(builds: PlanReport['builds'], splitting: PlanReport['sp
 
 	for (const build of builds.filter(build => build.missing.length > 0)) {
 		parts.push(`${build.kernels.join(', ')} ${build.kernels.length === 1 ? 'does' : 'do'} not export ${build.missing.join(', ')}: no build against ${build.kernels.length === 1 ? 'it' : 'them'} works without source changes.`);
+	}
+
+	const unsure = builds.flatMap(build => build.undecided);
+	if (unsure.length > 0) {
+		if (builds.length === 1 && parts.length === 0) {
+			parts.push(`One build, against ${builds[0]!.build_against}, serves ${all} as far as they tell.`);
+		}
+
+		for (const {kernel, symbols} of unsure) {
+			const release = kernels.find(candidate => candidate.label === kernel)?.release ?? '<release>';
+			parts.push(`On ${kernel}, ${symbols.length} import${symbols.length === 1 ? ' is' : 's are'} undecided: it lists only vmlinux's exports (give its Module.symvers, headers directory or /lib/modules/${release}).`);
+		}
 	}
 
 	return parts.join(' ');

@@ -2,7 +2,7 @@ import {formatCrc} from '../common/hex.js';
 import type {Kernel} from '../kernel/kernel.js';
 import {modinfoValue, type ModuleInfo} from '../module/module-info.js';
 import {abiGroups} from '../verdict/abi-groups.js';
-import {checkModule, type CheckPolicy, type KernelVerdict, type PeerExport} from '../verdict/check-module.js';
+import {checkModule, type CheckPolicy, type KernelVerdict, type Outcome, type PeerExport} from '../verdict/check-module.js';
 import {ImportResolver} from '../verdict/import-resolver.js';
 
 export const checkSchema = 'kmodx.check/1';
@@ -19,10 +19,19 @@ export type CheckReport = {
 		vermagic: string | null;
 		exports: number;
 		modules_included: boolean;
+		/** An installed kernel: the modules whose exports count (null for other kinds). */
+		modules: number | null;
 	}>;
 	modules: ModuleReport[];
-	summary: {modules: number; kernels: number; failures: number; loads_everywhere: boolean};
+	summary: CheckSummary;
 };
+
+/** `failures`: module × kernel verdicts that fail; `undecided`: those that neither load nor fail for certain. */
+export type CheckSummary = {modules: number; kernels: number; failures: number; undecided: number; loads_everywhere: boolean};
+
+export function checkSummary(modules: number, kernels: number, failures: number, undecided: number): CheckSummary {
+	return {modules, kernels, failures, undecided, loads_everywhere: failures === 0 && undecided === 0};
+}
 
 export type ModuleReport = {
 	path: string;
@@ -46,20 +55,20 @@ export function buildCheckReport(modules: ModuleInfo[], kernels: Kernel[], polic
 	if (pending.length > 0) {
 		const {reports: resolved} = checkWithPeers(pending, kernels, policy, modules.map(module => modulePeerExports(module)), (path, kernel) => {
 			const index = modules.findIndex(module => module.path === path);
-			return reports[index]?.results.find(result => result.kernel === kernel)?.loads ?? false;
+			return reports[index]?.results.find(result => result.kernel === kernel)?.verdict ?? 'fails';
 		});
 		for (const [index, module] of modules.entries()) {
 			reports[index] ??= resolved.get(module)!;
 		}
 	}
 
-	const failures = reports.reduce((sum, module) => sum + module.results.filter(result => !result.loads).length, 0);
+	const count = (outcome: Outcome) => reports.reduce((sum, module) => sum + module.results.filter(result => result.verdict === outcome).length, 0);
 	return {
 		schema: checkSchema,
 		policy: {missing_version: policy.missingVersion},
 		kernels: kernelSummaries(kernels),
 		modules: reports,
-		summary: {modules: modules.length, kernels: kernels.length, failures, loads_everywhere: failures === 0},
+		summary: checkSummary(modules.length, kernels.length, count('fails'), count('undecided')),
 	};
 }
 
@@ -67,19 +76,22 @@ export function buildCheckReport(modules: ModuleInfo[], kernels: Kernel[], polic
 Checks the modules whose imports some kernel lacks, with the exports of every module of the run
 (`exports`, in run order; a later module wins a name) as peers — but on each kernel only the
 exports of modules that load there themselves: a module that cannot load exports nothing, as
-RHEL's weak-modules and the kernel see it. `loadsElsewhere` answers for the modules not pending.
-Pending modules depend on each other, so their verdicts are iterated until none changes.
+RHEL's weak-modules and the kernel see it; what only a module with an undecided verdict exports
+is undecided too. `outcomeElsewhere` answers for the modules not pending. Pending modules
+depend on each other, so their verdicts are iterated until none changes.
 */
-export function checkWithPeers(pending: ModuleInfo[], kernels: Kernel[], policy: CheckPolicy, exports: PeerExport[][], loadsElsewhere: (path: string, kernel: string) => boolean): {reports: Map<ModuleInfo, ModuleReport>; peers: Map<string, Map<string, PeerExport>>} {
+export function checkWithPeers(pending: ModuleInfo[], kernels: Kernel[], policy: CheckPolicy, exports: PeerExport[][], outcomeElsewhere: (path: string, kernel: string) => Outcome): {reports: Map<ModuleInfo, ModuleReport>; peers: Map<string, Map<string, PeerExport>>} {
 	const verdicts = new Map<ModuleInfo, KernelVerdict[]>();
 	const pendingPaths = new Map(pending.map(module => [module.path, module]));
-	const loads = (path: string, kernel: string): boolean => {
+	const outcome = (path: string, kernel: string): Outcome => {
 		const module = pendingPaths.get(path);
 		if (!module) {
-			return loadsElsewhere(path, kernel);
+			return outcomeElsewhere(path, kernel);
 		}
 
-		return verdicts.get(module)?.find(result => result.kernel === kernel)?.loads ?? false;
+		// Not checked yet (the first round): as if it failed. Rounds only improve verdicts from there,
+		// so modules that need each other in a circle never load, as with the kernel.
+		return verdicts.get(module)?.find(result => result.kernel === kernel)?.verdict ?? 'fails';
 	};
 
 	// Peers are only asked for names a pending module imports: tens, among the tens of thousands
@@ -87,33 +99,40 @@ export function checkWithPeers(pending: ModuleInfo[], kernels: Kernel[], policy:
 	const wanted = new Set(pending.flatMap(module => module.imports.map(symbol => symbol.name)));
 	const offers = exports.filter(list => list.length > 0).map(list => ({module: list[0]!.module, entries: list.filter(entry => wanted.has(entry.name))})).filter(offer => offer.entries.length > 0);
 	let peers = new Map<string, Map<string, PeerExport>>();
-	// Each round can only add loaders; the bound stops a pathological flip-flop. Rounds need the
-	// verdicts only; the full reports are made once, at the end.
-	for (let round = 0; round <= pending.length; round++) {
-		peers = new Map(kernels.map(kernel => {
-			const map = new Map<string, PeerExport>();
+	let undecidedPeers = new Map<string, Map<string, PeerExport>>();
+	// Each round can only improve verdicts (fails → undecided → loads); the bound stops a
+	// pathological flip-flop. Rounds need the verdicts only; the full reports are made once, at the end.
+	for (let round = 0; round <= pending.length + 1; round++) {
+		peers = new Map();
+		undecidedPeers = new Map();
+		for (const kernel of kernels) {
+			const loading = new Map<string, PeerExport>();
+			const undecided = new Map<string, PeerExport>();
 			for (const offer of offers) {
-				if (loads(offer.module, kernel.label)) {
+				const state = outcome(offer.module, kernel.label);
+				if (state !== 'fails') {
 					for (const entry of offer.entries) {
-						map.set(entry.name, entry);
+						(state === 'loads' ? loading : undecided).set(entry.name, entry);
 					}
 				}
 			}
 
-			return [kernel.label, map] as const;
-		}));
+			peers.set(kernel.label, loading);
+			undecidedPeers.set(kernel.label, undecided);
+		}
+
 		let changed = false;
 		for (const module of pending) {
-			const results = kernels.map(kernel => checkModule(module, kernel, policy, {peers: peers.get(kernel.label)}));
+			const results = kernels.map(kernel => checkModule(module, kernel, policy, {peers: peers.get(kernel.label), undecidedPeers: undecidedPeers.get(kernel.label)}));
 			const before = verdicts.get(module);
-			if (!before || before.some((result, index) => result.loads !== results[index]!.loads)) {
+			if (!before || before.some((result, index) => result.verdict !== results[index]!.verdict)) {
 				changed = true;
 			}
 
 			verdicts.set(module, results);
 		}
 
-		if (!changed && round > 0) {
+		if (!changed) {
 			break;
 		}
 	}
@@ -131,11 +150,16 @@ export function kernelSummaries(kernels: Kernel[]): CheckReport['kernels'] {
 		vermagic: kernel.vermagic ?? null,
 		exports: kernel.exports.size,
 		modules_included: kernel.modulesIncluded,
+		modules: kernel.modules?.counted ?? null,
 	}));
 }
 
-/** `results`: the verdicts, when already known (one per kernel, in order). */
-export function moduleReport(module: ModuleInfo, kernels: Kernel[], policy: CheckPolicy, peers?: Map<string, PeerExport> | ((kernel: Kernel) => Map<string, PeerExport> | undefined), results?: KernelVerdict[]): ModuleReport {
+/**
+`results`: the verdicts, when already known (one per kernel, in order). `resolver`: a scan's
+memo of lookups over the same kernels, so that the checks and the ABI groups ask each kernel
+for each name once in the whole run.
+*/
+export function moduleReport(module: ModuleInfo, kernels: Kernel[], policy: CheckPolicy, peers?: Map<string, PeerExport> | ((kernel: Kernel) => Map<string, PeerExport> | undefined), results?: KernelVerdict[], resolver?: ImportResolver): ModuleReport {
 	const versioned = new Set(module.versions.map(v => v.name));
 	return {
 		path: module.path,
@@ -148,8 +172,11 @@ export function moduleReport(module: ModuleInfo, kernels: Kernel[], policy: Chec
 			...module.versions.map(({name, crc}) => ({name, crc: formatCrc(crc)})),
 			...module.imports.filter(i => !versioned.has(i.name)).map(i => ({name: i.name, crc: null})),
 		],
-		results: results ?? kernels.map(kernel => checkModule(module, kernel, policy, {peers: typeof peers === 'function' ? peers(kernel) : peers})),
-		groups: abiGroups(module, kernels),
+		results: results ?? kernels.map((kernel, index) => checkModule(module, kernel, policy, {
+			peers: typeof peers === 'function' ? peers(kernel) : peers,
+			resolved: resolver ? () => resolver.exportsIn(module, index) : undefined,
+		})),
+		groups: abiGroups(module, kernels, resolver ? (name, index) => resolver.exportOf(name, index) : undefined),
 	};
 }
 

@@ -1,6 +1,6 @@
 import {summarizeExplanation} from '../explain/format-explanation.js';
 import type {CheckReport, ModuleReport} from './check-report.js';
-import {verdictSummary} from './format-text.js';
+import {summarySentence, undecidedGroups, verdictMark, verdictSummary} from './format-text.js';
 
 export const escape = (text: string) => text.replaceAll('|', '\\|').replaceAll('`', "'");
 export const code = (text: string | null) => (text === null ? '—' : `\`${escape(text)}\``);
@@ -27,7 +27,7 @@ export function markdownHeader(kernels: CheckReport['kernels']): string[] {
 }
 
 export function markdownFooter(summary: CheckReport['summary']): string[] {
-	return ['', summary.loads_everywhere ? '**Result: loads on every kernel.**' : `**Result: ${summary.failures} module × kernel combination(s) fail to load.**`, ''];
+	return ['', `**Result: ${escape(summarySentence(summary).replace(/^. /, ''))}.**`, ''];
 }
 
 /** One module's section: facts, verdict table, every problem. */
@@ -40,7 +40,7 @@ export function markdownModule(module: ModuleReport): string[] {
 
 	out.push('', '| kernel | verdict | dmesg |', '|---|---|---|');
 	for (const result of module.results) {
-		const mark = result.loads ? '✓' : '✗';
+		const mark = verdictMark(result);
 		const dmesg = result.first_failure?.log.map(line => code(line)).join('<br>') ?? '';
 		out.push(`| ${escape(result.kernel)} | ${mark} ${escape(verdictSummary(result))} | ${dmesg} |`);
 	}
@@ -55,6 +55,16 @@ export function markdownModule(module: ModuleReport): string[] {
 		for (const problem of explained) {
 			const [heading, ...lines] = summarizeExplanation(problem.explanation!, 20);
 			out.push('', `**${escape(problem.symbol ?? '')}** ${escape(heading!)}`, '', ...lines.map(line => `- ${escape(line)}`));
+		}
+	}
+
+	for (const result of module.results) {
+		const groups = undecidedGroups(result.warnings);
+		if (groups.length > 0) {
+			out.push('', `### ${escape(module.name)} on ${escape(result.kernel)}: undecided`, '');
+			for (const [reason, symbols] of groups) {
+				out.push(`- ? ${symbols.map(symbol => code(symbol)).join(', ')}: ${escape(reason)}`);
+			}
 		}
 	}
 

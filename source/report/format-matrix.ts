@@ -1,18 +1,22 @@
 import type {KernelVerdict} from '../verdict/check-module.js';
 import type {CheckReport} from './check-report.js';
 import {code, escape} from './format-markdown.js';
-import {plural, type TextStyle} from './format-text.js';
+import {summarySentence, type TextStyle} from './format-text.js';
 
 /** One module's row of the matrix: what each cell says, nothing else of the module is kept. */
 export type MatrixRow = {name: string; path: string; cells: string[]};
 
 const plain: TextStyle = {bad: t => t, good: t => t, dim: t => t, bold: t => t};
 
-/** A matrix cell: ✓, or ✗ and the check the kernel stops at (the one dmesg shows). */
+/** A matrix cell: ✓, ✗ and the check the kernel stops at (the one dmesg shows), or ? and the undecided imports. */
 export function cellText(result: KernelVerdict): string {
-	if (result.loads) {
-		const unresolved = result.warnings.filter(w => w.kind === 'unresolved').length;
-		return unresolved > 0 ? `✓ ?${unresolved}` : '✓';
+	if (result.verdict === 'loads') {
+		return '✓';
+	}
+
+	if (result.verdict === 'undecided') {
+		const unresolved = result.warnings.filter(w => w.kind === 'unresolved');
+		return unresolved.length === 1 ? `? unresolved ${unresolved[0]!.symbol ?? ''}`.trimEnd() : `? ${unresolved.length} unresolved`;
 	}
 
 	const first = result.first_failure;
@@ -44,10 +48,15 @@ export function cellText(result: KernelVerdict): string {
 	}
 }
 
-export type MatrixSummary = {kernels: CheckReport['kernels']; summary: CheckReport['summary']; loadsPerKernel: number[]};
+export type MatrixSummary = {kernels: CheckReport['kernels']; summary: CheckReport['summary']; loadsPerKernel: number[]; undecidedPerKernel: number[]};
+
+/** A kernel's count under its column: how many modules load, and how many are undecided. */
+function loadsText(loads: number, undecided: number, modules: number): string {
+	return `${loads}/${modules}${undecided > 0 ? ` (${undecided} ?)` : ''}`;
+}
 
 /** Modules × kernels, aligned columns; a count per kernel under them. */
-export function formatMatrixText(rows: MatrixRow[], {kernels, summary, loadsPerKernel}: MatrixSummary, style: TextStyle = plain): string {
+export function formatMatrixText(rows: MatrixRow[], {kernels, summary, loadsPerKernel, undecidedPerKernel}: MatrixSummary, style: TextStyle = plain): string {
 	const header = ['module', ...kernels.map(kernel => kernel.label)];
 	const widths = header.map(text => columns(text));
 	for (const row of rows) {
@@ -57,7 +66,7 @@ export function formatMatrixText(rows: MatrixRow[], {kernels, summary, loadsPerK
 		}
 	}
 
-	const totals = ['loads', ...loadsPerKernel.map(count => `${count}/${summary.modules}`)];
+	const totals = ['loads', ...loadsPerKernel.map((count, index) => loadsText(count, undecidedPerKernel[index] ?? 0, summary.modules))];
 	for (const [index, text] of totals.entries()) {
 		widths[index] = Math.max(widths[index]!, columns(text));
 	}
@@ -67,22 +76,21 @@ export function formatMatrixText(rows: MatrixRow[], {kernels, summary, loadsPerK
 	for (const row of rows) {
 		const cells = row.cells.map((cell, index) => {
 			const padded = pad(cell, widths[index + 1]!);
-			return cell.startsWith('✓') ? style.good(padded) : style.bad(padded);
+			return cell.startsWith('✓') ? style.good(padded) : (cell.startsWith('?') ? padded : style.bad(padded));
 		});
 		lines.push([pad(row.name, widths[0]!), ...cells].join('  ').trimEnd());
 	}
 
 	lines.push(style.dim(totals.map((text, index) => pad(text, widths[index]!)).join('  ').trimEnd()), '');
-	lines.push(summary.failures === 0
-		? style.good(`✓ ${plural(summary.modules, 'module')} load on ${plural(summary.kernels, 'kernel')}`)
-		: style.bad(`✗ ${summary.failures} of ${summary.modules * summary.kernels} module × kernel combinations fail to load`));
+	lines.push(summary.loads_everywhere ? style.good(summarySentence(summary)) : style.bad(summarySentence(summary)));
 	return lines.join('\n') + '\n';
 }
 
-export function formatMatrixMarkdown(rows: MatrixRow[], {kernels, summary, loadsPerKernel}: MatrixSummary): string {
+export function formatMatrixMarkdown(rows: MatrixRow[], {kernels, summary, loadsPerKernel, undecidedPerKernel}: MatrixSummary): string {
 	const out = ['# kmodx check report', '', '| kernel | source | release | vermagic | modules that load |', '|---|---|---|---|---|'];
 	for (const [index, kernel] of kernels.entries()) {
-		out.push(`| ${escape(kernel.label)} | ${code(kernel.source)} (${kernel.kind}) | ${code(kernel.release)} | ${code(kernel.vermagic)} | ${loadsPerKernel[index]!} of ${summary.modules} |`);
+		const undecided = undecidedPerKernel[index] ?? 0;
+		out.push(`| ${escape(kernel.label)} | ${code(kernel.source)} (${kernel.kind}) | ${code(kernel.release)} | ${code(kernel.vermagic)} | ${loadsPerKernel[index]!} of ${summary.modules}${undecided > 0 ? `, ${undecided} undecided` : ''} |`);
 	}
 
 	out.push('', `| module | ${kernels.map(kernel => escape(kernel.label)).join(' | ')} |`, `|---|${kernels.map(() => '---|').join('')}`);
@@ -90,7 +98,7 @@ export function formatMatrixMarkdown(rows: MatrixRow[], {kernels, summary, loads
 		out.push(`| ${escape(row.name)} | ${row.cells.map(cell => escape(cell)).join(' | ')} |`);
 	}
 
-	out.push('', summary.loads_everywhere ? '**Result: loads on every kernel.**' : `**Result: ${summary.failures} module × kernel combination(s) fail to load.**`, '');
+	out.push('', `**Result: ${escape(summarySentence(summary).replace(/^. /, ''))}.**`, '');
 	return out.join('\n');
 }
 

@@ -1,6 +1,6 @@
 import {summarizeExplanation} from '../explain/format-explanation.js';
-import type {KernelVerdict} from '../verdict/check-module.js';
-import type {CheckReport, ModuleReport} from './check-report.js';
+import {unresolvedReason, type KernelVerdict, type Warning} from '../verdict/check-module.js';
+import type {CheckReport, CheckSummary, ModuleReport} from './check-report.js';
 
 export type TextStyle = {
 	bad: (text: string) => string;
@@ -13,33 +13,57 @@ const plain: TextStyle = {bad: t => t, good: t => t, dim: t => t, bold: t => t};
 const ansi = (code: number) => (text: string) => `\u001B[${code}m${text}\u001B[0m`;
 export const colorStyle: TextStyle = {bad: ansi(31), good: ansi(32), dim: ansi(2), bold: ansi(1)};
 
+/** The mark of a verdict: ✓ loads, ✗ fails, ? undecided. */
+export function verdictMark(result: Pick<KernelVerdict, 'verdict'>): string {
+	return result.verdict === 'loads' ? '✓' : (result.verdict === 'fails' ? '✗' : '?');
+}
+
 /** One-line verdict of a module on a kernel, shared by the text report, Markdown and the explorer. */
 export function verdictSummary(result: KernelVerdict): string {
-	if (result.loads) {
+	const unresolved = result.warnings.filter(w => w.kind === 'unresolved').length;
+	const undecided = unresolved > 0 ? `${unresolved} import${unresolved === 1 ? '' : 's'} undecided` : '';
+	if (result.verdict === 'loads') {
 		const taints = result.warnings.filter(w => w.log.some(line => line.includes('taint'))).map(w => w.kind.replaceAll('_', '-'));
-		const unresolved = result.warnings.filter(w => w.kind === 'unresolved').length;
-		return 'loads' + (taints.length > 0 ? ` (taints: ${taints.join(', ')})` : '') + (unresolved ? `, ${unresolved} symbol${unresolved === 1 ? '' : 's'} undecidable` : '');
+		return 'loads' + (taints.length > 0 ? ` (taints: ${taints.join(', ')})` : '');
+	}
+
+	if (result.verdict === 'undecided') {
+		return `undecided: nothing fails, but ${unresolved} import${unresolved === 1 ? '' : 's'} cannot be decided`;
 	}
 
 	const counts = countKinds(result);
 	const behind = Object.entries(counts).map(([kind, count]) => `${count} ${kindLabel(kind, count)}`).join(', ');
+	const tail = undecided ? `; ${undecided}` : '';
 	switch (result.stops_at) {
 		case 'arch': {
 			return 'fails: wrong architecture';
 		}
 
 		case 'module_layout': {
-			return `fails at module_layout (${behind})`;
+			return `fails at module_layout (${behind})${tail}`;
 		}
 
 		case 'vermagic': {
-			return `fails at vermagic (${behind})`;
+			return `fails at vermagic (${behind})${tail}`;
 		}
 
 		default: {
-			return `fails: ${behind}`;
+			return `fails: ${behind}${tail}`;
 		}
 	}
+}
+
+/** Undecided imports grouped by their reason, in order: `[reason, symbols]`. */
+export function undecidedGroups(warnings: Warning[]): Array<[reason: string, symbols: string[]]> {
+	const groups = new Map<string, string[]>();
+	for (const warning of warnings) {
+		if (warning.kind === 'unresolved') {
+			const reason = unresolvedReason(warning);
+			groups.set(reason, [...(groups.get(reason) ?? []), warning.symbol ?? '']);
+		}
+	}
+
+	return [...groups];
 }
 
 export function countKinds(result: KernelVerdict): Record<string, number> {
@@ -79,10 +103,25 @@ export function formatText(report: CheckReport, style: TextStyle = plain): strin
 	return lines.join('\n') + '\n';
 }
 
-export function summaryText({modules, kernels, failures}: CheckReport['summary'], style: TextStyle = plain): string {
-	return failures === 0
-		? style.good(`✓ ${plural(modules, 'module')} load on ${plural(kernels, 'kernel')}`)
-		: style.bad(`✗ ${failures} of ${modules * kernels} module × kernel combinations fail to load`);
+/** The last line of a check: everything loads, some combinations fail, or some are undecided. */
+export function summaryText(summary: CheckSummary, style: TextStyle = plain): string {
+	const text = summarySentence(summary);
+	return summary.loads_everywhere ? style.good(text) : style.bad(text);
+}
+
+export function summarySentence({modules, kernels, failures, undecided}: CheckSummary): string {
+	const total = modules * kernels;
+	const combinations = (count: number) => `${count} of ${total} module × kernel combination${total === 1 ? '' : 's'}`;
+	if (failures === 0 && undecided === 0) {
+		return `✓ ${plural(modules, 'module')} load${modules === 1 ? 's' : ''} on ${kernels === 1 ? '1 kernel' : kernels === 2 ? 'both kernels' : `all ${kernels} kernels`}`;
+	}
+
+	const is = (count: number) => (count === 1 ? 'is' : 'are');
+	if (failures === 0) {
+		return `? ${combinations(undecided)} ${is(undecided)} undecided: an import cannot be decided (the ? lines say why and what to give)`;
+	}
+
+	return `✗ ${combinations(failures)} fail${failures === 1 ? 's' : ''} to load${undecided > 0 ? `; ${undecided} ${is(undecided)} undecided` : ''}`;
 }
 
 /** One module's detailed verdicts; `width` is the longest kernel label, for alignment. */
@@ -96,9 +135,9 @@ export function moduleText(module: ModuleReport, width: number, style: TextStyle
 	lines.push(style.dim('  ' + facts.join(' · ')));
 	for (const result of module.results) {
 		const label = result.kernel.padEnd(width);
-		const mark = result.loads ? style.good('✓') : style.bad('✗');
+		const mark = result.loads ? style.good('✓') : style.bad(verdictMark(result));
 		lines.push(`  ${mark} ${label}  ${verdictSummary(result)}`);
-		if (!result.loads) {
+		if (result.verdict === 'fails') {
 			for (const line of result.first_failure?.log ?? []) {
 				lines.push(`      dmesg: ${line}`);
 			}
@@ -126,9 +165,9 @@ export function moduleText(module: ModuleReport, width: number, style: TextStyle
 			}
 		}
 
-		const unresolved = result.warnings.filter(w => w.kind === 'unresolved');
-		if (unresolved.length > 0) {
-			lines.push(style.dim(`      ? ${unresolved.length} symbols are not in vmlinux and ${result.kernel} lists no modules: ${unresolved.slice(0, 5).map(w => w.symbol).join(', ')}${unresolved.length > 5 ? ', …' : ''}`));
+		for (const [reason, symbols] of undecidedGroups(result.warnings)) {
+			lines.push(`      ? ${plural(symbols.length, 'import')} undecided: ${symbols.slice(0, 6).join(', ')}${symbols.length > 6 ? `, and ${symbols.length - 6} more` : ''}`);
+			lines.push(style.dim(`          ${reason}`));
 		}
 	}
 

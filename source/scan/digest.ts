@@ -1,8 +1,10 @@
 import type {ModuleReport} from '../report/check-report.js';
+import {moduleJsonLine} from '../report/format-json.js';
 import {markdownModule} from '../report/format-markdown.js';
 import {cellText} from '../report/format-matrix.js';
 import {colorStyle, moduleText} from '../report/format-text.js';
-import type {ProblemKind} from '../verdict/check-module.js';
+import {verdictKinds, type FailKind} from '../report/fail-on.js';
+import type {Outcome} from '../verdict/check-module.js';
 
 /**
 What the consumer of a scan keeps of each module, made where the module was checked (in a
@@ -20,9 +22,9 @@ export type DigestOptions = {
 export type ModuleDigest = {
 	name: string;
 	path: string;
-	verdicts: Array<{kernel: string; loads: boolean; kinds: ProblemKind[]}>;
+	verdicts: Array<{kernel: string; verdict: Outcome; kinds: FailKind[]}>;
 	report?: ModuleReport;
-	/** `mode: 'json'`: the module as an element of kmodx.check/1 `modules`, indented to its place. */
+	/** `mode: 'json'`: the module as an element of kmodx.check/1 `modules`, on one line (format-json.ts). */
 	json?: string;
 	cells?: string[];
 	/** `mode: 'text' | 'markdown'`: the detailed section, lines joined. */
@@ -33,7 +35,7 @@ export function digestReport(report: ModuleReport, options: DigestOptions): Modu
 	const digest: ModuleDigest = {
 		name: report.name,
 		path: report.path,
-		verdicts: report.results.map(result => ({kernel: result.kernel, loads: result.loads, kinds: distinctKinds(result.problems)})),
+		verdicts: report.results.map(result => ({kernel: result.kernel, verdict: result.verdict, kinds: verdictKinds(result)})),
 	};
 	switch (options.mode) {
 		case 'report': {
@@ -42,7 +44,7 @@ export function digestReport(report: ModuleReport, options: DigestOptions): Modu
 		}
 
 		case 'json': {
-			digest.json = '    ' + JSON.stringify(report, null, 2).replaceAll('\n', '\n    ');
+			digest.json = moduleJsonLine(report);
 			break;
 		}
 
@@ -63,16 +65,4 @@ export function digestReport(report: ModuleReport, options: DigestOptions): Modu
 	}
 
 	return digest;
-}
-
-/** The kinds of the problems, each once, in order of first appearance (no Set: a scan makes 12,000 of these). */
-function distinctKinds(problems: Array<{kind: ProblemKind}>): ProblemKind[] {
-	const kinds: ProblemKind[] = [];
-	for (const {kind} of problems) {
-		if (!kinds.includes(kind)) {
-			kinds.push(kind);
-		}
-	}
-
-	return kinds;
 }

@@ -43,7 +43,7 @@ export async function processModule(index: number, file: string, {kernels, resol
 		unresolved = peersPossible && checked.exportsAsked.some(found => found?.includes(undefined));
 	} else {
 		unresolved = peersPossible && resolver.lacksAny(module);
-		report = unresolved ? undefined : moduleReport(module, kernels, policy);
+		report = unresolved ? undefined : moduleReport(module, kernels, policy, undefined, undefined, resolver);
 	}
 
 	return {

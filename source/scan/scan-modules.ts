@@ -4,7 +4,7 @@ import {InputError} from '../common/input-error.js';
 import type {Kernel} from '../kernel/kernel.js';
 import type {ModuleInfo} from '../module/module-info.js';
 import {checkWithPeers} from '../report/check-report.js';
-import type {CheckPolicy, PeerExport} from '../verdict/check-module.js';
+import type {CheckPolicy, Outcome, PeerExport} from '../verdict/check-module.js';
 import {processModule, type ProcessedModule, type ScanContext} from './process-module.js';
 import {Prefetcher} from './prefetch.js';
 import {transferKernel} from './transfer-kernel.js';
@@ -12,6 +12,7 @@ import {withCachedExports} from './cached-exports.js';
 import {ImportResolver} from '../verdict/import-resolver.js';
 import {digestReport, type DigestOptions, type ModuleDigest} from './digest.js';
 import type {WorkerBatch, WorkerInput, WorkerReply} from './scan-worker.js';
+import {Spill} from './spill.js';
 
 /** A module's digest, delivered in file order; `peerUses` names imports only another given module resolves. */
 export type ScanResult = {
@@ -29,17 +30,23 @@ export type ScanOptions = {
 	prefetch?: boolean;
 	onProgress?: (done: number, total: number) => void;
 	onResult: (result: ScanResult) => void;
+	/**
+	Called before each next module (or batch, with worker threads) is read; the scan waits for a
+	returned promise. The report writer's brake: stdout to a slow pipe must not fill the heap.
+	*/
+	pace?: () => Promise<void> | undefined;
 };
 
 /**
-When threads pay on our 2-vCPU machines, by what each module costs: one kmodx process already
-keeps ~1.3 vCPUs busy (V8 compiles and collects on the other), and each thread warms up its own
-copy of the engine, so verdict-only work (the matrix) loses, while full reports (JSON text,
-detailed text) gain time and keep the main heap small. Measured (BENCHMARKS.md), 4,022 modules:
-matrix 0.62–0.72 s in one thread, 0.77 s with 2 workers; --json 3.0 s and 530 MiB in one,
-1.8 s and 350 MiB with 2.
+When threads pay on our 2-vCPU machines: one kmodx process already keeps ~1.3 vCPUs busy (V8
+compiles and collects on the other), and each thread warms up its own copy of the engine.
+Measured (BENCHMARKS.md), 4,022 modules × 3 kernels: matrix 0.62–0.72 s in one thread, 0.77 s
+with 2 workers. Full reports gained from workers only while everything behind a waiting module
+was held in the heap (--json: 3.0 s and 530 MiB in one thread, 1.8 s and 350 MiB with 2); with
+that spilled to disk (spill.ts) one thread is faster and smaller: --json 2.0–2.2 s and 160 MiB
+against 2.4 s and 245 MiB, detailed text 2.0 s against 4.2 s. Workers stay for bigger runs.
 */
-export const workerThreshold = {row: 8000, report: 200};
+export const workerThreshold = {row: 8000, report: 8000};
 const batchSize = 16;
 
 /**
@@ -72,15 +79,26 @@ export async function scanModules(files: string[], givenKernels: Kernel[], polic
 	const peersPossible = files.length > 1;
 	const digest = options.digest ?? {mode: 'report'};
 	const exportsByIndex = new Map<number, PeerExport[]>();
-	/** Per kernel, whether each exporting module loads: a module that cannot load exports nothing there. */
-	const loadsByPath = new Map<string, Map<string, boolean>>();
+	/** Per kernel, each exporting module's outcome: a module that cannot load exports nothing there. */
+	const outcomeByPath = new Map<string, Map<string, Outcome>>();
 	const ready = new Map<number, ScanResult>();
 	const pending = new Map<number, ModuleInfo>();
+	// Results behind a pending module wait until the end: their text waits on disk (spill.ts).
+	let spill: Spill | undefined;
 	let next = 0;
 	let done = 0;
+	const waiting = (index: number): ScanResult | undefined => {
+		const result = ready.get(index);
+		if (result) {
+			ready.delete(index);
+			return result;
+		}
+
+		return spill?.has(index) ? {index, digest: spill.take(index)!, peerUses: []} : undefined;
+	};
+
 	const flush = () => {
-		for (let result = ready.get(next); result; result = ready.get(next)) {
-			ready.delete(next);
+		for (let result = waiting(next); result; result = waiting(next)) {
 			next++;
 			options.onResult(result);
 		}
@@ -90,12 +108,15 @@ export async function scanModules(files: string[], givenKernels: Kernel[], polic
 		if (item.exports.length > 0) {
 			exportsByIndex.set(item.index, item.exports);
 			if (item.digest) {
-				loadsByPath.set(item.digest.path, new Map(item.digest.verdicts.map(verdict => [verdict.kernel, verdict.loads])));
+				outcomeByPath.set(item.digest.path, new Map(item.digest.verdicts.map(verdict => [verdict.kernel, verdict.verdict])));
 			}
 		}
 
 		if (item.pending) {
 			pending.set(item.index, item.pending);
+		} else if (pending.has(next) && Spill.holds(item.digest!)) {
+			spill ??= new Spill();
+			spill.put(item.index, item.digest!);
 		} else {
 			ready.set(item.index, {index: item.index, digest: item.digest!, peerUses: []});
 		}
@@ -104,36 +125,53 @@ export async function scanModules(files: string[], givenKernels: Kernel[], polic
 		flush();
 	};
 
-	const workers = Math.min(options.workers ?? defaultWorkers(files.length, digest.mode), files.length);
-	if (workers <= 1) {
-		const context: ScanContext = {kernels, resolver: new ImportResolver(givenKernels.map(kernel => kernel.exports)), policy, peersPossible, digest};
-		const prefetcher = (options.prefetch ?? usePrefetch(files.length)) ? new Prefetcher(files) : undefined;
-		try {
-			for (const [index, file] of files.entries()) {
-				const data = prefetcher?.take(index);
-				try {
-					// eslint-disable-next-line no-await-in-loop -- in order, one at a time: memory stays flat.
-					accept(await processModule(index, file, context, data));
-				} finally {
-					prefetcher?.release(index);
-				}
-			}
-		} finally {
-			prefetcher?.stop();
-		}
-	} else {
-		await runWorkers(files, {kernels: kernels.map(kernel => transferKernel(kernel)), policy, peersPossible, digest}, workers, accept);
+	try {
+		await scan();
+	} finally {
+		spill?.close();
 	}
 
-	if (pending.size > 0) {
-		const indexes = [...exportsByIndex.keys()].sort((a, b) => a - b);
-		const {reports, peers} = checkWithPeers([...pending.values()], kernels, policy, indexes.map(index => exportsByIndex.get(index)!), (path, kernel) => loadsByPath.get(path)?.get(kernel) ?? false);
-		for (const [index, module] of pending) {
-			const own = new Set(module.exports.map(entry => entry.name));
-			ready.set(index, {index, digest: digestReport(reports.get(module)!, digest), peerUses: peerUses(module, kernels, peers, own)});
+	/** Every module read and checked, in this thread or on workers; then the pending ones, with every module's exports known. */
+	async function scan(): Promise<void> {
+		const workers = Math.min(options.workers ?? defaultWorkers(files.length, digest.mode), files.length);
+		if (workers <= 1) {
+			const context: ScanContext = {kernels, resolver: new ImportResolver(givenKernels.map(kernel => kernel.exports)), policy, peersPossible, digest};
+			const prefetcher = (options.prefetch ?? usePrefetch(files.length)) ? new Prefetcher(files) : undefined;
+			try {
+				for (const [index, file] of files.entries()) {
+					// eslint-disable-next-line no-await-in-loop -- the writer's brake (options.pace).
+					await options.pace?.();
+					const data = prefetcher?.take(index);
+					try {
+						// eslint-disable-next-line no-await-in-loop -- in order, one at a time: memory stays flat.
+						accept(await processModule(index, file, context, data));
+					} finally {
+						prefetcher?.release(index);
+					}
+				}
+			} finally {
+				prefetcher?.stop();
+			}
+		} else {
+			await runWorkers(files, {kernels: kernels.map(kernel => transferKernel(kernel)), policy, peersPossible, digest}, workers, accept, options.pace);
 		}
 
-		flush();
+		if (pending.size > 0) {
+			const indexes = [...exportsByIndex.keys()].sort((a, b) => a - b);
+			const {reports, peers} = checkWithPeers([...pending.values()], kernels, policy, indexes.map(index => exportsByIndex.get(index)!), (path, kernel) => outcomeByPath.get(path)?.get(kernel) ?? 'fails');
+			for (const [index, module] of pending) {
+				const own = new Set(module.exports.map(entry => entry.name));
+				ready.set(index, {index, digest: digestReport(reports.get(module)!, digest), peerUses: peerUses(module, kernels, peers, own)});
+			}
+
+			// What waited comes out now, as fast as the writer takes it.
+			for (let result = waiting(next); result; result = waiting(next)) {
+				next++;
+				options.onResult(result);
+				// eslint-disable-next-line no-await-in-loop -- the writer's brake (options.pace).
+				await options.pace?.();
+			}
+		}
 	}
 }
 
@@ -151,7 +189,7 @@ function peerUses(module: ModuleInfo, kernels: Kernel[], peers: Map<string, Map<
 	return uses;
 }
 
-async function runWorkers(files: string[], input: WorkerInput, count: number, accept: (item: ProcessedModule) => void): Promise<void> {
+async function runWorkers(files: string[], input: WorkerInput, count: number, accept: (item: ProcessedModule) => void, pace: ScanOptions['pace']): Promise<void> {
 	const url = new URL('scan-worker.js', import.meta.url);
 	let nextFile = 0;
 	const threads: Worker[] = [];
@@ -207,7 +245,12 @@ async function runWorkers(files: string[], input: WorkerInput, count: number, ac
 					return;
 				}
 
-				send();
+				const brake = pace?.();
+				if (brake) {
+					brake.then(send, fail);
+				} else {
+					send();
+				}
 			});
 			thread.on('error', fail);
 			thread.on('exit', code => {

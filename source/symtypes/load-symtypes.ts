@@ -1,7 +1,8 @@
-import {readdir, readFile, stat} from 'node:fs/promises';
+import {readdir, stat} from 'node:fs/promises';
 import path from 'node:path';
 import {describeFsError} from '../common/fs-errors.js';
 import {InputError} from '../common/input-error.js';
+import {readBounded} from '../common/read-bounded.js';
 import {maybeDecompress} from '../compression/decompress.js';
 import {mergeSymtypes, readSymtypes} from './read-symtypes.js';
 import type {SymtypesIndex} from './symtypes-index.js';
@@ -44,14 +45,11 @@ export async function loadSymtypes(source: string): Promise<SymtypesIndex> {
 	return mergeSymtypes(source, indexes);
 }
 
-async function readSymtypesFile(file: string): Promise<SymtypesIndex> {
-	let data: Uint8Array;
-	try {
-		data = await readFile(file);
-	} catch (error) {
-		throw new InputError(file, describeFsError(error));
-	}
+// A consolidated symtypes file of a whole SUSE kernel is about 100 MB; 512 MiB is none.
+const maximumSymtypesSize = 512 * 1024 * 1024;
 
+async function readSymtypesFile(file: string): Promise<SymtypesIndex> {
+	let data = await readBounded(file, maximumSymtypesSize, 'a .symtypes file');
 	({data} = await maybeDecompress(data, file));
 	return readSymtypes(data, file);
 }

@@ -156,7 +156,16 @@ export class TypeInformation {
 	): Promise<SymtypesAnswer | undefined> {
 		const paths = given.length > 0 ? given : found;
 		const discovered = new Set(found);
+		const exported = kernel.exports.get(symbol);
+		const request = {headers, symbol, exporter: exported?.module, kernelCrc: exported?.crc, cacheDir: this.cacheDir};
 		for (const sourcePath of paths) {
+			// A symbol explained before needs neither the source's index nor kbuild.
+			// eslint-disable-next-line no-await-in-loop
+			const remembered = await rememberedFromSource(sourcePath, request);
+			if (remembered) {
+				return {index: remembered.index, origin: {kind: 'source', path: sourcePath, file: remembered.file, headers}, notes: remembered.notes};
+			}
+
 			let source: KernelSource;
 			try {
 				// eslint-disable-next-line no-await-in-loop
@@ -182,11 +191,8 @@ export class TypeInformation {
 
 			try {
 				const {sourceSymtypes} = await import('../kernel-source/source-symtypes.js');
-				const exported = kernel.exports.get(symbol);
 				// eslint-disable-next-line no-await-in-loop
-				const result = await sourceSymtypes({
-					source, headers, symbol, exporter: exported?.module, kernelCrc: exported?.crc, cacheDir: this.cacheDir, timeoutMs: this.options.timeoutMs ?? 120_000, onProgress,
-				});
+				const result = await sourceSymtypes({...request, source, timeoutMs: this.options.timeoutMs ?? 120_000, onProgress});
 				return {index: result.index, origin: {kind: 'source', path: sourcePath, file: result.file, headers}, notes: result.notes};
 			} catch (error) {
 				reasons.push(reasonOf(error));
@@ -254,12 +260,18 @@ export class TypeInformation {
 		}
 
 		const [{readBounded}, {maybeDecompress}, {btfFromElf}, {parseBtf}] = await Promise.all([
-			import('../module/read-bounded.js'), import('../compression/decompress.js'), import('../btf/btf-from-elf.js'), import('../btf/btf.js'),
+			import('../common/read-bounded.js'), import('../compression/decompress.js'), import('../btf/btf-from-elf.js'), import('../btf/btf.js'),
 		]);
 		const {maximumModuleSize} = await import('../module/read-module.js');
 		const {data} = await maybeDecompress(await readBounded(file, maximumModuleSize, 'a kernel module'), file);
 		return {btf: parseBtf(btfFromElf(data, file), {file, base: base.btf}), path: file};
 	}
+}
+
+async function rememberedFromSource(sourcePath: string, request: {headers: string; symbol: string; exporter: string | undefined; kernelCrc: number | undefined; cacheDir: string | undefined}) {
+	const [{tarballIdentity}, {rememberedSourceSymtypes}] = await Promise.all([import('../kernel-source/kernel-source.js'), import('../kernel-source/source-symtypes.js')]);
+	const sourceIdentity = await tarballIdentity(sourcePath);
+	return sourceIdentity ? rememberedSourceSymtypes({...request, sourceIdentity, sourcePath}) : undefined;
 }
 
 function reasonOf(error: unknown): string {

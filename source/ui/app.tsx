@@ -8,7 +8,7 @@ import {useTerminalSize, type Size} from './hooks/use-terminal-size.js';
 import {footerHints} from './keys.js';
 import {exitCode, type ExplainFunction, type ExplorerData} from './state/data.js';
 import {kernelDetailLines, kernelStripText, symbolDetailLines} from './state/detail-lines.js';
-import {currentRows, currentScreen, initialState, reducer, scopeOf, selectedRow, type Command, type ExplorerState} from './state/explorer-state.js';
+import {currentRows, currentScreen, initialState, matrixEntries, reducer, scopeOf, selectedRow, type Command, type ExplorerState} from './state/explorer-state.js';
 import {computeLayout, headerLine as tableHeaderLine, minColumns, minRows, tableColumns} from './state/layout.js';
 import {marks} from './state/rows.js';
 import type {Line, Theme} from './theme.js';
@@ -36,7 +36,7 @@ export type AppProps = {
 
 export function App({data, theme, explain, size: fixedSize, directory = process.cwd(), earlyKeys}: AppProps) {
 	const size = useTerminalSize(fixedSize);
-	const [state, dispatch] = useReducer(reducer, data, initial => initialState(initial.tables, initial.kernels.length, {pageSize: computeLayout(size.columns, size.rows, initial.kernels.length, false).listHeight}));
+	const [state, dispatch] = useReducer(reducer, data, initial => initialState(initial.tables, initial.kernels.length, {pageSize: computeLayout(size.columns, size.rows, initial.kernels.length, false).listHeight, modules: initial.mode === 'check' ? matrixEntries(initial.report) : undefined}));
 	const {exit} = useApp();
 	const {stdout} = useStdout();
 	const screen = currentScreen(state);
@@ -126,7 +126,7 @@ export function App({data, theme, explain, size: fixedSize, directory = process.
 	if (state.help) {
 		middle = <HelpOverlay scroll={state.helpScroll} height={middleHeight} width={width} theme={theme}/>;
 	} else if (screen.kind === 'matrix' && data.mode === 'check') {
-		middle = <ModuleMatrix report={data.report} cursor={state.matrixCursor} height={middleHeight} width={width} theme={theme}/>;
+		middle = <ModuleMatrix report={data.report} view={state.matrixView} cursor={state.matrixCursor} height={middleHeight} width={width} theme={theme}/>;
 	} else if (layout.detailFull) {
 		middle = <DetailView lines={detailLines} scroll={state.detailScroll} height={layout.detailHeight} width={width} border={false} theme={theme}/>;
 	} else {
@@ -154,7 +154,10 @@ function statusLine(state: ExplorerState, data: ExplorerData, shownKernels: numb
 	const screen = currentScreen(state);
 	const line: Line = [];
 	if (screen.kind === 'matrix') {
-		line.push({text: `${state.matrixCursor + 1} of ${state.tables.length} modules`});
+		line.push({text: `${state.matrixView.length === 0 ? 0 : state.matrixCursor + 1} of ${state.matrixView.length} modules`});
+		if (state.matrixProblemsOnly) {
+			line.push({text: ` · problems only (${state.tables.length - state.matrixView.length} of ${state.tables.length} hidden)`, tone: 'warn'});
+		}
 	} else if (screen.kind === 'symbol') {
 		line.push({text: symbol ?? '', tone: 'bold'}, {text: ` · ${state.cursor + 1} of ${state.view.length}`});
 	} else if (screen.kind === 'kernel') {
@@ -177,9 +180,9 @@ function statusLine(state: ExplorerState, data: ExplorerData, shownKernels: numb
 		line.splice(1, 0, {text: ` · ${state.message.text}`, tone: state.message.tone === 'error' ? 'bad' : 'good'});
 	}
 
-	if (state.search && screen.kind !== 'matrix') {
+	if (state.search) {
 		const {query, matches, editing} = state.search;
-		const at = matches.indexOf(state.cursor);
+		const at = matches.indexOf(screen.kind === 'matrix' ? state.matrixCursor : state.cursor);
 		const count = matches.length === 0 ? 'no match' : at === -1 ? `${matches.length} matches` : `${at + 1}/${matches.length}`;
 		line.push({text: ` · /${query}${editing ? '▏' : ''} `, tone: 'accent'}, {text: count, tone: matches.length === 0 ? 'bad' : 'dim'});
 	}

@@ -35,12 +35,22 @@ export type Warning = {
 
 export type Stage = 'arch' | 'module_layout' | 'vermagic' | 'symbols';
 
+/**
+The outcome of one load: `loads` only when every check the kernel makes was made and passed;
+`fails` when one fails; `undecided` when none fails but an import could not be decided (the
+kernel source does not list its modules' exports, or only a module whose own verdict is
+undecided exports it): the `unresolved` warnings say which, why, and what to give instead.
+*/
+export type Outcome = 'loads' | 'fails' | 'undecided';
+
 /** The kinds of problem a check can stop at before it looks at the module's symbols (stages arch, module_layout, vermagic). */
 export const earlyStopKinds: readonly ProblemKind[] = ['arch', 'no_versions', 'crc', 'no_version', 'vermagic'];
 
 export type KernelVerdict = {
 	kernel: string;
+	/** True only when every check was made and passed (`verdict` is `loads`). */
 	loads: boolean;
+	verdict: Outcome;
 	/** The check the kernel stops at; null when it loads. */
 	stops_at: Stage | null;
 	/** What dmesg shows: the kernel stops at the first fatal check, this is that problem. */
@@ -67,8 +77,10 @@ export const defaultPolicy: CheckPolicy = {missingVersion: 'fatal'};
 export type PeerExport = KernelExport & {license: string | undefined; moduleName: string};
 
 export type CheckOptions = {
-	/** Exports of other modules given in the same run. */
+	/** Exports of other modules given in the same run (that load on this kernel). */
 	peers?: Map<string, PeerExport> | undefined;
+	/** Exports of modules of the run whose own verdict on this kernel is undecided: what they resolve is undecided too. */
+	undecidedPeers?: Map<string, PeerExport> | undefined;
 	/**
 	What `kernel.exports` holds for each of `module.imports`, in order, asked only when the check
 	gets to the symbols: a scan of thousands of modules looks each name up once per kernel
@@ -120,7 +132,7 @@ export function checkModule(module: ModuleInfo, kernel: Kernel, policy: CheckPol
 	if (kernel.machine !== undefined && module.machine !== kernel.machine) {
 		const line = `Invalid architecture in ELF header: ${module.machine}`;
 		const problem = problemOf('arch', null, [line], `module is for ${module.machineName}, the kernel for ${machineName(kernel.machine)}`);
-		return {kernel: kernel.label, loads: false, stops_at: 'arch', first_failure: problem, problems: [problem], warnings, dmesg: [line]};
+		return {kernel: kernel.label, loads: false, verdict: 'fails', stops_at: 'arch', first_failure: problem, problems: [problem], warnings, dmesg: [line]};
 	}
 
 	const {layoutCrc, modmagic, intree, retpoline, license, importNamespaces} = facts(module);
@@ -200,6 +212,7 @@ export function checkModule(module: ModuleInfo, kernel: Kernel, policy: CheckPol
 	// 4. simplify_symbols(): every undefined symbol, in symbol-table order; no early stop.
 	const resolved = options.resolved?.();
 	let usesGplOnly = false;
+	let undecided = 0;
 	for (let index = 0; index < module.imports.length; index++) {
 		const symbol = module.imports[index]!;
 		let found: KernelExport | PeerExport | undefined = resolved ? resolved[index] : kernel.exports.get(symbol.name);
@@ -216,8 +229,16 @@ export function checkModule(module: ModuleInfo, kernel: Kernel, policy: CheckPol
 				continue; // Weak undefined symbols may stay unresolved.
 			}
 
+			const undecidedPeer = found ? undefined : options.undecidedPeers?.get(symbol.name);
+			if (undecidedPeer && undecidedPeer.module !== module.path) {
+				undecided++;
+				warnings.push({kind: 'unresolved', symbol: symbol.name, log: noLines, message: options.brief ? '' : `${symbol.name}: ${undecidedPeerReason(undecidedPeer, kernel)}`});
+				continue;
+			}
+
 			if (!found && !kernel.modulesIncluded) {
-				warnings.push({kind: 'unresolved', symbol: symbol.name, log: [], message: `${symbol.name} is not exported by vmlinux; it may come from a module, which ${kernel.label} (${kernel.kind}) does not list — give its Module.symvers to decide`});
+				undecided++;
+				warnings.push({kind: 'unresolved', symbol: symbol.name, log: noLines, message: options.brief ? '' : `${symbol.name}: ${unlistedReason(kernel)}`});
 				continue;
 			}
 
@@ -267,11 +288,12 @@ export function checkModule(module: ModuleInfo, kernel: Kernel, policy: CheckPol
 		}
 	}
 
-	return {kernel: kernel.label, loads: problems.length === 0, stops_at: stage, first_failure: firstFailure, problems, warnings, dmesg};
+	const verdict: Outcome = problems.length > 0 ? 'fails' : (undecided > 0 ? 'undecided' : 'loads');
+	return {kernel: kernel.label, loads: verdict === 'loads', verdict, stops_at: stage, first_failure: firstFailure, problems, warnings, dmesg};
 
 	/** The verdict of a check that stops at `at` (firstFailureOnly), as the kernel logs it. */
 	function stopped(at: Stage): KernelVerdict {
-		return {kernel: kernel.label, loads: false, stops_at: at, first_failure: problems[0]!, problems, warnings, dmesg: problems[0]!.log.slice()};
+		return {kernel: kernel.label, loads: false, verdict: 'fails', stops_at: at, first_failure: problems[0]!, problems, warnings, dmesg: problems[0]!.log.slice()};
 	}
 
 	/** The symbol has no CRC in `__versions`; returns true when that is only a warning. */
@@ -284,6 +306,24 @@ export function checkModule(module: ModuleInfo, kernel: Kernel, policy: CheckPol
 		failSymbol(at, 'no_version', symbol, found, undefined);
 		return false;
 	}
+}
+
+/**
+Why an import is undecided on a kernel that lists only vmlinux's exports, and what to give
+instead. An `unresolved` warning's message is `<symbol>: <reason>`.
+*/
+export function unlistedReason(kernel: Pick<Kernel, 'label' | 'kind' | 'release'>): string {
+	return `not exported by vmlinux, and ${kernel.label} (${kernel.kind}) does not list its modules' exports; give its Module.symvers, headers directory or /lib/modules/${kernel.release ?? '<release>'} to decide`;
+}
+
+function undecidedPeerReason(peer: PeerExport, kernel: Pick<Kernel, 'label'>): string {
+	return `exported only by ${peer.moduleName} of this run, whose own verdict on ${kernel.label} is undecided; decide that one first`;
+}
+
+/** The reason part of an `unresolved` warning (what follows `<symbol>: `). */
+export function unresolvedReason(warning: Warning): string {
+	const prefix = `${warning.symbol ?? ''}: `;
+	return warning.message.startsWith(prefix) ? warning.message.slice(prefix.length) : warning.message;
 }
 
 type ModuleFacts = {
@@ -402,6 +442,10 @@ function afterFirstSpace(text: string): string {
 }
 
 function vermagicProblem(name: string, modmagic: string, kernel: Kernel): Problem {
-	const expected = kernel.vermagic ?? `${kernel.release ?? '?'} ${kernel.vermagicFlags ?? ''}`;
-	return problemOf('vermagic', null, [`${name}: version magic '${modmagic}' should be '${expected}'`], `vermagic differs: module '${modmagic}', kernel '${expected}'`);
+	if (kernel.vermagic === undefined) {
+		// Only the flags are known (a config, no release): the kernel's own line names its release, which is not known here.
+		return problemOf('vermagic', null, [], `vermagic differs: the module has '${afterFirstSpace(modmagic)}' after its release, the kernel expects '${kernel.vermagicFlags ?? ''}' (its release is not known, so neither is the exact line it logs)`);
+	}
+
+	return problemOf('vermagic', null, [`${name}: version magic '${modmagic}' should be '${kernel.vermagic}'`], `vermagic differs: module '${modmagic}', kernel '${kernel.vermagic}'`);
 }

@@ -43,6 +43,11 @@ export class ImportResolver {
 		return false;
 	}
 
+	/** What table `table` exports under `name`, looked up once. */
+	exportOf(name: string, table: number): KernelExport | undefined {
+		return this.lookUp(name, table);
+	}
+
 	private lookUp(name: string, table: number): KernelExport | undefined {
 		let known = this.known.get(name);
 		if (!known) {

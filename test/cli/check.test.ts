@@ -82,7 +82,7 @@ test('exit 0 when everything loads; text report names the kernel and verdict', t
 	const result = runCli(['check', myDrv, '-k', `47=${symvers('6.1.0-47-amd64')}`]);
 	t.is(result.code, 0, result.stderr);
 	t.regex(result.stdout, /✓ 47 +loads/);
-	t.regex(result.stdout, /✓ 1 module load on 1 kernel/);
+	t.regex(result.stdout, /✓ 1 module loads on 1 kernel/);
 });
 
 test('without a command and with stdout not a terminal, `kmodx MODULE` is `check`', t => {
@@ -157,10 +157,35 @@ test('a bad module among several: exit 2 and nothing on stdout, in every format'
 	}
 
 	writeTemporary(directory, 'z-broken.ko', readFileSync(myDrv).subarray(0, 2000));
+	const output = temporaryDirectory(t);
 	for (const format of [['--json'], ['--format', 'markdown', '--layout', 'details'], ['--layout', 'details'], []]) {
 		const result = runCli(['check', directory, '-k', `47=${symvers('6.1.0-47-amd64')}`, ...format]);
 		t.is(result.code, 2, format.join(' '));
 		t.is(result.stdout, '', format.join(' '));
 		t.regex(result.stderr, /^kmodx: .*z-broken\.ko: [^\n]*\n$/);
+		// With -o the report streams into a temporary file beside the target: it goes too.
+		const written = runCli(['check', directory, '-k', `47=${symvers('6.1.0-47-amd64')}`, ...format, '-o', path.join(output, 'report')]);
+		t.is(written.code, 2);
+		t.deepEqual(readdirSync(output), [], format.join(' '));
 	}
+});
+
+test('several modules with -o: streamed into the file, the same report as on stdout; never over an existing file', t => {
+	const output = path.join(temporaryDirectory(t), 'report.json');
+	const args = ['check', fixture('modules/6.1.0-47-amd64'), myDrv, '-k', `47=${symvers('6.1.0-47-amd64')}`, '-k', `56=${symvers('6.1.0-56-amd64')}`, '--json'];
+	const written = runCli([...args, '-o', output]);
+	t.is(written.code, 1, written.stderr);
+	t.is(written.stdout, '');
+	const printed = runCli(args);
+	t.is(readFileSync(output, 'utf8'), printed.stdout);
+	// Several modules: the document indented, each module on one line.
+	const lines = printed.stdout.split('\n');
+	t.is(lines.filter(line => line.startsWith('    {"path":')).length, 6);
+	t.is((JSON.parse(printed.stdout) as CheckReport).modules.length, 6);
+	const again = runCli([...args, '-o', output]);
+	t.is(again.code, 2);
+	t.regex(again.stderr, /report\.json: already exists \(use --force to overwrite\)/);
+	t.deepEqual(readdirSync(path.dirname(output)), ['report.json']);
+	t.is(runCli([...args, '-o', output, '--force']).code, 1);
+	t.deepEqual(readdirSync(path.dirname(output)), ['report.json']);
 });

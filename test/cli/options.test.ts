@@ -1,5 +1,7 @@
 import test from 'ava';
 import {fastParse, parseWithMeow} from '../../source/cli/options.js';
+import {fixture} from '../helpers/paths.js';
+import {runCli} from '../helpers/run-cli.js';
 
 const agree = [
 	['check', 'a.ko'],
@@ -26,4 +28,39 @@ test('everything else goes to meow: help, version, negations, unknown flags, bad
 	for (const argv of [['--help'], ['--version'], ['a.ko', '--no-color'], ['a.ko', '--frobnicate'], ['a.ko', '-f', 'yaml'], ['a.ko', '--missing-version', 'maybe'], ['a.ko', '--json=yes'], ['a.ko', '--layout', 'grid']]) {
 		t.is(fastParse(argv), undefined, argv.join(' '));
 	}
+});
+
+test('--help (or -h) for every command: its own usage, status 0, nothing read', t => {
+	for (const [command, usage] of [['check', 'kmodx check MODULE|DIR… [-k KERNEL]…'], ['plan', 'kmodx plan MODULE|DIR… -k KERNEL…'], ['why', 'kmodx why SYMBOL -k FROM -k TO'], ['weak-modules', 'kmodx weak-modules MODULE|DIR… --to KERNEL [--from KERNEL]']] as const) {
+		for (const flag of ['--help', '-h']) {
+			const result = runCli([command, flag, '-k', '/nonexistent']);
+			t.is(result.code, 0, `${command} ${flag}: ${result.stderr}`);
+			t.is(result.stderr, '');
+			t.true(result.stdout.startsWith(`  Usage\n    $ ${usage}`), result.stdout);
+			t.regex(result.stdout, /\n {2}Exit status\n/);
+		}
+	}
+
+	for (const argv of [['--help'], ['-k', 'a', '--help'], ['my.ko', '-h']]) {
+		const result = runCli(argv);
+		t.is(result.code, 0, argv.join(' '));
+		t.regex(result.stdout, /^\n {2}Will this kernel module load on that kernel\?.*\n\n {2}Usage\n {4}\$ kmodx \[check\] MODULE\|DIR…/);
+	}
+
+	// After --, it is a file name.
+	t.is(runCli(['check', '--', '--help']).code, 2);
+});
+
+test('words: singular and plural, "both kernels", and the plan\'s kernel count', t => {
+	const symvers = (release: string) => fixture('kernels', release, 'Module.symvers.gz');
+	const myDrv = fixture('modules/my_drv-6.1.0-47-amd64.ko');
+	const one = runCli(['check', myDrv, '-k', `47=${symvers('6.1.0-47-amd64')}`]);
+	t.regex(one.stdout, /\n✓ 1 module loads on 1 kernel\n$/);
+	const two = runCli(['check', fixture('modules/6.1.0-47-amd64/nls_utf8.ko'), fixture('modules/6.1.0-47-amd64/dummy.ko'), '-k', `a=${symvers('6.1.0-47-amd64')}`, '-k', `b=${symvers('6.1.0-47-amd64')}`]);
+	t.regex(two.stdout, /\n✓ 2 modules load on both kernels\n$/);
+	const plan = runCli(['plan', myDrv, '-k', `47=${symvers('6.1.0-47-amd64')}`]);
+	t.regex(plan.stdout, / · 1 kernel\n/);
+	t.notRegex(plan.stdout, /1 kernels/);
+	const failing = runCli(['check', myDrv, '-k', `56=${symvers('6.1.0-56-amd64')}`]);
+	t.regex(failing.stdout, /\n✗ 1 of 1 module × kernel combination fails to load\n$/);
 });

@@ -166,6 +166,18 @@ export function symtypesSeeds(): Seed[] {
 	return seeds;
 }
 
+/** The kernel-source fixtures as plain tar (what the index reads once the stream is decompressed). */
+export async function sourceSeeds(): Promise<Seed[]> {
+	const seeds: Seed[] = [];
+	for (const version of ['6.1.170-3', '6.1.192-2']) {
+		const file = fixture('kernel-source', `linux-source-${version}.tar.xz`);
+		// eslint-disable-next-line no-await-in-loop
+		seeds.push({name: `linux-source-${version}.tar`, data: await decompress(readFileSync(file), file, {maxSize: 16 * 1024 * 1024})});
+	}
+
+	return seeds;
+}
+
 // ---- compression, bombs, vmlinuz -------------------------------------------------------------------
 
 export function compressedSeeds(): Seed[] {

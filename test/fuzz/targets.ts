@@ -16,6 +16,9 @@ import {SymversTable} from '../../source/kernel/symvers.js';
 import {packExports, PackedExports} from '../../source/kernel/packed-exports.js';
 import type {ExportTable} from '../../source/kernel/kernel.js';
 import {readKsymtab} from '../../source/module/ksymtab.js';
+import {kbuildFlags} from '../../source/kernel-source/kbuild-flags.js';
+import {openKernelSource} from '../../source/kernel-source/kernel-source.js';
+import {builtByConfig, exportingCandidates, makefilesOf, translationUnitFiles} from '../../source/kernel-source/translation-unit.js';
 import {parseModule, readModuleFile} from '../../source/module/read-module.js';
 import {readModuleSparse} from '../../source/scan/read-module-sparse.js';
 import {explainSymtypes} from '../../source/symtypes/explain-symtypes.js';
@@ -26,7 +29,7 @@ import {
 	mutateBtf, mutateElf, mutateGeneric, mutateSymtypes, mutateSymvers, type Rng, splice,
 } from './mutate.js';
 import {
-	bombSeeds, btfSeeds, compressedSeeds, kernelSeeds, moduleSeeds, type Seed, smallBtfReference, symtypesSeeds, symversSeeds, vmlinuzSeeds,
+	bombSeeds, btfSeeds, compressedSeeds, kernelSeeds, moduleSeeds, type Seed, smallBtfReference, sourceSeeds, symtypesSeeds, symversSeeds, vmlinuzSeeds,
 } from './seeds.js';
 
 /*
@@ -310,7 +313,41 @@ const kernelTarget: Target = {
 	},
 };
 
-export const targets: readonly Target[] = [moduleTarget, sparseTarget, compressedTarget, symversTarget, symversCacheTarget, btfTarget, symtypesTarget, vmlinuzTarget, kernelTarget];
+let sourceFileCounter = 0;
+
+/**
+A kernel source tarball as kmodx reads it for `--types LABEL=linux-source…`: the tar stream, the
+index (exports, macro patterns, local includes), files read back by offset, the Makefile flags.
+*/
+const sourceTarget: Target = {
+	name: 'source',
+	weight: 6,
+	async seeds() {
+		return sourceSeeds();
+	},
+	mutate: stacked(mutateGeneric, 1),
+	async run(data, context) {
+		const file = path.join(context.scratch, `source${sourceFileCounter++ % 4}.tar`);
+		writeFileSync(file, data);
+		const source = await openKernelSource(file, {});
+		const config = new Map([['CONFIG_64BIT', 'y'], ['CONFIG_SLUB', 'y']]);
+		for (const symbol of ['misc_register', 'kmalloc_caches', 'param_ops_int', 'no_such_symbol']) {
+			for (const candidate of exportingCandidates(source.index, symbol, {architectures: ['x86'], exporter: 'vmlinux'})) {
+				const unit = translationUnitFiles(source.index, candidate, ['mm']);
+				// eslint-disable-next-line no-await-in-loop
+				const files = await source.read([...unit, ...makefilesOf(candidate)]);
+				kbuildFlags(candidate, files, config);
+				for (const [name, bytes] of files) {
+					if (name.endsWith('Makefile')) {
+						builtByConfig(bytes.toString('latin1'), candidate, config);
+					}
+				}
+			}
+		}
+	},
+};
+
+export const targets: readonly Target[] = [moduleTarget, sparseTarget, compressedTarget, symversTarget, symversCacheTarget, btfTarget, symtypesTarget, vmlinuzTarget, kernelTarget, sourceTarget];
 
 export function targetNamed(name: string): Target {
 	const target = targets.find(candidate => candidate.name === name);

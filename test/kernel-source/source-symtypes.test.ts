@@ -1,12 +1,12 @@
-import {execFileSync} from 'node:child_process';
-import {copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {existsSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 import {gunzipSync} from 'node:zlib';
-import test, {type ExecutionContext} from 'ava';
-import {openKernelSource, type KernelSource} from '../../source/kernel-source/kernel-source.js';
-import {sourceSymtypes, type SourceSymtypes} from '../../source/kernel-source/source-symtypes.js';
+import test from 'ava';
+import {openKernelSource, tarballIdentity, type KernelSource} from '../../source/kernel-source/kernel-source.js';
+import {rememberedSourceSymtypes, sourceSymtypes, type SourceSymtypes} from '../../source/kernel-source/source-symtypes.js';
 import {explainSymtypes} from '../../source/symtypes/explain-symtypes.js';
 import {temporaryDirectory} from '../helpers/derive.js';
+import {changedFor, definitions, referenceSymtypes} from '../helpers/symtypes-reference.js';
 import {fixture} from '../helpers/paths.js';
 
 const kernels = [
@@ -35,54 +35,6 @@ function symversCrcs(file: string): Map<string, {crc: number; module: string}> {
 	return new Map(lines.map(line => line.split('\t')).filter(fields => fields.length >= 3).map(fields => [fields[1]!, {crc: Number.parseInt(fields[0]!, 16) >>> 0, module: fields[2]!}]));
 }
 
-
-/**
-The reference: the recipe done by hand, with GNU tar and make: the .c file and its directory's
-headers in an empty tree, `obj-y`, `make M=… KBUILD_SYMTYPES=1 <stem>.symtypes`.
-*/
-function referenceSymtypes(t: ExecutionContext, tarball: string, headers: string, file: string): string {
-	const tree = temporaryDirectory(t);
-	execFileSync('tar', ['-xJf', tarball, '-C', tree]);
-	const root = path.join(tree, 'linux-source-6.1');
-	const unit = temporaryDirectory(t);
-	const directory = path.join(unit, path.dirname(file));
-	mkdirSync(directory, {recursive: true});
-	for (const name of readdirSync(path.join(root, path.dirname(file)))) {
-		if (name.endsWith('.h') || name === path.basename(file)) {
-			copyFileSync(path.join(root, path.dirname(file), name), path.join(directory, name));
-		}
-	}
-
-	const stem = path.basename(file, '.c');
-	writeFileSync(path.join(directory, 'Kbuild'), `obj-y := ${stem}.o\n`);
-	execFileSync('make', ['-s', '-C', headers, `M=${directory}`, 'KBUILD_SYMTYPES=1', `${stem}.symtypes`], {stdio: 'pipe'});
-	return readFileSync(path.join(directory, `${stem}.symtypes`), 'latin1');
-}
-
-/** Definitions by key, read with a plain split: no kmodx code. */
-function definitions(text: string): Map<string, string> {
-	return new Map(text.split('\n').filter(Boolean).map(line => {
-		const [key, ...rest] = line.trim().split(/\s+/);
-		return [key!, rest.join(' ')];
-	}));
-}
-
-/** What a plain diff of two symtypes shows, limited to what `symbol` reaches (references contain '#'). */
-function changedFor(before: Map<string, string>, after: Map<string, string>, symbol: string): string[] {
-	const seen = new Set([symbol]);
-	const queue = [symbol];
-	while (queue.length > 0) {
-		for (const token of (after.get(queue.shift()!) ?? '').split(' ')) {
-			if (token.includes('#') && !seen.has(token) && after.has(token)) {
-				seen.add(token);
-				queue.push(token);
-			}
-		}
-	}
-
-	const named = (key: string) => key.replace(/^s#/, 'struct ').replace(/^u#/, 'union ').replace(/^e#/, 'enum ').replace(/^[tE]#/, '');
-	return [...seen].filter(key => before.has(key) && before.get(key) !== after.get(key)).map(named).sort();
-}
 
 integration(`from the kernels' own source: every CRC equals Module.symvers, and the changes are what a plain diff of genksyms's output shows${skipped}`, async t => {
 	const cacheDir = temporaryDirectory(t);
@@ -124,6 +76,14 @@ integration(`from the kernels' own source: every CRC equals Module.symvers, and 
 	// The second time, every unit comes from the cache: no temporary tree, no make.
 	const again = await sourceSymtypes({source: sources[0]!, headers: kernels[0].headers, symbol: 'misc_register', exporter: 'vmlinux', kernelCrc: crcs[0]!.get('misc_register')!.crc, cacheDir, timeoutMs: 1, onProgress: message => t.fail(`no work expected, got: ${message}`)});
 	t.is(again.crc, crcs[0]!.get('misc_register')!.crc);
+
+	// And a later run finds the answer before it opens the tarball: the file and its symtypes, from the cache.
+	const remembered = {headers: kernels[0].headers, symbol: 'misc_register', exporter: 'vmlinux', kernelCrc: crcs[0]!.get('misc_register')!.crc, cacheDir, sourcePath: kernels[0].tarball, sourceIdentity: (await tarballIdentity(kernels[0].tarball))!};
+	const found = await rememberedSourceSymtypes(remembered);
+	t.is(found?.file, 'drivers/char/misc.c');
+	t.is(found?.crc, crcs[0]!.get('misc_register')!.crc);
+	t.is(await rememberedSourceSymtypes({...remembered, kernelCrc: 1}), undefined, 'another CRC is another question');
+	t.is(await rememberedSourceSymtypes({...remembered, sourceIdentity: 'tarball:another'}), undefined, 'another tarball too');
 });
 
 integration(`a symbol no file of the tree exports is an input error that says so${skipped}`, async t => {

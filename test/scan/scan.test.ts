@@ -1,4 +1,4 @@
-import {readFileSync} from 'node:fs';
+import {existsSync, readFileSync} from 'node:fs';
 import test from 'ava';
 import {ElfFile, SHT_SYMTAB} from '../../source/elf/elf-file.js';
 import {findModules} from '../../source/module/find-modules.js';
@@ -6,6 +6,7 @@ import {readModuleFile} from '../../source/module/read-module.js';
 import {buildCheckReport} from '../../source/report/check-report.js';
 import {readModuleSparse} from '../../source/scan/read-module-sparse.js';
 import {scanModules, type ScanResult} from '../../source/scan/scan-modules.js';
+import {Spill} from '../../source/scan/spill.js';
 import {kernelDirectory, symversKernel} from '../helpers/kernels.js';
 import {temporaryDirectory, writeTemporary} from '../helpers/derive.js';
 import {fixture} from '../helpers/paths.js';
@@ -82,4 +83,37 @@ test('the sparse reader reads the whole file when an export name points outside 
 	const whole = await outcome(async () => readModuleFile(file));
 	t.deepEqual(await outcome(async () => readModuleSparse(file, {wholeUpTo: 0})), whole);
 	t.notDeepEqual(whole, await outcome(async () => readModuleFile(fixture('modules/6.1.0-47-amd64/usb-storage.ko'))), 'the edit changed what the module says');
+});
+
+test('results behind a module that waits for every module\'s exports wait on disk, and come out the same, in order', async t => {
+	// 47 without usb-storage's exports: uas (first) waits until usb-storage (last) is read; the JSON
+	// of every module between them goes to the spill file meanwhile.
+	const withoutStorage = (text: string) => text.split('\n').filter(line => !line.includes('drivers/usb/storage/usb-storage')).join('\n');
+	const kernel = await kernelDirectory(t, '6.1.0-47-amd64', {symvers: withoutStorage}, 'nostor');
+	const files = [fixture('modules/6.1.0-47-amd64/uas.ko'), fixture('modules/6.1.0-47-amd64/cxl_pci.ko'), fixture('modules/6.1.0-47-amd64/dummy.ko'), fixture('modules/my_drv-6.1.0-47-amd64.ko'), fixture('modules/6.1.0-47-amd64/usb-storage.ko')];
+	const expected = buildCheckReport(await Promise.all(files.map(async file => readModuleFile(file))), [kernel], {missingVersion: 'fatal'});
+	for (const workers of [0, 2]) {
+		const results: ScanResult[] = [];
+		// eslint-disable-next-line no-await-in-loop
+		await scanModules(files, [kernel], {missingVersion: 'fatal'}, {workers, digest: {mode: 'json'}, onResult: result => results.push(result)});
+		t.deepEqual(results.map(result => result.index), [0, 1, 2, 3, 4]);
+		t.deepEqual(results.map(result => JSON.parse(result.digest.json!) as unknown), JSON.parse(JSON.stringify(expected.modules)) as unknown[], `${workers} workers`);
+		t.true(results[0]!.digest.verdicts[0]!.verdict === 'loads');
+	}
+});
+
+test('the spill file: what is put is taken back once, and the directory goes when it closes', t => {
+	const spill = new Spill();
+	const digest = {name: 'm', path: '/m.ko', verdicts: [{kernel: 'k', verdict: 'fails' as const, kinds: ['crc' as const]}], json: '    {"path":"/m.ko","name":"m — ✓"}'};
+	spill.put(7, digest);
+	spill.put(3, {...digest, json: undefined, text: 'text\nlines'});
+	t.true(spill.has(7));
+	t.deepEqual(spill.take(7), digest);
+	t.false(spill.has(7));
+	t.is(spill.take(7), undefined);
+	t.is(spill.take(3)!.text, 'text\nlines');
+	const directory = (spill as unknown as {directory: string}).directory;
+	t.true(existsSync(directory));
+	spill.close();
+	t.false(existsSync(directory));
 });

@@ -11,6 +11,9 @@ import {temporaryDirectory} from '../helpers/derive.js';
 import {fixture} from '../helpers/paths.js';
 import {explainer} from '../../source/cli/explore-command.js';
 import {flagsFor, kernel47, kernel56, keys, loadCheck, loadDiff, myDrv, plain, press, waitUntil} from './ui-fixtures.js';
+import {loadKernels, loadModules} from '../../source/cli/load-inputs.js';
+import {MapTable} from '../../source/kernel/map-table.js';
+import {checkData, exitCode} from '../../source/ui/state/data.js';
 
 let data: ExplorerData;
 let diff: ExplorerData;
@@ -163,7 +166,7 @@ test.serial('? shows the help generated from the key table; Esc closes it', asyn
 		text += await frameWhere(now => now !== before);
 	}
 
-	t.regex(text, /problems only \(hide symbols that match on every kernel\)/);
+	t.regex(text, /problems only: hide symbols that match on every kernel/);
 	t.regex(text, /copy the symbol name \(OSC 52 clipboard\)/);
 	await press(stdin, keys.escape);
 	await frameWhere(/1 of 21/);
@@ -205,6 +208,30 @@ test.serial('an explanation renders as a tree: the changed type, its changes, th
 	t.regex(text, /├ \+ kstack_offset: u32 kstack_offset/);
 });
 
+test.serial('an image leaves imports undecided: ? in the matrix, the strip, the rows and the kernel detail; q exits 3', async t => {
+	// What a vmlinuz tells: vmlinux's exports only (derived from the build's Module.symvers, as test/verdict/undecided.test.ts does).
+	// The complete kernel: Debian's Module.symvers plus the DKMS build's (compat_xtables exports HX_memmem).
+	const [symvers, dkms] = await loadKernels(flagsFor([kernel47, `dkms=${fixture('dkms', '6.1.0-47-amd64', 'Module.symvers')}`]));
+	const complete = {...symvers!, exports: new MapTable([...symvers!.exports.all(), ...dkms!.exports.all()])};
+	const image = {...symvers!, label: 'img47', kind: 'vmlinuz' as const, modulesIncluded: false, exports: new MapTable([...symvers!.exports.all()].filter(entry => entry.module === 'vmlinux'))};
+	const modules = await loadModules([fixture('dkms', '6.1.0-47-amd64', 'xt_ipp2p.ko'), fixture('dkms', '6.1.0-47-amd64', 'vpoll.ko')]);
+	const many = checkData(modules, [image, complete], {missingVersion: 'fatal'});
+	t.is(exitCode(many), 3);
+	const {frame, frameWhere, stdin} = mount(t, many);
+	let text = frame();
+	t.regex(text, /✗ 0 combinations fail · \? 1 undecided/);
+	t.regex(text, /›\? xt_ipp2p +\? undecided +✓ loads/);
+	t.regex(text, /\n ✓ vpoll +✓ loads +✓ loads/);
+	await press(stdin, keys.enter);
+	text = await frameWhere(/\? img47\s+undecided: nothing fails, but 3 imports cannot be decided/);
+	t.regex(text, /\? HX_memmem\s+0x55bffe85\s+\? not listed\s+✓ 0x55bffe85/);
+	await press(stdin, keys.tab, keys.enter);
+	text = await frameWhere(/Kernel img47/);
+	t.regex(text, /⚠ vermagic not checked: the kernel source does/);
+	t.regex(text, /\? HX_memmem: not exported by vmlinux, and img47/);
+	t.regex(text, /\? xt_unregister_matches: not exported by\s+│? *vmlinux, and img47 \(vmlinuz\) does not list its/);
+});
+
 test.serial('several modules: the matrix first, Enter drills into one, Esc back', async t => {
 	const modules = [myDrv, fixture('modules', '6.1.0-47-amd64', 'nls_utf8.ko'), fixture('modules', '6.1.0-47-amd64', 'dummy.ko')];
 	const many = await loadCheck(modules.filter(file => {
@@ -217,11 +244,38 @@ test.serial('several modules: the matrix first, Enter drills into one, Esc back'
 	}));
 	const {frame, frameWhere, stdin} = mount(t, many);
 	t.regex(frame(), /modules × 2 kernels/);
-	t.regex(frame(), /›✗ my_drv\s+✓ loads\s+✗ module_layout/);
+	t.regex(frame(), /›✗ my_drv\s+✓ loads\s+✗ module_layout /);
 	await press(stdin, keys.enter);
 	await frameWhere(/✗ 56\s+fails at module_layout/);
 	await press(stdin, keys.escape);
 	await frameWhere(/modules × 2 kernels/);
+});
+
+test.serial('the modules matrix: a long name is cut and never runs into the next column; / and m work there, as the help says', async t => {
+	const many = await loadCheck([fixture('dkms', '6.1.0-47-amd64'), myDrv]);
+	if (many.mode !== 'check') {
+		throw new Error('check data expected');
+	}
+
+	// A real name of lttng-modules (lttng-counter-client-percpu-32-modular.ko): longer than a column.
+	many.report.modules[1]!.name = 'lttng_counter_client_percpu_32_modular';
+	const narrow = {columns: 60, rows: 24};
+	const {frame, frameWhere, stdin} = mount(t, many, narrow);
+	let text = frame();
+	assertFits(t, text, narrow);
+	t.regex(text, /\n {3}module {17}47 {15}56 *\n/);
+	t.regex(text, /\n ✗ lttng_counter_client_… ✓ loads {10}✗ module_layout *\n/);
+	for (const line of text.split('\n').filter(line => /^[ ›][✓✗?] /.test(line))) {
+		// Name, then at least one space, then each cell's mark: never glued together.
+		t.regex(line, /^[ ›][✓✗?] \S+ +[✓✗?] \S+ +[✓✗?] /, line);
+	}
+
+	await press(stdin, '/', 'i', 'p', 'p');
+	text = await frameWhere(/4 of 5 modules · \/ipp▏ 1\/1/);
+	t.regex(text, /›✗ xt_ipp2p/);
+	await press(stdin, keys.enter, keys.escape, 'm');
+	text = await frameWhere(/problems only \(0 of 5 hidden\)/);
+	t.regex(text, /4 of 5 modules/);
 });
 
 test.serial('kernel-vs-kernel: 24,702 exports, End and PgUp stay within the frame', async t => {

@@ -1,8 +1,9 @@
 import test from 'ava';
 import {actionFor, bindings, footerHints, helpLines} from '../../source/ui/keys.js';
-import {currentScreen, initialState, reducer, selectedRow, type ExplorerEvent, type ExplorerState} from '../../source/ui/state/explorer-state.js';
+import {currentScreen, initialState, matrixEntries, reducer, selectedRow, type ExplorerEvent, type ExplorerState} from '../../source/ui/state/explorer-state.js';
+import {fixture} from '../helpers/paths.js';
 import type {ExplorerData} from '../../source/ui/state/data.js';
-import {loadCheck, loadDiff, myDrv} from './ui-fixtures.js';
+import {kernel47, loadCheck, loadDiff, myDrv} from './ui-fixtures.js';
 
 let data: ExplorerData;
 let diff: ExplorerData;
@@ -155,4 +156,44 @@ test('one key table: every binding is in the help, footer hints fit the width', 
 	t.is(actionFor('search', 'q', {}), undefined);
 	t.is(actionFor('symbols', '', {tab: true, shift: true}), 'prevPane');
 	t.is(actionFor('symbols', '', {tab: true}), 'nextPane');
+});
+
+test('the modules matrix: / searches module names (n/N cycle, Esc clears), m keeps the modules that do not load everywhere', async t => {
+	const many = await loadCheck([fixture('dkms/6.1.0-47-amd64'), myDrv, fixture('modules/6.1.0-47-amd64/dummy.ko')], [kernel47]);
+	t.is(many.mode, 'check');
+	const report = many.mode === 'check' ? many.report : undefined;
+	// compat_xtables, v4l2loopback, vpoll, xt_ipp2p (misses nothing: compat_xtables is given), my_drv, dummy.
+	let state = initialState(many.tables, many.kernels.length, {pageSize: 10, modules: matrixEntries(report!)});
+	t.is(currentScreen(state).kind, 'matrix');
+	t.deepEqual(state.matrixView, [0, 1, 2, 3, 4, 5]);
+	state = run(state, key('/'), ...typed('xt'));
+	t.deepEqual(state.search?.matches, [0, 3]);
+	t.is(state.matrixCursor, 0);
+	state = run(state, key('', {return: true}), key('n'));
+	t.is(state.matrixCursor, 3);
+	state = run(state, key('n'));
+	t.is(state.matrixCursor, 0);
+	state = run(state, key('N'));
+	t.is(state.matrixCursor, 3);
+	// Enter opens the module under the cursor: xt_ipp2p.
+	const opened = run(state, key('', {return: true}));
+	t.is(currentScreen(opened).kind, 'table');
+	t.is(opened.module, 3);
+	state = run(state, key('', {escape: true}));
+	t.is(state.search, undefined);
+	t.is(currentScreen(state).kind, 'matrix');
+	// Every module loads on 47: m leaves none; again, and all come back.
+	state = run(state, key('m'));
+	t.true(state.matrixProblemsOnly);
+	t.deepEqual(state.matrixView, []);
+	t.is(run(state, key('', {return: true})).stack.length, 1);
+	state = run(state, key('m'));
+	t.deepEqual(state.matrixView, [0, 1, 2, 3, 4, 5]);
+	// Entries that do not load everywhere (every other one, as if): m keeps them, search stays within.
+	const mixed = initialState(many.tables, 1, {modules: matrixEntries(report!).map((entry, index) => ({...entry, ok: index % 2 === 0}))});
+	const problems = run(mixed, key('j'), key('m'));
+	t.deepEqual(problems.matrixView, [1, 3, 5]);
+	t.is(problems.matrixCursor, 0);
+	t.is(run(problems, key('/'), ...typed('v4l2')).matrixCursor, 0);
+	t.deepEqual(run(problems, key('/'), ...typed('dummy')).search?.matches, [2]);
 });

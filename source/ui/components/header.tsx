@@ -6,9 +6,9 @@ import {LineView} from './line-view.js';
 /** The header's facts: what is being looked at and how bad it is. */
 export function headerLine(data: ExplorerData, moduleIndex: number, matrix: boolean): Line {
 	if (data.mode === 'diff') {
-		const counts = {added: 0, removed: 0, bad: 0, warn: 0};
+		const counts = {added: 0, removed: 0, bad: 0, warn: 0, unknown: 0};
 		for (const row of data.tables[0] ?? []) {
-			if (row.status === 'added' || row.status === 'removed' || row.status === 'bad' || row.status === 'warn') {
+			if (row.status === 'added' || row.status === 'removed' || row.status === 'bad' || row.status === 'warn' || row.status === 'unknown') {
 				counts[row.status]++;
 			}
 		}
@@ -24,16 +24,18 @@ export function headerLine(data: ExplorerData, moduleIndex: number, matrix: bool
 			{text: `${marks.removed} ${counts.removed} removed`, tone: 'removed'},
 			{text: ' · '},
 			{text: `${marks.warn} ${counts.warn} type/ns`, tone: 'warn'},
+			...(counts.unknown > 0 ? [{text: ' · '}, {text: `${marks.unknown} ${counts.unknown.toLocaleString('en-US')} undecided`, tone: 'unknown' as const}] : []),
 		];
 	}
 
 	if (matrix) {
-		const {modules, kernels, failures} = data.report.summary;
+		const {modules, kernels, failures, undecided} = data.report.summary;
 		return [
 			{text: 'kmodx ', tone: 'dim'},
-			{text: `${modules} modules × ${kernels} kernels`, tone: 'bold'},
+			{text: `${modules} modules × ${kernels} kernel${kernels === 1 ? '' : 's'}`, tone: 'bold'},
 			{text: ' · '},
-			failures === 0 ? {text: `${marks.ok} all load`, tone: 'good'} : {text: `${marks.bad} ${failures} combinations fail`, tone: 'bad'},
+			failures === 0 && undecided === 0 ? {text: `${marks.ok} all load`, tone: 'good'} : {text: `${marks.bad} ${failures} combination${failures === 1 ? '' : 's'} fail`, tone: failures > 0 ? 'bad' : 'dim'},
+			...(undecided > 0 ? [{text: ' · '}, {text: `${marks.unknown} ${undecided} undecided`, tone: 'unknown' as const}] : []),
 		];
 	}
 

@@ -29,7 +29,7 @@ export function HelpOverlay({scroll, height, width, theme}: Props) {
 			<Box flexShrink={0}>
 				<Table data={data} columns={['key', 'action']} header={heading}/>
 			</Box>
-			<LineView line={[{text: 'Marks: ✓ matches  ✗ fails  ? undecidable  ⚠ warning  + added  − removed', tone: 'dim'}]} width={width} theme={theme}/>
+			<LineView line={[{text: 'Marks: ✓ matches  ✗ fails  ? undecided  ⚠ warning  + added  − removed', tone: 'dim'}]} width={width} theme={theme}/>
 		</Box>
 	);
 }

@@ -2,36 +2,71 @@ import {Box} from 'ink';
 import type {CheckReport} from '../../report/check-report.js';
 import type {KernelVerdict} from '../../verdict/check-module.js';
 import {marks} from '../state/rows.js';
-import {fit, type Line, type Theme} from '../theme.js';
+import {fit, type Line, type Theme, type Tone} from '../theme.js';
 import {LineView} from './line-view.js';
 
-type Props = {report: CheckReport; cursor: number; height: number; width: number; theme: Theme};
+type Props = {
+	report: CheckReport;
+	/** Module indexes in the order shown (after the problems filter); every module when absent. */
+	view?: readonly number[];
+	/** Position in `view`. */
+	cursor: number;
+	height: number;
+	width: number;
+	theme: Theme;
+};
 
-function cellText(result: KernelVerdict): string {
-	if (result.loads) {
+export function matrixCellText(result: KernelVerdict): string {
+	if (result.verdict === 'loads') {
 		return `${marks.ok} loads`;
+	}
+
+	if (result.verdict === 'undecided') {
+		return `${marks.unknown} undecided`;
 	}
 
 	return result.stops_at === 'symbols' ? `${marks.bad} ${result.problems.length} sym` : `${marks.bad} ${result.stops_at ?? ''}`;
 }
 
+const cellTone = (result: KernelVerdict): Tone => (result.verdict === 'loads' ? 'good' : (result.verdict === 'fails' ? 'bad' : 'unknown'));
+/** Columns of a kernel's cell, its one-space gap included: `✗ module_layout` and `? undecided` fit. */
+const cell = 17;
+/** Cursor and mark before the name. */
+const lead = 3;
+
+/**
+The name column: as wide as the longest name (and a gap), as far as the kernels' columns leave
+room; a longer name is cut with … and still ends in a space, so columns never run together.
+*/
+export function matrixNameWidth(names: readonly string[], kernels: number, width: number): number {
+	const longest = Math.max(6, ...names.map(name => [...name].length));
+	const room = width - lead - (kernels * cell);
+	return Math.max(8, Math.min(longest + 2, room));
+}
+
 /** Several modules: one line per module, one column per kernel; Enter opens the module. */
-export function ModuleMatrix({report, cursor, height, width, theme}: Props) {
-	const nameWidth = Math.min(28, Math.max(8, ...report.modules.map(module => module.name.length)) + 2);
-	const cell = 15;
-	const header: Line = [{text: '   ' + fit('module', nameWidth) + report.kernels.map(kernel => fit(kernel.label, cell)).join(''), tone: 'bold'}];
-	const top = Math.max(0, Math.min(cursor - height + 2, report.modules.length - height + 1));
-	const lines = report.modules.slice(top, top + height - 1).map((module, offset) => {
-		const index = top + offset;
-		const loads = module.results.every(result => result.loads);
+export function ModuleMatrix({report, view, cursor, height, width, theme}: Props) {
+	const shown = view ?? report.modules.map((_, index) => index);
+	const nameWidth = matrixNameWidth(report.modules.map(module => module.name), report.kernels.length, width);
+	const column = (text: string, size: number) => fit(text, size - 1) + ' ';
+	const header: Line = [{text: ' '.repeat(lead) + column('module', nameWidth) + report.kernels.map(kernel => column(kernel.label, cell)).join(''), tone: 'bold'}];
+	const top = Math.max(0, Math.min(cursor - height + 2, shown.length - height + 1));
+	const lines = shown.slice(top, top + height - 1).map((index, offset) => {
+		const module = report.modules[index]!;
+		const position = top + offset;
+		const state = module.results.every(result => result.verdict === 'loads') ? 'ok' : (module.results.some(result => result.verdict === 'fails') ? 'bad' : 'unknown');
 		const line: Line = [
-			{text: index === cursor ? '›' : ' ', tone: 'accent'},
-			{text: `${loads ? marks.ok : marks.bad} `, tone: loads ? 'good' : 'bad'},
-			{text: fit(module.name, nameWidth), tone: 'bold'},
-			...module.results.map(result => ({text: fit(cellText(result), cell), tone: result.loads ? 'good' as const : 'bad' as const})),
+			{text: position === cursor ? '›' : ' ', tone: 'accent'},
+			{text: `${marks[state]} `, tone: state === 'ok' ? 'good' : (state === 'bad' ? 'bad' : 'unknown')},
+			{text: column(module.name, nameWidth), tone: 'bold'},
+			...module.results.map(result => ({text: column(matrixCellText(result), cell), tone: cellTone(result)})),
 		];
-		return <LineView key={index} line={line} width={width} theme={theme} inverse={index === cursor}/>;
+		return <LineView key={position} line={line} width={width} theme={theme} inverse={position === cursor}/>;
 	});
+	if (shown.length === 0) {
+		lines.push(<LineView key="none" line={[{text: '   no module left: every one loads on every kernel (m shows them again)', tone: 'dim'}]} width={width} theme={theme}/>);
+	}
+
 	while (lines.length < height - 1) {
 		lines.push(<LineView key={`empty${lines.length}`} line={[]} width={width} theme={theme}/>);
 	}

@@ -5,6 +5,8 @@ import {buildCheckReport, type CheckReport} from '../../report/check-report.js';
 import type {CheckPolicy} from '../../verdict/check-module.js';
 import type {ExplainResult} from '../../explain/explanation.js';
 import {diffTableRows, moduleRows, type TableRow} from './rows.js';
+import {diffStatus} from '../../report/diff-report.js';
+import {ExitTally, parseFailOn, verdictKinds} from '../../report/fail-on.js';
 
 /**
 Why a symbol's CRC changed between two kernels, wired by the caller. It may take seconds (a
@@ -24,14 +26,21 @@ export function checkData(modules: ModuleInfo[], kernels: Kernel[], policy: Chec
 
 export function diffData(kernels: Kernel[]): ExplorerData {
 	const diff = diffKernels(kernels);
-	return {mode: 'diff', kernels, diff, tables: [diffTableRows(diff)]};
+	return {mode: 'diff', kernels, diff, tables: [diffTableRows(diff, kernels.map(kernel => kernel.modulesIncluded))]};
 }
 
-/** Exit status like `kmodx check` (0 loads everywhere) and the piped diff (0 nothing changed). */
+/** Exit status like `kmodx check` (0 loads everywhere, 1 fails, 3 undecided) and the piped diff (0 nothing changed). */
 export function exitCode(data: ExplorerData): number {
 	if (data.mode === 'check') {
-		return data.report.summary.loads_everywhere ? 0 : 1;
+		const tally = new ExitTally(parseFailOn(undefined));
+		for (const module of data.report.modules) {
+			for (const result of module.results) {
+				tally.add(verdictKinds(result));
+			}
+		}
+
+		return tally.status;
 	}
 
-	return data.diff.some(row => !row.change.includes('same')) ? 1 : 0;
+	return diffStatus(data.diff);
 }

@@ -236,7 +236,8 @@ export function kernelDetailLines(data: ExplorerData, moduleIndex: number, kerne
 		const module = data.report.modules[moduleIndex];
 		const result = module?.results[kernelIndex];
 		if (module && result) {
-			lines.push(blank, [{text: `${result.loads ? marks.ok : marks.bad} `, tone: result.loads ? 'good' : 'bad'}, {text: `${module.name}: `, tone: 'bold'}, {text: verdictSummary(result), tone: result.loads ? 'good' : 'bad'}]);
+			const tone: Tone = result.verdict === 'loads' ? 'good' : (result.verdict === 'fails' ? 'bad' : 'unknown');
+			lines.push(blank, [{text: `${result.verdict === 'loads' ? marks.ok : (result.verdict === 'fails' ? marks.bad : marks.unknown)} `, tone}, {text: `${module.name}: `, tone: 'bold'}, {text: verdictSummary(result), tone}]);
 			if (result.first_failure) {
 				lines.push(text('dmesg shows', 'accent'));
 				for (const log of result.first_failure.log) {
@@ -299,7 +300,7 @@ export function kernelStripText(data: ExplorerData, moduleIndex: number, kernelI
 			return {state: 'none', text: ''};
 		}
 
-		return {state: result.loads ? (result.warnings.some(w => w.kind === 'unresolved') ? 'warn' : 'ok') : 'bad', text: verdictSummary(result)};
+		return {state: result.verdict === 'loads' ? 'ok' : (result.verdict === 'undecided' ? 'warn' : 'bad'), text: verdictSummary(result)};
 	}
 
 	if (kernelIndex === 0) {

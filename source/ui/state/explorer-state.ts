@@ -16,9 +16,17 @@ export type Search = {
 	query: string;
 	/** Cursor when `/` was pressed: Esc while typing goes back there. */
 	origin: number;
-	/** Positions in `view` whose name contains the query. */
+	/** Positions in `view` (the modules matrix: `matrixView`) whose name contains the query. */
 	matches: number[];
 };
+
+/** A module of the matrix, as search and the problems filter see it. */
+export type MatrixEntry = {name: string; key: string; ok: boolean};
+
+/** The matrix's entries of a check report: each module's name, and whether it loads on every kernel. */
+export function matrixEntries(report: {modules: ReadonlyArray<{name: string; results: ReadonlyArray<{verdict: string}>}>}): MatrixEntry[] {
+	return report.modules.map(module => ({name: module.name, key: module.name.toLowerCase(), ok: module.results.every(result => result.verdict === 'loads')}));
+}
 
 /**
 The whole explorer state. Pure data: the reducer below is the only thing that changes it,
@@ -32,7 +40,13 @@ export type ExplorerState = {
 	stack: Screen[];
 	pane: 'symbols' | 'kernels';
 	kernelCursor: number;
+	/** The modules of the matrix (several modules), and the positions the matrix shows after its filter. */
+	matrix: readonly MatrixEntry[];
+	matrixView: number[];
+	/** Position in `matrixView`. */
 	matrixCursor: number;
+	/** `m` on the matrix: only modules that do not load on every kernel. */
+	matrixProblemsOnly: boolean;
 	/** Indices into the current table after filter and sort: what the list shows. */
 	view: number[];
 	cursor: number;
@@ -65,8 +79,9 @@ export type ExplorerEvent =
 	| {type: 'layout'; pageSize: number; detailMax: number}
 	| {type: 'message'; text: string; tone: 'info' | 'error'};
 
-export function initialState(tables: ReadonlyArray<readonly TableRow[]>, kernelCount: number, options: {pageSize?: number} = {}): ExplorerState {
+export function initialState(tables: ReadonlyArray<readonly TableRow[]>, kernelCount: number, options: {pageSize?: number; modules?: MatrixEntry[]} = {}): ExplorerState {
 	const matrix = tables.length > 1;
+	const entries = options.modules ?? tables.map((rows, index) => ({name: `module ${index + 1}`, key: `module ${index + 1}`, ok: rows.every(row => row.status === 'ok')}));
 	const state: ExplorerState = {
 		tables,
 		module: 0,
@@ -74,7 +89,10 @@ export function initialState(tables: ReadonlyArray<readonly TableRow[]>, kernelC
 		stack: matrix ? [{kind: 'matrix'}] : [{kind: 'table'}],
 		pane: 'symbols',
 		kernelCursor: 0,
+		matrix: entries,
+		matrixView: entries.map((_, index) => index),
 		matrixCursor: 0,
+		matrixProblemsOnly: false,
 		view: [],
 		cursor: 0,
 		problemsOnly: false,
@@ -132,6 +150,17 @@ function findMatches(state: ExplorerState, query: string): number[] {
 	}
 
 	const needle = query.toLowerCase();
+	if (currentScreen(state).kind === 'matrix') {
+		const found: number[] = [];
+		for (let position = 0; position < state.matrixView.length; position++) {
+			if (state.matrix[state.matrixView[position]!]!.key.includes(needle)) {
+				found.push(position);
+			}
+		}
+
+		return found;
+	}
+
 	const rows = currentRows(state);
 	const found: number[] = [];
 	for (let position = 0; position < state.view.length; position++) {
@@ -221,7 +250,34 @@ function typeQuery(state: ExplorerState, query: string): ExplorerState {
 	const search = state.search!;
 	const matches = findMatches(state, query);
 	const cursor = matchFrom(matches, search.origin, 1) ?? search.origin;
-	return {...state, search: {...search, query, matches}, cursor};
+	return currentScreen(state).kind === 'matrix'
+		? {...state, search: {...search, query, matches}, matrixCursor: cursor}
+		: {...state, search: {...search, query, matches}, cursor};
+}
+
+/** The matrix's positions: every module, or (`m`) those that do not load on every kernel. */
+function matrixViewOf(entries: readonly MatrixEntry[], problemsOnly: boolean): number[] {
+	const view: number[] = [];
+	for (const [index, entry] of entries.entries()) {
+		if (!problemsOnly || !entry.ok) {
+			view.push(index);
+		}
+	}
+
+	return view;
+}
+
+/** The matrix filtered anew; the selected module stays selected when it is still shown. */
+function reMatrix(state: ExplorerState, problemsOnly: boolean): ExplorerState {
+	const selected = state.matrixView[state.matrixCursor];
+	const matrixView = matrixViewOf(state.matrix, problemsOnly);
+	let matrixCursor = selected === undefined ? 0 : matrixView.indexOf(selected);
+	if (matrixCursor === -1) {
+		matrixCursor = clamp(state.matrixCursor, 0, Math.max(0, matrixView.length - 1));
+	}
+
+	const next = {...state, matrixProblemsOnly: problemsOnly, matrixView, matrixCursor};
+	return next.search ? {...next, search: {...next.search, matches: findMatches(next, next.search.query)}} : next;
 }
 
 function move(state: ExplorerState, to: number): ExplorerState {
@@ -235,7 +291,7 @@ function move(state: ExplorerState, to: number): ExplorerState {
 	}
 
 	if (screen.kind === 'matrix') {
-		return {...state, matrixCursor: clamp(state.matrixCursor + (to - state.cursor), 0, state.tables.length - 1)};
+		return {...state, matrixCursor: clamp(state.matrixCursor + (to - state.cursor), 0, Math.max(0, state.matrixView.length - 1))};
 	}
 
 	if (state.pane === 'kernels') {
@@ -282,7 +338,11 @@ function onKey(state: ExplorerState, action: Action): ExplorerState {
 
 		case 'open': {
 			if (screen.kind === 'matrix') {
-				const module = state.matrixCursor;
+				const module = state.matrixView[state.matrixCursor];
+				if (module === undefined) {
+					return state;
+				}
+
 				const base = {...state, module, stack: [...state.stack, {kind: 'table'} as Screen], search: undefined, cursor: 0, pane: 'symbols' as const};
 				return {...base, view: computeView(base)};
 			}
@@ -303,7 +363,7 @@ function onKey(state: ExplorerState, action: Action): ExplorerState {
 				return {...state, help: false};
 			}
 
-			if (screen.kind === 'table' && state.search) {
+			if ((screen.kind === 'table' || screen.kind === 'matrix') && state.search) {
 				return {...state, search: undefined};
 			}
 
@@ -315,6 +375,10 @@ function onKey(state: ExplorerState, action: Action): ExplorerState {
 		}
 
 		case 'search': {
+			if (screen.kind === 'matrix') {
+				return {...state, search: {editing: true, query: '', origin: state.matrixCursor, matches: []}};
+			}
+
 			return {...state, pane: 'symbols', search: {editing: true, query: '', origin: state.cursor, matches: []}};
 		}
 
@@ -327,7 +391,11 @@ function onKey(state: ExplorerState, action: Action): ExplorerState {
 		}
 
 		case 'searchCancel': {
-			return state.search ? {...state, search: undefined, cursor: state.search.origin} : state;
+			if (!state.search) {
+				return state;
+			}
+
+			return screen.kind === 'matrix' ? {...state, search: undefined, matrixCursor: state.search.origin} : {...state, search: undefined, cursor: state.search.origin};
 		}
 
 		case 'searchNext':
@@ -337,12 +405,16 @@ function onKey(state: ExplorerState, action: Action): ExplorerState {
 			}
 
 			const forward = action === 'searchNext';
+			if (screen.kind === 'matrix') {
+				return {...state, matrixCursor: matchFrom(state.search.matches, state.matrixCursor + (forward ? 1 : -1), forward ? 1 : -1)!};
+			}
+
 			const position = matchFrom(state.search.matches, state.cursor + (forward ? 1 : -1), forward ? 1 : -1)!;
 			return {...state, pane: 'symbols', cursor: position};
 		}
 
 		case 'problemsOnly': {
-			return reView(state, {problemsOnly: !state.problemsOnly});
+			return screen.kind === 'matrix' ? reMatrix(state, !state.matrixProblemsOnly) : reView(state, {problemsOnly: !state.problemsOnly});
 		}
 
 		case 'sort': {

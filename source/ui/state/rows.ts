@@ -101,24 +101,28 @@ function groupBy<T extends Problem | Warning>(items: T[]): Map<string, T[]> {
 
 const kernelCrc = (found: KernelExport) => (found.crc === undefined ? '(no CRC)' : formatCrc(found.crc));
 
-const changeNames: Record<string, string> = {added: 'added', removed: 'removed', crc: 'crc', export_type: 'type', namespace: 'ns', module: 'moved', same: ''};
+const changeNames: Record<string, string> = {added: 'added', removed: 'removed', crc: 'crc', export_type: 'type', namespace: 'ns', module: 'moved', undecided: 'undecided', same: ''};
 
-/** Rows of the kernel-vs-kernel view: each export against the first kernel. */
-export function diffTableRows(rows: ExportDiffRow[]): TableRow[] {
+/**
+Rows of the kernel-vs-kernel view: each export against the first kernel. `listsModules`: per
+kernel, whether it lists its modules' exports; where one does not, a missing name is `?`.
+*/
+export function diffTableRows(rows: ExportDiffRow[], listsModules: boolean[] = []): TableRow[] {
+	const unknown = (index: number) => listsModules[index] === false;
 	return rows.map((row, order) => {
 		const [base] = row.exports;
 		const cells = row.exports.map((entry, index): Cell => {
-			const text = entry ? crcText(entry) : '—';
+			const text = entry ? crcText(entry) : (unknown(index) ? '?' : '—');
 			if (index === 0) {
-				return {state: entry ? 'ok' : 'none', text};
+				return {state: entry ? 'ok' : (unknown(0) ? 'unknown' : 'none'), text};
 			}
 
 			if (!entry) {
-				return {state: base ? 'removed' : 'none', text};
+				return {state: base ? (unknown(index) ? 'unknown' : 'removed') : 'none', text};
 			}
 
 			if (!base) {
-				return {state: 'added', text};
+				return {state: unknown(0) ? 'unknown' : 'added', text};
 			}
 
 			if (entry.crc !== base.crc) {
@@ -128,7 +132,7 @@ export function diffTableRows(rows: ExportDiffRow[]): TableRow[] {
 			return {state: entry.exportType !== base.exportType || entry.namespace !== base.namespace || entry.module !== base.module ? 'warn' : 'ok', text};
 		});
 		const change = row.change;
-		const status: CellState = change.includes('crc') ? 'bad' : change.includes('removed') ? 'removed' : change.includes('added') ? 'added' : change.includes('same') ? 'ok' : 'warn';
+		const status: CellState = change.includes('crc') ? 'bad' : change.includes('removed') ? 'removed' : change.includes('added') ? 'added' : change.includes('same') ? 'ok' : (change.length === 1 && change[0] === 'undecided' ? 'unknown' : 'warn');
 		const exporter = [...row.exports].reverse().find(Boolean)?.module ?? '';
 		return {name: row.name, key: row.name.toLowerCase(), status, order, priority: 1, moduleCrc: undefined, cells, exporter, note: change.map(c => changeNames[c] ?? c).filter(Boolean).join(',')};
 	});

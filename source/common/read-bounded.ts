@@ -1,6 +1,6 @@
 import {open} from 'node:fs/promises';
-import {describeFsError} from '../common/fs-errors.js';
-import {InputError} from '../common/input-error.js';
+import {describeFsError} from './fs-errors.js';
+import {InputError} from './input-error.js';
 
 const mebibyte = 1024 * 1024;
 

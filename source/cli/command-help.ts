@@ -1,0 +1,120 @@
+/*
+`kmodx COMMAND --help`: each command's usage, options and exit status, printed with status 0
+before anything is read (the command's own checks would refuse an empty invocation). Plain
+`kmodx --help` prints the full help of options.ts.
+*/
+
+const kernelLine = `  KERNEL is [LABEL=]SOURCE: Module.symvers (.gz .xz .zst), /boot/symvers-<release>.gz, a headers
+  directory, an installed kernel (/lib/modules/<release>, or a root holding one), vmlinux,
+  vmlinuz, or a release name. Images list only vmlinux's exports: imports they cannot tell are
+  undecided (?), never "loads".`;
+
+export const commandHelp: Record<'check' | 'plan' | 'why' | 'weak-modules', string> = {
+	check: `
+  Usage
+    $ kmodx check MODULE|DIR… [-k KERNEL]…
+
+  Will the modules load on these kernels? Decides as kernel/module/*.c does, for every module
+  (directories are searched for *.ko, *.ko.gz, *.ko.xz, *.ko.zst) on every kernel (default: the
+  running one). Modules given together resolve each other's exports.
+
+${kernelLine}
+
+  Options
+    -k, --kernel KERNEL             a kernel to check against (repeatable)
+    -f, --format text|json|markdown report format; --json = --format json (kmodx.check/1)
+        --layout auto|matrix|details text/Markdown: a modules × kernels matrix or every detail
+    -o, --output FILE               write the report to FILE (--force overwrites)
+        --fail-on KINDS             what makes the exit status non-zero: arch, no_versions, crc,
+                                    missing, gpl_only, namespace, vermagic, no_version,
+                                    proprietary_taint, unresolved; all (default) or none
+        --missing-version fatal|warn  a symbol without CRC: Debian refuses it (default), upstream warns
+        --explain, --types LABEL=PATH why each CRC differs (type information)
+        --no-color
+
+  Exit status
+    0 every module loads on every kernel; 1 some fail (a problem of --fail-on); 3 none fails but
+    some verdict is undecided (unresolved counts); 2 bad usage or input
+`,
+	plan: `
+  Usage
+    $ kmodx plan MODULE|DIR… -k KERNEL…
+
+  The fewest builds that cover the kernels: kernels that agree on every CRC the modules import
+  form one ABI group, served by one build. Modules given together (a directory, a DKMS package)
+  are built together: what one exports is not an import of the others.
+
+${kernelLine}
+
+  Options
+    -k, --kernel KERNEL             a kernel (repeatable)
+    -f, --format text|json|markdown --json = --format json (kmodx.plan/1)
+        --explain, --types LABEL=PATH why the splitting symbols differ
+    -o, --output FILE, --force, --no-color
+
+  Exit status
+    0 one binary serves every kernel; 1 it cannot; 3 nothing says it cannot, but some import is
+    undecided; 2 bad usage or input
+`,
+	why: `
+  Usage
+    $ kmodx why SYMBOL -k FROM -k TO [--types LABEL=PATH]…
+
+  Why did the symbol's CRC change? From genksyms's input (symtypes: --types, headers
+  directories, kernel source tarballs) when there is some, else from BTF (images,
+  /sys/kernel/btf/vmlinux).
+
+${kernelLine}
+
+  Options
+    -k, --kernel KERNEL             exactly two kernels: FROM and TO
+        --types LABEL=PATH          type information for a kernel: .symtypes file or tree, raw BTF,
+                                    vmlinux, vmlinuz, or the kernel's source tarball
+    -f, --format text|json|markdown --json = --format json (kmodx.why/1)
+    -o, --output FILE, --force, --no-color
+
+  Exit status
+    0 changes found that explain the CRCs; 1 the CRCs are equal or nothing was found; 2 bad
+    usage or input, or no type information
+`,
+	'weak-modules': `
+  Usage
+    $ kmodx weak-modules MODULE|DIR… --to KERNEL [--from KERNEL]
+
+  Which modules built for one kernel can be reused on another as they are (RHEL's
+  weak-modules --add-kernel --dry-run, decided by the full verdict). A module that needs a
+  module being rebuilt needs a rebuild too.
+
+${kernelLine}
+
+  Options
+        --to KERNEL                 the kernel to reuse the modules on
+        --from KERNEL               the kernel they were built for (optional)
+        --fail-on KINDS             what decides a rebuild (as check; weak-modules' own rule is
+                                    crc,missing); unresolved: what makes an undecided one count
+    -f, --format text|json|markdown --json = --format json (kmodx.weak-modules/1)
+    -o, --output FILE, --force, --no-color
+
+  Exit status
+    0 every module can be reused; 1 some need a rebuild; 3 none does, but some are undecided;
+    2 bad usage or input
+`,
+};
+
+const description = 'Will this kernel module load on that kernel? Checks modversions CRCs, vermagic, licenses and namespaces exactly as the kernel does.';
+
+/** The help an invocation asks for (`--help` or `-h` before any `--`), or undefined; `fullHelp` is options.ts's help text. */
+export function helpRequested(argv: string[], fullHelp: string): string | undefined {
+	const options = argv.slice(0, argv.includes('--') ? argv.indexOf('--') : argv.length);
+	if (!options.includes('--help') && !options.includes('-h')) {
+		return undefined;
+	}
+
+	const command = argv[0];
+	if (command === 'check' || command === 'plan' || command === 'why' || command === 'weak-modules') {
+		return commandHelp[command].replace(/^\n/, '');
+	}
+
+	// As meow prints it: the description, then the help with its tab indentation as two spaces.
+	return `\n  ${description}\n\n${fullHelp.replace(/^\n/, '').replace(/\s+$/, '').replaceAll(/^\t/gm, '  ')}\n\n`;
+}
