@@ -1,5 +1,5 @@
 import {InputError} from '../common/input-error.js';
-import {parseKernelSpec} from '../kernel/load-kernel.js';
+import {parseKernelSpec} from '../kernel/kernel-spec.js';
 import {findModules} from '../module/find-modules.js';
 import {kernelSummaries} from '../report/check-report.js';
 import {failKinds, parseFailOn, undecidedStatus} from '../report/fail-on.js';

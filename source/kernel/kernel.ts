@@ -1,14 +1,6 @@
+import type {ExportType} from '../module/module-info.js';
+
 /** What a kernel exports, however it was read (Module.symvers, vmlinux, vmlinuz, headers dir). */
-export const exportTypes = [
-	'EXPORT_SYMBOL',
-	'EXPORT_SYMBOL_GPL',
-	'EXPORT_SYMBOL_GPL_FUTURE',
-	'EXPORT_UNUSED_SYMBOL',
-	'EXPORT_UNUSED_SYMBOL_GPL',
-] as const;
-
-export type ExportType = typeof exportTypes[number];
-
 export type KernelExport = {
 	name: string;
 	/** Low 32 bits of the CRC; undefined when the kernel has no CRC for it (no CONFIG_MODVERSIONS). */

@@ -4,8 +4,7 @@ import {extractVmlinux, isBzImage} from '../compression/vmlinuz.js';
 import {ET_REL, ElfFile} from '../elf/elf-file.js';
 import {readKsymtab} from '../module/ksymtab.js';
 import type {Kernel, KernelExport} from './kernel.js';
-import type {KernelSpec, LoadKernelOptions} from './load-kernel.js';
-import {labelFromPath} from './load-kernel.js';
+import {labelFromPath, type KernelSpec, type LoadKernelOptions} from './kernel-spec.js';
 import {MapTable} from './map-table.js';
 
 /** Bump when the cached record's meaning changes. */

@@ -4,7 +4,8 @@ import path from 'node:path';
 import {gzipSync} from 'node:zlib';
 import test, {type ExecutionContext} from 'ava';
 import {InputError} from '../../source/common/input-error.js';
-import {labelFromPath, loadKernel, parseKernelSpec} from '../../source/kernel/load-kernel.js';
+import {labelFromPath, parseKernelSpec} from '../../source/kernel/kernel-spec.js';
+import {loadKernel} from '../../source/kernel/load-kernel.js';
 import {readGzipText, temporaryDirectory, writeTemporary} from '../helpers/derive.js';
 import {corpus, corpusMissing, fixture, hasCorpus} from '../helpers/paths.js';
 

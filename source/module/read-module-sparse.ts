@@ -4,9 +4,9 @@ import {describeFsError} from '../common/fs-errors.js';
 import {InputError, isInputError} from '../common/input-error.js';
 import {ElfFile, SHT_NOBITS, SHT_REL, SHT_RELA, SHT_SYMTAB, SHT_SYMTAB_SHNDX, isElf, type ElfSection} from '../elf/elf-file.js';
 import {elfLayout} from '../elf/elf-layout.js';
-import type {ModuleInfo} from '../module/module-info.js';
-import {exportTables} from '../module/ksymtab.js';
-import {maximumModuleSize, moduleFromElf, parseModule, parseModuleFile} from '../module/read-module.js';
+import type {ModuleInfo} from './module-info.js';
+import {exportTables} from './ksymtab.js';
+import {maximumModuleSize, moduleFromElf, parseModule, parseModuleFile} from './read-module.js';
 
 
 /** Sections parseModule reads by name; code and data are never looked at. */
