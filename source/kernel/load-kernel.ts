@@ -164,6 +164,7 @@ async function loadRelease(spec: KernelSpec, options: LoadKernelOptions): Promis
 	const candidates = releaseCandidates(root, release);
 	for (const candidate of candidates) {
 		if (existsSync(candidate) && (!/\/lib\/modules\/[^/]+$/.test(candidate) || installedLayout(candidate) !== undefined)) {
+			// eslint-disable-next-line no-await-in-loop -- in order of preference: the first candidate that is there wins.
 			const kernel = await loadKernel({label: spec.label ?? release, source: candidate}, options);
 			// The running kernel publishes its own BTF: `why` needs nothing else for it.
 			const runningBtf = path.join(root, 'sys/kernel/btf/vmlinux');
