@@ -30,6 +30,7 @@ const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 process.stdout.write(`## ${new Date().toISOString().slice(0, 10)} — ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}\n\n`);
 for (const [name, bench] of Object.entries(benches)) {
 	if (selected.length === 0 || selected.includes(name)) {
+		// eslint-disable-next-line no-await-in-loop -- one bench at a time, or they measure each other.
 		process.stdout.write(await bench() + '\n');
 	}
 }

@@ -43,153 +43,16 @@ export class Btf {
 	private nameIndex: Map<string, number[]> | undefined;
 
 	constructor(data: Uint8Array, readonly file = '<btf>', readonly base?: Btf) {
-		const fail = (problem: string): never => {
-			throw new InputError(file, `bad BTF: ${problem}`);
-		};
-
-		if (data.length < headerMinSize) fail(`${data.length} bytes, shorter than a BTF header`);
-		const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-		const rawMagic = view.getUint16(0, true);
-		let little: boolean;
-		if (rawMagic === magic) little = true;
-		else if (rawMagic === 0x9f_eb) little = false;
-		else throw new InputError(file, `bad BTF: magic 0x${rawMagic.toString(16)} is not 0xeb9f`);
-		this.littleEndian = little;
-		const version = data[2]!;
-		if (version !== 1) fail(`unsupported version ${version}`);
-		const hdrLength = view.getUint32(4, little);
-		const typeOff = view.getUint32(8, little);
-		const typeLength = view.getUint32(12, little);
-		const stringOff = view.getUint32(16, little);
-		const stringLength = view.getUint32(20, little);
-		if (hdrLength < headerMinSize || hdrLength > data.length) fail(`header length ${hdrLength} out of range`);
-		const bodyLength = data.length - hdrLength;
-		if (typeOff % 4 !== 0 || typeLength % 4 !== 0) fail('type section is not 4-byte aligned');
-		if (typeOff + typeLength > bodyLength) fail(`type section (${typeOff}+${typeLength}) runs past the end (${bodyLength} bytes): truncated?`);
-		if (stringOff + stringLength > bodyLength) fail(`string section (${stringOff}+${stringLength}) runs past the end (${bodyLength} bytes): truncated?`);
-		if (typeOff + typeLength > stringOff && stringOff + stringLength > typeOff) fail('type and string sections overlap');
-		this.byteLength = hdrLength + Math.max(typeOff + typeLength, stringOff + stringLength);
-
-		// A copy, so that the (possibly 65 MB) ELF it came from can be freed.
-		this.strings = Buffer.from(data.subarray(hdrLength + stringOff, hdrLength + stringOff + stringLength));
-		if (base) {
-			if (stringLength > 0 && this.strings[stringLength - 1] !== 0) fail('string section does not end with NUL');
-		} else if (stringLength === 0 || this.strings[0] !== 0 || this.strings[stringLength - 1] !== 0) {
-			fail('string section must start and end with NUL');
-		}
-
+		const header = readHeader(data, file);
+		this.littleEndian = header.little;
+		this.byteLength = header.hdrLength + Math.max(header.typeOff + header.typeLength, header.stringOff + header.stringLength);
+		this.strings = readStrings(data, header, file, base !== undefined);
 		this.startId = base ? base.lastId + 1 : 1;
 		this.startStr = base ? base.startStr + base.strings.length : 0;
-		const stringEnd = this.startStr + stringLength;
-
-		// One copy of the type section in host order: aligned, and swapped when the file's order differs.
-		const words = new Uint32Array(typeLength / 4);
-		new Uint8Array(words.buffer).set(data.subarray(hdrLength + typeOff, hdrLength + typeOff + typeLength));
-		if (little !== hostLittleEndian) {
-			for (let i = 0; i < words.length; i++) {
-				const w = words[i]!;
-				words[i] = (((w & 0xff) << 24) | ((w & 0xff_00) << 8) | ((w >>> 8) & 0xff_00) | (w >>> 24)) >>> 0;
-			}
-		}
-
-		this.words = words;
-
-		// First pass: record offsets. Grows a buffer because the count is unknown up front.
-		let offsets = new Uint32Array(Math.max(16, (words.length / 4) | 0));
-		let count = 0;
-		let pos = 0;
-		while (pos < words.length) {
-			if (pos + 3 > words.length) fail(`type record ${this.startId + count} is truncated`);
-			const info = words[pos + 1]!;
-			const kind = (info >>> 24) & 0x1f;
-			if (kind === 0 || kind > maxKind) fail(`type ${this.startId + count} has unknown kind ${kind}`);
-			const next = pos + 3 + trailingWords(kind, info & 0xff_ff);
-			if (next > words.length) fail(`type ${this.startId + count} (vlen ${info & 0xff_ff}) runs past the type section`);
-			if (count === offsets.length) {
-				const grown = new Uint32Array(offsets.length * 2);
-				grown.set(offsets);
-				offsets = grown;
-			}
-
-			offsets[count++] = pos;
-			pos = next;
-		}
-
-		this.offsets = offsets.subarray(0, count);
-		this.lastId = this.startId + count - 1;
-
-		// Second pass: every type id and string offset must be in range, so walks never index garbage.
-		const lastId = this.lastId;
-		const checkId = (id: number, at: number, what: string) => {
-			if (id > lastId) fail(`type ${at}: ${what} refers to type ${id}, past the last type ${lastId}`);
-		};
-
-		const checkString = (off: number, at: number) => {
-			if (off >= stringEnd) fail(`type ${at}: name offset ${off} is past the string section (${stringEnd})`);
-		};
-
-		for (let i = 0; i < count; i++) {
-			const p = offsets[i]!;
-			const id = this.startId + i;
-			const info = words[p + 1]!;
-			const kind = (info >>> 24) & 0x1f;
-			const vlen = info & 0xff_ff;
-			checkString(words[p]!, id);
-			const t = p + 3;
-			switch (kind) {
-				case BtfKind.Ptr:
-				case BtfKind.Typedef:
-				case BtfKind.Volatile:
-				case BtfKind.Const:
-				case BtfKind.Restrict:
-				case BtfKind.Func:
-				case BtfKind.FuncProto:
-				case BtfKind.Var:
-				case BtfKind.DeclTag:
-				case BtfKind.TypeTag: {
-					checkId(words[p + 2]!, id, 'its type');
-					if (kind === BtfKind.FuncProto) {
-						for (let m = 0; m < vlen; m++) {
-							checkString(words[t + 2 * m]!, id);
-							checkId(words[t + 2 * m + 1]!, id, `parameter ${m}`);
-						}
-					}
-
-					break;
-				}
-
-				case BtfKind.Array: {
-					checkId(words[t]!, id, 'its element type');
-					checkId(words[t + 1]!, id, 'its index type');
-					break;
-				}
-
-				case BtfKind.Struct:
-				case BtfKind.Union:
-				case BtfKind.Enum64: {
-					for (let m = 0; m < vlen; m++) {
-						checkString(words[t + 3 * m]!, id);
-						if (kind !== BtfKind.Enum64) checkId(words[t + 3 * m + 1]!, id, `member ${m}`);
-					}
-
-					break;
-				}
-
-				case BtfKind.Enum: {
-					for (let m = 0; m < vlen; m++) checkString(words[t + 2 * m]!, id);
-					break;
-				}
-
-				case BtfKind.Datasec: {
-					for (let m = 0; m < vlen; m++) checkId(words[t + 3 * m]!, id, `variable ${m}`);
-					break;
-				}
-
-				default: {
-					break;
-				}
-			}
-		}
+		this.words = readTypeWords(data, header);
+		this.offsets = recordOffsets(this.words, this.startId, file);
+		this.lastId = this.startId + this.offsets.length - 1;
+		checkReferences(this.words, this.offsets, this.startId, this.startStr + header.stringLength, file);
 	}
 
 	/** Number of types including the base's. */
@@ -378,6 +241,171 @@ export class Btf {
 
 		const ids = this.nameIndex.get(name) ?? [];
 		return kind === undefined ? ids : ids.filter(id => this.kind(id) === kind);
+	}
+}
+
+const bad = (file: string, problem: string): never => {
+	throw new InputError(file, `bad BTF: ${problem}`);
+};
+
+/** struct btf_header: where the type and string sections are, relative to the header's end. */
+type BtfHeader = {little: boolean; hdrLength: number; typeOff: number; typeLength: number; stringOff: number; stringLength: number};
+
+/** The header, its byte order (from the magic) and its sections' bounds, checked against the data. */
+function readHeader(data: Uint8Array, file: string): BtfHeader {
+	if (data.length < headerMinSize) bad(file, `${data.length} bytes, shorter than a BTF header`);
+	const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+	const rawMagic = view.getUint16(0, true);
+	let little: boolean;
+	if (rawMagic === magic) little = true;
+	else if (rawMagic === 0x9f_eb) little = false;
+	else throw new InputError(file, `bad BTF: magic 0x${rawMagic.toString(16)} is not 0xeb9f`);
+	const version = data[2]!;
+	if (version !== 1) bad(file, `unsupported version ${version}`);
+	const header: BtfHeader = {
+		little,
+		hdrLength: view.getUint32(4, little),
+		typeOff: view.getUint32(8, little),
+		typeLength: view.getUint32(12, little),
+		stringOff: view.getUint32(16, little),
+		stringLength: view.getUint32(20, little),
+	};
+	const {hdrLength, typeOff, typeLength, stringOff, stringLength} = header;
+	if (hdrLength < headerMinSize || hdrLength > data.length) bad(file, `header length ${hdrLength} out of range`);
+	const bodyLength = data.length - hdrLength;
+	if (typeOff % 4 !== 0 || typeLength % 4 !== 0) bad(file, 'type section is not 4-byte aligned');
+	if (typeOff + typeLength > bodyLength) bad(file, `type section (${typeOff}+${typeLength}) runs past the end (${bodyLength} bytes): truncated?`);
+	if (stringOff + stringLength > bodyLength) bad(file, `string section (${stringOff}+${stringLength}) runs past the end (${bodyLength} bytes): truncated?`);
+	if (typeOff + typeLength > stringOff && stringOff + stringLength > typeOff) bad(file, 'type and string sections overlap');
+	return header;
+}
+
+/**
+The string section, copied so that the (possibly 65 MB) ELF it came from can be freed. A base's
+starts with the empty name; split BTF's continues the base's.
+*/
+function readStrings(data: Uint8Array, {hdrLength, stringOff, stringLength}: BtfHeader, file: string, split: boolean): Buffer {
+	const strings = Buffer.from(data.subarray(hdrLength + stringOff, hdrLength + stringOff + stringLength));
+	if (split) {
+		if (stringLength > 0 && strings[stringLength - 1] !== 0) bad(file, 'string section does not end with NUL');
+	} else if (stringLength === 0 || strings[0] !== 0 || strings[stringLength - 1] !== 0) {
+		bad(file, 'string section must start and end with NUL');
+	}
+
+	return strings;
+}
+
+/** One copy of the type section in host order: aligned, and swapped when the file's order differs. */
+function readTypeWords(data: Uint8Array, {little, hdrLength, typeOff, typeLength}: BtfHeader): Uint32Array {
+	const words = new Uint32Array(typeLength / 4);
+	new Uint8Array(words.buffer).set(data.subarray(hdrLength + typeOff, hdrLength + typeOff + typeLength));
+	if (little !== hostLittleEndian) {
+		for (let i = 0; i < words.length; i++) {
+			const w = words[i]!;
+			words[i] = (((w & 0xff) << 24) | ((w & 0xff_00) << 8) | ((w >>> 8) & 0xff_00) | (w >>> 24)) >>> 0;
+		}
+	}
+
+	return words;
+}
+
+/** Where each type record starts, in words: each is checked to be whole. Grows a buffer because the count is unknown up front. */
+function recordOffsets(words: Uint32Array, startId: number, file: string): Uint32Array {
+	let offsets = new Uint32Array(Math.max(16, (words.length / 4) | 0));
+	let count = 0;
+	let pos = 0;
+	while (pos < words.length) {
+		if (pos + 3 > words.length) bad(file, `type record ${startId + count} is truncated`);
+		const info = words[pos + 1]!;
+		const kind = (info >>> 24) & 0x1f;
+		if (kind === 0 || kind > maxKind) bad(file, `type ${startId + count} has unknown kind ${kind}`);
+		const next = pos + 3 + trailingWords(kind, info & 0xff_ff);
+		if (next > words.length) bad(file, `type ${startId + count} (vlen ${info & 0xff_ff}) runs past the type section`);
+		if (count === offsets.length) {
+			const grown = new Uint32Array(offsets.length * 2);
+			grown.set(offsets);
+			offsets = grown;
+		}
+
+		offsets[count++] = pos;
+		pos = next;
+	}
+
+	return offsets.subarray(0, count);
+}
+
+/** Every type id and string offset a record holds must be in range, so that walks never index garbage. */
+function checkReferences(words: Uint32Array, offsets: Uint32Array, startId: number, stringEnd: number, file: string): void {
+	const lastId = startId + offsets.length - 1;
+	const checkId = (id: number, at: number, what: string) => {
+		if (id > lastId) bad(file, `type ${at}: ${what} refers to type ${id}, past the last type ${lastId}`);
+	};
+
+	const checkString = (off: number, at: number) => {
+		if (off >= stringEnd) bad(file, `type ${at}: name offset ${off} is past the string section (${stringEnd})`);
+	};
+
+	for (let i = 0; i < offsets.length; i++) {
+		const p = offsets[i]!;
+		const id = startId + i;
+		const info = words[p + 1]!;
+		const kind = (info >>> 24) & 0x1f;
+		const vlen = info & 0xff_ff;
+		checkString(words[p]!, id);
+		const t = p + 3;
+		switch (kind) {
+			case BtfKind.Ptr:
+			case BtfKind.Typedef:
+			case BtfKind.Volatile:
+			case BtfKind.Const:
+			case BtfKind.Restrict:
+			case BtfKind.Func:
+			case BtfKind.FuncProto:
+			case BtfKind.Var:
+			case BtfKind.DeclTag:
+			case BtfKind.TypeTag: {
+				checkId(words[p + 2]!, id, 'its type');
+				if (kind === BtfKind.FuncProto) {
+					for (let m = 0; m < vlen; m++) {
+						checkString(words[t + 2 * m]!, id);
+						checkId(words[t + 2 * m + 1]!, id, `parameter ${m}`);
+					}
+				}
+
+				break;
+			}
+
+			case BtfKind.Array: {
+				checkId(words[t]!, id, 'its element type');
+				checkId(words[t + 1]!, id, 'its index type');
+				break;
+			}
+
+			case BtfKind.Struct:
+			case BtfKind.Union:
+			case BtfKind.Enum64: {
+				for (let m = 0; m < vlen; m++) {
+					checkString(words[t + 3 * m]!, id);
+					if (kind !== BtfKind.Enum64) checkId(words[t + 3 * m + 1]!, id, `member ${m}`);
+				}
+
+				break;
+			}
+
+			case BtfKind.Enum: {
+				for (let m = 0; m < vlen; m++) checkString(words[t + 2 * m]!, id);
+				break;
+			}
+
+			case BtfKind.Datasec: {
+				for (let m = 0; m < vlen; m++) checkId(words[t + 3 * m]!, id, `variable ${m}`);
+				break;
+			}
+
+			default: {
+				break;
+			}
+		}
 	}
 }
 

@@ -214,62 +214,28 @@ class Walk {
 	private compareComposite(owner: Owner, idA: number, idB: number, prefix: string, baseA: number, baseB: number, depth: number): void {
 		if (depth > maxInlineDepth) throw new InputError(this.a.file, `bad BTF: anonymous types nested deeper than ${maxInlineDepth} under ${owner.key} (cycle?)`);
 		const {a, b} = this;
-		const membersA = a.members(idA);
-		const membersB = b.members(idB);
-		const pairs: Array<[number, number]> = [];
-		const matchedB = new Set<number>();
-		const removed: number[] = [];
-		const indexB = new Map<string, number>();
-		for (const [index, member] of membersB.entries()) if (member.name && !indexB.has(member.name)) indexB.set(member.name, index);
-		const anonymousA: number[] = [];
-		for (const [index, member] of membersA.entries()) {
-			if (!member.name) {
-				anonymousA.push(index);
-				continue;
-			}
-
-			const match = indexB.get(member.name);
-			if (match === undefined || matchedB.has(match)) {
-				removed.push(index);
-			} else {
-				pairs.push([index, match]);
-				matchedB.add(match);
-			}
+		const match = matchMembers(a, a.members(idA), b, b.members(idB));
+		const {membersA, membersB} = match;
+		this.reportWrapped(owner, idA, match, prefix, baseB);
+		this.reportRenamed(owner, match, prefix, baseB);
+		for (const indexA of match.removed) {
+			const member = membersA[indexA]!;
+			this.add(owner, 'member_removed', prefix + (member.name || '(anonymous)'), memberDecl(a, member), undefined, baseA + member.bitOffset);
 		}
 
-		// Anonymous members have no name: match each to the one sharing most member names, else by order.
-		const anonymousB = membersB.flatMap((member, index) => (member.name ? [] : [index]));
-		const namesB = new Map(anonymousB.map(index => [index, flatNames(b, membersB[index]!.type)]));
-		for (const [ordinal, indexA] of anonymousA.entries()) {
-			const names = flatNames(a, membersA[indexA]!.type);
-			let best: number | undefined;
-			let bestScore = 0;
-			for (const indexB of anonymousB) {
-				if (matchedB.has(indexB)) continue;
-				let score = 0;
-				for (const name of namesB.get(indexB)!) if (names.has(name)) score++;
-				if (score > bestScore) {
-					best = indexB;
-					bestScore = score;
-				}
-			}
-
-			if (best === undefined) {
-				const byOrder = anonymousB[ordinal];
-				if (byOrder !== undefined && !matchedB.has(byOrder) && namesB.get(byOrder)!.size === 0 && names.size === 0) best = byOrder;
-			}
-
-			if (best === undefined) {
-				removed.push(indexA);
-			} else {
-				pairs.push([indexA, best]);
-				matchedB.add(best);
-			}
+		for (const indexB of match.added) {
+			const member = membersB[indexB]!;
+			this.add(owner, 'member_added', prefix + (member.name || '(anonymous)'), undefined, memberDecl(b, member), baseB + member.bitOffset);
 		}
 
-		const added = membersB.flatMap((_, index) => (matchedB.has(index) ? [] : [index]));
+		match.pairs.sort((x, y) => x[1] - y[1]);
+		for (const [indexA, indexB] of match.pairs) this.compareMember(owner, membersA[indexA]!, membersB[indexB]!, prefix, baseA, baseB, depth);
+	}
 
-		// Members wrapped into a new anonymous union/struct (`x` → `union { x; y; }`): the news is `y`.
+	/** Members wrapped into a new anonymous union/struct (`x` → `union { x; y; }`): the news is `y`. Takes them out of `match`. */
+	private reportWrapped(owner: Owner, idA: number, match: MemberMatch, prefix: string, baseB: number): void {
+		const {a, b} = this;
+		const {membersA, membersB, removed, added} = match;
 		const namesA = flatNames(a, idA);
 		for (const indexB of [...added]) {
 			const memberB = membersB[indexB]!;
@@ -286,8 +252,12 @@ class Walk {
 			if (fresh.length === 0) this.add(owner, 'member_type_changed', prefix + membersA[absorbed[0]!]!.name, before, after, bit);
 			for (const name of fresh) this.add(owner, 'member_added', `${prefix}(anonymous).${name}`, before, after, bit);
 		}
+	}
 
-		// A member removed and one added at the same place with the same type is a rename.
+	/** A member removed and one added at the same place with the same type is a rename. Takes them out of `match`. */
+	private reportRenamed(owner: Owner, match: MemberMatch, prefix: string, baseB: number): void {
+		const {a, b} = this;
+		const {membersA, membersB, removed, added} = match;
 		for (const indexA of [...removed]) {
 			const memberA = membersA[indexA]!;
 			if (!memberA.name) continue;
@@ -302,19 +272,6 @@ class Walk {
 			removed.splice(removed.indexOf(indexA), 1);
 			this.add(owner, 'member_renamed', prefix + memberA.name, memberDecl(a, memberA), memberDecl(b, memberB), baseB + memberB.bitOffset);
 		}
-
-		for (const indexA of removed) {
-			const member = membersA[indexA]!;
-			this.add(owner, 'member_removed', prefix + (member.name || '(anonymous)'), memberDecl(a, member), undefined, baseA + member.bitOffset);
-		}
-
-		for (const indexB of added) {
-			const member = membersB[indexB]!;
-			this.add(owner, 'member_added', prefix + (member.name || '(anonymous)'), undefined, memberDecl(b, member), baseB + member.bitOffset);
-		}
-
-		pairs.sort((x, y) => x[1] - y[1]);
-		for (const [indexA, indexB] of pairs) this.compareMember(owner, membersA[indexA]!, membersB[indexB]!, prefix, baseA, baseB, depth);
 	}
 
 	private compareMember(owner: Owner, memberA: BtfMember, memberB: BtfMember, prefix: string, baseA: number, baseB: number, depth: number): void {
@@ -505,6 +462,73 @@ class Walk {
 		for (let at = index; at >= 0; at = this.nodes[at]!.parent) path.push(this.nodes[at]!.key);
 		return path.reverse();
 	}
+}
+
+/** The members of two versions of a composite, and how they pair up (indexes into each list). */
+type MemberMatch = {membersA: BtfMember[]; membersB: BtfMember[]; pairs: Array<[number, number]>; removed: number[]; added: number[]};
+
+/** Named members pair by name, anonymous ones by the member names they hold; the rest were removed or added. */
+function matchMembers(a: Btf, membersA: BtfMember[], b: Btf, membersB: BtfMember[]): MemberMatch {
+	const pairs: Array<[number, number]> = [];
+	const matchedB = new Set<number>();
+	const removed: number[] = [];
+	const indexB = new Map<string, number>();
+	for (const [index, member] of membersB.entries()) if (member.name && !indexB.has(member.name)) indexB.set(member.name, index);
+	const anonymousA: number[] = [];
+	for (const [index, member] of membersA.entries()) {
+		if (!member.name) {
+			anonymousA.push(index);
+			continue;
+		}
+
+		const match = indexB.get(member.name);
+		if (match === undefined || matchedB.has(match)) {
+			removed.push(index);
+		} else {
+			pairs.push([index, match]);
+			matchedB.add(match);
+		}
+	}
+
+	const anonymousB = membersB.flatMap((member, index) => (member.name ? [] : [index]));
+	const namesB = new Map(anonymousB.map(index => [index, flatNames(b, membersB[index]!.type)]));
+	for (const [ordinal, indexA] of anonymousA.entries()) {
+		const best = anonymousPartner(flatNames(a, membersA[indexA]!.type), ordinal, anonymousB, namesB, matchedB);
+		if (best === undefined) {
+			removed.push(indexA);
+		} else {
+			pairs.push([indexA, best]);
+			matchedB.add(best);
+		}
+	}
+
+	const added = membersB.flatMap((_, index) => (matchedB.has(index) ? [] : [index]));
+	return {membersA, membersB, pairs, removed, added};
+}
+
+/**
+Anonymous members have no name: the unmatched one of B that shares most member names with
+`names`, else (when neither holds a name) the one at the same position among the anonymous.
+*/
+function anonymousPartner(names: Set<string>, ordinal: number, anonymousB: number[], namesB: Map<number, Set<string>>, matchedB: Set<number>): number | undefined {
+	let best: number | undefined;
+	let bestScore = 0;
+	for (const indexB of anonymousB) {
+		if (matchedB.has(indexB)) continue;
+		let score = 0;
+		for (const name of namesB.get(indexB)!) if (names.has(name)) score++;
+		if (score > bestScore) {
+			best = indexB;
+			bestScore = score;
+		}
+	}
+
+	if (best === undefined) {
+		const byOrder = anonymousB[ordinal];
+		if (byOrder !== undefined && !matchedB.has(byOrder) && namesB.get(byOrder)!.size === 0 && names.size === 0) best = byOrder;
+	}
+
+	return best;
 }
 
 function isDefined(btf: Btf, id: number): boolean {

@@ -5,7 +5,7 @@ import {detectCompression} from '../compression/detect.js';
 import {defaultMaxSize, sizeExceeded} from '../compression/limits.js';
 import {extractVmlinux, isBzImage} from '../compression/vmlinuz.js';
 import {Btf, isRawBtf, parseBtf} from './btf.js';
-import {type CacheOption, contentHash, dropCache, readCache, resolveCacheDir, writeCache} from '../common/cache.js';
+import {type CacheOption, contentHash, dropCache, imageBtfCacheKind, readCache, resolveCacheDir, writeCache} from '../common/cache.js';
 import {btfFromElf, isElf} from './btf-from-elf.js';
 
 export type LoadBtfOptions = {
@@ -23,8 +23,6 @@ export type LoadedBtf = {
 	/** vmlinuz only: whether the extracted BTF came from the cache. */
 	cache: 'hit' | 'miss' | 'off' | undefined;
 };
-
-const cacheKind = 'btf';
 
 /** Read BTF from raw BTF, gzip'd raw BTF, an ELF (vmlinux, .ko) or a vmlinuz, detected by magic. */
 export async function loadBtf(file: string, options: LoadBtfOptions = {}): Promise<Btf> {
@@ -58,13 +56,13 @@ export async function btfFromBytes(data: Uint8Array, file: string, options: Load
 
 	const dir = resolveCacheDir(options.cache);
 	const key = dir ? contentHash(data) : '';
-	const cached = await readCache(dir, cacheKind, key);
+	const cached = await readCache(dir, imageBtfCacheKind, key);
 	if (cached) {
 		try {
 			return {btf: parseBtf(cached, {file, base}), source: 'vmlinuz', cache: 'hit'};
 		} catch {
 			// A damaged entry is re-extracted below and overwritten.
-			await dropCache(dir, cacheKind, key);
+			await dropCache(dir, imageBtfCacheKind, key);
 		}
 	}
 
@@ -80,7 +78,7 @@ export async function btfFromBytes(data: Uint8Array, file: string, options: Load
 	const raw = btfFromElf(elf, file);
 	const btf = parseBtf(raw, {file, base});
 	// Store only the BTF bytes the header covers, copied out of the 65 MB ELF.
-	await writeCache(dir, cacheKind, key, raw.slice(0, btf.byteLength));
+	await writeCache(dir, imageBtfCacheKind, key, raw.slice(0, btf.byteLength));
 	return {btf, source: 'vmlinuz', cache: dir ? 'miss' : 'off'};
 }
 

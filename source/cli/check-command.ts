@@ -1,4 +1,4 @@
-import {InputError} from '../common/input-error.js';
+import {guarded, InputError} from '../common/input-error.js';
 import type {Kernel} from '../kernel/kernel.js';
 import {findModules} from '../module/find-modules.js';
 import {readModuleFile} from '../module/read-module.js';
@@ -13,7 +13,7 @@ import {ReportSink, writeOutput} from '../report/write-output.js';
 import type {DigestOptions} from '../scan/digest.js';
 import type {CheckPolicy} from '../verdict/check-module.js';
 import {useColor, type CliFlags} from './flags.js';
-import {guarded, loadKernels} from './load-inputs.js';
+import {loadKernels} from './load-inputs.js';
 
 /**
 Attaches "why did the CRC change" to each CRC problem of the report (`--explain`). The full CLI

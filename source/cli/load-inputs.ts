@@ -1,27 +1,11 @@
-import {InputError, isInputError} from '../common/input-error.js';
+import {guarded, InputError} from '../common/input-error.js';
 import type {Kernel} from '../kernel/kernel.js';
-import {loadKernel, parseKernelSpec, runningRelease} from '../kernel/load-kernel.js';
+import {parseKernelSpec} from '../kernel/kernel-spec.js';
+import {loadKernel, runningRelease} from '../kernel/load-kernel.js';
 import {findModules} from '../module/find-modules.js';
 import type {ModuleInfo} from '../module/module-info.js';
 import {readModuleFile} from '../module/read-module.js';
 import type {CliFlags} from './flags.js';
-
-/** A parser bug on hostile input must still end as a one-line error naming the file. */
-export async function guarded<T>(file: string, work: () => Promise<T>): Promise<T> {
-	try {
-		return await work();
-	} catch (error) {
-		if (isInputError(error)) {
-			throw error;
-		}
-
-		if (process.env['KMODX_DEBUG']) {
-			throw error;
-		}
-
-		throw new InputError(file, `cannot read: ${(error as Error).message ?? String(error)}`);
-	}
-}
 
 /** `duplicateHint`: how to name the kernels apart, in the words of the command's own flags. */
 export async function loadKernels(flags: CliFlags, onProgress?: (message: string) => void, duplicateHint = 'name them with -k LABEL=SOURCE'): Promise<Kernel[]> {

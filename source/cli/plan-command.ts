@@ -1,4 +1,4 @@
-import {InputError} from '../common/input-error.js';
+import {guarded, InputError} from '../common/input-error.js';
 import {findModules} from '../module/find-modules.js';
 import {readModuleFile} from '../module/read-module.js';
 import {buildPlan, planStatus, type PlanReport} from '../plan/build-plan.js';
@@ -7,7 +7,7 @@ import {colorStyle} from '../report/format-text.js';
 import type {Kernel} from '../kernel/kernel.js';
 import {emit} from './check-command.js';
 import {useColor} from './flags.js';
-import {guarded, loadKernels} from './load-inputs.js';
+import {loadKernels} from './load-inputs.js';
 import {progressLine} from './progress-line.js';
 import type {CliFlags} from './flags.js';
 

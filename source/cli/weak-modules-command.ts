@@ -1,9 +1,9 @@
 import {InputError} from '../common/input-error.js';
-import {parseKernelSpec} from '../kernel/load-kernel.js';
+import {parseKernelSpec} from '../kernel/kernel-spec.js';
 import {findModules} from '../module/find-modules.js';
 import {kernelSummaries} from '../report/check-report.js';
 import {failKinds, parseFailOn, undecidedStatus} from '../report/fail-on.js';
-import {colorStyle, type TextStyle} from '../report/format-text.js';
+import {colorStyle, plainStyle, type TextStyle} from '../report/format-text.js';
 import {code, escape} from '../report/format-markdown.js';
 import {scanModules} from '../scan/scan-modules.js';
 import {progressBar} from '../scan/progress.js';
@@ -13,7 +13,6 @@ import {useColor} from './flags.js';
 import {loadKernels} from './load-inputs.js';
 import type {CliFlags} from './flags.js';
 
-const plain: TextStyle = {bad: t => t, good: t => t, dim: t => t, bold: t => t};
 const decisionMarks = {reuse: '✓ reuse', rebuild: '✗ rebuild', undecided: '? undecided'} as const;
 
 /**
@@ -63,7 +62,7 @@ export async function runWeakModules(paths: string[], flags: CliFlags): Promise<
 		summary: weakModulesSummary(modules),
 	};
 	const format = flags.json ? 'json' : flags.format;
-	emit(format === 'json' ? JSON.stringify(report, null, 2) + '\n' : format === 'markdown' ? formatWeakMarkdown(report) : formatWeakText(report, useColor(flags) ? colorStyle : plain), flags);
+	emit(format === 'json' ? JSON.stringify(report, null, 2) + '\n' : format === 'markdown' ? formatWeakMarkdown(report) : formatWeakText(report, useColor(flags) ? colorStyle : plainStyle), flags);
 	if (report.summary.rebuild > 0) {
 		return 1;
 	}
@@ -71,7 +70,7 @@ export async function runWeakModules(paths: string[], flags: CliFlags): Promise<
 	return report.summary.undecided > 0 && failOn.has('unresolved') ? undecidedStatus : 0;
 }
 
-export function formatWeakText(report: WeakModulesReport, style: TextStyle = plain): string {
+export function formatWeakText(report: WeakModulesReport, style: TextStyle = plainStyle): string {
 	const lines = [style.bold(`Modules ${report.from ? `built for ${report.from.label} ` : ''}on ${report.to.label}:`)];
 	const width = Math.max(...report.modules.map(module => module.name.length));
 	// As wide as the longest decision shown.
@@ -88,7 +87,7 @@ export function formatWeakText(report: WeakModulesReport, style: TextStyle = pla
 }
 
 /** The last line: how many can be reused, need a rebuild, or are undecided; singular and plural right. */
-export function weakSummaryText(report: WeakModulesReport, style: TextStyle = plain): string {
+export function weakSummaryText(report: WeakModulesReport, style: TextStyle = plainStyle): string {
 	const {modules, reuse, rebuild, undecided} = report.summary;
 	const to = report.to.label;
 	if (modules === 1) {

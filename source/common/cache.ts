@@ -18,6 +18,12 @@ const cacheFormat = 'v1';
 
 export type CacheOption = boolean | string | undefined;
 
+/**
+Raw BTF out of a kernel image, keyed by the image's content hash: the kernel reader writes it
+while it has the image decompressed, the BTF loader reads it (or decompresses and writes it).
+*/
+export const imageBtfCacheKind = 'btf';
+
 /** `KMODX_CACHE_DIR`, else `$XDG_CACHE_HOME/kmodx`, else `~/.cache/kmodx`. */
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
 	const override = env['KMODX_CACHE_DIR'];

@@ -13,3 +13,20 @@ export class InputError extends Error {
 export function isInputError(error: unknown): error is InputError {
 	return error instanceof InputError;
 }
+
+/** A parser bug on hostile input must still end as a one-line error naming the file. */
+export async function guarded<T>(file: string, work: () => Promise<T>): Promise<T> {
+	try {
+		return await work();
+	} catch (error) {
+		if (isInputError(error)) {
+			throw error;
+		}
+
+		if (process.env['KMODX_DEBUG']) {
+			throw error;
+		}
+
+		throw new InputError(file, `cannot read: ${(error as Error).message ?? String(error)}`);
+	}
+}

@@ -7,6 +7,9 @@ const legacyMagic = 0x18_4C_21_02;
 const frameMagic = 0x18_4D_22_04;
 const legacyBlockSize = 8 * 1024 * 1024;
 
+const truncated = (file: string) => new InputError(file, 'lz4 data is truncated');
+const corrupt = (file: string, why: string) => new InputError(file, `lz4 data is corrupt (${why})`);
+
 /**
 Decode one LZ4 block (https://github.com/lz4/lz4/blob/dev/doc/lz4_Block_format.md) and append
 it to `output`; matches may reach back into earlier output (linked frame blocks).
@@ -30,19 +33,12 @@ function decodeBlock(input: Uint8Array, output: OutputBuffer, maxBlockOutput: nu
 	let i = 0;
 	while (i < input.length) {
 		const token = input[i++]!;
-		let literals = token >>> 4;
-		if (literals === 15) {
-			let byte: number;
-			do {
-				byte = input[i++] ?? -1;
-				if (byte < 0) {
-					return false;
-				}
-
-				literals += byte;
-			} while (byte === 255);
+		const literals = readLength(input, i, token >>> 4);
+		if (literals < 0) {
+			return false;
 		}
 
+		i += lengthBytes(literals);
 		if (i + literals > input.length) {
 			return false;
 		}
@@ -64,19 +60,12 @@ function decodeBlock(input: Uint8Array, output: OutputBuffer, maxBlockOutput: nu
 
 		const distance = input[i]! | (input[i + 1]! << 8);
 		i += 2;
-		let matchLength = token & 15;
-		if (matchLength === 15) {
-			let byte: number;
-			do {
-				byte = input[i++] ?? -1;
-				if (byte < 0) {
-					return false;
-				}
-
-				matchLength += byte;
-			} while (byte === 255);
+		let matchLength = readLength(input, i, token & 15);
+		if (matchLength < 0) {
+			return false;
 		}
 
+		i += lengthBytes(matchLength);
 		matchLength += 4;
 		if (distance === 0 || distance > out - floor) {
 			return false;
@@ -86,17 +75,44 @@ function decodeBlock(input: Uint8Array, output: OutputBuffer, maxBlockOutput: nu
 			return overflow();
 		}
 
-		// Byte by byte: source and target may overlap (distance < length repeats a pattern).
-		let from = out - distance;
-		const end = out + matchLength;
-		while (out < end) {
-			buffer[out++] = buffer[from++]!;
-		}
+		copyMatch(buffer, out, distance, matchLength);
+		out += matchLength;
 	}
 
 	output.length = out;
 	return true;
 }
+
+/** Byte by byte: source and target may overlap (distance < length repeats a pattern). */
+function copyMatch(buffer: Uint8Array, out: number, distance: number, length: number): void {
+	for (let from = out - distance, to = out; to < out + length; to++, from++) {
+		buffer[to] = buffer[from]!;
+	}
+}
+
+/**
+A literal or match length: the token's nibble, and when that is 15, the bytes at `start` added
+to it, each 255 saying that another follows. -1 when the input ends first.
+*/
+function readLength(input: Uint8Array, start: number, nibble: number): number {
+	if (nibble !== 15) {
+		return nibble;
+	}
+
+	let length = nibble;
+	for (let i = start; i < input.length; i++) {
+		const byte = input[i]!;
+		length += byte;
+		if (byte !== 255) {
+			return length;
+		}
+	}
+
+	return -1;
+}
+
+/** How many bytes after the token a length took: none below 15, else one per 255 and the last. */
+const lengthBytes = (length: number) => (length < 15 ? 0 : Math.floor((length - 15) / 255) + 1);
 
 function decodeLegacy(data: Uint8Array, offset: number, output: OutputBuffer, file: string, options: DecoderOptions): number {
 	let blocks = 0;
@@ -106,7 +122,7 @@ function decodeLegacy(data: Uint8Array, offset: number, output: OutputBuffer, fi
 				break;
 			}
 
-			throw new InputError(file, 'lz4 data is truncated');
+			throw truncated(file);
 		}
 
 		const size = u32(data, offset);
@@ -155,94 +171,108 @@ function decodeLegacy(data: Uint8Array, offset: number, output: OutputBuffer, fi
 	return offset;
 }
 
+/** A frame (lz4_Frame_format.md): its descriptor, its data blocks, then the optional content checksum. */
 function decodeFrame(data: Uint8Array, offset: number, output: OutputBuffer, file: string): number {
-	const truncated = () => new InputError(file, 'lz4 data is truncated');
-	const corrupt = (why: string) => new InputError(file, `lz4 data is corrupt (${why})`);
 	const descriptorStart = offset + 4;
-	if (descriptorStart + 3 > data.length) {
-		throw truncated();
-	}
-
-	const flags = data[descriptorStart]!;
-	const blockDescriptor = data[descriptorStart + 1]!;
-	if ((flags >> 6) !== 1 || (flags & 0x02) || (blockDescriptor & 0x8F)) {
-		throw corrupt('bad frame descriptor');
-	}
-
-	const maxBlock = 2 ** (8 + (2 * ((blockDescriptor >> 4) & 7)));
-	if (maxBlock < 65_536) {
-		throw corrupt('bad block size');
-	}
-
-	const descriptorEnd = descriptorStart + 2 + (flags & 0x08 ? 8 : 0) + (flags & 0x01 ? 4 : 0);
-	if (descriptorEnd + 1 > data.length) {
-		throw truncated();
-	}
-
-	if (flags & 0x01) {
-		throw new InputError(file, 'lz4 data needs a dictionary, which is not supported');
-	}
-
-	if (((xxh32(data.subarray(descriptorStart, descriptorEnd)) >>> 8) & 0xFF) !== data[descriptorEnd]) {
-		throw corrupt('frame descriptor checksum mismatch');
-	}
-
-	const blockChecksums = (flags & 0x10) !== 0;
-	const independent = (flags & 0x20) !== 0;
+	const {flags, maxBlock, end: descriptorEnd} = readFrameDescriptor(data, descriptorStart, file);
 	const contentStart = output.length;
-	offset = descriptorEnd + 1;
-	for (;;) {
-		if (offset + 4 > data.length) {
-			throw truncated();
-		}
-
-		const word = u32(data, offset);
-		offset += 4;
-		if (word === 0) {
-			break; // EndMark
-		}
-
-		const size = word & 0x7F_FF_FF_FF;
-		const end = offset + size + (blockChecksums ? 4 : 0);
-		if (size > maxBlock) {
-			throw corrupt('block too large');
-		}
-
-		if (end > data.length) {
-			throw truncated();
-		}
-
-		const block = data.subarray(offset, offset + size);
-		if (blockChecksums && xxh32(block) !== u32(data, offset + size)) {
-			throw corrupt('block checksum mismatch');
-		}
-
-		if (word & 0x80_00_00_00) { // Stored uncompressed
-			output.append(block);
-		} else if (!decodeBlock(block, output, maxBlock, independent ? output.length : contentStart)) {
-			throw corrupt('bad block');
-		}
-
-		offset = end;
-	}
-
+	offset = decodeDataBlocks(data, descriptorEnd, output, (flags & 0x10) !== 0, maxBlock, (flags & 0x20) !== 0, file);
 	if (flags & 0x04) {
 		if (offset + 4 > data.length) {
-			throw truncated();
+			throw truncated(file);
 		}
 
 		if (xxh32(output.view(contentStart)) !== u32(data, offset)) {
-			throw corrupt('content checksum mismatch');
+			throw corrupt(file, 'content checksum mismatch');
 		}
 
 		offset += 4;
 	}
 
 	if (flags & 0x08 && output.length - contentStart !== u32(data, descriptorStart + 2) + (u32(data, descriptorStart + 6) * 0x1_00_00_00_00)) {
-		throw corrupt('content size mismatch');
+		throw corrupt(file, 'content size mismatch');
 	}
 
 	return offset;
+}
+
+/**
+The frame descriptor: FLG (version, block independence and checksums, content size, dictionary),
+BD (the largest block), the optional content size and dictionary id, and its own checksum byte.
+*/
+function readFrameDescriptor(data: Uint8Array, start: number, file: string): {flags: number; maxBlock: number; end: number} {
+	if (start + 3 > data.length) {
+		throw truncated(file);
+	}
+
+	const flags = data[start]!;
+	const blockDescriptor = data[start + 1]!;
+	if ((flags >> 6) !== 1 || (flags & 0x02) || (blockDescriptor & 0x8F)) {
+		throw corrupt(file, 'bad frame descriptor');
+	}
+
+	const maxBlock = 2 ** (8 + (2 * ((blockDescriptor >> 4) & 7)));
+	if (maxBlock < 65_536) {
+		throw corrupt(file, 'bad block size');
+	}
+
+	const end = start + 2 + (flags & 0x08 ? 8 : 0) + (flags & 0x01 ? 4 : 0);
+	if (end + 1 > data.length) {
+		throw truncated(file);
+	}
+
+	if (flags & 0x01) {
+		throw new InputError(file, 'lz4 data needs a dictionary, which is not supported');
+	}
+
+	if (((xxh32(data.subarray(start, end)) >>> 8) & 0xFF) !== data[end]) {
+		throw corrupt(file, 'frame descriptor checksum mismatch');
+	}
+
+	return {flags, maxBlock, end: end + 1};
+}
+
+/**
+Data blocks up to the EndMark: each a size word (high bit: stored uncompressed), its bytes and,
+when the frame says so, their checksum. Linked blocks' matches may reach back to the frame's
+start. Returns the offset after the EndMark.
+*/
+function decodeDataBlocks(data: Uint8Array, offset: number, output: OutputBuffer, blockChecksums: boolean, maxBlock: number, independent: boolean, file: string): number {
+	const contentStart = output.length;
+	for (;;) {
+		if (offset + 4 > data.length) {
+			throw truncated(file);
+		}
+
+		const word = u32(data, offset);
+		offset += 4;
+		if (word === 0) {
+			return offset; // EndMark
+		}
+
+		const size = word & 0x7F_FF_FF_FF;
+		const end = offset + size + (blockChecksums ? 4 : 0);
+		if (size > maxBlock) {
+			throw corrupt(file, 'block too large');
+		}
+
+		if (end > data.length) {
+			throw truncated(file);
+		}
+
+		const block = data.subarray(offset, offset + size);
+		if (blockChecksums && xxh32(block) !== u32(data, offset + size)) {
+			throw corrupt(file, 'block checksum mismatch');
+		}
+
+		if (word & 0x80_00_00_00) { // Stored uncompressed
+			output.append(block);
+		} else if (!decodeBlock(block, output, maxBlock, independent ? output.length : contentStart)) {
+			throw corrupt(file, 'bad block');
+		}
+
+		offset = end;
+	}
 }
 
 /**
@@ -274,7 +304,7 @@ export function unlz4(data: Uint8Array, file: string, options: DecoderOptions): 
 	}
 
 	if (offset > data.length) {
-		throw new InputError(file, 'lz4 data is truncated');
+		throw truncated(file);
 	}
 
 	return output.result();

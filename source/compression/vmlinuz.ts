@@ -1,4 +1,5 @@
 import {InputError} from '../common/input-error.js';
+import {isElf} from '../elf/elf-file.js';
 import {u16, u32} from './bytes.js';
 import {type Compression, compressionAt, magics} from './detect.js';
 import {decodeAs, type DecompressOptions, decoderOptions} from './decompress.js';
@@ -12,8 +13,6 @@ export type Vmlinux = {
 	release: string | undefined;
 	versionString: string | undefined;
 };
-
-const isElf = (data: Uint8Array) => data[0] === 0x7F && data[1] === 0x45 && data[2] === 0x4C && data[3] === 0x46;
 
 /** An x86 boot image: the "HdrS" setup header signature at 0x202 (Documentation/arch/x86/boot.rst). */
 export function isBzImage(data: Uint8Array): boolean {
@@ -37,15 +36,23 @@ function headerVersion(data: Uint8Array): string | undefined {
 	return pointer === 0 || 0x200 + pointer >= data.length ? undefined : cString(data, 0x200 + pointer, 512);
 }
 
-/** The "Linux version …" banner in the decompressed kernel, for images without a setup header. */
-function bannerVersion(elf: Uint8Array): string | undefined {
-	const needle = Buffer.from('Linux version ');
-	const index = Buffer.from(elf.buffer, elf.byteOffset, elf.byteLength).indexOf(needle);
-	if (index < 0) {
-		return undefined;
+const bannerPrefix = Buffer.from('Linux version ');
+
+/**
+`linux_banner` in a kernel, "Linux version 6.1.0-47-amd64 (debian-kernel@…) #1 SMP …": the text
+after "Linux version ". Other strings start the same way (printk formats): the banner is the
+first whose first word is followed by " (".
+*/
+export function linuxBanner(data: Uint8Array): string | undefined {
+	const buffer = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+	for (let at = buffer.indexOf(bannerPrefix); at !== -1; at = buffer.indexOf(bannerPrefix, at + 1)) {
+		const text = cString(data, at + bannerPrefix.length, 512);
+		if (text && /^[\w.+~-]+ \(/.test(text)) {
+			return text;
+		}
 	}
 
-	return cString(elf, index + needle.length, 512)?.split('\n')[0];
+	return undefined;
 }
 
 function result(elf: Uint8Array, compression: Compression, payloadOffset: number, versionString: string | undefined): Vmlinux {
@@ -87,7 +94,7 @@ export async function extractVmlinux(data: Uint8Array, file: string, options?: D
 			throw new InputError(file, 'decompressed bzImage payload is not an ELF file');
 		}
 
-		return result(elf, compression, payloadOffset, headerVersion(data) ?? bannerVersion(elf));
+		return result(elf, compression, payloadOffset, headerVersion(data) ?? linuxBanner(elf));
 	}
 
 	return scan(data, file, decoder);
@@ -118,7 +125,7 @@ async function scan(data: Uint8Array, file: string, decoder: ReturnType<typeof d
 			// eslint-disable-next-line no-await-in-loop
 			const elf = await decodeAs(compression, data.subarray(offset), file, {...decoder, allowTrailing: true});
 			if (isElf(elf)) {
-				return result(elf, compression, offset, bannerVersion(elf));
+				return result(elf, compression, offset, linuxBanner(elf));
 			}
 		} catch (error) {
 			if (!(error instanceof InputError)) {

@@ -92,61 +92,75 @@ function round64(acch: number, accl: number, inh: number, inl: number): void {
 /** Low 32 bits of XXH64(data), which is what zstd stores. */
 export function xxh64Low32(data: Uint8Array): number {
 	let i = 0;
-	let hh: number;
-	let hl: number;
 	if (data.length >= 32) {
-		add64(p1h, p1l, p2h, p2l);
-		let v1h = rh;
-		let v1l = rl;
-		let v2h: number = p2h;
-		let v2l: number = p2l;
-		let v3h = 0;
-		let v3l = 0;
-		// -P1 mod 2^64 (its low half is not zero, so no carry into the high half)
-		let v4l = (0 - p1l) >>> 0;
-		let v4h = (~p1h) >>> 0;
-		for (; i + 32 <= data.length; i += 32) {
-			round64(v1h, v1l, u32(data, i + 4), u32(data, i));
-			v1h = rh;
-			v1l = rl;
-			round64(v2h, v2l, u32(data, i + 12), u32(data, i + 8));
-			v2h = rh;
-			v2l = rl;
-			round64(v3h, v3l, u32(data, i + 20), u32(data, i + 16));
-			v3h = rh;
-			v3l = rl;
-			round64(v4h, v4l, u32(data, i + 28), u32(data, i + 24));
-			v4h = rh;
-			v4l = rl;
-		}
-
-		rotl64(v1h, v1l, 1);
-		hh = rh;
-		hl = rl;
-		for (const [vh, vl, r] of [[v2h, v2l, 7], [v3h, v3l, 12], [v4h, v4l, 18]] as const) {
-			rotl64(vh, vl, r);
-			add64(hh, hl, rh, rl);
-			hh = rh;
-			hl = rl;
-		}
-
-		for (const [vh, vl] of [[v1h, v1l], [v2h, v2l], [v3h, v3l], [v4h, v4l]] as const) {
-			round64(0, 0, vh, vl);
-			hh = (hh ^ rh) >>> 0;
-			hl = (hl ^ rl) >>> 0;
-			mul64(hh, hl, p1h, p1l);
-			add64(rh, rl, p4h, p4l);
-			hh = rh;
-			hl = rl;
-		}
+		i = consumeStripes(data);
 	} else {
-		hh = p5h;
-		hl = p5l;
+		rh = p5h;
+		rl = p5l;
 	}
 
-	add64(hh, hl, Math.floor(data.length / 0x1_00_00_00_00), data.length >>> 0);
-	hh = rh;
-	hl = rl;
+	add64(rh, rl, Math.floor(data.length / 0x1_00_00_00_00), data.length >>> 0);
+	consumeTail(data, i, rh, rl);
+	return avalanche(rh, rl);
+}
+
+/**
+The 32-byte stripes, each word into one of four lanes, then the lanes merged into one
+accumulator, left in rh:rl. Returns where the stripes end.
+*/
+function consumeStripes(data: Uint8Array): number {
+	add64(p1h, p1l, p2h, p2l);
+	let v1h = rh;
+	let v1l = rl;
+	let v2h: number = p2h;
+	let v2l: number = p2l;
+	let v3h = 0;
+	let v3l = 0;
+	// -P1 mod 2^64 (its low half is not zero, so no carry into the high half)
+	let v4l = (0 - p1l) >>> 0;
+	let v4h = (~p1h) >>> 0;
+	let i = 0;
+	for (; i + 32 <= data.length; i += 32) {
+		round64(v1h, v1l, u32(data, i + 4), u32(data, i));
+		v1h = rh;
+		v1l = rl;
+		round64(v2h, v2l, u32(data, i + 12), u32(data, i + 8));
+		v2h = rh;
+		v2l = rl;
+		round64(v3h, v3l, u32(data, i + 20), u32(data, i + 16));
+		v3h = rh;
+		v3l = rl;
+		round64(v4h, v4l, u32(data, i + 28), u32(data, i + 24));
+		v4h = rh;
+		v4l = rl;
+	}
+
+	rotl64(v1h, v1l, 1);
+	let hh = rh;
+	let hl = rl;
+	for (const [vh, vl, r] of [[v2h, v2l, 7], [v3h, v3l, 12], [v4h, v4l, 18]] as const) {
+		rotl64(vh, vl, r);
+		add64(hh, hl, rh, rl);
+		hh = rh;
+		hl = rl;
+	}
+
+	for (const [vh, vl] of [[v1h, v1l], [v2h, v2l], [v3h, v3l], [v4h, v4l]] as const) {
+		round64(0, 0, vh, vl);
+		hh = (hh ^ rh) >>> 0;
+		hl = (hl ^ rl) >>> 0;
+		mul64(hh, hl, p1h, p1l);
+		add64(rh, rl, p4h, p4l);
+		hh = rh;
+		hl = rl;
+	}
+
+	return i;
+}
+
+/** The bytes after the stripes into the accumulator hh:hl: 8 at a time, then 4, then one by one; into rh:rl. */
+function consumeTail(data: Uint8Array, start: number, hh: number, hl: number): void {
+	let i = start;
 	for (; i + 8 <= data.length; i += 8) {
 		round64(0, 0, u32(data, i + 4), u32(data, i));
 		hh = (hh ^ rh) >>> 0;
@@ -180,7 +194,12 @@ export function xxh64Low32(data: Uint8Array): number {
 		hl = rl;
 	}
 
-	// Avalanche: h ^= h >> 33; h *= P2; h ^= h >> 29; h *= P3; h ^= h >> 32
+	rh = hh;
+	rl = hl;
+}
+
+/** h ^= h >> 33; h *= P2; h ^= h >> 29; h *= P3; h ^= h >> 32, and the low half of that. */
+function avalanche(hh: number, hl: number): number {
 	hl = (hl ^ (hh >>> 1)) >>> 0;
 	mul64(hh, hl, p2h, p2l);
 	hh = rh;

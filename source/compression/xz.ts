@@ -96,6 +96,7 @@ async function runLibrary(input: Uint8Array, output: Uint8Array, file: string): 
 			}
 
 			if (length + value.length > output.length) {
+				// eslint-disable-next-line no-await-in-loop -- a stream is read in order.
 				await reader.cancel();
 				throw new InputError(file, 'xz data is corrupt (more output than the index says)');
 			}

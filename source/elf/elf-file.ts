@@ -1,4 +1,5 @@
 import {InputError} from '../common/input-error.js';
+import {eiClass, eiData, eMachine, eType, elfLayout, type ElfLayout} from './elf-layout.js';
 
 /*
 A small ELF reader for what kmodx needs: headers, sections, symbols and relocations of
@@ -77,11 +78,11 @@ export class ElfSymbol {
 	}
 
 	get value(): bigint {
-		return this.elf.class === 64 ? this.elf.u64(this.base + 8) : BigInt(this.elf.u32(this.base + 4));
+		return this.elf.word(this.base + this.elf.layout.symbol.value);
 	}
 
 	get size(): bigint {
-		return this.elf.class === 64 ? this.elf.u64(this.base + 16) : BigInt(this.elf.u32(this.base + 8));
+		return this.elf.word(this.base + this.elf.layout.symbol.size);
 	}
 }
 
@@ -94,6 +95,17 @@ export type ElfRelocation = {
 };
 
 
+/** What the ELF header says of the section and program header tables, extended numbering resolved. */
+type ElfHeader = {
+	shoff: number;
+	shentsize: number;
+	shnum: number;
+	shstrndx: number;
+	phoff: number;
+	phentsize: number;
+	phnum: number;
+};
+
 export class ElfFile {
 	readonly class: 32 | 64;
 	readonly endianness: 'little' | 'big';
@@ -102,128 +114,132 @@ export class ElfFile {
 	readonly sections: ElfSection[];
 	/** Bytes after the last byte any header or section claims: where a module signature sits. */
 	readonly elfEnd: number;
+	/** Where each field sits in this file's class. */
+	readonly layout: ElfLayout;
 	private readonly view: DataView;
 	/** Buffer view of `data`: native indexOf and latin1 decoding, far cheaper per call than TextDecoder. */
 	private readonly bytes: Buffer;
 	private readonly little: boolean;
+	/** Whether addresses, offsets and sizes are 8 bytes (ELF64). */
+	private readonly wide: boolean;
 	private symbolCache: ElfSymbol[] | undefined;
 	private symbolMemo: Map<number, ElfSymbol> | undefined;
 	private readonly tables = new Map<number, string>();
 	private readonly relocationCache = new Map<number, ElfRelocation[]>();
 
 	constructor(readonly data: Uint8Array, readonly file: string) {
-		if (!isElf(data)) {
-			throw new InputError(file, 'not an ELF file (bad magic)');
-		}
-
-		if (data.length < 16) {
-			throw new InputError(file, `truncated ELF header (${data.length} bytes)`);
-		}
-
-		const elfClass = data[4];
-		if (elfClass !== 1 && elfClass !== 2) {
-			throw new InputError(file, `invalid ELF class ${elfClass ?? '?'}`);
-		}
-
-		const dataEncoding = data[5];
-		if (dataEncoding !== 1 && dataEncoding !== 2) {
-			throw new InputError(file, `invalid ELF data encoding ${dataEncoding ?? '?'}`);
-		}
-
-		this.class = elfClass === 1 ? 32 : 64;
-		this.little = dataEncoding === 1;
+		this.layout = identify(data, file);
+		this.class = this.layout.class;
+		this.wide = this.layout.wordSize === 8;
+		this.little = data[eiData] === 1;
 		this.endianness = this.little ? 'little' : 'big';
 		this.view = new DataView(data.buffer, data.byteOffset, data.byteLength);
 		this.bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-		const headerSize = this.class === 64 ? 64 : 52;
-		if (data.length < headerSize) {
-			throw new InputError(file, `truncated ELF header (${data.length} bytes)`);
+		this.type = this.u16(eType);
+		this.machine = this.u16(eMachine);
+		const header = this.readHeader();
+		this.sections = this.readSectionHeaders(header);
+		this.elfEnd = this.dataEnd(header);
+	}
+
+	/** The ELF header's table fields. The header's length is checked: its fields need no check each. */
+	private readHeader(): ElfHeader {
+		const fields = this.layout.header;
+		const header: ElfHeader = {
+			shoff: this.wordAt(fields.shoff, 'e_shoff'),
+			shentsize: this.view.getUint16(fields.shentsize, this.little),
+			shnum: this.view.getUint16(fields.shnum, this.little),
+			shstrndx: this.view.getUint16(fields.shstrndx, this.little),
+			phoff: this.wordAt(fields.phoff, 'e_phoff'),
+			phentsize: this.view.getUint16(fields.phentsize, this.little),
+			phnum: this.view.getUint16(fields.phnum, this.little),
+		};
+		if (header.shoff === 0) {
+			throw new InputError(this.file, 'ELF file has no section header table');
 		}
 
-		this.type = this.u16(16);
-		this.machine = this.u16(18);
-		const shoff = this.class === 64 ? this.u64AsNumber(0x28, 'e_shoff') : this.u32(0x20);
-		const shentsize = this.u16(this.class === 64 ? 0x3a : 0x2e);
-		let shnum = this.u16(this.class === 64 ? 0x3c : 0x30);
-		let shstrndx = this.u16(this.class === 64 ? 0x3e : 0x32);
-		const phoff = this.class === 64 ? this.u64AsNumber(0x20, 'e_phoff') : this.u32(0x1c);
-		const phentsize = this.u16(this.class === 64 ? 0x36 : 0x2a);
-		const phnum = this.u16(this.class === 64 ? 0x38 : 0x2c);
-		const minimumEntry = this.class === 64 ? 64 : 40;
-		if (shoff === 0) {
-			throw new InputError(file, 'ELF file has no section header table');
-		}
-
-		if (shentsize < minimumEntry) {
-			throw new InputError(file, `invalid ELF section header size ${shentsize}`);
+		if (header.shentsize < this.layout.sectionHeader.entrySize) {
+			throw new InputError(this.file, `invalid ELF section header size ${header.shentsize}`);
 		}
 
 		// Extended numbering: the real counts live in section 0.
-		if (shnum === 0 || shstrndx === SHN_XINDEX) {
-			this.checkRange(shoff, shentsize, 'section header 0');
-			if (shnum === 0) {
-				shnum = this.class === 64 ? this.u64AsNumber(shoff + 0x20, 'sh_size') : this.u32(shoff + 0x14);
+		if (header.shnum === 0 || header.shstrndx === SHN_XINDEX) {
+			this.checkRange(header.shoff, header.shentsize, 'section header 0');
+			if (header.shnum === 0) {
+				header.shnum = this.wordAt(header.shoff + this.layout.sectionHeader.size, 'sh_size');
 			}
 
-			if (shstrndx === SHN_XINDEX) {
-				shstrndx = this.u32(shoff + (this.class === 64 ? 0x28 : 0x18));
+			if (header.shstrndx === SHN_XINDEX) {
+				header.shstrndx = this.view.getUint32(header.shoff + this.layout.sectionHeader.link, this.little);
 			}
 		}
 
-		this.checkRange(shoff, shnum * shentsize, `section header table (${shnum} entries at offset ${shoff})`);
-		let end = Math.max(headerSize, shoff + shnum * shentsize);
-		if (phnum > 0 && phoff > 0 && phoff + phnum * phentsize <= data.length) {
-			end = Math.max(end, phoff + phnum * phentsize);
-		}
+		this.checkRange(header.shoff, header.shnum * header.shentsize, `section header table (${header.shnum} entries at offset ${header.shoff})`);
+		return header;
+	}
 
-		// The name table first: each section is then built once, name included (no object spread).
+	/**
+	Every section header, each built once, name included (no object spread): the name table is
+	found first. The whole table's range is checked, and an entry is at least as long as the
+	fields read: no check per field (a scan reads half a million of them).
+	*/
+	private readSectionHeaders({shoff, shentsize, shnum, shstrndx}: ElfHeader): ElfSection[] {
+		const fields = this.layout.sectionHeader;
 		const namesBase = shoff + shstrndx * shentsize;
-		const namesType = shstrndx < shnum ? this.u32(namesBase + 4) : -1;
+		const namesType = shstrndx < shnum ? this.view.getUint32(namesBase + fields.type, this.little) : -1;
 		if (namesType !== SHT_STRTAB) {
-			throw new InputError(file, `invalid section name table index ${shstrndx}`);
+			throw new InputError(this.file, `invalid section name table index ${shstrndx}`);
 		}
 
-		const namesOffset = this.class === 64 ? this.u64AsNumber(namesBase + 0x18, 'sh_offset') : this.u32(namesBase + 0x10);
-		const namesSize = this.class === 64 ? this.u64AsNumber(namesBase + 0x20, 'sh_size') : this.u32(namesBase + 0x14);
-		if (namesOffset + namesSize > data.length) {
-			throw new InputError(file, `section ${shstrndx} lies outside the file (offset ${namesOffset}, size ${namesSize}, file ${data.length} bytes)`);
-		}
-
-		// The whole table's range is checked above, and an entry is at least as long as the fields
-		// read: no check per field (a scan reads half a million of them).
+		const namesOffset = this.wordAt(namesBase + fields.offset, 'sh_offset');
+		const namesSize = this.wordAt(namesBase + fields.size, 'sh_size');
+		this.checkContents(shstrndx, namesOffset, namesSize);
 		const sections: ElfSection[] = [];
 		const {view, little} = this;
-		const is64 = this.class === 64;
-		const u32 = (offset: number) => view.getUint32(offset, little);
-
 		for (let index = 0; index < shnum; index++) {
 			const base = shoff + index * shentsize;
-			const nameOffset = u32(base);
+			const nameOffset = view.getUint32(base + fields.name, little);
 			const section: ElfSection = {
 				index,
 				name: nameOffset === 0 ? '' : this.tableString(namesOffset, namesOffset + namesSize, nameOffset),
-				type: u32(base + 4),
-				addr: is64 ? this.u64Small(base + 0x10) : BigInt(u32(base + 0xc)),
-				offset: is64 ? this.number64At(base + 0x18, 'sh_offset') : u32(base + 0x10),
-				size: is64 ? this.number64At(base + 0x20, 'sh_size') : u32(base + 0x14),
-				link: u32(base + (is64 ? 0x28 : 0x18)),
-				info: u32(base + (is64 ? 0x2c : 0x1c)),
-				entsize: is64 ? this.number64At(base + 0x38, 'sh_entsize') : u32(base + 0x24),
+				type: view.getUint32(base + fields.type, little),
+				addr: this.addressAt(base + fields.addr),
+				offset: this.wordAt(base + fields.offset, 'sh_offset'),
+				size: this.wordAt(base + fields.size, 'sh_size'),
+				link: view.getUint32(base + fields.link, little),
+				info: view.getUint32(base + fields.info, little),
+				entsize: this.wordAt(base + fields.entsize, 'sh_entsize'),
 			};
-			if (section.type !== SHT_NOBITS && index !== 0) {
-				if (section.offset + section.size > data.length) {
-					throw new InputError(file, `section ${index} lies outside the file (offset ${section.offset}, size ${section.size}, file ${data.length} bytes)`);
-				}
-
-				end = Math.max(end, section.offset + section.size);
+			if (holdsFileBytes(section)) {
+				this.checkContents(index, section.offset, section.size);
 			}
 
 			sections.push(section);
 		}
 
-		this.sections = sections;
+		return sections;
+	}
 
-		this.elfEnd = end;
+	private checkContents(index: number, offset: number, size: number): void {
+		if (offset + size > this.data.length) {
+			throw new InputError(this.file, `section ${index} lies outside the file (offset ${offset}, size ${size}, file ${this.data.length} bytes)`);
+		}
+	}
+
+	/** The end of the last header table or section contents in the file. */
+	private dataEnd({shoff, shentsize, shnum, phoff, phentsize, phnum}: ElfHeader): number {
+		let end = Math.max(this.layout.header.size, shoff + shnum * shentsize);
+		if (phnum > 0 && phoff > 0 && phoff + phnum * phentsize <= this.data.length) {
+			end = Math.max(end, phoff + phnum * phentsize);
+		}
+
+		for (const section of this.sections) {
+			if (holdsFileBytes(section)) {
+				end = Math.max(end, section.offset + section.size);
+			}
+		}
+
+		return end;
 	}
 
 	/** The first section of that name. A search, not a map: a module has a few dozen sections and is asked for about fifteen names. */
@@ -278,17 +294,16 @@ export class ElfFile {
 		}
 
 		const strtab = this.stringTableOf(symtab);
-		const entrySize = this.class === 64 ? 24 : 16;
-		const count = Math.floor(symtab.size / entrySize);
-		const is64 = this.class === 64;
+		const fields = this.layout.symbol;
+		const count = Math.floor(symtab.size / fields.entrySize);
 		for (let index = 0; index < count; index++) {
-			const base = symtab.offset + (index * entrySize);
-			const bind = this.data[base + (is64 ? 4 : 12)]! >> 4;
-			if (this.view.getUint16(base + (is64 ? 6 : 14), this.little) !== SHN_UNDEF || (bind !== STB_GLOBAL && bind !== STB_WEAK)) {
+			const base = symtab.offset + (index * fields.entrySize);
+			const bind = this.data[base + fields.info]! >> 4;
+			if (this.view.getUint16(base + fields.shndx, this.little) !== SHN_UNDEF || (bind !== STB_GLOBAL && bind !== STB_WEAK)) {
 				continue;
 			}
 
-			const nameOffset = this.view.getUint32(base, this.little);
+			const nameOffset = this.view.getUint32(base + fields.name, this.little);
 			visit(nameOffset === 0 ? '' : this.cString(strtab.offset + nameOffset, strtab.offset + strtab.size), bind);
 		}
 	}
@@ -312,8 +327,7 @@ export class ElfFile {
 		}
 
 		const symtab = this.sections.find(section => section.type === SHT_SYMTAB);
-		const entrySize = this.class === 64 ? 24 : 16;
-		if (!symtab || !Number.isInteger(index) || index < 0 || index >= Math.floor(symtab.size / entrySize)) {
+		if (!symtab || !Number.isInteger(index) || index < 0 || index >= Math.floor(symtab.size / this.layout.symbol.entrySize)) {
 			return undefined;
 		}
 
@@ -330,18 +344,16 @@ export class ElfFile {
 	/** Every symbol, or (`only`) the one at that index. */
 	private readSymbols(symtab: ElfSection, only?: number): ElfSymbol[] {
 		const strtab = this.stringTableOf(symtab);
-
-		const entrySize = this.class === 64 ? 24 : 16;
-		const count = Math.floor(symtab.size / entrySize);
+		const fields = this.layout.symbol;
+		const count = Math.floor(symtab.size / fields.entrySize);
 		const xindex = this.sections.find(section => section.type === SHT_SYMTAB_SHNDX && section.link === symtab.index);
 		const symbols: ElfSymbol[] = [];
 		const strings = {offset: strtab.offset, end: strtab.offset + strtab.size};
-		const is64 = this.class === 64;
 		for (let index = only ?? 0; index < (only === undefined ? count : only + 1); index++) {
-			const base = symtab.offset + index * entrySize;
-			const nameOffset = this.view.getUint32(base, this.little);
-			const info = this.data[base + (is64 ? 4 : 12)]!;
-			let shndx = this.view.getUint16(base + (is64 ? 6 : 14), this.little);
+			const base = symtab.offset + index * fields.entrySize;
+			const nameOffset = this.view.getUint32(base + fields.name, this.little);
+			const info = this.data[base + fields.info]!;
+			let shndx = this.view.getUint16(base + fields.shndx, this.little);
 
 			if (shndx === SHN_XINDEX && xindex && xindex.offset + (index + 1) * 4 <= xindex.offset + xindex.size) {
 				shndx = this.u32(xindex.offset + index * 4);
@@ -373,26 +385,28 @@ export class ElfFile {
 
 	private readRelocations(section: ElfSection): ElfRelocation[] {
 		const rela = section.type === SHT_RELA;
-		const entrySize = this.class === 64 ? (rela ? 24 : 16) : (rela ? 12 : 8);
+		const fields = this.layout.relocation;
+		const entrySize = rela ? fields.relaSize : fields.relSize;
 		const count = Math.floor(section.size / entrySize);
 		const relocations: ElfRelocation[] = [];
+		// r_info packs the symbol index and the type: ELF64_R_SYM/TYPE split it at bit 32, ELF32_R_* at bit 8.
 		for (let index = 0; index < count; index++) {
 			const base = section.offset + index * entrySize;
 			if (this.class === 64) {
-				const info = this.u64(base + 8);
+				const info = this.u64(base + fields.info);
 				relocations.push({
 					offset: this.u64(base),
 					symbolIndex: Number(info >> 32n),
 					type: Number(info & 0xffff_ffffn),
-					addend: rela ? this.view.getBigInt64(base + 16, this.little) : undefined,
+					addend: rela ? this.view.getBigInt64(base + fields.addend, this.little) : undefined,
 				});
 			} else {
-				const info = this.u32(base + 4);
+				const info = this.u32(base + fields.info);
 				relocations.push({
 					offset: BigInt(this.u32(base)),
 					symbolIndex: info >>> 8,
 					type: info & 0xff,
-					addend: rela ? BigInt(this.view.getInt32(base + 8, this.little)) : undefined,
+					addend: rela ? BigInt(this.view.getInt32(base + fields.addend, this.little)) : undefined,
 				});
 			}
 		}
@@ -466,25 +480,39 @@ export class ElfFile {
 		return this.view.getBigUint64(offset, this.little);
 	}
 
-	/** Offsets and sizes as numbers, without a BigInt each: a scan reads ~500,000 of them. */
-	private u64AsNumber(offset: number, what: string): number {
-		this.checkRange(offset, 8, 'field');
-		return this.number64At(offset, what);
+	/** An address- or size-wide field (4 bytes in ELF32, 8 in ELF64). */
+	word(offset: number): bigint {
+		return this.wide ? this.u64(offset) : BigInt(this.u32(offset));
 	}
 
-	/** The same without the range check, for fields inside a range already checked. */
+	/**
+	A file offset or size (a word) as a number, without a BigInt each: a scan reads ~500,000 of
+	them. Unchecked: for fields inside a range already checked.
+	*/
+	private wordAt(offset: number, what: string): number {
+		return this.wide ? this.number64At(offset, what) : this.view.getUint32(offset, this.little);
+	}
+
 	private number64At(offset: number, what: string): number {
 		const high = this.view.getUint32(offset + (this.little ? 4 : 0), this.little);
 		if (high > 0x1F_FFFF) { // Past Number.MAX_SAFE_INTEGER.
-			throw new InputError(this.file, `absurd ELF ${what} ${this.view.getBigUint64(offset, this.little)}`);
+			this.absurd(offset, what);
 		}
 
 		return (high * 0x1_0000_0000) + this.view.getUint32(offset + (this.little ? 0 : 4), this.little);
 	}
 
-	/** Flags and addresses: in a module mostly small or zero, which need no 64-bit read. */
-	private u64Small(offset: number): bigint {
-		this.checkRange(offset, 8, 'field');
+	/** Out of line, so that the reads above stay small enough to be inlined into the loops. */
+	private absurd(offset: number, what: string): never {
+		throw new InputError(this.file, `absurd ELF ${what} ${this.view.getBigUint64(offset, this.little)}`);
+	}
+
+	/** An address, unchecked like wordAt. In a module mostly small or zero, which need no 64-bit read. */
+	private addressAt(offset: number): bigint {
+		if (!this.wide) {
+			return BigInt(this.view.getUint32(offset, this.little));
+		}
+
 		const low = this.view.getUint32(offset + (this.little ? 0 : 4), this.little);
 		const high = this.view.getUint32(offset + (this.little ? 4 : 0), this.little);
 		return high === 0 ? (low === 0 ? 0n : BigInt(low)) : this.view.getBigUint64(offset, this.little);
@@ -495,6 +523,38 @@ export class ElfFile {
 			throw new InputError(this.file, `truncated ELF: ${what} extends past the end of the file (${this.data.length} bytes)`);
 		}
 	}
+}
+
+/** Checks e_ident (magic, class, byte order) and that the whole ELF header is there; the class's layout. */
+function identify(data: Uint8Array, file: string): ElfLayout {
+	if (!isElf(data)) {
+		throw new InputError(file, 'not an ELF file (bad magic)');
+	}
+
+	if (data.length < 16) {
+		throw new InputError(file, `truncated ELF header (${data.length} bytes)`);
+	}
+
+	const layout = elfLayout(data[eiClass]);
+	if (!layout) {
+		throw new InputError(file, `invalid ELF class ${data[eiClass] ?? '?'}`);
+	}
+
+	const dataEncoding = data[eiData];
+	if (dataEncoding !== 1 && dataEncoding !== 2) {
+		throw new InputError(file, `invalid ELF data encoding ${dataEncoding ?? '?'}`);
+	}
+
+	if (data.length < layout.header.size) {
+		throw new InputError(file, `truncated ELF header (${data.length} bytes)`);
+	}
+
+	return layout;
+}
+
+/** Whether a section's contents are bytes of the file (section 0 and NOBITS ones have none). */
+function holdsFileBytes(section: ElfSection): boolean {
+	return section.type !== SHT_NOBITS && section.index !== 0;
 }
 
 export function isElf(data: Uint8Array): boolean {

@@ -1,7 +1,8 @@
 import {readBounded} from '../common/read-bounded.js';
 import {InputError} from '../common/input-error.js';
 import type {ExportDiffRow} from '../kernel/diff-kernels.js';
-import {isGplOnly, type ExportType} from '../kernel/kernel.js';
+import {isGplOnly} from '../kernel/kernel.js';
+import type {ExportType} from '../module/module-info.js';
 import {judge, parseRules, type KabiRules, type RuleDecision} from './rules.js';
 
 /** A rules file is text of a few thousand lines; 16 MiB is far beyond any real one. */

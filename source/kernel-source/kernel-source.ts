@@ -254,7 +254,6 @@ class TarballReader {
 					const bytes = Buffer.alloc(length);
 					// eslint-disable-next-line no-await-in-loop
 					await handle.read(bytes, 0, length, block.offset);
-					// eslint-disable-next-line no-await-in-loop
 					// The block is decoded only as far as the last wanted byte in it.
 					const through = Math.max(0, ...wanted.filter(item => item.offset < block.uncompressedOffset + block.uncompressedSize).map(item => Math.min(item.offset + item.size, block.uncompressedOffset + block.uncompressedSize) - block.uncompressedOffset));
 					// eslint-disable-next-line no-await-in-loop

@@ -1,5 +1,4 @@
-import {formatCrc} from '../common/hex.js';
-import type {Kernel, KernelExport} from './kernel.js';
+import {exportCrcText, type Kernel, type KernelExport} from './kernel.js';
 
 /**
 `undecided`: one kernel lacks the name but lists only vmlinux's exports (an image): the name may
@@ -77,4 +76,5 @@ export function diffSummary(rows: ExportDiffRow[]): Record<ExportChange, number>
 	return summary;
 }
 
-export const crcText = (entry: KernelExport | null) => (entry ? (entry.crc === undefined ? '(none)' : formatCrc(entry.crc)) : '—');
+/** A cell of the kernel diff: the CRC, or — where the kernel lacks the export. */
+export const crcText = (entry: KernelExport | null) => (entry ? exportCrcText(entry) : '—');

@@ -6,7 +6,7 @@ import {InputError} from '../common/input-error.js';
 import {maybeDecompress} from '../compression/decompress.js';
 import type {ModuleInfo} from '../module/module-info.js';
 import {readBounded} from '../common/read-bounded.js';
-import {readModuleSparse} from '../scan/read-module-sparse.js';
+import {readModuleSparse} from '../module/read-module-sparse.js';
 import type {ExportTable, Kernel, KernelExport, KernelSwitches} from './kernel.js';
 import {parseKernelConfig, type KernelConfig} from './kernel-config.js';
 import {packExports, PackedExports} from './packed-exports.js';

@@ -1,14 +1,7 @@
+import {formatCrc} from '../common/hex.js';
+import type {ExportType} from '../module/module-info.js';
+
 /** What a kernel exports, however it was read (Module.symvers, vmlinux, vmlinuz, headers dir). */
-export const exportTypes = [
-	'EXPORT_SYMBOL',
-	'EXPORT_SYMBOL_GPL',
-	'EXPORT_SYMBOL_GPL_FUTURE',
-	'EXPORT_UNUSED_SYMBOL',
-	'EXPORT_UNUSED_SYMBOL_GPL',
-] as const;
-
-export type ExportType = typeof exportTypes[number];
-
 export type KernelExport = {
 	name: string;
 	/** Low 32 bits of the CRC; undefined when the kernel has no CRC for it (no CONFIG_MODVERSIONS). */
@@ -19,6 +12,14 @@ export type KernelExport = {
 	/** Empty string when the export has no namespace. */
 	namespace: string;
 };
+
+/**
+An export's CRC as the reports spell it: `0x…`, or `none` where the kernel has none for it (built
+without CONFIG_MODVERSIONS); the plan's JSON documents that word, the diff uses it too.
+*/
+export function exportCrcText(entry: KernelExport): string {
+	return entry.crc === undefined ? 'none' : formatCrc(entry.crc);
+}
 
 export function isGplOnly(exportType: ExportType): boolean {
 	return exportType === 'EXPORT_SYMBOL_GPL' || exportType === 'EXPORT_UNUSED_SYMBOL_GPL';

@@ -13,32 +13,10 @@ import type {ExportTable, Kernel, TypeSource} from './kernel.js';
 import {parseKernelConfig, type KernelConfig} from './kernel-config.js';
 import {nameHash, packExports, PackedExports} from './packed-exports.js';
 import {SymversTable} from './symvers.js';
+import {labelFromPath, type KernelSpec, type LoadKernelOptions} from './kernel-spec.js';
 import {readVmlinuxKernel} from './vmlinux.js';
 import {installedLayout, loadInstalledTree} from './installed-tree.js';
 import {readBounded} from '../common/read-bounded.js';
-
-export type KernelSpec = {label: string | undefined; source: string};
-
-export type LoadKernelOptions = {
-	/** Called before slow steps (decompressing a kernel image), for a progress line. */
-	onProgress?: (message: string) => void;
-	/** Root of the file system for release lookups (tests). */
-	root?: string;
-};
-
-/** `-k [LABEL=]SOURCE`: a label is a short word before `=`; paths may contain `=` too. */
-export function parseKernelSpec(text: string): KernelSpec {
-	const match = /^([\w.+:-]+)=(.+)$/.exec(text);
-	if (match && !existsSync(text)) {
-		return {label: match[1], source: match[2]!};
-	}
-
-	if (text === '') {
-		throw new InputError(undefined, 'empty --kernel value');
-	}
-
-	return {label: undefined, source: text};
-}
 
 const symversNames = ['Module.symvers', 'Module.symvers.gz', 'Module.symvers.xz', 'Module.symvers.zst', 'symvers.gz', 'symvers.xz', 'symvers.zst', 'symvers'];
 const configNames = ['.config', 'config', 'include/config/auto.conf'];
@@ -186,6 +164,7 @@ async function loadRelease(spec: KernelSpec, options: LoadKernelOptions): Promis
 	const candidates = releaseCandidates(root, release);
 	for (const candidate of candidates) {
 		if (existsSync(candidate) && (!/\/lib\/modules\/[^/]+$/.test(candidate) || installedLayout(candidate) !== undefined)) {
+			// eslint-disable-next-line no-await-in-loop -- in order of preference: the first candidate that is there wins.
 			const kernel = await loadKernel({label: spec.label ?? release, source: candidate}, options);
 			// The running kernel publishes its own BTF: `why` needs nothing else for it.
 			const runningBtf = path.join(root, 'sys/kernel/btf/vmlinux');
@@ -258,22 +237,4 @@ export function runningRelease(): string {
 
 function releaseFromSymversName(file: string): string | undefined {
 	return /^symvers-(.+?)(\.(gz|xz|zst))?$/.exec(path.basename(file))?.[1];
-}
-
-/** `…/debian-6.1.0-50-amd64/Module.symvers.gz` → `debian-6.1.0-50-amd64`. */
-export function labelFromPath(file: string): string {
-	const base = path.basename(path.resolve(file));
-	if (/^(Module\.)?symvers(\.\w+)?$/.test(base) || /^vmlinu[xz]$/.test(base)) {
-		return path.basename(path.dirname(path.resolve(file)));
-	}
-
-	return base.replace(/\.(gz|xz|zst)$/, '');
-}
-
-export function isDirectory(file: string): boolean {
-	try {
-		return statSync(file).isDirectory();
-	} catch {
-		return false;
-	}
 }

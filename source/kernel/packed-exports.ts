@@ -1,6 +1,7 @@
 import zlib from 'node:zlib';
 import {InputError} from '../common/input-error.js';
-import {exportTypes, type ExportTable, type KernelExport} from './kernel.js';
+import {exportTypes} from '../module/module-info.js';
+import type {ExportTable, KernelExport} from './kernel.js';
 
 /*
 An export table in one flat buffer: what the parsed-kernel cache stores and what scan workers

@@ -1,5 +1,6 @@
 import {InputError} from '../common/input-error.js';
-import {exportTypes, type ExportTable, type ExportType, type KernelExport} from './kernel.js';
+import {exportTypes, type ExportType} from '../module/module-info.js';
+import type {ExportTable, KernelExport} from './kernel.js';
 import {nameHash} from './packed-exports.js';
 const exportTypeBytes = exportTypes.map(type => Buffer.from(type, 'latin1'));
 

@@ -1,17 +1,14 @@
-import {contentHash, readCache, resolveCacheDir, writeCache} from '../common/cache.js';
+import {contentHash, imageBtfCacheKind, readCache, resolveCacheDir, writeCache} from '../common/cache.js';
 import {InputError} from '../common/input-error.js';
-import {extractVmlinux, isBzImage} from '../compression/vmlinuz.js';
+import {extractVmlinux, isBzImage, linuxBanner} from '../compression/vmlinuz.js';
 import {ET_REL, ElfFile} from '../elf/elf-file.js';
 import {readKsymtab} from '../module/ksymtab.js';
 import type {Kernel, KernelExport} from './kernel.js';
-import type {KernelSpec, LoadKernelOptions} from './load-kernel.js';
-import {labelFromPath} from './load-kernel.js';
+import {labelFromPath, type KernelSpec, type LoadKernelOptions} from './kernel-spec.js';
 import {MapTable} from './map-table.js';
 
 /** Bump when the cached record's meaning changes. */
 const cacheKind = 'kernel-exports-1';
-/** The BTF loader reads raw BTF of an image under this kind and the same key. */
-const btfCacheKind = 'btf';
 
 type CachedKernel = {
 	release: string | undefined;
@@ -58,7 +55,7 @@ export async function readVmlinuxKernel(spec: KernelSpec, file: string, data: Ui
 		const btf = elf.section('.BTF');
 		if (compressed && btf) {
 			btfData = elf.sectionData(btf).slice();
-			await writeCache(directory, btfCacheKind, key, btfData);
+			await writeCache(directory, imageBtfCacheKind, key, btfData);
 		}
 	}
 
@@ -94,7 +91,7 @@ function readImage(elf: ElfFile, data: Uint8Array, file: string, releaseFromHead
 		throw new InputError(file, 'kernel image has no __ksymtab sections: cannot tell its exports');
 	}
 
-	const release = releaseFromHeader ?? findBannerRelease(data);
+	const release = releaseFromHeader ?? linuxBanner(data)?.split(' ')[0];
 	return {
 		release,
 		vermagic: release ? findVermagic(data, release) : undefined,
@@ -105,21 +102,6 @@ function readImage(elf: ElfFile, data: Uint8Array, file: string, releaseFromHead
 }
 
 const latin1 = new TextDecoder('latin1');
-
-/** `linux_banner`: "Linux version 6.1.0-47-amd64 (debian-kernel@…) …". */
-function findBannerRelease(data: Uint8Array): string | undefined {
-	const needle = Buffer.from('Linux version ');
-	const buffer = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-	for (let at = buffer.indexOf(needle); at !== -1; at = buffer.indexOf(needle, at + 1)) {
-		const text = latin1.decode(data.subarray(at + needle.length, at + needle.length + 128));
-		const release = /^([\w.+~-]+) \(/.exec(text)?.[1];
-		if (release) {
-			return release;
-		}
-	}
-
-	return undefined;
-}
 
 /** The image keeps `vermagic[] = VERMAGIC_STRING` ("<release> SMP preempt … ") for module loading. */
 function findVermagic(data: Uint8Array, release: string): string | undefined {

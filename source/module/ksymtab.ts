@@ -1,6 +1,6 @@
 import {InputError} from '../common/input-error.js';
 import {ET_REL, SHN_ABS, SHT_NOBITS, SHT_REL, type ElfFile, type ElfSection} from '../elf/elf-file.js';
-import type {ExportType} from '../kernel/kernel.js';
+import type {ExportType} from './module-info.js';
 
 export type KsymtabEntry = {
 	name: string;

@@ -1,4 +1,16 @@
-import type {ExportType} from '../kernel/kernel.js';
+/**
+The export macros, in the order cache entries number them. Here rather than in kernel/ because
+both modules and kernels export, and kernel/ reads modules (installed trees, vmlinux's ksymtab).
+*/
+export const exportTypes = [
+	'EXPORT_SYMBOL',
+	'EXPORT_SYMBOL_GPL',
+	'EXPORT_SYMBOL_GPL_FUTURE',
+	'EXPORT_UNUSED_SYMBOL',
+	'EXPORT_UNUSED_SYMBOL_GPL',
+] as const;
+
+export type ExportType = typeof exportTypes[number];
 
 export type ModuleImport = {
 	name: string;

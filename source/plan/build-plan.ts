@@ -1,6 +1,5 @@
-import {formatCrc} from '../common/hex.js';
 import type {Explanation} from '../explain/explanation.js';
-import type {Kernel} from '../kernel/kernel.js';
+import {exportCrcText, type Kernel} from '../kernel/kernel.js';
 import {modinfoValue, type ModuleInfo} from '../module/module-info.js';
 import {buildCheckReport, kernelSummaries, type CheckReport} from '../report/check-report.js';
 import {abiGroupsOf, abiValue, importedNames} from '../verdict/abi-groups.js';
@@ -56,13 +55,14 @@ export type PlanReport = {
 
 const undecidedCrc = 'undecided';
 
-const crcText = (kernel: Kernel, name: string): string | null => {
+/** A splitting symbol's CRC on one kernel: null where it is not exported, `undecided` where the kernel cannot tell. */
+const planCrc = (kernel: Kernel, name: string): string | null => {
 	const found = kernel.exports.get(name);
 	if (!found) {
 		return kernel.modulesIncluded ? null : undecidedCrc;
 	}
 
-	return found.crc === undefined ? 'none' : formatCrc(found.crc);
+	return exportCrcText(found);
 };
 
 /** The names the modules take from the kernel: every import, in order, but those another module of the plan exports. */
@@ -101,7 +101,7 @@ export function buildPlan(modules: ModuleInfo[], kernels: Kernel[], policy: Chec
 	const identical: PlanReport['identical_symbols'] = [];
 	const undecided: PlanReport['undecided_symbols'] = [];
 	for (const name of names) {
-		const crcs = Object.fromEntries(kernels.map(kernel => [kernel.label, crcText(kernel, name)]));
+		const crcs = Object.fromEntries(kernels.map(kernel => [kernel.label, planCrc(kernel, name)]));
 		const known = new Set(Object.values(crcs).filter(value => value !== undecidedCrc));
 		const unknownOn = kernels.filter(kernel => crcs[kernel.label] === undecidedCrc).map(kernel => kernel.label);
 		if (known.size > 1) {

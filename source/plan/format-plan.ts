@@ -1,10 +1,8 @@
 import path from 'node:path';
 import {summarizeExplanation} from '../explain/format-explanation.js';
 import {code, escape} from '../report/format-markdown.js';
-import {plural, type TextStyle} from '../report/format-text.js';
+import {plainStyle, plural, type TextStyle} from '../report/format-text.js';
 import type {PlanReport} from './build-plan.js';
-
-const plain: TextStyle = {bad: t => t, good: t => t, dim: t => t, bold: t => t};
 
 /** How many identical symbols the text lists by name before it only counts them. */
 const identicalShown = 40;
@@ -31,7 +29,7 @@ function buildNotes(plan: PlanReport, build: PlanReport['builds'][number]): stri
 	].filter(Boolean);
 }
 
-export function formatPlanText(plan: PlanReport, style: TextStyle = plain): string {
+export function formatPlanText(plan: PlanReport, style: TextStyle = plainStyle): string {
 	const lines = [style.bold(subject(plan))];
 	if (!plan.module) {
 		const names = plan.modules.slice(0, modulesShown).map(module => module.name).join(', ');

@@ -1,12 +1,10 @@
 import type {KernelVerdict} from '../verdict/check-module.js';
 import type {CheckReport} from './check-report.js';
 import {code, escape} from './format-markdown.js';
-import {summarySentence, type TextStyle} from './format-text.js';
+import {plainStyle, summarySentence, type TextStyle} from './format-text.js';
 
 /** One module's row of the matrix: what each cell says, nothing else of the module is kept. */
 export type MatrixRow = {name: string; path: string; cells: string[]};
-
-const plain: TextStyle = {bad: t => t, good: t => t, dim: t => t, bold: t => t};
 
 /** A matrix cell: ✓, ✗ and the check the kernel stops at (the one dmesg shows), or ? and the undecided imports. */
 export function cellText(result: KernelVerdict): string {
@@ -56,7 +54,7 @@ function loadsText(loads: number, undecided: number, modules: number): string {
 }
 
 /** Modules × kernels, aligned columns; a count per kernel under them. */
-export function formatMatrixText(rows: MatrixRow[], {kernels, summary, loadsPerKernel, undecidedPerKernel}: MatrixSummary, style: TextStyle = plain): string {
+export function formatMatrixText(rows: MatrixRow[], {kernels, summary, loadsPerKernel, undecidedPerKernel}: MatrixSummary, style: TextStyle = plainStyle): string {
 	const header = ['module', ...kernels.map(kernel => kernel.label)];
 	const widths = header.map(text => columns(text));
 	for (const row of rows) {

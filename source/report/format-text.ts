@@ -9,7 +9,8 @@ export type TextStyle = {
 	bold: (text: string) => string;
 };
 
-const plain: TextStyle = {bad: t => t, good: t => t, dim: t => t, bold: t => t};
+/** No colour: what goes to a file, a pipe or NO_COLOR. */
+export const plainStyle: TextStyle = {bad: t => t, good: t => t, dim: t => t, bold: t => t};
 const ansi = (code: number) => (text: string) => `\u001B[${code}m${text}\u001B[0m`;
 export const colorStyle: TextStyle = {bad: ansi(31), good: ansi(32), dim: ansi(2), bold: ansi(1)};
 
@@ -92,7 +93,7 @@ function kindLabel(kind: string, count: number): string {
 	return labels ? labels[count === 1 ? 0 : 1] : kind;
 }
 
-export function formatText(report: CheckReport, style: TextStyle = plain): string {
+export function formatText(report: CheckReport, style: TextStyle = plainStyle): string {
 	const lines: string[] = [];
 	const width = Math.max(...report.kernels.map(kernel => kernel.label.length));
 	for (const module of report.modules) {
@@ -104,7 +105,7 @@ export function formatText(report: CheckReport, style: TextStyle = plain): strin
 }
 
 /** The last line of a check: everything loads, some combinations fail, or some are undecided. */
-export function summaryText(summary: CheckSummary, style: TextStyle = plain): string {
+export function summaryText(summary: CheckSummary, style: TextStyle = plainStyle): string {
 	const text = summarySentence(summary);
 	return summary.loads_everywhere ? style.good(text) : style.bad(text);
 }
@@ -125,7 +126,7 @@ export function summarySentence({modules, kernels, failures, undecided}: CheckSu
 }
 
 /** One module's detailed verdicts; `width` is the longest kernel label, for alignment. */
-export function moduleText(module: ModuleReport, width: number, style: TextStyle = plain): string[] {
+export function moduleText(module: ModuleReport, width: number, style: TextStyle = plainStyle): string[] {
 	const lines = [style.bold(`${module.name}  ${module.path}`)];
 	const facts = [`vermagic '${module.vermagic ?? '(none)'}'`, `license ${module.license ?? '(none)'}`, plural(module.imports.length, 'versioned import')];
 	if (!module.intree) {

@@ -1,4 +1,4 @@
-import {guarded} from '../cli/load-inputs.js';
+import {guarded} from '../common/input-error.js';
 import type {Kernel, KernelExport} from '../kernel/kernel.js';
 import type {ModuleInfo} from '../module/module-info.js';
 import {moduleReport, modulePeerExports} from '../report/check-report.js';
@@ -6,7 +6,7 @@ import {checkModule, type CheckPolicy, type PeerExport} from '../verdict/check-m
 import type {ModuleReport} from '../report/check-report.js';
 import {digestReport, type DigestOptions, type ModuleDigest} from './digest.js';
 import type {ImportResolver} from '../verdict/import-resolver.js';
-import {parseModuleBytes, readModuleSparse} from './read-module-sparse.js';
+import {parseModuleBytes, readModuleSparse} from '../module/read-module-sparse.js';
 
 /** One module read and checked, as a worker hands it back. */
 export type ProcessedModule = {

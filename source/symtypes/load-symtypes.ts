@@ -38,6 +38,7 @@ export async function loadSymtypes(source: string): Promise<SymtypesIndex> {
 	const worker = async () => {
 		while (next < files.length) {
 			const index = next++;
+			// eslint-disable-next-line no-await-in-loop -- a worker reads one file at a time; several workers run side by side.
 			indexes[index] = await readSymtypesFile(files[index]!, shared);
 		}
 	};

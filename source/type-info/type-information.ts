@@ -220,6 +220,7 @@ export class TypeInformation {
 			}
 
 			try {
+				// eslint-disable-next-line no-await-in-loop -- loaded once, cached by the module loader.
 				const {sourceSymtypes} = await import('../kernel-source/source-symtypes.js');
 				// eslint-disable-next-line no-await-in-loop
 				const result = await sourceSymtypes({...request, source, timeoutMs: this.options.timeoutMs ?? 120_000, onProgress});

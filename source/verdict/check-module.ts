@@ -2,7 +2,7 @@ import {formatCrc} from '../common/hex.js';
 import type {Explanation} from '../explain/explanation.js';
 import {isGplOnly, type Kernel, type KernelExport} from '../kernel/kernel.js';
 import {machineName} from '../elf/elf-file.js';
-import type {ModuleInfo} from '../module/module-info.js';
+import type {ModuleImport, ModuleInfo} from '../module/module-info.js';
 import {isGplCompatible} from './license.js';
 
 /** Problems that stop the module from loading, as `kmodx.check/1` names them. */
@@ -104,104 +104,122 @@ export type CheckOptions = {
 
 const noLines: string[] = [];
 
+/**
+One load of `module` on `kernel`, checked in the order of the kernel's load_module(); the steps
+are named after the kernel functions that make them.
+*/
 export function checkModule(module: ModuleInfo, kernel: Kernel, policy: CheckPolicy = defaultPolicy, options: CheckOptions = {}): KernelVerdict {
-	const {peers} = options;
-	const name = module.name;
-	const problems: Problem[] = [];
-	const warnings: Warning[] = [];
-	const dmesg: string[] = [];
-	let stage: Stage | null = null;
-	const fail = (problem: Problem, at: Stage) => {
-		problems.push(problem);
-		stage ??= at;
-	};
-	/** A problem with a symbol; its words (log lines, message, CRC strings) only when the verdict is not brief. */
-	const failSymbol = (at: Stage, kind: SymbolProblemKind, symbol: string, found: KernelExport | undefined, moduleCrc: number | undefined) => {
-		const exporter = found?.module ?? null;
-		if (options.brief) {
-			fail({kind, symbol, module_crc: null, kernel_crc: null, exporter, log: noLines, message: ''}, at);
-			return;
-		}
-
-		const [log, message] = symbolProblemWords(kind, at, name, symbol, license, found);
-		const kernelCrc = found?.crc;
-		fail({kind, symbol, module_crc: moduleCrc === undefined ? null : formatCrc(moduleCrc), kernel_crc: kernelCrc === undefined ? null : formatCrc(kernelCrc), exporter, log, message}, at);
-	};
-
-	// 1. elf_validity_cache_copy(): a module for another architecture never gets further.
+	// elf_validity_cache_copy(): a module for another architecture never gets further.
 	if (kernel.machine !== undefined && module.machine !== kernel.machine) {
 		const line = `Invalid architecture in ELF header: ${module.machine}`;
 		const problem = problemOf('arch', null, [line], `module is for ${module.machineName}, the kernel for ${machineName(kernel.machine)}`);
-		return {kernel: kernel.label, loads: false, verdict: 'fails', stops_at: 'arch', first_failure: problem, problems: [problem], warnings, dmesg: [line]};
+		return {kernel: kernel.label, loads: false, verdict: 'fails', stops_at: 'arch', first_failure: problem, problems: [problem], warnings: [], dmesg: [line]};
 	}
 
-	const {layoutCrc, modmagic, intree, retpoline, license, importNamespaces} = facts(module);
-	const forceLoad = kernel.config?.forceLoad;
+	const load = new LoadAttempt(module, kernel, policy, options);
+	load.checkModstructVersion();
+	if (options.firstFailureOnly && load.stage !== null) {
+		return load.stopped();
+	}
 
-	// 2. check_modstruct_version(): module_layout before anything else.
-	const layout = kernel.exports.get('module_layout');
-	if (!module.hasVersions) {
-		if (forceLoad) {
-			warnings.push({kind: 'forced', symbol: 'module_layout', log: [`${name}: module_layout: kernel tainted.`], message: 'module has no __versions: the kernel (CONFIG_MODULE_FORCE_LOAD) loads it without checking any CRC and taints itself'});
-		} else {
-			fail(problemOf('no_versions', 'module_layout', [], 'module has no __versions section (built without CONFIG_MODVERSIONS): the kernel refuses it with -ENOEXEC ("Invalid module format") unless CONFIG_MODULE_FORCE_LOAD is set'), 'module_layout');
+	load.checkModinfoVermagic();
+	if (options.firstFailureOnly && load.stage !== null) {
+		return load.stopped();
+	}
+
+	load.checkModinfoTaints();
+	load.moduleSigCheck();
+	load.simplifySymbols();
+	return load.verdict();
+}
+
+/** What one load attempt has found so far: problems (the first one stops the kernel), warnings, and the stage it stopped at. */
+class LoadAttempt {
+	readonly problems: Problem[] = [];
+	readonly warnings: Warning[] = [];
+	stage: Stage | null = null;
+	/** Imports that could not be decided (see Outcome). */
+	private undecided = 0;
+	/** mod->using_gplonly_symbols: what inherit_taint() asks. */
+	private usesGplOnly = false;
+	private readonly facts: ModuleFacts;
+	private readonly gplOk: boolean;
+
+	constructor(private readonly module: ModuleInfo, private readonly kernel: Kernel, private readonly policy: CheckPolicy, private readonly options: CheckOptions) {
+		this.facts = facts(module);
+		this.gplOk = isGplCompatible(this.facts.license);
+	}
+
+	/** check_modstruct_version(): module_layout before anything else. */
+	checkModstructVersion(): void {
+		const {module, facts: {layoutCrc}} = this;
+		const layout = this.kernel.exports.get('module_layout');
+		if (!module.hasVersions) {
+			if (this.kernel.config?.forceLoad) {
+				this.warnings.push({kind: 'forced', symbol: 'module_layout', log: [`${module.name}: module_layout: kernel tainted.`], message: 'module has no __versions: the kernel (CONFIG_MODULE_FORCE_LOAD) loads it without checking any CRC and taints itself'});
+			} else {
+				this.fail(problemOf('no_versions', 'module_layout', [], 'module has no __versions section (built without CONFIG_MODVERSIONS): the kernel refuses it with -ENOEXEC ("Invalid module format") unless CONFIG_MODULE_FORCE_LOAD is set'), 'module_layout');
+			}
+		} else if (layout?.crc !== undefined) {
+			if (layoutCrc === undefined) {
+				this.versionMissing('module_layout', layout, 'module_layout');
+			} else if (layoutCrc !== layout.crc) {
+				this.failSymbol('module_layout', 'crc', 'module_layout', layout, layoutCrc);
+			}
 		}
-	} else if (layout?.crc !== undefined) {
-		if (layoutCrc === undefined) {
-			versionMissing('module_layout', layout, 'module_layout');
-		} else if (layoutCrc !== layout.crc) {
-			failSymbol('module_layout', 'crc', 'module_layout', layout, layoutCrc);
+	}
+
+	/** check_modinfo()'s first check: the vermagic, by same_magic(). */
+	checkModinfoVermagic(): void {
+		const {module, kernel, facts: {modmagic}} = this;
+		if (modmagic === undefined) {
+			if (!kernel.config?.forceLoad) {
+				this.fail(problemOf('vermagic', null, [], 'module has no vermagic: the kernel refuses it with -ENOEXEC unless CONFIG_MODULE_FORCE_LOAD is set'), 'vermagic');
+			}
+
+			return;
+		}
+
+		const same = sameMagic(modmagic, kernel, module.hasVersions);
+		if (same === undefined) {
+			this.warnings.push({kind: 'vermagic_unknown', symbol: null, log: [], message: 'vermagic not checked: the kernel source does not say what it expects (give its config, headers directory or image)'});
+		} else if (!same) {
+			this.fail(vermagicProblem(module.name, modmagic, kernel), 'vermagic');
 		}
 	}
 
-	if (options.firstFailureOnly && stage !== null) {
-		return stopped(stage);
-	}
-
-	// 3. check_modinfo(): vermagic, then the taints it announces.
-	if (modmagic === undefined) {
-		if (!forceLoad) {
-			fail(problemOf('vermagic', null, [], 'module has no vermagic: the kernel refuses it with -ENOEXEC unless CONFIG_MODULE_FORCE_LOAD is set'), 'vermagic');
+	/** The rest of check_modinfo(): the taints it announces (out of tree, retpoline, license). */
+	checkModinfoTaints(): void {
+		const {name} = this.module;
+		const {intree, retpoline, license} = this.facts;
+		if (!intree) {
+			this.warnings.push({kind: 'out_of_tree', symbol: null, log: [`${name}: loading out-of-tree module taints kernel.`], message: 'out-of-tree module: loads, but taints the kernel (O)'});
 		}
-	} else if (module.hasVersions && kernel.vermagicFlags !== undefined) {
-		// same_magic() with CRCs compares from the first space: the release itself may differ.
-		if (afterFirstSpace(modmagic) !== kernel.vermagicFlags) {
-			fail(vermagicProblem(name, modmagic, kernel), 'vermagic');
+
+		if (this.kernel.config?.retpoline && !retpoline) {
+			this.warnings.push({kind: 'retpoline', symbol: null, log: [`${name}: loading module not compiled with retpoline compiler.`], message: 'module built without retpoline while the kernel uses it'});
 		}
-	} else if (kernel.vermagic !== undefined && kernel.release !== undefined) {
-		if (modmagic !== kernel.vermagic) {
-			fail(vermagicProblem(name, modmagic, kernel), 'vermagic');
+
+		if (!this.gplOk) {
+			this.warnings.push({kind: 'license_taint', symbol: null, log: [`${name}: module license '${license}' taints kernel.`], message: `license '${license}' is not GPL-compatible: the module is proprietary and cannot use EXPORT_SYMBOL_GPL symbols`});
 		}
-	} else {
-		warnings.push({kind: 'vermagic_unknown', symbol: null, log: [], message: 'vermagic not checked: the kernel source does not say what it expects (give its config, headers directory or image)'});
 	}
 
-	if (options.firstFailureOnly && stage !== null) {
-		return stopped(stage);
-	}
+	/** module_sig_check() on a kernel with CONFIG_MODULE_SIG: an unverifiable signature taints. */
+	moduleSigCheck(): void {
+		const {module, kernel} = this;
+		if (!kernel.config?.moduleSig) {
+			return;
+		}
 
-	if (!intree) {
-		warnings.push({kind: 'out_of_tree', symbol: null, log: [`${name}: loading out-of-tree module taints kernel.`], message: 'out-of-tree module: loads, but taints the kernel (O)'});
-	}
-
-	if (kernel.config?.retpoline && !retpoline) {
-		warnings.push({kind: 'retpoline', symbol: null, log: [`${name}: loading module not compiled with retpoline compiler.`], message: 'module built without retpoline while the kernel uses it'});
-	}
-
-	const gplOk = isGplCompatible(license);
-	if (!gplOk) {
-		warnings.push({kind: 'license_taint', symbol: null, log: [`${name}: module license '${license}' taints kernel.`], message: `license '${license}' is not GPL-compatible: the module is proprietary and cannot use EXPORT_SYMBOL_GPL symbols`});
-	}
-
-	if (kernel.config?.moduleSig) {
 		// A per-build key (Debian, Fedora) only verifies on the kernel built with it; same release ⇒ same build.
-		const moduleRelease = modmagic?.split(' ')[0];
+		const moduleRelease = this.facts.modmagic?.split(' ')[0];
 		const foreignKey = module.signature !== undefined && kernel.release !== undefined && moduleRelease !== kernel.release;
 		if (!module.signature || foreignKey) {
-			warnings.push({
+			this.warnings.push({
 				kind: 'signature',
 				symbol: null,
-				log: [`${name}: module verification failed: signature and/or required key missing - tainting kernel`],
+				log: [`${module.name}: module verification failed: signature and/or required key missing - tainting kernel`],
 				message: module.signature
 					? `signed by '${module.signature.signer ?? '?'}', a key of another build: loads with a taint; with enforced signatures (MODULE_SIG_FORCE, Secure Boot lockdown) it is rejected ("Key was rejected by service")`
 					: 'unsigned: loads with a taint; with enforced signatures (MODULE_SIG_FORCE, Secure Boot lockdown) it is rejected',
@@ -209,103 +227,164 @@ export function checkModule(module: ModuleInfo, kernel: Kernel, policy: CheckPol
 		}
 	}
 
-	// 4. simplify_symbols(): every undefined symbol, in symbol-table order; no early stop.
-	const resolved = options.resolved?.();
-	let usesGplOnly = false;
-	let undecided = 0;
-	for (let index = 0; index < module.imports.length; index++) {
-		const symbol = module.imports[index]!;
-		let found: KernelExport | PeerExport | undefined = resolved ? resolved[index] : kernel.exports.get(symbol.name);
-		if (!found && peers) {
-			found = peers.get(symbol.name);
-			// A module never resolves its own imports.
-			if (found?.module === module.path) {
-				found = undefined;
+	/** simplify_symbols(): every undefined symbol, in symbol-table order; no early stop. */
+	simplifySymbols(): void {
+		const {module, kernel, options} = this;
+		const resolved = options.resolved?.();
+		for (let index = 0; index < module.imports.length; index++) {
+			const symbol = module.imports[index]!;
+			const found = this.findSymbol(symbol.name, resolved ? resolved[index] : kernel.exports.get(symbol.name));
+			if (!found || (isGplOnly(found.exportType) && !this.gplOk)) {
+				// Weak undefined symbols may stay unresolved.
+				if (!(symbol.weak && !found)) {
+					this.unknownSymbol(symbol, found);
+				}
+			} else {
+				this.resolveSymbol(symbol, found);
 			}
 		}
+	}
 
-		if (!found || (isGplOnly(found.exportType) && !gplOk)) {
-			if (symbol.weak && !found) {
-				continue; // Weak undefined symbols may stay unresolved.
-			}
-
-			const undecidedPeer = found ? undefined : options.undecidedPeers?.get(symbol.name);
-			if (undecidedPeer && undecidedPeer.module !== module.path) {
-				undecided++;
-				warnings.push({kind: 'unresolved', symbol: symbol.name, log: noLines, message: options.brief ? '' : `${symbol.name}: ${undecidedPeerReason(undecidedPeer, kernel)}`});
-				continue;
-			}
-
-			if (!found && !kernel.modulesIncluded) {
-				undecided++;
-				warnings.push({kind: 'unresolved', symbol: symbol.name, log: noLines, message: options.brief ? '' : `${symbol.name}: ${unlistedReason(kernel)}`});
-				continue;
-			}
-
-			failSymbol('symbols', found ? 'gpl_only' : 'missing', symbol.name, found, symbol.crc);
-			continue;
+	/** find_symbol(): the kernel's exports, then those of the run's other modules (a module never resolves its own imports). */
+	private findSymbol(name: string, inKernel: KernelExport | undefined): KernelExport | PeerExport | undefined {
+		if (inKernel || !this.options.peers) {
+			return inKernel;
 		}
 
+		const peer = this.options.peers.get(name);
+		return peer?.module === this.module.path ? undefined : peer;
+	}
+
+	/** An import not found, or GPL-only for a module that is not: a failure, or undecided where the kernel cannot tell. */
+	private unknownSymbol(symbol: ModuleImport, found: KernelExport | undefined): void {
+		const {module, kernel, options} = this;
+		const undecidedPeer = found ? undefined : options.undecidedPeers?.get(symbol.name);
+		if (undecidedPeer && undecidedPeer.module !== module.path) {
+			this.undecided++;
+			this.warnings.push({kind: 'unresolved', symbol: symbol.name, log: noLines, message: options.brief ? '' : `${symbol.name}: ${undecidedPeerReason(undecidedPeer, kernel)}`});
+			return;
+		}
+
+		if (!found && !kernel.modulesIncluded) {
+			this.undecided++;
+			this.warnings.push({kind: 'unresolved', symbol: symbol.name, log: noLines, message: options.brief ? '' : `${symbol.name}: ${unlistedReason(kernel)}`});
+			return;
+		}
+
+		this.failSymbol('symbols', found ? 'gpl_only' : 'missing', symbol.name, found, symbol.crc);
+	}
+
+	/** resolve_symbol() on a found export: inherit_taint(), check_version(), verify_namespace_is_imported(). */
+	private resolveSymbol(symbol: ModuleImport, found: KernelExport | PeerExport): void {
+		const {name} = this.module;
 		if (isGplOnly(found.exportType)) {
-			usesGplOnly = true;
+			this.usesGplOnly = true;
 		}
 
 		// inherit_taint(): only knowable for exporters given in the same run.
-		if ('license' in found && usesGplOnly && !isGplCompatible(found.license ?? 'unspecified')) {
-			fail(problemOf('proprietary_taint', symbol.name, [`${name}: module using GPL-only symbols uses symbols ${symbol.name} from proprietary module ${found.moduleName}.`, `${name}: Unknown symbol ${symbol.name} (err -22)`], `${found.moduleName} is proprietary and this module uses GPL-only symbols`, {exporter: found.module}), 'symbols');
-			continue;
+		if ('license' in found && this.usesGplOnly && !isGplCompatible(found.license ?? 'unspecified')) {
+			this.fail(problemOf('proprietary_taint', symbol.name, [`${name}: module using GPL-only symbols uses symbols ${symbol.name} from proprietary module ${found.moduleName}.`, `${name}: Unknown symbol ${symbol.name} (err -22)`], `${found.moduleName} is proprietary and this module uses GPL-only symbols`, {exporter: found.module}), 'symbols');
+			return;
 		}
 
-		// check_version(): an exporter without CRCs is accepted as is.
-		if (found.crc !== undefined && module.hasVersions) {
-			if (symbol.crc === undefined) {
-				if (versionMissing(symbol.name, found, 'symbols')) {
-					continue;
-				}
-			} else if (symbol.crc !== found.crc) {
-				failSymbol('symbols', 'crc', symbol.name, found, symbol.crc);
-				continue;
-			}
+		if (!this.checkVersion(symbol, found)) {
+			return;
 		}
 
 		// verify_namespace_is_imported()
-		if (found.namespace !== '' && !importNamespaces.has(found.namespace)) {
-			failSymbol('symbols', 'namespace', symbol.name, found, symbol.crc);
+		if (found.namespace !== '' && !this.facts.importNamespaces.has(found.namespace)) {
+			this.failSymbol('symbols', 'namespace', symbol.name, found, symbol.crc);
 		}
 	}
 
-	const firstFailure = problems[0] ?? null;
-	// The log of one attempt: the kernel stops at module_layout and vermagic; symbols all get their lines.
-	if (stage === 'module_layout' || stage === 'vermagic') {
-		dmesg.push(...firstFailure!.log);
-	} else {
-		for (const warning of warnings) {
-			dmesg.push(...warning.log);
-		}
-
-		for (const problem of problems) {
-			dmesg.push(...problem.log);
-		}
-	}
-
-	const verdict: Outcome = problems.length > 0 ? 'fails' : (undecided > 0 ? 'undecided' : 'loads');
-	return {kernel: kernel.label, loads: verdict === 'loads', verdict, stops_at: stage, first_failure: firstFailure, problems, warnings, dmesg};
-
-	/** The verdict of a check that stops at `at` (firstFailureOnly), as the kernel logs it. */
-	function stopped(at: Stage): KernelVerdict {
-		return {kernel: kernel.label, loads: false, verdict: 'fails', stops_at: at, first_failure: problems[0]!, problems, warnings, dmesg: problems[0]!.log.slice()};
-	}
-
-	/** The symbol has no CRC in `__versions`; returns true when that is only a warning. */
-	function versionMissing(symbol: string, found: KernelExport, at: Stage): boolean {
-		if (policy.missingVersion === 'warn') {
-			warnings.push({kind: 'no_version', symbol, log: [`${name}: no symbol version for ${symbol}`], message: `the module has no CRC for ${symbol}; upstream kernels warn once and accept it`});
+	/** check_version(): an exporter without CRCs is accepted as is. Whether the namespace is checked next. */
+	private checkVersion(symbol: ModuleImport, found: KernelExport): boolean {
+		if (found.crc === undefined || !this.module.hasVersions) {
 			return true;
 		}
 
-		failSymbol(at, 'no_version', symbol, found, undefined);
+		if (symbol.crc === undefined) {
+			// Kept as it was: a missing CRC that only warns ends this symbol's checks, one that refuses
+			// goes on to the namespace. resolve_symbol() does the opposite; to be looked at.
+			return !this.versionMissing(symbol.name, found, 'symbols');
+		}
+
+		if (symbol.crc !== found.crc) {
+			this.failSymbol('symbols', 'crc', symbol.name, found, symbol.crc);
+			return false;
+		}
+
+		return true;
+	}
+
+	/** The symbol has no CRC in `__versions`; returns true when that is only a warning. */
+	private versionMissing(symbol: string, found: KernelExport, at: Stage): boolean {
+		if (this.policy.missingVersion === 'warn') {
+			this.warnings.push({kind: 'no_version', symbol, log: [`${this.module.name}: no symbol version for ${symbol}`], message: `the module has no CRC for ${symbol}; upstream kernels warn once and accept it`});
+			return true;
+		}
+
+		this.failSymbol(at, 'no_version', symbol, found, undefined);
 		return false;
 	}
+
+	private fail(problem: Problem, at: Stage): void {
+		this.problems.push(problem);
+		this.stage ??= at;
+	}
+
+	/** A problem with a symbol; its words (log lines, message, CRC strings) only when the verdict is not brief. */
+	private failSymbol(at: Stage, kind: SymbolProblemKind, symbol: string, found: KernelExport | undefined, moduleCrc: number | undefined): void {
+		const exporter = found?.module ?? null;
+		if (this.options.brief) {
+			this.fail({kind, symbol, module_crc: null, kernel_crc: null, exporter, log: noLines, message: ''}, at);
+			return;
+		}
+
+		const [log, message] = symbolProblemWords(kind, at, this.module.name, symbol, this.facts.license, found);
+		const kernelCrc = found?.crc;
+		this.fail({kind, symbol, module_crc: moduleCrc === undefined ? null : formatCrc(moduleCrc), kernel_crc: kernelCrc === undefined ? null : formatCrc(kernelCrc), exporter, log, message}, at);
+	}
+
+	/** The verdict of a check that stops at the first failure (firstFailureOnly), as the kernel logs it. */
+	stopped(): KernelVerdict {
+		const {problems, warnings} = this;
+		return {kernel: this.kernel.label, loads: false, verdict: 'fails', stops_at: this.stage, first_failure: problems[0]!, problems, warnings, dmesg: problems[0]!.log.slice()};
+	}
+
+	verdict(): KernelVerdict {
+		const {problems, warnings, stage} = this;
+		const firstFailure = problems[0] ?? null;
+		// The log of one attempt: the kernel stops at module_layout and vermagic; symbols all get their lines.
+		const dmesg: string[] = [];
+		if (stage === 'module_layout' || stage === 'vermagic') {
+			dmesg.push(...firstFailure!.log);
+		} else {
+			for (const warning of warnings) {
+				dmesg.push(...warning.log);
+			}
+
+			for (const problem of problems) {
+				dmesg.push(...problem.log);
+			}
+		}
+
+		const verdict: Outcome = problems.length > 0 ? 'fails' : (this.undecided > 0 ? 'undecided' : 'loads');
+		return {kernel: this.kernel.label, loads: verdict === 'loads', verdict, stops_at: stage, first_failure: firstFailure, problems, warnings, dmesg};
+	}
+}
+
+/** same_magic(): with CRCs only what follows the release is compared. Undefined when the kernel does not say what it expects. */
+function sameMagic(modmagic: string, kernel: Kernel, hasCrcs: boolean): boolean | undefined {
+	if (hasCrcs && kernel.vermagicFlags !== undefined) {
+		return afterFirstSpace(modmagic) === kernel.vermagicFlags;
+	}
+
+	if (kernel.vermagic !== undefined && kernel.release !== undefined) {
+		return modmagic === kernel.vermagic;
+	}
+
+	return undefined;
 }
 
 /**

@@ -142,7 +142,9 @@ test('decompression: gzip of real bytes round-trips; the cap is exact (limit pas
 	const module = new Uint8Array(readFileSync(fixture('modules/6.1.0-47-amd64/nls_utf8.ko')));
 	for (const name of ['nls_utf8.ko.gz', 'nls_utf8.ko.xz', 'nls_utf8.ko.zst', 'nls_utf8.ko.lz4', 'nls_utf8.ko.legacy.lz4']) {
 		const data = new Uint8Array(readFileSync(fixture('compression', name)));
+		// eslint-disable-next-line no-await-in-loop -- one format at a time, named in each assertion.
 		t.deepEqual(Buffer.from(await decompress(data, name, {maxSize: module.length})), Buffer.from(module), name);
+		// eslint-disable-next-line no-await-in-loop
 		const error = await t.throwsAsync(decompress(data, name, {maxSize: module.length - 1}), {instanceOf: InputError}, name);
 		t.regex(error!.message, /exceeds .* \(limit\)/);
 	}

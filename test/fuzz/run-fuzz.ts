@@ -123,7 +123,8 @@ async function worker(first: number): Promise<void> {
 		// eslint-disable-next-line no-await-in-loop
 		const testCase = await generate(index);
 		// eslint-disable-next-line no-await-in-loop
-		let {failure, ms, refused} = await runCase(testCase, context);
+		const {failure: found, ms, refused} = await runCase(testCase, context);
+		let failure = found;
 		// Linear work on a big input is not a hang: the bound grows by 250 ms per MiB (stacked
 		// duplications can build a 30 MiB symtypes line), which still catches anything quadratic.
 		const limit = testCase.cli ? cliTimeLimitSeconds * 1000 : Math.round(timeLimitMs + (testCase.data.length / 1_048_576 * 250));

@@ -20,7 +20,7 @@ import {kbuildFlags} from '../../source/kernel-source/kbuild-flags.js';
 import {openKernelSource} from '../../source/kernel-source/kernel-source.js';
 import {builtByConfig, exportingCandidates, makefilesOf, translationUnitFiles} from '../../source/kernel-source/translation-unit.js';
 import {parseModule, readModuleFile} from '../../source/module/read-module.js';
-import {readModuleSparse} from '../../source/scan/read-module-sparse.js';
+import {readModuleSparse} from '../../source/module/read-module-sparse.js';
 import {explainSymtypes} from '../../source/symtypes/explain-symtypes.js';
 import {genksymsCrc} from '../../source/symtypes/genksyms-crc.js';
 import {readSymtypes} from '../../source/symtypes/read-symtypes.js';

@@ -4,7 +4,8 @@ import path from 'node:path';
 import {gzipSync} from 'node:zlib';
 import test, {type ExecutionContext} from 'ava';
 import {InputError} from '../../source/common/input-error.js';
-import {labelFromPath, loadKernel, parseKernelSpec} from '../../source/kernel/load-kernel.js';
+import {labelFromPath, parseKernelSpec} from '../../source/kernel/kernel-spec.js';
+import {loadKernel} from '../../source/kernel/load-kernel.js';
 import {readGzipText, temporaryDirectory, writeTemporary} from '../helpers/derive.js';
 import {corpus, corpusMissing, fixture, hasCorpus} from '../helpers/paths.js';
 
@@ -143,6 +144,7 @@ test.serial('a parsed Module.symvers is cached and never served stale', async t 
 test('xz and zstd compressed symvers (the first 3000 real lines of 6.1.0-50)', async t => {
 	const reference = readGzipText(fixture('kernels/6.1.0-50-amd64/Module.symvers.gz')).split('\n').slice(0, 3000);
 	for (const name of ['Module.symvers-3000.xz', 'Module.symvers-3000.zst']) {
+		// eslint-disable-next-line no-await-in-loop
 		const kernel = await loadKernel({label: 'x', source: fixture('kernels/derived', name)});
 		t.is(kernel.exports.size, 3000, name);
 		const [crc, symbol] = reference[2999]!.split('\t');

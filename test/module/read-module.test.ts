@@ -49,6 +49,7 @@ test('imports equal `modprobe --dump-modversions` for every corpus module (all a
 	}
 
 	for (const file of allModules) {
+		// eslint-disable-next-line no-await-in-loop -- one module at a time against modprobe.
 		const module = await readModuleFile(file);
 		const reference = execFileSync('modprobe', ['--dump-modversions', file], {encoding: 'utf8'});
 		const ours = module.versions.map(({name, crc}) => `${formatCrc(crc)}\t${name}`).join('\n') + '\n';
@@ -165,6 +166,7 @@ test('compressed modules (gzip, xz with and without BCJ, zstd, lz4) read as the 
 	const files = readdirSync(fixture('compression')).filter(name => name.startsWith('nls_utf8.ko.') && !/arm64|bz2|lzma/.test(name));
 	t.is(files.length, 10, files.join(' '));
 	for (const name of files) {
+		// eslint-disable-next-line no-await-in-loop
 		const module = await readModuleFile(fixture('compression', name));
 		t.truthy(module.compression, name);
 		t.deepEqual(module.versions, plain.versions, name);

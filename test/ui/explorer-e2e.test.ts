@@ -161,6 +161,7 @@ test.serial('kernel-vs-kernel: PgDn through 24,702 exports, NO_COLOR keeps every
 	t.regex(screen, /›[✗✓+−⚠] /);
 	const colored = tmux('capture-pane', '-p', '-e', '-t', session.name);
 	// No colour escapes (SGR 30-37/90-97) when NO_COLOR is set; attributes like inverse remain.
+	// eslint-disable-next-line no-control-regex -- an SGR escape starts with ESC.
 	t.false(/\u001B\[[\d;]*(3[0-7]|9[0-7])m/.test(colored));
 	send(session, 'End');
 	await waitFor(session, /24702 of 24702/);
@@ -195,10 +196,12 @@ test.serial('Enter on a mismatched symbol shows why: verified symtypes, else BTF
 	const btf = ['--types', `47=${fixture('btf/debian-6.1.0-47-amd64.btf.gz')}`, '--types', `56=${fixture('btf/debian-6.1.0-56-amd64.btf.gz')}`];
 	for (const symbol of ['module_layout', 'misc_register', 'kmalloc_trace']) {
 		const session = start(t, 120, 40, [...checkArgs, ...btf]);
+		// eslint-disable-next-line no-await-in-loop -- one tmux session at a time.
 		await waitFor(session, /1 of 21/);
 		type(session, `/${symbol}`);
 		send(session, 'Enter');
 		send(session, 'Enter');
+		// eslint-disable-next-line no-await-in-loop
 		screen = await waitFor(session, /\(btf, approximate\)/);
 		t.regex(screen, new RegExp(`✗ ${symbol}`), symbol);
 		// The detail scrolls: page through it until the task_struct cause shows.
@@ -213,6 +216,7 @@ test.serial('Enter on a mismatched symbol shows why: verified symtypes, else BTF
 		t.regex(seen, /struct task_struct/, symbol);
 		t.regex(seen, /kstack_offset/, symbol);
 		send(session, 'q');
+		// eslint-disable-next-line no-await-in-loop
 		await waitFor(session, /EXIT=1/);
 	}
 });

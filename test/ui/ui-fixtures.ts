@@ -101,5 +101,6 @@ export const keys = {
 	backspace: '\u007F',
 };
 
+// eslint-disable-next-line no-control-regex -- ANSI escapes start with ESC.
 const ansi = /\u001B\[[\d;?]*[A-Za-z]/g;
 export const plain = (frame: string | undefined) => (frame ?? '').replaceAll(ansi, '');

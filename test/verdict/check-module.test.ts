@@ -16,6 +16,7 @@ test('my_drv loads on 47 and stops at module_layout on 50 and 56 with 11 CRC mis
 	t.is(ok.first_failure, null);
 	t.deepEqual(ok.problems, []);
 	for (const release of ['6.1.0-50-amd64', '6.1.0-56-amd64'] as const) {
+		// eslint-disable-next-line no-await-in-loop
 		const result = checkModule(module, await symversKernel(release));
 		t.false(result.loads);
 		t.is(result.stops_at, 'module_layout');
@@ -54,11 +55,13 @@ test('every corpus module loads on its own kernel (all arches)', async t => {
 		['my_drv-6.1.0-47-amd64.ko', '6.1.0-47-amd64'],
 	];
 	for (const [file, release] of cases) {
+		// eslint-disable-next-line no-await-in-loop
 		const result = checkModule(await fixtureModule(file), await symversKernel(release));
 		t.true(result.loads, `${file}: ${JSON.stringify(result.problems)}`);
 	}
 
 	for (const release of ['6.1.0-47-amd64', '6.1.0-56-amd64'] as const) {
+		// eslint-disable-next-line no-await-in-loop
 		const result = checkModule(await fixtureModule(`${release}/uas.ko`), await kernelDirectory(t, release));
 		t.true(result.loads, release);
 		t.deepEqual(result.warnings.map(w => w.kind), [], release);

@@ -3,9 +3,10 @@ import {readAt} from '../common/read-at.js';
 import {describeFsError} from '../common/fs-errors.js';
 import {InputError, isInputError} from '../common/input-error.js';
 import {ElfFile, SHT_NOBITS, SHT_REL, SHT_RELA, SHT_SYMTAB, SHT_SYMTAB_SHNDX, isElf, type ElfSection} from '../elf/elf-file.js';
-import type {ModuleInfo} from '../module/module-info.js';
-import {exportTables} from '../module/ksymtab.js';
-import {maximumModuleSize, moduleFromElf, parseModule, parseModuleFile} from '../module/read-module.js';
+import {elfLayout} from '../elf/elf-layout.js';
+import type {ModuleInfo} from './module-info.js';
+import {exportTables} from './ksymtab.js';
+import {maximumModuleSize, moduleFromElf, parseModule, parseModuleFile} from './read-module.js';
 
 
 /** Sections parseModule reads by name; code and data are never looked at. */
@@ -118,19 +119,20 @@ past the end, an export name relocated into a section not read): the caller then
 whole file and lets the full reader judge it.
 */
 function readSparse(data: Uint8Array, file: string, read: (offset: number, length: number) => void): ElfFile | undefined {
-	const is64 = data[4] === 2;
+	const layout = elfLayout(data[4]);
 	const little = data[5] === 1;
-	if ((data[4] !== 1 && !is64) || (data[5] !== 1 && data[5] !== 2) || data.length < (is64 ? 64 : 52)) {
+	if (!layout || (data[5] !== 1 && data[5] !== 2) || data.length < layout.header.size) {
 		return undefined;
 	}
 
+	const {header, sectionHeader} = layout;
 	const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-	const word = (offset: number) => (is64 ? Number(view.getBigUint64(offset, little)) : view.getUint32(offset, little));
-	const shoff = word(is64 ? 0x28 : 0x20);
-	const shentsize = view.getUint16(is64 ? 0x3a : 0x2e, little);
-	const shnum = view.getUint16(is64 ? 0x3c : 0x30, little);
-	const shstrndx = view.getUint16(is64 ? 0x3e : 0x32, little);
-	if (shoff === 0 || shnum === 0 || shstrndx >= shnum || shentsize < (is64 ? 64 : 40) || shoff + (shnum * shentsize) > data.length) {
+	const word = (offset: number) => (layout.wordSize === 8 ? Number(view.getBigUint64(offset, little)) : view.getUint32(offset, little));
+	const shoff = word(header.shoff);
+	const shentsize = view.getUint16(header.shentsize, little);
+	const shnum = view.getUint16(header.shnum, little);
+	const shstrndx = view.getUint16(header.shstrndx, little);
+	if (shoff === 0 || shnum === 0 || shstrndx >= shnum || shentsize < sectionHeader.entrySize || shoff + (shnum * shentsize) > data.length) {
 		return undefined;
 	}
 
@@ -139,8 +141,8 @@ function readSparse(data: Uint8Array, file: string, read: (offset: number, lengt
 	const tail = Math.max(64, shoff - mergeGap);
 	read(tail, data.length - tail);
 	const namesHeader = shoff + (shstrndx * shentsize);
-	const namesOffset = word(namesHeader + (is64 ? 0x18 : 0x10));
-	const namesSize = word(namesHeader + (is64 ? 0x20 : 0x14));
+	const namesOffset = word(namesHeader + sectionHeader.offset);
+	const namesSize = word(namesHeader + sectionHeader.size);
 	if (namesOffset + namesSize > data.length) {
 		return undefined;
 	}

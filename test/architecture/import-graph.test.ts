@@ -1,0 +1,165 @@
+import {readdirSync, readFileSync} from 'node:fs';
+import path from 'node:path';
+import test from 'ava';
+import ts from 'typescript';
+import {repoRoot} from '../helpers/paths.js';
+
+/*
+Dependencies point one way (issue 14): the CLI and the explorer sit on top, the readers and
+checks below never reach up. This reads every import of source/ (static, `export … from`,
+`import()`, type-only too: a type import is a dependency to a reader of the code) and fails on
+a cycle between files or between source/ folders, on ui/ importing cli/, and on the core
+(every folder but cli/, ui/ and bin/) importing cli/, ui/ or a terminal-UI package.
+*/
+
+const sourceRoot = path.join(repoRoot, 'source');
+/** Folders that may use the terminal UI; the files directly in source/ are entry points, too. */
+const front = new Set(['cli', 'ui', 'bin']);
+const uiPackages = /^(ink|react|meow)(\/|$)|^ink-|\/ink-/;
+
+type Graph = Map<string, string[]>;
+
+function sourceFiles(directory: string): string[] {
+	return readdirSync(directory, {withFileTypes: true}).flatMap(entry => {
+		const file = path.join(directory, entry.name);
+		if (entry.isDirectory()) return sourceFiles(file);
+		return /\.tsx?$/.test(entry.name) ? [path.relative(sourceRoot, file)] : [];
+	});
+}
+
+/** Each file's imports: other source files (relative to source/) and packages, by name. */
+function readImports(): {files: Graph; packages: Graph; unresolved: string[]} {
+	const names = sourceFiles(sourceRoot);
+	const known = new Set(names);
+	const files: Graph = new Map();
+	const packages: Graph = new Map();
+	const unresolved: string[] = [];
+	for (const name of names) {
+		const {importedFiles} = ts.preProcessFile(readFileSync(path.join(sourceRoot, name), 'utf8'), true, true);
+		const targets: string[] = [];
+		const used: string[] = [];
+		for (const {fileName: specifier} of importedFiles) {
+			if (!specifier.startsWith('.')) {
+				used.push(specifier);
+				continue;
+			}
+
+			const stem = path.join(path.dirname(name), specifier).replace(/\.js$/, '');
+			const target = [`${stem}.ts`, `${stem}.tsx`].find(candidate => known.has(candidate));
+			if (target) targets.push(target);
+			else unresolved.push(`${name}: ${specifier}`);
+		}
+
+		files.set(name, targets);
+		packages.set(name, used);
+	}
+
+	return {files, packages, unresolved};
+}
+
+/** `ui/state/data.ts` → `ui`; a file directly in source/ is a node of its own. */
+const folderOf = (file: string) => (file.includes('/') ? file.slice(0, file.indexOf('/')) : file);
+
+function folderGraph(files: Graph): Graph {
+	const folders: Graph = new Map();
+	for (const [file, targets] of files) {
+		const from = folderOf(file);
+		const list = folders.get(from) ?? [];
+		for (const target of targets) {
+			const to = folderOf(target);
+			if (to !== from && !list.includes(to)) list.push(to);
+		}
+
+		folders.set(from, list);
+	}
+
+	return folders;
+}
+
+/** The strongly connected components with more than one node, or a node importing itself (Tarjan). */
+function cycles(graph: Graph): string[][] {
+	let counter = 0;
+	const index = new Map<string, number>();
+	const low = new Map<string, number>();
+	const stack: string[] = [];
+	const onStack = new Set<string>();
+	const found: string[][] = [];
+	const visit = (node: string) => {
+		index.set(node, counter);
+		low.set(node, counter);
+		counter++;
+		stack.push(node);
+		onStack.add(node);
+		for (const next of graph.get(node) ?? []) {
+			if (!index.has(next)) {
+				visit(next);
+				low.set(node, Math.min(low.get(node)!, low.get(next)!));
+			} else if (onStack.has(next)) {
+				low.set(node, Math.min(low.get(node)!, index.get(next)!));
+			}
+		}
+
+		if (low.get(node) === index.get(node)) {
+			const component: string[] = [];
+			let member;
+			do {
+				member = stack.pop()!;
+				onStack.delete(member);
+				component.push(member);
+			} while (member !== node);
+			if (component.length > 1 || graph.get(node)?.includes(node)) found.push(component.sort());
+		}
+	};
+
+	for (const node of graph.keys()) if (!index.has(node)) visit(node);
+	return found;
+}
+
+/** The edges inside each cycle, `a → b`, for a message that says what to cut. */
+function describe(graph: Graph, found: string[][]): string {
+	return found.map(component => component.flatMap(node => (graph.get(node) ?? []).filter(next => component.includes(next)).map(next => `${node} → ${next}`)).join(', ')).join('; ');
+}
+
+const {files, packages, unresolved} = readImports();
+
+test('every relative import names a file in source/', t => {
+	t.true(files.size > 100, `read only ${files.size} files under ${sourceRoot}`);
+	t.deepEqual(unresolved, []);
+});
+
+test('no cycle between files', t => {
+	const found = cycles(files);
+	t.deepEqual(found, [], `file cycles: ${describe(files, found)}`);
+});
+
+test('no cycle between source/ folders', t => {
+	const folders = folderGraph(files);
+	const found = cycles(folders);
+	const via = (from: string, to: string) => [...files].flatMap(([file, targets]) => (folderOf(file) === from ? targets.filter(target => folderOf(target) === to).map(target => `${file} → ${target}`) : []));
+	const detail = found.flatMap(component => component.flatMap(from => (folders.get(from) ?? []).filter(to => component.includes(to)).flatMap(to => via(from, to)))).join('\n');
+	t.deepEqual(found, [], `folder cycles: ${describe(folders, found)}\n${detail}`);
+});
+
+test('ui/ does not import cli/', t => {
+	const wrong = [...files].flatMap(([file, targets]) => (folderOf(file) === 'ui' ? targets.filter(target => folderOf(target) === 'cli').map(target => `${file} → ${target}`) : []));
+	t.deepEqual(wrong, []);
+});
+
+test('the core imports neither cli/, ui/ nor ink, react or meow', t => {
+	const core = (file: string) => file.includes('/') && !front.has(folderOf(file));
+	const wrong = [...files].filter(([file]) => core(file)).flatMap(([file, targets]) => [
+		...targets.filter(target => front.has(folderOf(target))).map(target => `${file} → ${target}`),
+		...packages.get(file)!.filter(name => uiPackages.test(name)).map(name => `${file} → ${name}`),
+		// JSX compiles to imports of react/jsx-runtime that no import statement shows.
+		...(file.endsWith('.tsx') ? [`${file} is JSX`] : []),
+	]);
+	t.deepEqual(wrong, []);
+});
+
+test('the cycle finder finds cycles: a folder ring, a file importing itself, none in a chain', t => {
+	const ring: Graph = new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['a']]]);
+	t.deepEqual(cycles(ring), [['a', 'b', 'c']]);
+	t.deepEqual(cycles(new Map([['a', ['a']]])), [['a']]);
+	t.deepEqual(cycles(new Map([['a', ['b']], ['b', ['c']], ['c', []]])), []);
+	t.deepEqual(folderGraph(new Map([['x/one.ts', ['y/two.ts']], ['y/two.ts', ['x/three.ts']], ['x/three.ts', []]])), new Map([['x', ['y']], ['y', ['x']]]));
+});
