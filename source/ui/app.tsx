@@ -13,6 +13,7 @@ import {currentRows, currentScreen, initialState, matrixEntries, reducer, scopeO
 import {computeLayout, headerLine as tableHeaderLine, minColumns, minRows, tableColumns} from './state/layout.js';
 import {marks} from './state/rows.js';
 import type {Line, Theme} from './theme.js';
+import {CauseList} from './components/cause-list.js';
 import {DetailView} from './components/detail-view.js';
 import {Footer} from './components/footer.js';
 import {Header, headerLine} from './components/header.js';
@@ -126,6 +127,8 @@ export function App({data, theme, explain, size: fixedSize, directory = process.
 	let middle;
 	if (state.help) {
 		middle = <HelpOverlay scroll={state.helpScroll} height={middleHeight} width={width} theme={theme}/>;
+	} else if (screen.kind === 'causes' && data.mode === 'diff' && data.kernelDiff.grouping) {
+		middle = <CauseList grouping={data.kernelDiff.grouping} total={currentRows(state).length} cursor={state.causeCursor} height={middleHeight} width={width} theme={theme}/>;
 	} else if (screen.kind === 'matrix' && data.mode === 'check') {
 		middle = <ModuleMatrix report={data.report} view={state.matrixView} cursor={state.matrixCursor} height={middleHeight} width={width} theme={theme}/>;
 	} else if (layout.detailFull) {
@@ -159,6 +162,8 @@ function statusLine(state: ExplorerState, data: ExplorerData, shownKernels: numb
 		if (state.matrixProblemsOnly) {
 			line.push({text: ` · problems only (${state.tables.length - state.matrixView.length} of ${state.tables.length} hidden)`, tone: 'warn'});
 		}
+	} else if (screen.kind === 'causes') {
+		line.push({text: state.causeCursor === 0 ? 'every export' : `cause ${state.causeCursor} of ${state.causes.length}`, tone: 'bold'}, {text: ' · Enter shows its exports', tone: 'dim'});
 	} else if (screen.kind === 'symbol') {
 		line.push({text: symbol ?? '', tone: 'bold'}, {text: ` · ${state.cursor + 1} of ${state.view.length}`});
 	} else if (screen.kind === 'kernel') {
@@ -173,7 +178,7 @@ function statusLine(state: ExplorerState, data: ExplorerData, shownKernels: numb
 
 		const cause = state.cause === undefined || data.mode !== 'diff' ? undefined : data.kernelDiff.grouping?.groups[state.cause];
 		if (cause) {
-			line.push({text: ` · cause ${state.cause! + 1}/${state.causes.length}: ${cause.type}: ${typeChangeText(cause.change)}`, tone: 'accent'});
+			line.push({text: ` · cause ${state.cause! + 1}/${state.causes.length}: ${cause.type}: ${typeChangeText(cause.change)} (c: all causes)`, tone: 'accent'});
 		}
 
 		line.push({text: ` · sort ${state.sort} ${state.reverse ? '↑' : '↓'}`, tone: 'dim'});

@@ -8,11 +8,11 @@ export type Action =
 	| 'up' | 'down' | 'pageUp' | 'pageDown' | 'home' | 'end'
 	| 'nextPane' | 'prevPane' | 'open' | 'back'
 	| 'search' | 'searchNext' | 'searchPrev' | 'searchAccept' | 'searchCancel' | 'searchDelete'
-	| 'problemsOnly' | 'sort' | 'reverse' | 'nextCause' | 'prevCause'
+	| 'problemsOnly' | 'sort' | 'reverse' | 'causes'
 	| 'exportMarkdown' | 'exportJson' | 'copy' | 'help' | 'quit';
 
 /** Where the keyboard focus is: decides which bindings apply. */
-export type Scope = 'matrix' | 'symbols' | 'kernels' | 'detail' | 'search' | 'help';
+export type Scope = 'matrix' | 'symbols' | 'kernels' | 'causes' | 'detail' | 'search' | 'help';
 
 type Chord = {input?: string; key?: keyof Key; ctrl?: boolean; shift?: boolean};
 
@@ -27,8 +27,8 @@ export type Binding = {
 	scopes: Scope[];
 };
 
-const browse: Scope[] = ['matrix', 'symbols', 'kernels'];
-const anywhere: Scope[] = ['matrix', 'symbols', 'kernels', 'detail'];
+const browse: Scope[] = ['matrix', 'symbols', 'kernels', 'causes'];
+const anywhere: Scope[] = ['matrix', 'symbols', 'kernels', 'causes', 'detail'];
 
 export const bindings: Binding[] = [
 	{action: 'up', chords: [{key: 'upArrow'}, {input: 'k'}], keys: '↑ k', help: 'move up (scroll in a detail)', hint: 'move', scopes: [...anywhere, 'help']},
@@ -39,15 +39,14 @@ export const bindings: Binding[] = [
 	{action: 'end', chords: [{key: 'end'}, {input: 'G'}], keys: 'G End', help: 'last row', scopes: anywhere},
 	{action: 'prevPane', chords: [{key: 'tab', shift: true}], keys: 'S-Tab', help: 'previous pane', scopes: ['symbols', 'kernels']},
 	{action: 'nextPane', chords: [{key: 'tab'}], keys: 'Tab', help: 'switch pane (kernels ↔ symbols)', hint: 'pane', scopes: ['symbols', 'kernels']},
-	{action: 'open', chords: [{key: 'return'}], keys: 'Enter', help: 'details of the selected symbol, kernel or module', hint: 'detail', scopes: browse},
+	{action: 'open', chords: [{key: 'return'}], keys: 'Enter', help: 'details of the selected symbol, kernel or module (in the causes: its exports)', hint: 'detail', scopes: browse},
 	{action: 'search', chords: [{input: '/'}], keys: '/', help: 'search symbols, or modules in the matrix (incremental)', hint: 'search', scopes: ['matrix', 'symbols', 'kernels']},
 	{action: 'searchNext', chords: [{input: 'n'}], keys: 'n', help: 'next match', scopes: ['matrix', 'symbols', 'kernels']},
 	{action: 'searchPrev', chords: [{input: 'N'}], keys: 'N', help: 'previous match', scopes: ['matrix', 'symbols', 'kernels']},
 	{action: 'problemsOnly', chords: [{input: 'm'}], keys: 'm', help: 'problems only: hide symbols that match on every kernel (in the matrix: modules that load on every one)', hint: 'problems', scopes: ['matrix', 'symbols', 'kernels']},
 	{action: 'sort', chords: [{input: 's'}], keys: 's', help: 'sort symbols by status, name, exporter', hint: 'sort', scopes: ['symbols', 'kernels']},
 	{action: 'reverse', chords: [{input: 'S'}], keys: 'S', help: 'reverse the sort of symbols', scopes: ['symbols', 'kernels']},
-	{action: 'nextCause', chords: [{input: 'c'}], keys: 'c', help: 'kernel diff with type information: only the exports of the next type change (largest first; after the last, all)', hint: 'cause', scopes: ['symbols', 'kernels']},
-	{action: 'prevCause', chords: [{input: 'C'}], keys: 'C', help: 'the previous type change', scopes: ['symbols', 'kernels']},
+	{action: 'causes', chords: [{input: 'c'}], keys: 'c', help: 'kernel diff with type information: the type changes behind the CRC changes, largest first', hint: 'causes', scopes: ['symbols', 'kernels']},
 	{action: 'exportMarkdown', chords: [{input: 'e'}], keys: 'e', help: 'export the report as Markdown (new file here)', hint: 'export', scopes: anywhere},
 	{action: 'exportJson', chords: [{input: 'E'}], keys: 'E', help: 'export the report as JSON', scopes: anywhere},
 	{action: 'copy', chords: [{input: 'y'}], keys: 'y', help: 'copy the symbol name (OSC 52 clipboard)', hint: 'copy', scopes: ['symbols', 'detail']},

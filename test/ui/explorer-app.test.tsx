@@ -13,7 +13,9 @@ import {explainer} from '../../source/cli/explore-command.js';
 import {flagsFor, kernel47, kernel56, keys, loadCheck, loadDiff, myDrv, plain, press, waitUntil} from './ui-fixtures.js';
 import {loadKernels, loadModules} from '../../source/cli/load-inputs.js';
 import {MapTable} from '../../source/kernel/map-table.js';
-import {checkData, exitCode} from '../../source/ui/state/data.js';
+import {checkData, diffData, exitCode} from '../../source/ui/state/data.js';
+import {kernelDiff} from '../../source/cli/diff-command.js';
+import {symbolDetailLines} from '../../source/ui/state/detail-lines.js';
 
 let data: ExplorerData;
 let diff: ExplorerData;
@@ -291,4 +293,33 @@ test.serial('kernel-vs-kernel: 24,702 exports, End and PgUp stay within the fram
 	t.regex(text, /24\d{3} of 24702/);
 	await press(stdin, 'm', 'g');
 	await frameWhere(/1 of 18357/);
+});
+
+test.serial('kernel diff grouped by cause (BTF): c lists the type changes, Enter shows one\'s exports, Enter on one shows the types it reaches', async t => {
+	const kernels = (diff as Extract<ExplorerData, {mode: 'diff'}>).kernels;
+	const types = [`47=${fixture('btf/debian-6.1.0-47-amd64.btf.gz')}`, `56=${fixture('btf/debian-6.1.0-56-amd64.btf.gz')}`];
+	const {diff: grouped} = await kernelDiff(kernels, {...flagsFor([kernel47, kernel56]), types});
+	const position = grouped.grouping!.groups.findIndex(group => group.type === 'struct task_struct');
+	const {frameWhere, stdin} = mount(t, diffData(kernels, grouped));
+	await press(stdin, 'c');
+	let text = await frameWhere(/CRC changes by cause, from BTF \(an over-approximation/);
+	assertFits(t, text, wide);
+	t.regex(text, /› +24,702 {2}every export/);
+	await press(stdin, ...Array.from({length: position + 1}, () => 'j'));
+	text = await frameWhere(/› {7}3 {2}struct task_struct: \+ user_dumpable, \+ kstack_offset/);
+	assertFits(t, text, wide);
+	await press(stdin, keys.enter);
+	text = await frameWhere(/cause \d+\/\d+: struct task_struct/);
+	t.regex(text, /1 of 3\b/);
+	await press(stdin, keys.enter);
+	// The reached type changes come after the why (the exact answer, when there is one).
+	await frameWhere(/Why the CRC changed/);
+	await press(stdin, 'G');
+	text = await frameWhere(/struct user_struct: \+ perf_mlock \(3 exports\)/);
+	t.regex(text, /of 79 lines/);
+	const data = diffData(kernels, grouped);
+	const row = data.tables[0]!.find(candidate => candidate.name === 'kmalloc_trace')!;
+	const lines = symbolDetailLines(data, 0, row, new Map(), 200).map(line => line.map(part => part.text).join(''));
+	t.true(lines.includes('Changed types it reaches (BTF, approximate)'));
+	t.true(lines.includes('struct task_struct: + user_dumpable, + kstack_offset (3 exports)'));
 });

@@ -214,16 +214,24 @@ test('kernel diff with rules: m hides the unchanged exports and the tolerated ch
 	t.is(run(state, key('m')).view.length, 24_702);
 });
 
-test('c shows the exports of one type change at a time, largest first; after the last, all again; C goes back', t => {
+test('c lists the causes; Enter shows one cause\'s exports; the first entry shows every export again', t => {
 	const causes = [new Set(['module_layout', 'misc_register', 'kmalloc_trace']), new Set(['kmalloc_trace'])];
 	const kernels = (diff as Extract<ExplorerData, {mode: 'diff'}>).kernels;
 	const start = initialState(diff.tables, kernels.length, {pageSize: 10, causes});
-	const first = run(start, key('c'));
+	const list = run(start, key('c'));
+	t.is(currentScreen(list).kind, 'causes');
+	t.is(list.causeCursor, 0);
+	const first = run(list, key('j'), key('', {return: true}));
+	t.is(currentScreen(first).kind, 'table');
 	t.is(first.cause, 0);
 	t.deepEqual(names(first).sort(), ['kmalloc_trace', 'misc_register', 'module_layout']);
-	t.deepEqual(names(run(first, key('c'))), ['kmalloc_trace']);
-	t.is(run(first, key('c'), key('c')).view.length, 24_702);
-	t.is(run(start, key('C')).cause, 1);
+	// Back in the list the cursor is on the cause shown; down, Enter: the next one.
+	const second = run(first, key('c'), key('j'), key('', {return: true}));
+	t.deepEqual(names(second), ['kmalloc_trace']);
+	t.is(run(second, key('c'), key('G'), key('j')).causeCursor, 2);
+	// The first entry: every export; Esc leaves the list unchanged.
+	t.is(run(second, key('c'), key('g'), key('', {return: true})).view.length, 24_702);
+	t.deepEqual(names(run(second, key('c'), key('g'), key('', {escape: true}))), ['kmalloc_trace']);
 	// Without grouping, c says what would make it.
 	const none = run(initialState(diff.tables, kernels.length, {pageSize: 10}), key('c'));
 	t.regex(none.message!.text, /give type information for both kernels/);

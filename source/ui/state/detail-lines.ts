@@ -87,14 +87,6 @@ export function symbolDetailLines(data: ExplorerData, moduleIndex: number, row: 
 		push(decisionText(row.decision), row.decision.tolerated ? 'good' : 'bad', '  ');
 	}
 
-	const causes = data.mode === 'diff' ? data.kernelDiff.grouping?.groups.filter(group => group.exports.includes(row.name)) ?? [] : [];
-	if (causes.length > 0 && data.mode === 'diff') {
-		lines.push(blank, text(`Changed types it reaches (${data.kernelDiff.grouping!.method === 'btf' ? 'BTF: an over-approximation' : 'symtypes: exact'})`, 'accent'));
-		for (const group of causes) {
-			push(`${group.type}: ${typeChangeText(group.change)} (${group.exports.length} exports)`, 'plain', '  ');
-		}
-	}
-
 	if (module) {
 		lines.push(blank, text('Kernel log (dmesg)', 'accent'));
 		let any = false;
@@ -145,6 +137,14 @@ export function symbolDetailLines(data: ExplorerData, moduleIndex: number, row: 
 			push(`? ${from} → ${to}: cannot explain: ${state.result.unavailable}`, 'unknown', '  ');
 		} else {
 			lines.push(...explanationLines(state.result.explanation, width));
+		}
+	}
+
+	const causes = data.mode === 'diff' ? data.kernelDiff.grouping?.groups.filter(group => group.exports.includes(row.name)) ?? [] : [];
+	if (causes.length > 0 && data.mode === 'diff') {
+		lines.push(blank, text(`Changed types it reaches (${data.kernelDiff.grouping!.method === 'btf' ? 'BTF, approximate' : 'symtypes, exact'})`, 'accent'));
+		for (const group of causes) {
+			push(`${group.type}: ${typeChangeText(group.change)} (${group.exports.length} exports)`, 'plain', '  ');
 		}
 	}
 

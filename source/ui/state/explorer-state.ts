@@ -7,6 +7,7 @@ const sortKeys: SortKey[] = ['status', 'name', 'exporter'];
 
 export type Screen =
 	| {kind: 'matrix'}
+	| {kind: 'causes'}
 	| {kind: 'table'}
 	| {kind: 'symbol'}
 	| {kind: 'kernel'};
@@ -54,6 +55,8 @@ export type ExplorerState = {
 	/** Kernel diff grouped by cause: the exports of each type change (largest first), and the one shown (`c`). */
 	causes: ReadonlyArray<ReadonlySet<string>>;
 	cause: number | undefined;
+	/** Position in the causes screen: 0 is "every export", 1 + i the cause i. */
+	causeCursor: number;
 	sort: SortKey;
 	reverse: boolean;
 	search: Search | undefined;
@@ -101,6 +104,7 @@ export function initialState(tables: ReadonlyArray<readonly TableRow[]>, kernelC
 		problemsOnly: false,
 		causes: options.causes ?? [],
 		cause: undefined,
+		causeCursor: 0,
 		sort: 'status',
 		reverse: false,
 		search: undefined,
@@ -302,6 +306,10 @@ function move(state: ExplorerState, to: number): ExplorerState {
 		return {...state, matrixCursor: clamp(state.matrixCursor + (to - state.cursor), 0, Math.max(0, state.matrixView.length - 1))};
 	}
 
+	if (screen.kind === 'causes') {
+		return {...state, causeCursor: clamp(state.causeCursor + (to - state.cursor), 0, state.causes.length)};
+	}
+
 	if (state.pane === 'kernels') {
 		return {...state, kernelCursor: clamp(state.kernelCursor + (to - state.cursor), 0, state.kernelCount - 1)};
 	}
@@ -311,77 +319,60 @@ function move(state: ExplorerState, to: number): ExplorerState {
 
 const big = 1e9;
 
-function onKey(state: ExplorerState, action: Action): ExplorerState {
-	const screen = currentScreen(state);
+/** Up, down, a page, to either end: the cursor of whatever has the focus. */
+function moveBy(state: ExplorerState, action: Action): ExplorerState {
 	const page = Math.max(1, state.pageSize - 1);
-	switch (action) {
-		case 'up': {
-			return move(state, state.cursor - 1);
-		}
+	const steps: Partial<Record<Action, number>> = {up: -1, down: 1, pageUp: -page, pageDown: page, home: -big, end: big};
+	return move(state, state.cursor + (steps[action] ?? 0));
+}
 
-		case 'down': {
-			return move(state, state.cursor + 1);
-		}
-
-		case 'pageUp': {
-			return move(state, state.cursor - page);
-		}
-
-		case 'pageDown': {
-			return move(state, state.cursor + page);
-		}
-
-		case 'home': {
-			return move(state, state.cursor - big);
-		}
-
-		case 'end': {
-			return move(state, state.cursor + big);
-		}
-
-		case 'nextPane':
-		case 'prevPane': {
-			return {...state, pane: state.pane === 'symbols' ? 'kernels' : 'symbols'};
-		}
-
-		case 'open': {
-			if (screen.kind === 'matrix') {
-				const module = state.matrixView[state.matrixCursor];
-				if (module === undefined) {
-					return state;
-				}
-
-				const base = {...state, module, stack: [...state.stack, {kind: 'table'} as Screen], search: undefined, cursor: 0, pane: 'symbols' as const};
-				return {...base, view: computeView(base)};
-			}
-
-			if (screen.kind !== 'table') {
+/** Enter: a module of the matrix, a cause's exports, or the detail of a symbol or kernel. */
+function open(state: ExplorerState): ExplorerState {
+	const screen = currentScreen(state);
+		if (screen.kind === 'matrix') {
+			const module = state.matrixView[state.matrixCursor];
+			if (module === undefined) {
 				return state;
 			}
 
-			if (state.pane === 'kernels') {
-				return {...state, stack: [...state.stack, {kind: 'kernel'}], detailScroll: 0};
-			}
-
-			return selectedRow(state) ? {...state, stack: [...state.stack, {kind: 'symbol'}], detailScroll: 0} : state;
+			const base = {...state, module, stack: [...state.stack, {kind: 'table'} as Screen], search: undefined, cursor: 0, pane: 'symbols' as const};
+			return {...base, view: computeView(base)};
 		}
 
-		case 'back': {
-			if (state.help) {
-				return {...state, help: false};
-			}
-
-			if ((screen.kind === 'table' || screen.kind === 'matrix') && state.search) {
-				return {...state, search: undefined};
-			}
-
-			return state.stack.length > 1 ? {...state, stack: state.stack.slice(0, -1)} : state;
+		if (screen.kind === 'causes') {
+			// The table shows that cause's exports (or every export again), first row selected.
+			const cause = state.causeCursor === 0 ? undefined : state.causeCursor - 1;
+			return {...reView({...state, stack: state.stack.slice(0, -1)}, {cause, pane: 'symbols'}), cursor: 0};
 		}
 
-		case 'help': {
-			return {...state, help: !state.help, helpScroll: 0};
+		if (screen.kind !== 'table') {
+			return state;
 		}
 
+		if (state.pane === 'kernels') {
+			return {...state, stack: [...state.stack, {kind: 'kernel'}], detailScroll: 0};
+		}
+
+		return selectedRow(state) ? {...state, stack: [...state.stack, {kind: 'symbol'}], detailScroll: 0} : state;
+}
+
+/** Esc: closes the help, then clears the search, then goes back a screen. */
+function back(state: ExplorerState): ExplorerState {
+	const screen = currentScreen(state);
+		if (state.help) {
+			return {...state, help: false};
+		}
+
+		if ((screen.kind === 'table' || screen.kind === 'matrix') && state.search) {
+			return {...state, search: undefined};
+		}
+
+		return state.stack.length > 1 ? {...state, stack: state.stack.slice(0, -1)} : state;
+}
+
+function onSearchKey(state: ExplorerState, action: Action): ExplorerState {
+	const screen = currentScreen(state);
+	switch (action) {
 		case 'search': {
 			if (screen.kind === 'matrix') {
 				return {...state, search: {editing: true, query: '', origin: state.matrixCursor, matches: []}};
@@ -421,6 +412,50 @@ function onKey(state: ExplorerState, action: Action): ExplorerState {
 			return {...state, pane: 'symbols', cursor: position};
 		}
 
+		default: {
+			return state;
+		}
+	}
+}
+
+function onKey(state: ExplorerState, action: Action): ExplorerState {
+	const screen = currentScreen(state);
+	switch (action) {
+		case 'up':
+		case 'down':
+		case 'pageUp':
+		case 'pageDown':
+		case 'home':
+		case 'end': {
+			return moveBy(state, action);
+		}
+
+		case 'nextPane':
+		case 'prevPane': {
+			return {...state, pane: state.pane === 'symbols' ? 'kernels' : 'symbols'};
+		}
+
+		case 'open': {
+			return open(state);
+		}
+
+		case 'back': {
+			return back(state);
+		}
+
+		case 'help': {
+			return {...state, help: !state.help, helpScroll: 0};
+		}
+
+		case 'search':
+		case 'searchDelete':
+		case 'searchAccept':
+		case 'searchCancel':
+		case 'searchNext':
+		case 'searchPrev': {
+			return onSearchKey(state, action);
+		}
+
 		case 'problemsOnly': {
 			return screen.kind === 'matrix' ? reMatrix(state, !state.matrixProblemsOnly) : reView(state, {problemsOnly: !state.problemsOnly});
 		}
@@ -433,17 +468,12 @@ function onKey(state: ExplorerState, action: Action): ExplorerState {
 			return reView(state, {reverse: !state.reverse});
 		}
 
-		case 'nextCause':
-		case 'prevCause': {
-			const count = state.causes.length;
-			if (count === 0) {
+		case 'causes': {
+			if (state.causes.length === 0) {
 				return {...state, message: {text: 'no changes grouped by cause: give type information for both kernels (--types LABEL=PATH: BTF or a symtypes tree)', tone: 'error'}};
 			}
 
-			// undefined (every export) → 0 → … → count - 1 → undefined, or backwards.
-			const position = state.cause ?? count;
-			const next = (position + (action === 'nextCause' ? 1 : count)) % (count + 1);
-			return {...reView(state, {cause: next === count ? undefined : next}), cursor: 0};
+			return {...state, stack: [...state.stack, {kind: 'causes'}], causeCursor: state.cause === undefined ? 0 : state.cause + 1, search: undefined};
 		}
 
 		// Effects (files, clipboard, exit) happen outside the reducer.
@@ -470,6 +500,10 @@ export function scopeOf(state: ExplorerState): Scope {
 	switch (screen.kind) {
 		case 'matrix': {
 			return 'matrix';
+		}
+
+		case 'causes': {
+			return 'causes';
 		}
 
 		case 'symbol':

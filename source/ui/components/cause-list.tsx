@@ -1,0 +1,32 @@
+import {Box} from 'ink';
+import type {Grouping} from '../../kabi/group-causes.js';
+import {groupingHeading, typeChangeText} from '../../report/diff-report.js';
+import type {Line, Theme} from '../theme.js';
+import {LinesWindow, LineView} from './line-view.js';
+
+/** The causes screen's lines: "every export", then each type change with how many exports reach it. */
+export function causeLines(grouping: Grouping, total: number, cursor: number): Line[] {
+	const count = (value: number) => value.toLocaleString('en-US').padStart(7);
+	const entries: Line[] = [[{text: `${count(total)}  every export`, tone: 'dim'}]];
+	for (const group of grouping.groups) {
+		entries.push([{text: `${count(group.exports.length)}  `}, {text: group.type, tone: 'bold'}, {text: `: ${typeChangeText(group.change)}`}]);
+	}
+
+	return entries.map((line, index) => [{text: index === cursor ? '› ' : '  ', tone: 'accent'}, ...line]);
+}
+
+type Props = {grouping: Grouping; total: number; cursor: number; height: number; width: number; theme: Theme};
+
+/** Kernel diff: the type changes behind the CRC changes, largest first; Enter filters the table to one. */
+export function CauseList({grouping, total, cursor, height, width, theme}: Props) {
+	const heading: Line = [{text: groupingHeading(grouping), tone: 'accent'}];
+	const lines = causeLines(grouping, total, cursor);
+	const body = height - 1;
+	const top = Math.max(0, Math.min(cursor - body + 2, lines.length - body));
+	return (
+		<Box flexDirection="column" width={width} height={height}>
+			<LineView line={heading} width={width} theme={theme}/>
+			<LinesWindow lines={lines} top={top} height={body} width={width} theme={theme}/>
+		</Box>
+	);
+}
