@@ -297,16 +297,16 @@ class LoadAttempt {
 		}
 	}
 
-	/** check_version(): an exporter without CRCs is accepted as is. Whether the namespace is checked next. */
+	/** check_version(): an exporter without CRCs is accepted as is. True when it accepts (the namespace is checked next). */
 	private checkVersion(symbol: ModuleImport, found: KernelExport): boolean {
 		if (found.crc === undefined || !this.module.hasVersions) {
 			return true;
 		}
 
 		if (symbol.crc === undefined) {
-			// Kept as it was: a missing CRC that only warns ends this symbol's checks, one that refuses
-			// goes on to the namespace. resolve_symbol() does the opposite; to be looked at.
-			return !this.versionMissing(symbol.name, found, 'symbols');
+			// Upstream warns and accepts, so resolve_symbol() goes on to the namespace; Debian refuses
+			// (check_version() returns 0) and resolve_symbol() stops there.
+			return this.versionMissing(symbol.name, found, 'symbols');
 		}
 
 		if (symbol.crc !== found.crc) {

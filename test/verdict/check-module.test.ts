@@ -152,6 +152,21 @@ test('no_version: a symbol missing from __versions fails on Debian and warns ups
 	t.true(upstream.warnings.some(w => w.kind === 'no_version' && w.symbol === 'misc_register'));
 });
 
+test('a symbol without a CRC in a namespace not imported: resolve_symbol() checks the namespace only after check_version() accepts', async t => {
+	// Debian's check_version() refuses the missing CRC and resolve_symbol() stops there; upstream's
+	// accepts it and goes on to verify_namespace_is_imported() (kernel/module/main.c).
+	let data = replaceOnce(readFileSync(fixture('modules/6.1.0-47-amd64/uas.ko')), 'import_ns=USB_STORAGE', 'import_ns=USB_STORAGX');
+	data = replaceOnce(data, 'usb_stor_adjust_quirks\0\0', 'usb_stor_adjust_quirkX\0\0');
+	const module = derivedModule(data, 'uas.ko');
+	t.is(module.imports.find(symbol => symbol.name === 'usb_stor_adjust_quirks')?.crc, undefined, 'the __versions entry was renamed');
+	const kernel = await symversKernel('6.1.0-47-amd64');
+	const kinds = (result: ReturnType<typeof checkModule>) => result.problems.map(problem => [problem.kind, problem.symbol]).sort();
+	t.deepEqual(kinds(checkModule(module, kernel)), [['namespace', 'usb_stor_sense_invalidCDB'], ['no_version', 'usb_stor_adjust_quirks']]);
+	const upstream = checkModule(module, kernel, {missingVersion: 'warn'});
+	t.false(upstream.loads);
+	t.deepEqual(kinds(upstream), [['namespace', 'usb_stor_adjust_quirks'], ['namespace', 'usb_stor_sense_invalidCDB']]);
+});
+
 test('no_versions: a module without __versions is refused unless the kernel forces loads', async t => {
 	const data = replaceOnce(readFileSync(fixture('modules/6.1.0-47-amd64/dummy.ko')), '\0__versions\0', '\0__versionz\0');
 	const module = derivedModule(data, 'dummy.ko');
