@@ -199,32 +199,7 @@ export async function loadInstalledTree(label: string | undefined, source: strin
 	options.onProgress?.(`reading the ${files.length} modules of ${layout.modulesDirectory}`);
 	const layoutCrc = kernel.exports.get('module_layout')?.crc;
 	const vermagicFlags = kernel.vermagicFlags ?? config?.vermagicFlags;
-	const exports: KernelExport[] = [...kernel.exports.all()];
-	const seenModules = new Set<string>();
-	const skipped: string[] = [];
-	let counted = 0;
-	for (const file of files) {
-		// eslint-disable-next-line no-await-in-loop -- one module at a time: memory stays flat.
-		const module = await readTreeModule(file);
-		// depmod: a module name found twice is the first one (updates/ before the rest).
-		if (seenModules.has(module.name)) {
-			continue;
-		}
-
-		seenModules.add(module.name);
-		const refusal = refusedBy(module, layoutCrc, vermagicFlags);
-		if (refusal) {
-			skipped.push(`${path.relative(layout.modulesDirectory, file)}: ${refusal}`);
-			continue;
-		}
-
-		counted++;
-		const exporter = exporterName(layout.modulesDirectory, file);
-		for (const entry of module.exports) {
-			exports.push({name: entry.name, crc: entry.crc, module: exporter, exportType: entry.exportType, namespace: entry.namespace});
-		}
-	}
-
+	const {exports, counted, skipped} = await treeExports(kernel, files, layout.modulesDirectory, layoutCrc, vermagicFlags);
 	const packed = packExports(exports, identity);
 	const record: TreeRecord = {
 		release: kernel.release ?? layout.release,
@@ -250,6 +225,37 @@ export async function loadInstalledTree(label: string | undefined, source: strin
 	const result = kernelOf(label, source, layout, record, table);
 	// The BTF of an image just decompressed is handed on, so `why` never decompresses it again.
 	return {...result, typeSources: kernel.typeSources};
+}
+
+/** vmlinux's exports and every module's, as depmod sees the tree; modules the kernel would refuse are skipped. */
+async function treeExports(kernel: Kernel, files: string[], modulesDirectory: string, layoutCrc: number | undefined, vermagicFlags: string | undefined) {
+	const exports: KernelExport[] = [...kernel.exports.all()];
+	const seenModules = new Set<string>();
+	const skipped: string[] = [];
+	let counted = 0;
+	for (const file of files) {
+		// eslint-disable-next-line no-await-in-loop -- one module at a time: memory stays flat.
+		const module = await readTreeModule(file);
+		// depmod: a module name found twice is the first one (updates/ before the rest).
+		if (seenModules.has(module.name)) {
+			continue;
+		}
+
+		seenModules.add(module.name);
+		const refusal = refusedBy(module, layoutCrc, vermagicFlags);
+		if (refusal) {
+			skipped.push(`${path.relative(modulesDirectory, file)}: ${refusal}`);
+			continue;
+		}
+
+		counted++;
+		const exporter = exporterName(modulesDirectory, file);
+		for (const entry of module.exports) {
+			exports.push({name: entry.name, crc: entry.crc, module: exporter, exportType: entry.exportType, namespace: entry.namespace});
+		}
+	}
+
+	return {exports, counted, skipped};
 }
 
 /**
