@@ -220,6 +220,8 @@ function describeChange(change: TypeChange): string {
 }
 
 /** The kernel detail: where it came from, the module's verdict on it with everything behind the first failure, and its ABI group. */
+type Push = (value: string, tone?: Tone, indent?: string) => void;
+
 export function kernelDetailLines(data: ExplorerData, moduleIndex: number, kernelIndex: number, width: number): Line[] {
 	const kernel = data.kernels[kernelIndex];
 	if (!kernel) {
@@ -227,7 +229,7 @@ export function kernelDetailLines(data: ExplorerData, moduleIndex: number, kerne
 	}
 
 	const lines: Line[] = [];
-	const push = (value: string, tone?: Tone, indent = '      ') => {
+	const push: Push = (value, tone, indent = '      ') => {
 		for (const part of wrap(value, width, indent)) {
 			lines.push(text(part, tone));
 		}
@@ -250,59 +252,65 @@ export function kernelDetailLines(data: ExplorerData, moduleIndex: number, kerne
 		const module = data.report.modules[moduleIndex];
 		const result = module?.results[kernelIndex];
 		if (module && result) {
-			const tone: Tone = result.verdict === 'loads' ? 'good' : (result.verdict === 'fails' ? 'bad' : 'unknown');
-			lines.push(blank, [{text: `${result.verdict === 'loads' ? marks.ok : (result.verdict === 'fails' ? marks.bad : marks.unknown)} `, tone}, {text: `${module.name}: `, tone: 'bold'}, {text: verdictSummary(result), tone}]);
-			if (result.first_failure) {
-				lines.push(text('dmesg shows', 'accent'));
-				for (const log of result.first_failure.log) {
-					push(`  ${log}`, 'plain', '    ');
-				}
-
-				if (result.first_failure.log.length === 0) {
-					push(`  ${result.first_failure.message}`, 'plain', '    ');
-				}
-			}
-
-			const behind = result.problems.slice(result.first_failure ? 1 : 0);
-			if (behind.length > 0) {
-				lines.push(text(result.stops_at === 'symbols' ? `also (${behind.length})` : `behind it (${behind.length})`, 'accent'));
-				for (const problem of behind) {
-					const crcs = problem.module_crc || problem.kernel_crc ? `${problem.module_crc ?? '—'} → ${problem.kernel_crc ?? '—'}` : problem.message;
-					push(`${marks.bad} ${problem.kind.padEnd(9)} ${problem.symbol ?? ''}  ${crcs}`, 'bad', '    ');
-				}
-			}
-
-			if (result.warnings.length > 0) {
-				lines.push(text('warnings', 'accent'));
-				for (const warning of result.warnings) {
-					push(`${warning.kind === 'unresolved' ? marks.unknown : marks.warn} ${warning.message}`, warning.kind === 'unresolved' ? 'unknown' : 'warn', '  ');
-				}
-			}
-
-			lines.push(blank, text('ABI group', 'accent'));
-			const group = module.groups.find(labels => labels.includes(kernel.label)) ?? [kernel.label];
-			const others = group.filter(label => label !== kernel.label);
-			push(others.length === 0 ? `alone: no other given kernel shares its CRCs for ${module.name}` : `same ABI as ${others.join(', ')}: one build of ${module.name} serves them all`, 'plain', '  ');
+			moduleOnKernelLines(lines, push, module, result, kernel.label);
 		}
+	} else if (kernelIndex === 0) {
+		push('the base kernel: the others are compared with it', 'dim', '  ');
 	} else {
-		const rows = data.tables[0] ?? [];
-		if (kernelIndex === 0) {
-			push('the base kernel: the others are compared with it', 'dim', '  ');
-		} else {
-			const counts = {added: 0, removed: 0, bad: 0, warn: 0};
-			for (const row of rows) {
-				const state = row.cells[kernelIndex]?.state;
-				if (state === 'added' || state === 'removed' || state === 'bad' || state === 'warn') {
-					counts[state]++;
-				}
-			}
-
-			lines.push(blank, text(`compared with ${data.kernels[0]!.label}`, 'accent'));
-			lines.push([{text: `${marks.added} ${counts.added} added   `, tone: 'added'}, {text: `${marks.removed} ${counts.removed} removed   `, tone: 'removed'}, {text: `${marks.bad} ${counts.bad} CRC changed   `, tone: 'bad'}, {text: `${marks.warn} ${counts.warn} type/namespace/module changed`, tone: 'warn'}]);
-		}
+		lines.push(blank, text(`compared with ${data.kernels[0]!.label}`, 'accent'), changeCountsLine(data.tables[0] ?? [], kernelIndex));
 	}
 
 	return lines;
+}
+
+/** The module's verdict on one kernel: what dmesg shows, what is behind it, warnings, its ABI group. */
+function moduleOnKernelLines(lines: Line[], push: Push, module: ModuleReport, result: ModuleReport['results'][number], label: string): void {
+	const tone: Tone = result.verdict === 'loads' ? 'good' : (result.verdict === 'fails' ? 'bad' : 'unknown');
+	lines.push(blank, [{text: `${result.verdict === 'loads' ? marks.ok : (result.verdict === 'fails' ? marks.bad : marks.unknown)} `, tone}, {text: `${module.name}: `, tone: 'bold'}, {text: verdictSummary(result), tone}]);
+	if (result.first_failure) {
+		lines.push(text('dmesg shows', 'accent'));
+		for (const log of result.first_failure.log) {
+			push(`  ${log}`, 'plain', '    ');
+		}
+
+		if (result.first_failure.log.length === 0) {
+			push(`  ${result.first_failure.message}`, 'plain', '    ');
+		}
+	}
+
+	const behind = result.problems.slice(result.first_failure ? 1 : 0);
+	if (behind.length > 0) {
+		lines.push(text(result.stops_at === 'symbols' ? `also (${behind.length})` : `behind it (${behind.length})`, 'accent'));
+		for (const problem of behind) {
+			const crcs = problem.module_crc || problem.kernel_crc ? `${problem.module_crc ?? '—'} → ${problem.kernel_crc ?? '—'}` : problem.message;
+			push(`${marks.bad} ${problem.kind.padEnd(9)} ${problem.symbol ?? ''}  ${crcs}`, 'bad', '    ');
+		}
+	}
+
+	if (result.warnings.length > 0) {
+		lines.push(text('warnings', 'accent'));
+		for (const warning of result.warnings) {
+			push(`${warning.kind === 'unresolved' ? marks.unknown : marks.warn} ${warning.message}`, warning.kind === 'unresolved' ? 'unknown' : 'warn', '  ');
+		}
+	}
+
+	lines.push(blank, text('ABI group', 'accent'));
+	const group = module.groups.find(labels => labels.includes(label)) ?? [label];
+	const others = group.filter(other => other !== label);
+	push(others.length === 0 ? `alone: no other given kernel shares its CRCs for ${module.name}` : `same ABI as ${others.join(', ')}: one build of ${module.name} serves them all`, 'plain', '  ');
+}
+
+/** Kernel diff: how many exports each kind of change touched on this kernel. */
+function changeCountsLine(rows: readonly TableRow[], kernelIndex: number): Line {
+	const counts = {added: 0, removed: 0, bad: 0, warn: 0};
+	for (const row of rows) {
+		const state = row.cells[kernelIndex]?.state;
+		if (state === 'added' || state === 'removed' || state === 'bad' || state === 'warn') {
+			counts[state]++;
+		}
+	}
+
+	return [{text: `${marks.added} ${counts.added} added   `, tone: 'added'}, {text: `${marks.removed} ${counts.removed} removed   `, tone: 'removed'}, {text: `${marks.bad} ${counts.bad} CRC changed   `, tone: 'bad'}, {text: `${marks.warn} ${counts.warn} type/namespace/module changed`, tone: 'warn'}];
 }
 
 /** One-line verdict for the kernel strip. */
