@@ -125,6 +125,30 @@ Tarjan's algorithm without recursion (the graph comes from a file), emitting com
 children first, so each component's bitset is its own changed nodes or'ed with its successors'.
 Returns a lookup of the bitset for a node.
 */
+/** The changed types a finished component reaches: its own, and its successors' (already complete). */
+function componentBits(nodes: readonly number[], {edges, changedBit, component, bitsets, words}: {edges: readonly number[][]; changedBit: ReadonlyMap<number, number>; component: Int32Array; bitsets: readonly Uint32Array[]; words: number}): Uint32Array {
+	const bits = new Uint32Array(words);
+	for (const member of nodes) {
+		const bit = changedBit.get(member);
+		if (bit !== undefined) {
+			bits[bit >>> 5]! |= 1 << (bit & 31);
+		}
+
+		for (const target of edges[member]!) {
+			const other = component[target]!;
+			// component[] of this one's members is bitsets.length: itself, not a successor.
+			if (other !== bitsets.length && other !== -1) {
+				const successor = bitsets[other]!;
+				for (let word = 0; word < words; word++) {
+					bits[word]! |= successor[word]!;
+				}
+			}
+		}
+	}
+
+	return bits;
+}
+
 function reachableChanges(edges: readonly number[][], changedBit: ReadonlyMap<number, number>, changeCount: number): (node: number) => Uint32Array {
 	const count = edges.length;
 	const words = Math.max(1, Math.ceil(changeCount / 32));
@@ -172,7 +196,6 @@ function reachableChanges(edges: readonly number[][], changedBit: ReadonlyMap<nu
 			}
 
 			// A component is complete: its successors outside it were completed before it.
-			const bits = new Uint32Array(words);
 			const nodes: number[] = [];
 			let node: number;
 			do {
@@ -182,24 +205,7 @@ function reachableChanges(edges: readonly number[][], changedBit: ReadonlyMap<nu
 				nodes.push(node);
 			} while (node !== frame.node);
 
-			for (const member of nodes) {
-				const bit = changedBit.get(member);
-				if (bit !== undefined) {
-					bits[bit >>> 5]! |= 1 << (bit & 31);
-				}
-
-				for (const target of edges[member]!) {
-					const other = component[target]!;
-					if (other !== bitsets.length && other !== -1) {
-						const successor = bitsets[other]!;
-						for (let word = 0; word < words; word++) {
-							bits[word]! |= successor[word]!;
-						}
-					}
-				}
-			}
-
-			bitsets.push(bits);
+			bitsets.push(componentBits(nodes, {edges, changedBit, component, bitsets, words}));
 		}
 	}
 

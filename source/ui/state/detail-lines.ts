@@ -82,39 +82,8 @@ export function symbolDetailLines(data: ExplorerData, moduleIndex: number, row: 
 		}
 	}
 
-	if (row.decision) {
-		lines.push(blank, text('kABI rules', 'accent'));
-		push(decisionText(row.decision), row.decision.tolerated ? 'good' : 'bad', '  ');
-	}
-
 	if (module) {
-		lines.push(blank, text('Kernel log (dmesg)', 'accent'));
-		let any = false;
-		for (const result of module.results) {
-			const problems = result.problems.filter(problem => problem.symbol === row.name);
-			const warnings = result.warnings.filter(warning => warning.symbol === row.name);
-			for (const item of [...problems, ...warnings]) {
-				any = true;
-				const tone: Tone = 'log' in item && problems.includes(item as never) ? 'bad' : 'warn';
-				lines.push([{text: `${tone === 'bad' ? marks.bad : marks.warn} `, tone}, {text: result.kernel, tone: 'bold'}]);
-				for (const log of item.log) {
-					push(`  ${log}`, 'plain', '    ');
-				}
-
-				if (item.log.length === 0) {
-					push(`  ${item.message}`, 'dim', '    ');
-				}
-
-				const first = result.first_failure;
-				if (first && first !== item && (result.stops_at === 'module_layout' || result.stops_at === 'vermagic' || result.stops_at === 'arch')) {
-					push(`  (${result.kernel} stops earlier, at ${result.stops_at}: this line shows once that is fixed)`, 'dim', '   ');
-				}
-			}
-		}
-
-		if (!any) {
-			push('nothing: this symbol resolves on every kernel', 'dim');
-		}
+		dmesgLines(lines, push, module, row.name);
 	}
 
 	lines.push(blank, text('Why the CRC changed', 'accent'));
@@ -140,14 +109,7 @@ export function symbolDetailLines(data: ExplorerData, moduleIndex: number, row: 
 		}
 	}
 
-	const causes = data.mode === 'diff' ? data.kernelDiff.grouping?.groups.filter(group => group.exports.includes(row.name)) ?? [] : [];
-	if (causes.length > 0 && data.mode === 'diff') {
-		lines.push(blank, text(`Changed types it reaches (${data.kernelDiff.grouping!.method === 'btf' ? 'BTF, approximate' : 'symtypes, exact'})`, 'accent'));
-		for (const group of causes) {
-			push(`${group.type}: ${typeChangeText(group.change)} (${group.exports.length} exports)`, 'plain', '  ');
-		}
-	}
-
+	lines.push(...kabiLines(data, row, width));
 	return lines;
 }
 
@@ -221,6 +183,63 @@ function describeChange(change: TypeChange): string {
 
 /** The kernel detail: where it came from, the module's verdict on it with everything behind the first failure, and its ABI group. */
 type Push = (value: string, tone?: Tone, indent?: string) => void;
+
+/** Check mode: what each kernel's log says about the symbol, where it says anything. */
+function dmesgLines(lines: Line[], push: Push, module: ModuleReport, symbol: string): void {
+	lines.push(blank, text('Kernel log (dmesg)', 'accent'));
+	let any = false;
+	for (const result of module.results) {
+		const problems = result.problems.filter(problem => problem.symbol === symbol);
+		const warnings = result.warnings.filter(warning => warning.symbol === symbol);
+		for (const item of [...problems, ...warnings]) {
+			any = true;
+			const tone: Tone = 'log' in item && problems.includes(item as never) ? 'bad' : 'warn';
+			lines.push([{text: `${tone === 'bad' ? marks.bad : marks.warn} `, tone}, {text: result.kernel, tone: 'bold'}]);
+			for (const log of item.log) {
+				push(`  ${log}`, 'plain', '    ');
+			}
+
+			if (item.log.length === 0) {
+				push(`  ${item.message}`, 'dim', '    ');
+			}
+
+			const first = result.first_failure;
+			if (first && first !== item && (result.stops_at === 'module_layout' || result.stops_at === 'vermagic' || result.stops_at === 'arch')) {
+				push(`  (${result.kernel} stops earlier, at ${result.stops_at}: this line shows once that is fixed)`, 'dim', '   ');
+			}
+		}
+	}
+
+	if (!any) {
+		push('nothing: this symbol resolves on every kernel', 'dim');
+	}
+}
+
+/** Kernel diff: the rules' decision (--rules) and the changed types the export reaches (grouped by cause). */
+function kabiLines(data: ExplorerData, row: TableRow, width: number): Line[] {
+	const lines: Line[] = [];
+	const push = (value: string, tone: Tone) => {
+		for (const part of wrap(value, width, '  ')) {
+			lines.push(text(part, tone));
+		}
+	};
+
+	if (row.decision) {
+		lines.push(blank, text('kABI rules', 'accent'));
+		push(decisionText(row.decision), row.decision.tolerated ? 'good' : 'bad');
+	}
+
+	const grouping = data.mode === 'diff' ? data.kernelDiff.grouping : undefined;
+	const causes = grouping?.groups.filter(group => group.exports.includes(row.name)) ?? [];
+	if (grouping && causes.length > 0) {
+		lines.push(blank, text(`Changed types it reaches (${grouping.method === 'btf' ? 'BTF, approximate' : 'symtypes, exact'})`, 'accent'));
+		for (const group of causes) {
+			push(`${group.type}: ${typeChangeText(group.change)} (${group.exports.length} exports)`, 'plain');
+		}
+	}
+
+	return lines;
+}
 
 export function kernelDetailLines(data: ExplorerData, moduleIndex: number, kernelIndex: number, width: number): Line[] {
 	const kernel = data.kernels[kernelIndex];
