@@ -78,100 +78,120 @@ export async function scanModules(files: string[], givenKernels: Kernel[], polic
 	const kernels = givenKernels.map(kernel => withCachedExports(kernel));
 	const peersPossible = files.length > 1;
 	const digest = options.digest ?? {mode: 'report'};
-	const exportsByIndex = new Map<number, PeerExport[]>();
-	/** Per kernel, each exporting module's outcome: a module that cannot load exports nothing there. */
-	const outcomeByPath = new Map<string, Map<string, Outcome>>();
-	const ready = new Map<number, ScanResult>();
-	const pending = new Map<number, ModuleInfo>();
-	// Results behind a pending module wait until the end: their text waits on disk (spill.ts).
-	let spill: Spill | undefined;
-	let next = 0;
-	let done = 0;
-	const waiting = (index: number): ScanResult | undefined => {
-		const result = ready.get(index);
-		if (result) {
-			ready.delete(index);
-			return result;
-		}
-
-		return spill?.has(index) ? {index, digest: spill.take(index)!, peerUses: []} : undefined;
-	};
-
-	const flush = () => {
-		for (let result = waiting(next); result; result = waiting(next)) {
-			next++;
-			options.onResult(result);
-		}
-	};
-
-	const accept = (item: ProcessedModule) => {
-		if (item.exports.length > 0) {
-			exportsByIndex.set(item.index, item.exports);
-			if (item.digest) {
-				outcomeByPath.set(item.digest.path, new Map(item.digest.verdicts.map(verdict => [verdict.kernel, verdict.verdict])));
-			}
-		}
-
-		if (item.pending) {
-			pending.set(item.index, item.pending);
-		} else if (pending.has(next) && Spill.holds(item.digest!)) {
-			spill ??= new Spill();
-			spill.put(item.index, item.digest!);
-		} else {
-			ready.set(item.index, {index: item.index, digest: item.digest!, peerUses: []});
-		}
-
-		options.onProgress?.(++done, files.length);
-		flush();
-	};
-
+	const results = new OrderedResults(files.length, options);
 	try {
-		await scan();
-	} finally {
-		spill?.close();
-	}
-
-	/** Every module read and checked, in this thread or on workers; then the pending ones, with every module's exports known. */
-	async function scan(): Promise<void> {
 		const workers = Math.min(options.workers ?? defaultWorkers(files.length, digest.mode), files.length);
+		const accept = (item: ProcessedModule) => {
+			results.accept(item);
+		};
+
 		if (workers <= 1) {
 			const context: ScanContext = {kernels, resolver: new ImportResolver(givenKernels.map(kernel => kernel.exports)), policy, peersPossible, digest};
-			const prefetcher = (options.prefetch ?? usePrefetch(files.length)) ? new Prefetcher(files) : undefined;
-			try {
-				for (const [index, file] of files.entries()) {
-					// eslint-disable-next-line no-await-in-loop -- the writer's brake (options.pace).
-					await options.pace?.();
-					const data = prefetcher?.take(index);
-					try {
-						// eslint-disable-next-line no-await-in-loop -- in order, one at a time: memory stays flat.
-						accept(await processModule(index, file, context, data));
-					} finally {
-						prefetcher?.release(index);
-					}
-				}
-			} finally {
-				prefetcher?.stop();
-			}
+			await scanHere(files, context, options, accept);
 		} else {
 			await runWorkers(files, {kernels: kernels.map(kernel => transferKernel(kernel)), policy, peersPossible, digest}, workers, accept, options.pace);
 		}
 
-		if (pending.size > 0) {
-			const indexes = [...exportsByIndex.keys()].sort((a, b) => a - b);
-			const {reports, peers} = checkWithPeers([...pending.values()], kernels, policy, indexes.map(index => exportsByIndex.get(index)!), (path, kernel) => outcomeByPath.get(path)?.get(kernel) ?? 'fails');
-			for (const [index, module] of pending) {
-				const own = new Set(module.exports.map(entry => entry.name));
-				ready.set(index, {index, digest: digestReport(reports.get(module)!, digest), peerUses: peerUses(module, kernels, peers, own)});
-			}
+		await results.finishPending(kernels, policy, digest);
+	} finally {
+		results.close();
+	}
+}
 
-			// What waited comes out now, as fast as the writer takes it.
-			for (let result = waiting(next); result; result = waiting(next)) {
-				next++;
-				options.onResult(result);
-				// eslint-disable-next-line no-await-in-loop -- the writer's brake (options.pace).
-				await options.pace?.();
+/** Every module read and checked in this thread, in order, the next ones read ahead on another. */
+async function scanHere(files: string[], context: ScanContext, options: ScanOptions, accept: (item: ProcessedModule) => void): Promise<void> {
+	const prefetcher = (options.prefetch ?? usePrefetch(files.length)) ? new Prefetcher(files) : undefined;
+	try {
+		for (const [index, file] of files.entries()) {
+			// eslint-disable-next-line no-await-in-loop -- the writer's brake (options.pace).
+			await options.pace?.();
+			const data = prefetcher?.take(index);
+			try {
+				// eslint-disable-next-line no-await-in-loop -- in order, one at a time: memory stays flat.
+				accept(await processModule(index, file, context, data));
+			} finally {
+				prefetcher?.release(index);
 			}
 		}
+	} finally {
+		prefetcher?.stop();
+	}
+}
+
+/**
+Results leave in file order as soon as every earlier one is done. A module whose import some
+kernel lacks is pending until every module's exports are known; results behind it wait, their
+text on disk (spill.ts).
+*/
+class OrderedResults {
+	private readonly exportsByIndex = new Map<number, PeerExport[]>();
+	/** Per kernel, each exporting module's outcome: a module that cannot load exports nothing there. */
+	private readonly outcomeByPath = new Map<string, Map<string, Outcome>>();
+	private readonly ready = new Map<number, ScanResult>();
+	private readonly pending = new Map<number, ModuleInfo>();
+	private spill: Spill | undefined;
+	private next = 0;
+	private done = 0;
+
+	constructor(private readonly total: number, private readonly options: ScanOptions) {}
+
+	accept(item: ProcessedModule): void {
+		if (item.exports.length > 0) {
+			this.exportsByIndex.set(item.index, item.exports);
+			if (item.digest) {
+				this.outcomeByPath.set(item.digest.path, new Map(item.digest.verdicts.map(verdict => [verdict.kernel, verdict.verdict])));
+			}
+		}
+
+		if (item.pending) {
+			this.pending.set(item.index, item.pending);
+		} else if (this.pending.has(this.next) && Spill.holds(item.digest!)) {
+			this.spill ??= new Spill();
+			this.spill.put(item.index, item.digest!);
+		} else {
+			this.ready.set(item.index, {index: item.index, digest: item.digest!, peerUses: []});
+		}
+
+		this.options.onProgress?.(++this.done, this.total);
+		for (let result = this.waiting(this.next); result; result = this.waiting(this.next)) {
+			this.next++;
+			this.options.onResult(result);
+		}
+	}
+
+	/** The pending modules checked with every module's exports as peers; then what waited, as fast as the writer takes it. */
+	async finishPending(kernels: Kernel[], policy: CheckPolicy, digest: DigestOptions): Promise<void> {
+		if (this.pending.size === 0) {
+			return;
+		}
+
+		const indexes = [...this.exportsByIndex.keys()].sort((a, b) => a - b);
+		const {reports, peers} = checkWithPeers([...this.pending.values()], kernels, policy, indexes.map(index => this.exportsByIndex.get(index)!), (path, kernel) => this.outcomeByPath.get(path)?.get(kernel) ?? 'fails');
+		for (const [index, module] of this.pending) {
+			const own = new Set(module.exports.map(entry => entry.name));
+			this.ready.set(index, {index, digest: digestReport(reports.get(module)!, digest), peerUses: peerUses(module, kernels, peers, own)});
+		}
+
+		for (let result = this.waiting(this.next); result; result = this.waiting(this.next)) {
+			this.next++;
+			this.options.onResult(result);
+			// eslint-disable-next-line no-await-in-loop -- the writer's brake (options.pace).
+			await this.options.pace?.();
+		}
+	}
+
+	close(): void {
+		this.spill?.close();
+	}
+
+	private waiting(index: number): ScanResult | undefined {
+		const result = this.ready.get(index);
+		if (result) {
+			this.ready.delete(index);
+			return result;
+		}
+
+		return this.spill?.has(index) ? {index, digest: this.spill.take(index)!, peerUses: []} : undefined;
 	}
 }
 
