@@ -1,7 +1,7 @@
 import {InputError} from '../common/input-error.js';
 import {diffKernels} from '../kernel/diff-kernels.js';
 import {buildDiffReport, diffStatus, formatDiffMarkdown, formatDiffText} from '../report/diff-report.js';
-import {emit} from './check-command.js';
+import {emit, emitJson} from './check-command.js';
 import type {CliFlags} from './flags.js';
 import {loadKernels} from './load-inputs.js';
 
@@ -14,9 +14,11 @@ export async function runDiff(flags: CliFlags): Promise<number> {
 	const kernels = await loadKernels(flags);
 	const rows = diffKernels(kernels);
 	const format = flags.json ? 'json' : flags.format;
-	const content = format === 'json'
-		? JSON.stringify(buildDiffReport(kernels, rows), null, 2) + '\n'
-		: (format === 'markdown' ? formatDiffMarkdown(kernels, rows) : formatDiffText(kernels, rows));
-	emit(content, flags);
+	if (format === 'json') {
+		await emitJson(buildDiffReport(kernels, rows), flags);
+	} else {
+		emit(format === 'markdown' ? formatDiffMarkdown(kernels, rows) : formatDiffText(kernels, rows), flags);
+	}
+
 	return diffStatus(rows);
 }

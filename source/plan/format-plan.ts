@@ -1,4 +1,5 @@
 import path from 'node:path';
+import {terminalSafeDeep} from '../common/terminal-text.js';
 import {summarizeExplanation} from '../explain/format-explanation.js';
 import {code, escape} from '../report/format-markdown.js';
 import {plural, type TextStyle} from '../report/format-text.js';
@@ -31,7 +32,8 @@ function buildNotes(plan: PlanReport, build: PlanReport['builds'][number]): stri
 	].filter(Boolean);
 }
 
-export function formatPlanText(plan: PlanReport, style: TextStyle = plain): string {
+export function formatPlanText(untrusted: PlanReport, style: TextStyle = plain): string {
+	const plan = terminalSafeDeep(untrusted);
 	const lines = [style.bold(subject(plan))];
 	if (!plan.module) {
 		const names = plan.modules.slice(0, modulesShown).map(module => module.name).join(', ');

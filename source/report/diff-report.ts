@@ -1,3 +1,5 @@
+import {markdownCode, markdownText} from '../common/markdown-text.js';
+import {terminalSafe} from '../common/terminal-text.js';
 import {crcText, diffSummary, type ExportDiffRow} from '../kernel/diff-kernels.js';
 import type {Kernel} from '../kernel/kernel.js';
 import {undecidedStatus} from './fail-on.js';
@@ -38,23 +40,23 @@ function undecidedNote(kernels: Kernel[], count: number): string | undefined {
 		return undefined;
 	}
 
-	const names = partial.map(kernel => `${kernel.label} (${kernel.kind})`).join(', ');
-	return `? ${count} export${count === 1 ? ' is' : 's are'} undecided: ${names} ${partial.length === 1 ? 'lists' : 'list'} only vmlinux's exports, so a name missing there may be a module's; give ${partial.length === 1 ? 'its' : 'their'} Module.symvers, headers directory or /lib/modules/${partial.length === 1 && partial[0]!.release ? partial[0]!.release : '<release>'} to decide`;
+	const names = partial.map(kernel => `${terminalSafe(kernel.label)} (${kernel.kind})`).join(', ');
+	return `? ${count} export${count === 1 ? ' is' : 's are'} undecided: ${names} ${partial.length === 1 ? 'lists' : 'list'} only vmlinux's exports, so a name missing there may be a module's; give ${partial.length === 1 ? 'its' : 'their'} Module.symvers, headers directory or /lib/modules/${partial.length === 1 && partial[0]!.release ? terminalSafe(partial[0]!.release) : '<release>'} to decide`;
 }
 
 export function formatDiffMarkdown(kernels: Kernel[], rows: ExportDiffRow[]): string {
 	const changed = changedRows(rows).filter(row => decided(row));
 	const summary = diffSummary(rows);
-	const labels = kernels.map(kernel => kernel.label);
+	const labels = kernels.map(kernel => markdownText(kernel.label));
 	const out = [`# kmodx kernel diff: ${labels.join(' → ')}`, '', `| symbol | change | ${labels.join(' | ')} | exported by |`, `|---|---|${labels.map(() => '---|').join('')}---|`];
 	for (const row of changed) {
-		out.push(`| \`${row.name}\` | ${row.change.join(', ')} | ${row.exports.map(entry => crcText(entry)).join(' | ')} | ${row.exports.find(Boolean)?.module ?? '—'} |`);
+		out.push(`| ${markdownCode(row.name)} | ${row.change.join(', ')} | ${row.exports.map(entry => crcText(entry)).join(' | ')} | ${markdownText(row.exports.find(Boolean)?.module ?? '—')} |`);
 	}
 
 	out.push('', `**${changed.length} of ${rows.length} exports changed; ${summary.same} are the same.**`, '');
 	const note = undecidedNote(kernels, summary.undecided);
 	if (note) {
-		out.push(note, '');
+		out.push(markdownText(note), '');
 	}
 
 	return out.join('\n');
@@ -63,9 +65,9 @@ export function formatDiffMarkdown(kernels: Kernel[], rows: ExportDiffRow[]): st
 export function formatDiffText(kernels: Kernel[], rows: ExportDiffRow[]): string {
 	const changed = changedRows(rows).filter(row => decided(row));
 	const summary = diffSummary(rows);
-	const lines = [`${kernels.map(kernel => kernel.label).join(' → ')}: ${summary.added} added, ${summary.removed} removed, ${summary.crc} CRC changed, ${summary.export_type} export type changed, ${summary.namespace} namespace changed, ${summary.module} moved, ${summary.same} the same${summary.undecided > 0 ? `, ${summary.undecided} undecided` : ''}`];
+	const lines = [`${kernels.map(kernel => terminalSafe(kernel.label)).join(' → ')}: ${summary.added} added, ${summary.removed} removed, ${summary.crc} CRC changed, ${summary.export_type} export type changed, ${summary.namespace} namespace changed, ${summary.module} moved, ${summary.same} the same${summary.undecided > 0 ? `, ${summary.undecided} undecided` : ''}`];
 	for (const row of changed) {
-		lines.push(`${row.change.filter(change => change !== 'undecided').join(',').padEnd(12)} ${row.name}  ${row.exports.map(entry => crcText(entry)).join(' → ')}`);
+		lines.push(`${row.change.filter(change => change !== 'undecided').join(',').padEnd(12)} ${terminalSafe(row.name)}  ${row.exports.map(entry => crcText(entry)).join(' → ')}`);
 	}
 
 	const note = undecidedNote(kernels, summary.undecided);
