@@ -1,4 +1,6 @@
 import {guarded, InputError} from '../common/input-error.js';
+import {markdownText} from '../common/markdown-text.js';
+import {terminalSafe} from '../common/terminal-text.js';
 import type {Kernel} from '../kernel/kernel.js';
 import {findModules} from '../module/find-modules.js';
 import {readModuleFile} from '../module/read-module.js';
@@ -9,6 +11,7 @@ import {countsEveryFirstFailure, ExitTally, parseFailOn, verdictKinds, type Fail
 import {formatMarkdown, markdownFooter, markdownHeader} from '../report/format-markdown.js';
 import {cellText, formatMatrixMarkdown, formatMatrixText, type MatrixRow} from '../report/format-matrix.js';
 import {colorStyle, formatText, summaryText} from '../report/format-text.js';
+import {jsonChunks} from '../report/json-chunks.js';
 import {ReportSink, writeOutput} from '../report/write-output.js';
 import type {DigestOptions} from '../scan/digest.js';
 import type {CheckPolicy} from '../verdict/check-module.js';
@@ -28,7 +31,7 @@ export async function runCheck(paths: string[], flags: CliFlags, explain?: Expla
 	}
 
 	const failOn = parseFailOn(flags.failOn);
-	const progress = process.stderr.isTTY ? (message: string) => process.stderr.write(`${message}…\r`) : undefined;
+	const progress = process.stderr.isTTY ? (message: string) => process.stderr.write(`${terminalSafe(message)}…\r`) : undefined;
 	const [kernels, files] = await Promise.all([loadKernels(flags, progress), Promise.resolve().then(() => findModules(paths))]);
 	if (progress) {
 		process.stderr.write('\u001B[2K');
@@ -57,7 +60,13 @@ export async function runCheck(paths: string[], flags: CliFlags, explain?: Expla
 		}
 	}
 
-	emit(renderReport(report, flags), flags);
+	// One module's document is indented whole (formatCheckJson), and may outgrow a string: made in pieces.
+	if ((flags.json || flags.format === 'json') && report.modules.length <= 1) {
+		await emitJson(report, flags);
+	} else {
+		emit(renderReport(report, flags), flags);
+	}
+
 	const tally = new ExitTally(failOn);
 	for (const module of report.modules) {
 		for (const result of module.results) {
@@ -97,8 +106,8 @@ export function renderReport(report: CheckReport, flags: CliFlags): string {
 	}
 
 	return format === 'markdown'
-		? `${body}\n## kABI stablelist\n\n${usage.map(line => `- ${line}`).join('\n')}\n`
-		: `${body}\n${usage.join('\n')}\n`;
+		? `${body}\n## kABI stablelist\n\n${usage.map(line => `- ${markdownText(line)}`).join('\n')}\n`
+		: `${body}\n${usage.map(line => terminalSafe(line)).join('\n')}\n`;
 }
 
 function renderBody(report: CheckReport, flags: CliFlags, format: 'text' | 'markdown'): string {
@@ -115,10 +124,31 @@ function renderBody(report: CheckReport, flags: CliFlags, format: 'text' | 'mark
 }
 
 export function emit(content: string, flags: CliFlags | {output: string | undefined; force: boolean}): void {
-	if (flags.output) {
+	if (flags.output !== undefined) {
 		writeOutput(flags.output, content, {force: flags.force});
 	} else {
 		process.stdout.write(content);
+	}
+}
+
+/**
+A JSON document (`JSON.stringify(value, null, 2)`), made and written in pieces: a report may be
+longer than the longest string V8 can hold. Into -o's file all or nothing, as `emit`; on stdout,
+as fast as stdout takes it.
+*/
+export async function emitJson(value: unknown, flags: CliFlags | {output: string | undefined; force: boolean}): Promise<void> {
+	const sink = new ReportSink(flags.output, flags.force, holdBack);
+	try {
+		for (const chunk of jsonChunks(value)) {
+			sink.write(chunk);
+			// eslint-disable-next-line no-await-in-loop
+			await sink.pace();
+		}
+
+		sink.commit();
+	} catch (error) {
+		sink.abort();
+		throw error;
 	}
 }
 

@@ -1,4 +1,5 @@
 import {InputError} from '../common/input-error.js';
+import {terminalSafe} from '../common/terminal-text.js';
 import {judgeDiff, loadRules} from '../kabi/judge-diff.js';
 import {diffKernels} from '../kernel/diff-kernels.js';
 import type {Kernel} from '../kernel/kernel.js';
@@ -6,7 +7,7 @@ import {buildDiffReport, diffStatus, formatDiffMarkdown, formatDiffText, type Ke
 import {groupChanges} from '../type-info/group-changes.js';
 import {TypeInformation} from '../type-info/type-information.js';
 import {parseTypesFlags} from '../type-info/types-flags.js';
-import {emit} from './check-command.js';
+import {emit, emitJson} from './check-command.js';
 import type {CliFlags} from './flags.js';
 import {loadKernels} from './load-inputs.js';
 
@@ -22,12 +23,14 @@ export async function runDiff(flags: CliFlags): Promise<number> {
 	const kernels = await loadKernels(flags);
 	const {diff, notes} = await kernelDiff(kernels, flags);
 	const format = flags.json ? 'json' : flags.format;
-	const content = format === 'json'
-		? JSON.stringify(buildDiffReport(diff), null, 2) + '\n'
-		: (format === 'markdown' ? formatDiffMarkdown(diff) : formatDiffText(diff));
-	emit(content, flags);
+	if (format === 'json') {
+		await emitJson(buildDiffReport(diff), flags);
+	} else {
+		emit(format === 'markdown' ? formatDiffMarkdown(diff) : formatDiffText(diff), flags);
+	}
+
 	for (const note of notes) {
-		process.stderr.write(`kmodx: ${note}\n`);
+		process.stderr.write(`kmodx: ${terminalSafe(note)}\n`);
 	}
 
 	return diffStatus(diff);

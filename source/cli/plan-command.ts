@@ -5,7 +5,7 @@ import {buildPlan, planStatus, type PlanReport} from '../plan/build-plan.js';
 import {formatPlanMarkdown, formatPlanText} from '../plan/format-plan.js';
 import {colorStyle} from '../report/format-text.js';
 import type {Kernel} from '../kernel/kernel.js';
-import {emit} from './check-command.js';
+import {emit, emitJson} from './check-command.js';
 import {useColor} from './flags.js';
 import {loadKernels} from './load-inputs.js';
 import {progressLine} from './progress-line.js';
@@ -29,7 +29,12 @@ export async function runPlan(paths: string[], flags: CliFlags): Promise<number>
 	}
 
 	const format = flags.json ? 'json' : flags.format;
-	emit(format === 'json' ? JSON.stringify(plan, null, 2) + '\n' : format === 'markdown' ? formatPlanMarkdown(plan) : formatPlanText(plan, useColor(flags) ? colorStyle : undefined), flags);
+	if (format === 'json') {
+		await emitJson(plan, flags);
+	} else {
+		emit(format === 'markdown' ? formatPlanMarkdown(plan) : formatPlanText(plan, useColor(flags) ? colorStyle : undefined), flags);
+	}
+
 	return planStatus(plan);
 }
 

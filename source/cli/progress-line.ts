@@ -1,3 +1,5 @@
+import {terminalSafe} from '../common/terminal-text.js';
+
 /**
 A one-line progress message on a terminal's stderr (kbuild and tarball indexing take seconds),
 rewritten in place and erased before anything else is printed; nothing when stderr is not a
@@ -16,7 +18,7 @@ export function progressLine(stream: NodeJS.WriteStream): {update: (message: str
 	return {
 		update(message) {
 			shown = true;
-			stream.write(`\r\u001B[K${message.slice(0, width())}…`.slice(0, width() + 8));
+			stream.write(`\r\u001B[K${terminalSafe(message).slice(0, width())}…`.slice(0, width() + 8));
 		},
 		clear() {
 			if (shown) {

@@ -1,4 +1,5 @@
 import {InputError} from '../common/input-error.js';
+import {terminalSafeDeep} from '../common/terminal-text.js';
 import {parseKernelSpec} from '../kernel/kernel-spec.js';
 import {findModules} from '../module/find-modules.js';
 import {kernelSummaries} from '../report/check-report.js';
@@ -8,7 +9,7 @@ import {code, escape} from '../report/format-markdown.js';
 import {scanModules} from '../scan/scan-modules.js';
 import {progressBar} from '../scan/progress.js';
 import {propagateRebuilds, weakModule, weakModulesSchema, weakModulesSummary, type WeakModule, type WeakModulesReport} from '../plan/weak-modules.js';
-import {emit} from './check-command.js';
+import {emit, emitJson} from './check-command.js';
 import {useColor} from './flags.js';
 import {loadKernels} from './load-inputs.js';
 import type {CliFlags} from './flags.js';
@@ -62,7 +63,12 @@ export async function runWeakModules(paths: string[], flags: CliFlags): Promise<
 		summary: weakModulesSummary(modules),
 	};
 	const format = flags.json ? 'json' : flags.format;
-	emit(format === 'json' ? JSON.stringify(report, null, 2) + '\n' : format === 'markdown' ? formatWeakMarkdown(report) : formatWeakText(report, useColor(flags) ? colorStyle : plainStyle), flags);
+	if (format === 'json') {
+		await emitJson(report, flags);
+	} else {
+		emit(format === 'markdown' ? formatWeakMarkdown(report) : formatWeakText(report, useColor(flags) ? colorStyle : plainStyle), flags);
+	}
+
 	if (report.summary.rebuild > 0) {
 		return 1;
 	}
@@ -70,11 +76,12 @@ export async function runWeakModules(paths: string[], flags: CliFlags): Promise<
 	return report.summary.undecided > 0 && failOn.has('unresolved') ? undecidedStatus : 0;
 }
 
-export function formatWeakText(report: WeakModulesReport, style: TextStyle = plainStyle): string {
+export function formatWeakText(untrusted: WeakModulesReport, style: TextStyle = plainStyle): string {
+	const report = terminalSafeDeep(untrusted);
 	const lines = [style.bold(`Modules ${report.from ? `built for ${report.from.label} ` : ''}on ${report.to.label}:`)];
-	const width = Math.max(...report.modules.map(module => module.name.length));
+	const width = report.modules.reduce((max, module) => Math.max(max, module.name.length), 0);
 	// As wide as the longest decision shown.
-	const markWidth = Math.max(...report.modules.map(module => decisionMarks[module.decision].length));
+	const markWidth = report.modules.reduce((max, module) => Math.max(max, decisionMarks[module.decision].length), 0);
 	for (const module of report.modules) {
 		const text = decisionMarks[module.decision].padEnd(markWidth);
 		const mark = module.decision === 'reuse' ? style.good(text) : style.bad(text);

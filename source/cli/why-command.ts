@@ -1,5 +1,6 @@
 import {formatCrc} from '../common/hex.js';
 import {InputError} from '../common/input-error.js';
+import {jsonTerminalSafe, terminalSafe} from '../common/terminal-text.js';
 import {formatExplanationText} from '../explain/format-explanation.js';
 import {explainSymbol} from '../type-info/explain-symbol.js';
 import {TypeInformation} from '../type-info/type-information.js';
@@ -44,9 +45,9 @@ export async function runWhy(args: string[], flags: CliFlags): Promise<number> {
 			progress.clear();
 			const crc = fromCrc === undefined ? 'no CRC' : formatCrc(fromCrc);
 			if (json) {
-				emit(JSON.stringify({schema: whySchema, symbol, from: {kernel: from.label, crc}, to: {kernel: to.label, crc}, method: null, complete: true, changes: [], notes: ['the CRCs are equal: nothing to explain']}, null, 2) + '\n', flags);
+				emit(jsonTerminalSafe(JSON.stringify({schema: whySchema, symbol, from: {kernel: from.label, crc}, to: {kernel: to.label, crc}, method: null, complete: true, changes: [], notes: ['the CRCs are equal: nothing to explain']}, null, 2)) + '\n', flags);
 			} else {
-				emit(`${symbol}: ${from.label} and ${to.label} carry the same CRC (${crc}): nothing to explain\n`, flags);
+				emit(terminalSafe(`${symbol}: ${from.label} and ${to.label} carry the same CRC (${crc}): nothing to explain`) + '\n', flags);
 			}
 
 			return 1;
@@ -58,7 +59,7 @@ export async function runWhy(args: string[], flags: CliFlags): Promise<number> {
 			throw new InputError(undefined, `cannot explain ${symbol}: ${result.unavailable}`);
 		}
 
-		emit(json ? JSON.stringify({schema: whySchema, ...result.explanation}, null, 2) + '\n' : formatExplanationText(result.explanation), flags);
+		emit(json ? jsonTerminalSafe(JSON.stringify({schema: whySchema, ...result.explanation}, null, 2)) + '\n' : formatExplanationText(result.explanation), flags);
 		return result.explanation.changes.length > 0 ? 0 : 1;
 	} finally {
 		progress.clear();

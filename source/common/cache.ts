@@ -64,6 +64,15 @@ export async function fileIdentity(file: string): Promise<{key: string; size: bi
 	}
 }
 
+/**
+Whether `file` still has the identity `before` (a `fileIdentity` key taken before it was read):
+what was read is what the key names, so it may be cached under it. A file replaced or rewritten
+meanwhile (another ctime, inode or size) is not.
+*/
+export async function unchangedSince(file: string, before: string): Promise<boolean> {
+	return (await fileIdentity(file))?.key === before;
+}
+
 export function cacheEntryPath(dir: string, kind: string, key: string): string {
 	return entryPath(dir, kind, key);
 }

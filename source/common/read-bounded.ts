@@ -1,3 +1,4 @@
+import {constants} from 'node:fs';
 import {open} from 'node:fs/promises';
 import {describeFsError} from './fs-errors.js';
 import {InputError} from './input-error.js';
@@ -13,7 +14,8 @@ export async function readBounded(file: string, limit: number, what: string): Pr
 	const tooLarge = () => new InputError(file, `larger than ${limit / mebibyte} MiB: not ${what} (limit)`);
 	let handle;
 	try {
-		handle = await open(file, 'r');
+		// Non-blocking: opening a FIFO that no one writes to must not wait forever for a writer.
+		handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
 	} catch (error) {
 		throw new InputError(file, describeFsError(error));
 	}
@@ -22,6 +24,10 @@ export async function readBounded(file: string, limit: number, what: string): Pr
 		const stats = await handle.stat();
 		if (stats.isDirectory()) {
 			throw new InputError(file, 'is a directory');
+		}
+
+		if (stats.isSocket()) {
+			throw new InputError(file, 'is a socket, not a file');
 		}
 
 		if (stats.size > limit) {
@@ -38,7 +44,7 @@ export async function readBounded(file: string, limit: number, what: string): Pr
 		for (;;) {
 			const chunk = new Uint8Array(Math.min(mebibyte, limit + 1 - total));
 			// eslint-disable-next-line no-await-in-loop
-			const {bytesRead} = await handle.read(chunk, 0, chunk.length, null);
+			const bytesRead = await readSome(handle, chunk);
 			if (bytesRead === 0) {
 				break;
 			}
@@ -50,6 +56,10 @@ export async function readBounded(file: string, limit: number, what: string): Pr
 			}
 		}
 
+		if (total === 0 && stats.isFIFO()) {
+			throw new InputError(file, 'is a FIFO that nothing writes to: not ' + what);
+		}
+
 		return Buffer.concat(chunks, total);
 	} catch (error) {
 		if (error instanceof InputError) {
@@ -59,5 +69,28 @@ export async function readBounded(file: string, limit: number, what: string): Pr
 		throw new InputError(file, describeFsError(error));
 	} finally {
 		await handle.close();
+	}
+}
+
+/**
+One read of a non-blocking handle: a pipe with a writer but nothing written yet (`-k <(zcat …)`
+still starting) says EAGAIN, and is asked again shortly; a FIFO without a writer is at its end.
+*/
+async function readSome(handle: Awaited<ReturnType<typeof open>>, chunk: Uint8Array): Promise<number> {
+	for (;;) {
+		try {
+			// eslint-disable-next-line no-await-in-loop
+			const {bytesRead} = await handle.read(chunk, 0, chunk.length, null);
+			return bytesRead;
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') {
+				throw error;
+			}
+
+			// eslint-disable-next-line no-await-in-loop
+			await new Promise(resolve => {
+				setTimeout(resolve, 5);
+			});
+		}
 	}
 }

@@ -375,7 +375,10 @@ export class ElfFile {
 		const relocations: ElfRelocation[] = [];
 		for (const section of this.sections) {
 			if ((section.type === SHT_RELA || section.type === SHT_REL) && section.info === target.index) {
-				relocations.push(...this.readRelocations(section));
+				// One by one: a section of a million relocations would overflow the stack as arguments.
+				for (const relocation of this.readRelocations(section)) {
+					relocations.push(relocation);
+				}
 			}
 		}
 

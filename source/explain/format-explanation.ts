@@ -1,3 +1,4 @@
+import {terminalSafeDeep} from '../common/terminal-text.js';
 import type {Explanation, SymtypesOrigin, TypeChange} from './explanation.js';
 
 /** "symtypes, verified", "btf, approximate": what kind of answer this is, in a few words. */
@@ -45,7 +46,8 @@ The plain-text form of an explanation (`kmodx why`): a header with both CRCs and
 then the changes grouped by the type that changed. A path from the symbol to the type is shown
 only where it is the path genksyms took; BTF's paths may run through types genksyms never saw.
 */
-export function formatExplanationText(explanation: Explanation): string {
+export function formatExplanationText(untrusted: Explanation): string {
+	const explanation = terminalSafeDeep(untrusted);
 	const lines: string[] = [];
 	const side = ({kernel, crc}: Explanation['from']) => (crc ? `${kernel} ${crc}` : kernel);
 	lines.push(`${explanation.symbol}: ${side(explanation.from)} → ${side(explanation.to)}`);

@@ -3,7 +3,7 @@ import {readFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import {cacheEntryPath, fileIdentity, readCache, resolveCacheDir, writeCache} from '../common/cache.js';
+import {cacheEntryPath, fileIdentity, readCache, resolveCacheDir, unchangedSince, writeCache} from '../common/cache.js';
 import {describeFsError} from '../common/fs-errors.js';
 import {InputError} from '../common/input-error.js';
 import {maybeDecompress} from '../compression/decompress.js';
@@ -50,7 +50,10 @@ async function readInput(file: string): Promise<Uint8Array> {
 }
 
 async function loadFile(spec: KernelSpec, file: string, options: LoadKernelOptions, extra?: {config?: KernelConfig; release?: string; files?: string[]}): Promise<Kernel> {
-	let exports = await cachedSymvers(file);
+	// The cache key is the file's identity before it is read: a file replaced while it is read
+	// then fails the check after the read, and is not cached under either identity.
+	const cached = await cachedSymvers(file);
+	let exports = cached.exports;
 	if (!exports) {
 		const raw = await readInput(file);
 		if (isBzImage(raw) || isElf(raw)) {
@@ -63,7 +66,7 @@ async function loadFile(spec: KernelSpec, file: string, options: LoadKernelOptio
 		}
 
 		const table = new SymversTable(data, file);
-		await storeSymvers(file, table);
+		await storeSymvers(file, cached.key, table);
 		exports = table;
 	}
 
@@ -216,18 +219,21 @@ async function symversCacheKey(file: string): Promise<{name: string; identity: s
 
 const symversCacheKind = 'symvers-packed-2';
 
-async function cachedSymvers(file: string): Promise<ExportTable | undefined> {
+type SymversKey = {name: string; identity: string};
+
+/** The cached table of `file`, if any, and the key (the file's identity now, before any read). */
+async function cachedSymvers(file: string): Promise<{exports?: ExportTable; key?: SymversKey}> {
 	const directory = resolveCacheDir(undefined);
 	const key = directory ? await symversCacheKey(file) : undefined;
 	const data = key ? await readCache(directory, symversCacheKind, key.name) : undefined;
-	return data && key ? PackedExports.open(data, cacheEntryPath(directory!, symversCacheKind, key.name), key.identity) : undefined;
+	return {exports: data && key ? PackedExports.open(data, cacheEntryPath(directory!, symversCacheKind, key.name), key.identity) : undefined, key};
 }
 
-async function storeSymvers(file: string, table: SymversTable): Promise<void> {
+/** Caches `table` under `before`, the identity taken before the read, only if the file still has it. */
+async function storeSymvers(file: string, before: SymversKey | undefined, table: SymversTable): Promise<void> {
 	const directory = resolveCacheDir(undefined);
-	const key = directory ? await symversCacheKey(file) : undefined;
-	if (key) {
-		await writeCache(directory, symversCacheKind, key.name, packExports(table.all(), key.identity));
+	if (directory && before && await unchangedSince(file, before.identity)) {
+		await writeCache(directory, symversCacheKind, before.name, packExports(table.all(), before.identity));
 	}
 }
 

@@ -3,6 +3,7 @@ import {InputError} from '../common/input-error.js';
 import {extractVmlinux, isBzImage, linuxBanner} from '../compression/vmlinuz.js';
 import {ET_REL, ElfFile} from '../elf/elf-file.js';
 import {readKsymtab} from '../module/ksymtab.js';
+import {exportTypes} from '../module/module-info.js';
 import type {Kernel, KernelExport} from './kernel.js';
 import {labelFromPath, type KernelSpec, type LoadKernelOptions} from './kernel-spec.js';
 import {MapTable} from './map-table.js';
@@ -18,6 +19,24 @@ type CachedKernel = {
 	exports: Array<[name: string, crc: number | null, exportType: KernelExport['exportType'], namespace: string]>;
 };
 
+const isText = (value: unknown) => value === undefined || typeof value === 'string';
+
+/** Whether a parsed cache entry has the shape `readImage` makes: every field, every export. */
+export function isCachedKernel(value: unknown): value is CachedKernel {
+	if (value === null || typeof value !== 'object') {
+		return false;
+	}
+
+	const record = value as Partial<Record<keyof CachedKernel, unknown>>;
+	return isText(record.release) && isText(record.vermagic)
+		&& typeof record.machine === 'number' && typeof record.hasBtf === 'boolean'
+		&& Array.isArray(record.exports)
+		&& record.exports.every((entry: unknown) => Array.isArray(entry) && entry.length === 4
+			&& typeof entry[0] === 'string' && entry[0] !== ''
+			&& (entry[1] === null || (Number.isInteger(entry[1]) && (entry[1] as number) >= 0 && (entry[1] as number) <= 0xFF_FF_FF_FF))
+			&& (exportTypes as readonly unknown[]).includes(entry[2]) && typeof entry[3] === 'string');
+}
+
 /**
 A kernel given as its image: `vmlinux` (ELF) or a compressed `vmlinuz`/bzImage. The CRCs come
 straight from `__ksymtab*`/`__kcrctab*`; release and vermagic from the image's own strings.
@@ -32,7 +51,9 @@ export async function readVmlinuxKernel(spec: KernelSpec, file: string, data: Ui
 	let btfData: Uint8Array | undefined;
 	if (cached) {
 		try {
-			record = JSON.parse(Buffer.from(cached).toString('utf8')) as CachedKernel;
+			const parsed: unknown = JSON.parse(Buffer.from(cached).toString('utf8'));
+			// A damaged entry ({}, {"exports": 5}, a wrong field) is a miss: recomputed and rewritten.
+			record = isCachedKernel(parsed) ? parsed : undefined;
 		} catch {
 			record = undefined;
 		}

@@ -1,4 +1,4 @@
-import {closeSync, fstatSync, openSync} from 'node:fs';
+import {closeSync, constants, fstatSync, openSync} from 'node:fs';
 import {readAt} from '../common/read-at.js';
 import {describeFsError} from '../common/fs-errors.js';
 import {InputError, isInputError} from '../common/input-error.js';
@@ -6,7 +6,7 @@ import {ElfFile, SHT_NOBITS, SHT_REL, SHT_RELA, SHT_SYMTAB, SHT_SYMTAB_SHNDX, is
 import {elfLayout} from '../elf/elf-layout.js';
 import type {ModuleInfo} from './module-info.js';
 import {exportTables} from './ksymtab.js';
-import {maximumModuleSize, moduleFromElf, parseModule, parseModuleFile} from './read-module.js';
+import {maximumModuleSize, moduleFromElf, parseModule, parseModuleFile, readModuleFile} from './read-module.js';
 
 
 /** Sections parseModule reads by name; code and data are never looked at. */
@@ -33,17 +33,23 @@ Small modules, compressed ones, and any whose layout is not plain enough to be s
 export async function readModuleSparse(file: string, {wholeUpTo = wholeReadSize} = {}): Promise<ModuleInfo> {
 	let fd: number;
 	try {
-		fd = openSync(file, 'r');
+		// Non-blocking: a FIFO without a writer must not hold the scan in open().
+		fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
 	} catch (error) {
 		throw new InputError(file, describeFsError(error));
 	}
 
 	try {
+		// A pipe, a FIFO or a device has no offsets to read at: the bounded whole-file reader takes it.
+		if (!fstatSync(fd).isFile()) {
+			return await readModuleFile(file);
+		}
+
 		for (const [offset, end] of written) {
 			pool.fill(0, offset, end);
 		}
 
-		// Small files (most modules) in one read: a short read is the whole file, no fstat needed.
+		// Small files (most modules) in one read: a short read is the whole file.
 		const head = readAt(fd, pool, 0, wholeUpTo, 0);
 		written = [[0, head]];
 		if (head < wholeUpTo) {

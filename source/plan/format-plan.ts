@@ -1,4 +1,5 @@
 import path from 'node:path';
+import {terminalSafeDeep} from '../common/terminal-text.js';
 import {summarizeExplanation} from '../explain/format-explanation.js';
 import {code, escape} from '../report/format-markdown.js';
 import {plainStyle, plural, type TextStyle} from '../report/format-text.js';
@@ -29,7 +30,8 @@ function buildNotes(plan: PlanReport, build: PlanReport['builds'][number]): stri
 	].filter(Boolean);
 }
 
-export function formatPlanText(plan: PlanReport, style: TextStyle = plainStyle): string {
+export function formatPlanText(untrusted: PlanReport, style: TextStyle = plainStyle): string {
+	const plan = terminalSafeDeep(untrusted);
 	const lines = [style.bold(subject(plan))];
 	if (!plan.module) {
 		const names = plan.modules.slice(0, modulesShown).map(module => module.name).join(', ');

@@ -1,3 +1,5 @@
+import {markdownCode, markdownText} from '../common/markdown-text.js';
+import {terminalSafe} from '../common/terminal-text.js';
 import type {CauseGroup, Grouping, TypeDiff} from '../kabi/group-causes.js';
 import type {KabiRules, RuleDecision} from '../kabi/rules.js';
 import {crcText, diffSummary, type ExportDiffRow} from '../kernel/diff-kernels.js';
@@ -111,8 +113,8 @@ function undecidedNote(kernels: Kernel[], count: number): string | undefined {
 		return undefined;
 	}
 
-	const names = partial.map(kernel => `${kernel.label} (${kernel.kind})`).join(', ');
-	return `? ${count} export${count === 1 ? ' is' : 's are'} undecided: ${names} ${partial.length === 1 ? 'lists' : 'list'} only vmlinux's exports, so a name missing there may be a module's; give ${partial.length === 1 ? 'its' : 'their'} Module.symvers, headers directory or /lib/modules/${partial.length === 1 && partial[0]!.release ? partial[0]!.release : '<release>'} to decide`;
+	const names = partial.map(kernel => `${terminalSafe(kernel.label)} (${kernel.kind})`).join(', ');
+	return `? ${count} export${count === 1 ? ' is' : 's are'} undecided: ${names} ${partial.length === 1 ? 'lists' : 'list'} only vmlinux's exports, so a name missing there may be a module's; give ${partial.length === 1 ? 'its' : 'their'} Module.symvers, headers directory or /lib/modules/${partial.length === 1 && partial[0]!.release ? terminalSafe(partial[0]!.release) : '<release>'} to decide`;
 }
 
 const plural = (count: number, one: string, many = `${one}s`) => `${count.toLocaleString('en-US')} ${count === 1 ? one : many}`;
@@ -174,30 +176,30 @@ export function formatDiffMarkdown(diff: KernelDiff): string {
 	const {kernels, rows, judged} = diff;
 	const changed = changedIndexes(rows, true);
 	const summary = diffSummary(rows);
-	const labels = kernels.map(kernel => kernel.label);
+	const labels = kernels.map(kernel => markdownText(kernel.label));
 	const out = [`# kmodx kernel diff: ${labels.join(' → ')}`, '', `| symbol | change | ${labels.join(' | ')} | exported by |${judged ? ' rules |' : ''}`, `|---|---|${labels.map(() => '---|').join('')}---|${judged ? '---|' : ''}`];
 	for (const index of changed) {
 		const row = rows[index]!;
 		const decision = judged?.decisions[index];
-		out.push(`| \`${row.name}\` | ${row.change.join(', ')} | ${row.exports.map(entry => crcText(entry)).join(' | ')} | ${row.exports.find(Boolean)?.module ?? '—'} |${judged ? ` ${decision ? decisionText(decision) : '—'} |` : ''}`);
+		out.push(`| ${markdownCode(row.name)} | ${row.change.join(', ')} | ${row.exports.map(entry => crcText(entry)).join(' | ')} | ${markdownText(row.exports.find(Boolean)?.module ?? '—')} |${judged ? ` ${decision ? markdownText(decisionText(decision)) : '—'} |` : ''}`);
 	}
 
 	out.push('', `**${changed.length} of ${rows.length} exports changed; ${summary.same} are the same.**`, '');
 	const rulesLine = rulesSummary(diff);
 	if (rulesLine) {
-		out.push(`**${rulesLine}.**`, '');
+		out.push(`**${markdownText(rulesLine)}.**`, '');
 	}
 
 	const note = undecidedNote(kernels, summary.undecided);
 	if (note) {
-		out.push(note, '');
+		out.push(markdownText(note), '');
 	}
 
 	if (diff.grouping) {
 		out.push(`## ${groupingHeading(diff.grouping)}`, '', '| exports | type | change | which |', '|---|---|---|---|');
 		for (const group of diff.grouping.groups) {
-			const which = group.exports.slice(0, 20).map(name => `\`${name}\``).join(', ') + (group.exports.length > 20 ? `, … (${group.exports.length - 20} more)` : '');
-			out.push(`| ${group.exports.length} | \`${group.type}\` | ${typeChangeText(group.change)} | ${which} |`);
+			const which = group.exports.slice(0, 20).map(name => markdownCode(name)).join(', ') + (group.exports.length > 20 ? `, … (${group.exports.length - 20} more)` : '');
+			out.push(`| ${group.exports.length} | ${markdownCode(group.type)} | ${markdownText(typeChangeText(group.change))} | ${which} |`);
 		}
 
 		out.push('');
@@ -228,8 +230,11 @@ export function formatDiffText(diff: KernelDiff): string {
 	}
 
 	if (diff.grouping) {
-		lines.push(...groupingText(diff.grouping));
+		for (const line of groupingText(diff.grouping)) {
+			lines.push(line);
+		}
 	}
 
-	return lines.join('\n') + '\n';
+	// Names, rules and paths came from files: each line made safe for a terminal as a whole.
+	return lines.map(line => terminalSafe(line)).join('\n') + '\n';
 }

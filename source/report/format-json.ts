@@ -1,3 +1,4 @@
+import {jsonTerminalSafe} from '../common/terminal-text.js';
 import {checkSchema, type CheckReport, type CheckSummary, type ModuleReport} from './check-report.js';
 
 /*
@@ -9,7 +10,7 @@ module is one line for grep and diff.
 
 export function formatCheckJson(report: CheckReport): string {
 	if (report.modules.length <= 1) {
-		return JSON.stringify(report, null, 2) + '\n';
+		return jsonTerminalSafe(JSON.stringify(report, null, 2)) + '\n';
 	}
 
 	return checkJsonHead(report) + report.modules.map(module => moduleJsonLine(module)).join(',\n') + checkJsonTail(report.summary);
@@ -17,13 +18,13 @@ export function formatCheckJson(report: CheckReport): string {
 
 /** Everything before the first module: schema, policy, kernels, and the opening of `modules`. */
 export function checkJsonHead(report: Pick<CheckReport, 'policy' | 'kernels'>): string {
-	const head = JSON.stringify({schema: checkSchema, policy: report.policy, kernels: report.kernels}, null, 2);
+	const head = jsonTerminalSafe(JSON.stringify({schema: checkSchema, policy: report.policy, kernels: report.kernels}, null, 2));
 	return head.slice(0, -2) + ',\n  "modules": [\n';
 }
 
 /** One element of `modules`, on its line. */
 export function moduleJsonLine(module: ModuleReport): string {
-	return '    ' + JSON.stringify(module);
+	return '    ' + jsonTerminalSafe(JSON.stringify(module));
 }
 
 export function checkJsonTail(summary: CheckSummary): string {

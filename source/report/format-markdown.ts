@@ -1,18 +1,25 @@
+import {markdownCode, markdownText} from '../common/markdown-text.js';
 import {summarizeExplanation} from '../explain/format-explanation.js';
 import type {CheckReport, ModuleReport} from './check-report.js';
 import {summarySentence, undecidedGroups, verdictMark, verdictSummary} from './format-text.js';
 
-export const escape = (text: string) => text.replaceAll('|', '\\|').replaceAll('`', "'");
-export const code = (text: string | null) => (text === null ? '—' : `\`${escape(text)}\``);
+/** Untrusted text in Markdown (headings, cells, list items) and in code spans: source/common/markdown-text.ts. */
+export const escape = markdownText;
+export const code = markdownCode;
 
 /** A mismatch report to paste into a bug tracker: verdict table, then every problem with its dmesg line. */
 export function formatMarkdown(report: CheckReport): string {
 	const out = markdownHeader(report.kernels);
+	// Line by line, never push(...lines): a module of 100,000 problems would overflow the stack as arguments.
 	for (const module of report.modules) {
-		out.push(...markdownModule(module));
+		for (const line of markdownModule(module)) {
+			out.push(line);
+		}
 	}
 
-	out.push(...markdownFooter(report.summary));
+	for (const line of markdownFooter(report.summary)) {
+		out.push(line);
+	}
 	return out.join('\n');
 }
 
@@ -35,7 +42,7 @@ export function markdownModule(module: ModuleReport): string[] {
 	const out: string[] = [];
 	out.push('', `## ${escape(module.name)}`, '', `- file: ${code(module.path)}`, `- vermagic: ${code(module.vermagic)}`, `- license: ${code(module.license)}${module.intree ? '' : ' (out-of-tree)'}`, `- versioned imports: ${module.imports.length}`);
 	if (module.results.length > 1) {
-		out.push(`- ABI groups: ${module.groups.map(group => `{${group.join(', ')}}`).join(' ')}`);
+		out.push(`- ABI groups: ${module.groups.map(group => `{${group.map(label => escape(label)).join(', ')}}`).join(' ')}`);
 	}
 
 	out.push('', '| kernel | verdict | dmesg |', '|---|---|---|');
@@ -70,7 +77,10 @@ export function markdownModule(module: ModuleReport): string[] {
 
 	const warnings = module.results.flatMap(result => result.warnings.filter(w => w.kind !== 'unresolved').map(w => `- ${escape(result.kernel)}: ⚠ ${escape(w.message)}`));
 	if (warnings.length > 0) {
-		out.push('', '### Warnings', '', ...new Set(warnings));
+		out.push('', '### Warnings', '');
+		for (const warning of new Set(warnings)) {
+			out.push(warning);
+		}
 	}
 
 

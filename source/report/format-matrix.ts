@@ -1,3 +1,4 @@
+import {terminalSafeDeep} from '../common/terminal-text.js';
 import type {KernelVerdict} from '../verdict/check-module.js';
 import type {CheckReport} from './check-report.js';
 import {code, escape} from './format-markdown.js';
@@ -54,7 +55,9 @@ function loadsText(loads: number, undecided: number, modules: number): string {
 }
 
 /** Modules × kernels, aligned columns; a count per kernel under them. */
-export function formatMatrixText(rows: MatrixRow[], {kernels, summary, loadsPerKernel, undecidedPerKernel}: MatrixSummary, style: TextStyle = plainStyle): string {
+export function formatMatrixText(untrustedRows: MatrixRow[], {kernels: untrustedKernels, summary, loadsPerKernel, undecidedPerKernel}: MatrixSummary, style: TextStyle = plainStyle): string {
+	const rows = terminalSafeDeep(untrustedRows);
+	const kernels = terminalSafeDeep(untrustedKernels);
 	const header = ['module', ...kernels.map(kernel => kernel.label)];
 	const widths = header.map(text => columns(text));
 	for (const row of rows) {

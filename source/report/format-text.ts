@@ -1,3 +1,4 @@
+import {terminalSafeDeep} from '../common/terminal-text.js';
 import {summarizeExplanation} from '../explain/format-explanation.js';
 import {unresolvedReason, type KernelVerdict, type Warning} from '../verdict/check-module.js';
 import type {CheckReport, CheckSummary, ModuleReport} from './check-report.js';
@@ -93,11 +94,18 @@ function kindLabel(kind: string, count: number): string {
 	return labels ? labels[count === 1 ? 0 : 1] : kind;
 }
 
-export function formatText(report: CheckReport, style: TextStyle = plainStyle): string {
+export function formatText(untrusted: CheckReport, style: TextStyle = plainStyle): string {
+	// Every name in the report came from a file: made safe for a terminal once, here.
+	const report = terminalSafeDeep(untrusted);
 	const lines: string[] = [];
-	const width = Math.max(...report.kernels.map(kernel => kernel.label.length));
+	const width = report.kernels.reduce((max, kernel) => Math.max(max, kernel.label.length), 0);
+	// Line by line, never push(...lines): a module of 100,000 problems would overflow the stack as arguments.
 	for (const module of report.modules) {
-		lines.push(...moduleText(module, width, style), '');
+		for (const line of moduleText(module, width, style)) {
+			lines.push(line);
+		}
+
+		lines.push('');
 	}
 
 	lines.push(summaryText(report.summary, style));
@@ -126,7 +134,8 @@ export function summarySentence({modules, kernels, failures, undecided}: CheckSu
 }
 
 /** One module's detailed verdicts; `width` is the longest kernel label, for alignment. */
-export function moduleText(module: ModuleReport, width: number, style: TextStyle = plainStyle): string[] {
+export function moduleText(untrusted: ModuleReport, width: number, style: TextStyle = plainStyle): string[] {
+	const module = terminalSafeDeep(untrusted);
 	const lines = [style.bold(`${module.name}  ${module.path}`)];
 	const facts = [`vermagic '${module.vermagic ?? '(none)'}'`, `license ${module.license ?? '(none)'}`, plural(module.imports.length, 'versioned import')];
 	if (!module.intree) {
@@ -152,7 +161,7 @@ export function moduleText(module: ModuleReport, width: number, style: TextStyle
 				lines.push(style.dim('      behind it:'));
 			}
 
-			const symbolWidth = Math.max(...result.problems.map(p => (p.symbol ?? '').length));
+			const symbolWidth = result.problems.reduce((max, p) => Math.max(max, (p.symbol ?? '').length), 0);
 			for (const problem of result.problems) {
 				const crcs = problem.module_crc || problem.kernel_crc ? `${problem.module_crc ?? '—'} → ${problem.kernel_crc ?? '—'}` : '';
 				const where = problem.exporter && problem.exporter !== 'vmlinux' ? `  (${problem.exporter})` : '';

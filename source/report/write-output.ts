@@ -1,26 +1,82 @@
-import {closeSync, existsSync, linkSync, openSync, renameSync, unlinkSync, writeFileSync, writeSync} from 'node:fs';
+import {randomBytes} from 'node:crypto';
+import {closeSync, existsSync, linkSync, lstatSync, openSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, type Stats} from 'node:fs';
 import path from 'node:path';
 import {onExit} from '../common/exit-cleanup.js';
 import {InputError} from '../common/input-error.js';
+
+function kindOf(stats: Stats): string {
+	return stats.isFIFO() ? 'a FIFO' : stats.isCharacterDevice() ? 'a character device' : stats.isBlockDevice() ? 'a block device' : stats.isSocket() ? 'a socket' : stats.isDirectory() ? 'a directory' : 'not a regular file';
+}
+
+/**
+What is at `file` before a report goes there: nothing, or (with --force) a regular file, or a
+symbolic link (replaced itself, never written through) to a regular file or to nothing. A FIFO,
+a device, a socket or a directory is refused: `-o /dev/null --force` as root must not replace
+the system's /dev/null with a regular file.
+*/
+function checkTarget(file: string, force: boolean): void {
+	let stats: Stats;
+	try {
+		stats = lstatSync(file);
+	} catch {
+		return; // Nothing there (or nothing we can see: the write says why).
+	}
+
+	if (!force) {
+		throw new InputError(file, 'already exists (use --force to overwrite)');
+	}
+
+	if (stats.isSymbolicLink()) {
+		try {
+			stats = statSync(file);
+		} catch {
+			return; // A dangling link: the link itself is replaced.
+		}
+
+		if (!stats.isFile()) {
+			throw new InputError(file, `is a symbolic link to ${kindOf(stats)}: -o --force replaces only regular files`);
+		}
+
+		return;
+	}
+
+	if (!stats.isFile()) {
+		throw new InputError(file, `is ${kindOf(stats)}: -o --force replaces only regular files`);
+	}
+}
+
+/** `-o ''` names no file: an error, not the report on stdout. */
+function refuseEmpty(file: string): void {
+	if (file === '') {
+		throw new InputError(undefined, '-o needs a file name (-o PATH)');
+	}
+}
+
+/** A temporary name beside `file` that no other run holds: the pid alone repeats across PID namespaces and reboots. */
+function temporaryFor(directory: string, file: string): string {
+	return path.join(directory, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+}
 
 /**
 Writes a report atomically (temp file in the same directory, then link or rename), and never
 replaces an existing file unless asked: a report must not clobber something the user kept.
 */
 export function writeOutput(file: string, content: string, {force}: {force: boolean}): void {
+	refuseEmpty(file);
 	const directory = path.dirname(path.resolve(file));
 	if (!existsSync(directory)) {
 		throw new InputError(file, 'directory does not exist');
 	}
 
-	if (!force && existsSync(file)) {
-		throw new InputError(file, 'already exists (use --force to overwrite)');
-	}
-
-	const temporary = path.join(directory, `.${path.basename(file)}.${process.pid}.tmp`);
+	checkTarget(file, force);
+	const temporary = temporaryFor(directory, file);
+	let created = false;
 	try {
 		writeFileSync(temporary, content, {flag: 'wx'});
+		created = true;
 		if (force) {
+			// Again right before the rename: what is at the name may have changed meanwhile.
+			checkTarget(file, force);
 			renameSync(temporary, file);
 		} else {
 			// link() fails if the target appeared meanwhile: no race with another writer.
@@ -28,9 +84,16 @@ export function writeOutput(file: string, content: string, {force}: {force: bool
 			unlinkSync(temporary);
 		}
 	} catch (error) {
-		try {
-			unlinkSync(temporary);
-		} catch {}
+		// Only what this run created is removed.
+		if (created) {
+			try {
+				unlinkSync(temporary);
+			} catch {}
+		}
+
+		if (error instanceof InputError) {
+			throw error;
+		}
 
 		const code = (error as NodeJS.ErrnoException).code;
 		throw new InputError(file, code === 'EEXIST' ? 'already exists (use --force to overwrite)' : `cannot write: ${code ?? (error as Error).message}`);
@@ -49,7 +112,7 @@ export class ReportSink {
 	private held = 0;
 	private streaming = false;
 	private fd: number | undefined;
-	private readonly temporary: string | undefined;
+	private temporary: string | undefined;
 	private forget: (() => void) | undefined;
 
 	constructor(private readonly file: string | undefined, private readonly force: boolean, private readonly holdBack: number) {
@@ -57,18 +120,18 @@ export class ReportSink {
 			return;
 		}
 
+		refuseEmpty(file);
+
 		const directory = path.dirname(path.resolve(file));
 		if (!existsSync(directory)) {
 			throw new InputError(file, 'directory does not exist');
 		}
 
-		if (!force && existsSync(file)) {
-			throw new InputError(file, 'already exists (use --force to overwrite)');
-		}
-
-		this.temporary = path.join(directory, `.${path.basename(file)}.${process.pid}.tmp`);
+		checkTarget(file, force);
+		const temporary = temporaryFor(directory, file);
 		try {
-			this.fd = openSync(this.temporary, 'wx');
+			this.fd = openSync(temporary, 'wx');
+			this.temporary = temporary;
 		} catch (error) {
 			throw new InputError(file, `cannot write: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
 		}
@@ -125,6 +188,7 @@ export class ReportSink {
 			closeSync(this.fd);
 			this.fd = undefined;
 			if (this.force) {
+				checkTarget(file, true);
 				renameSync(temporary, file);
 			} else {
 				linkSync(temporary, file);
@@ -132,6 +196,10 @@ export class ReportSink {
 			}
 		} catch (error) {
 			this.abort();
+			if (error instanceof InputError) {
+				throw error;
+			}
+
 			const code = (error as NodeJS.ErrnoException).code;
 			throw new InputError(file, code === 'EEXIST' ? 'already exists (use --force to overwrite)' : `cannot write: ${code ?? (error as Error).message}`);
 		}

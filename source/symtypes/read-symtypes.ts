@@ -1,3 +1,4 @@
+import {terminalSafe} from '../common/terminal-text.js';
 import {InputError} from '../common/input-error.js';
 import {
 	parseReference, SymtypesScope, type SymtypesDefinition, type SymtypesIndex,
@@ -227,7 +228,8 @@ class SectionReader {
 	}
 
 	private error(lineNumber: number, problem: string) {
-		return new InputError(this.file, `line ${lineNumber}: ${problem}`);
+		// Problems quote the line: its controls (a CR inside a name) are shown, never kept raw.
+		return new InputError(this.file, `line ${lineNumber}: ${terminalSafe(problem)}`);
 	}
 }
 

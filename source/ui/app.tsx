@@ -1,6 +1,7 @@
 import path from 'node:path';
 import {useCallback, useEffect, useMemo, useReducer, useRef} from 'react';
 import {Box, useApp, useStdout} from 'ink';
+import {isTerminalSafe, terminalSafe} from '../common/terminal-text.js';
 import {exportReport, osc52} from './export.js';
 import {useExplanations} from './hooks/use-explanations.js';
 import {useExplorerInput, type KeyPress} from './hooks/use-explorer-input.js';
@@ -47,7 +48,8 @@ export function App({data, theme, explain, size: fixedSize, directory = process.
 	const rows = currentRows(state);
 	const row = selectedRow(state);
 
-	const longest = useMemo(() => rows.reduce((max, item) => Math.max(max, item.name.length), 0), [rows]);
+	// Names are drawn terminal-safe (controls shown as escapes): measured the same way.
+	const longest = useMemo(() => rows.reduce((max, item) => Math.max(max, terminalSafe(item.name).length), 0), [rows]);
 	const columns = useMemo(() => tableColumns(layout.tableWidth, data.kernels.length, data.mode === 'check', longest), [layout.tableWidth, data, longest]);
 	const strip = useMemo((): StripEntry[] => data.kernels.map((kernel, index) => ({label: kernel.label, ...kernelStripText(data, state.module, index)})), [data, state.module]);
 	const tableHeader = useMemo(() => tableHeaderLine(columns, strip.map(entry => ({label: entry.label, mark: data.mode === 'check' ? (entry.state === 'bad' ? marks.bad : entry.state === 'ok' ? marks.ok : marks.unknown) : ''})), data.mode === 'check'), [columns, strip, data.mode]);
@@ -79,7 +81,10 @@ export function App({data, theme, explain, size: fixedSize, directory = process.
 			}
 
 			case 'copy': {
-				if (row) {
+				// A name with controls (a newline runs a pasted command) is never put on the clipboard.
+				if (row && !isTerminalSafe(row.name)) {
+					dispatch({type: 'message', text: `not copied: ${terminalSafe(row.name)} holds control or invisible characters`, tone: 'error'});
+				} else if (row) {
 					stdout.write(osc52(row.name));
 					dispatch({type: 'message', text: `copied ${row.name} (OSC 52)`, tone: 'info'});
 				}

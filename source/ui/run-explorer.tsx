@@ -112,7 +112,7 @@ export async function runExplorer(load: ExplorerLoad, options: ExplorerOptions):
 
 	// Every way out of the process gives the terminal back; the same list is removed at the end.
 	const handlers: Array<[string, Parameters<typeof process.on>[1]]> = [
-		['exit', restore], ['SIGTERM', onSignal], ['SIGHUP', onSignal], ['SIGINT', onSignal],
+		['exit', restore], ['SIGTERM', onSignal], ['SIGHUP', onSignal], ['SIGINT', onSignal], ['SIGQUIT', onSignal],
 		['uncaughtException', onCrash], ['unhandledRejection', onCrash],
 	];
 	stdout.write(enterAlternateScreen);

@@ -1,6 +1,7 @@
 import {spawnSync} from 'node:child_process';
 import {existsSync, readFileSync, rmSync} from 'node:fs';
 import type {Failure} from './targets.js';
+import {firstUnsafe} from '../helpers/controls.js';
 import {cliPath, repoRoot} from '../helpers/paths.js';
 
 /*
@@ -45,6 +46,9 @@ export function runCheck(moduleFile: string, kernelFile: string, scratch: string
 
 export function judgeCli(code: number | null, signal: string | null, stdout: string, stderr: string, maxRssKb: number | undefined): Failure | undefined {
 	const fail = (message: string): Failure => ({kind: 'cli', message});
+	// Output safety: nothing the terminal would act on, on either stream, whatever the input's names.
+	const unsafe = firstUnsafe(stderr) ?? firstUnsafe(stdout);
+	if (unsafe) return {kind: 'output', message: `the CLI printed a control character: ${unsafe}`};
 	if (code === null || code === 124 || code === 137) {
 		return fail(`killed (${signal ?? `exit ${code}`}): longer than ${cliTimeLimitSeconds} s or out of memory`);
 	}

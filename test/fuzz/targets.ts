@@ -8,6 +8,7 @@ import {cType, embeddedComposite, typeRefs, typeSize} from '../../source/btf/btf
 import {explainBtf} from '../../source/btf/explain-btf.js';
 import {btfFromBytes} from '../../source/btf/load-btf.js';
 import {isInputError} from '../../source/common/input-error.js';
+import {terminalSafe} from '../../source/common/terminal-text.js';
 import {maybeDecompress} from '../../source/compression/decompress.js';
 import {extractVmlinux} from '../../source/compression/vmlinuz.js';
 import {ElfFile, ET_REL} from '../../source/elf/elf-file.js';
@@ -25,6 +26,13 @@ import {explainSymtypes} from '../../source/symtypes/explain-symtypes.js';
 import {genksymsCrc} from '../../source/symtypes/genksyms-crc.js';
 import {readSymtypes} from '../../source/symtypes/read-symtypes.js';
 import type {SymtypesIndex} from '../../source/symtypes/symtypes-index.js';
+import {buildCheckReport} from '../../source/report/check-report.js';
+import {formatMarkdown} from '../../source/report/format-markdown.js';
+import {colorStyle, formatText} from '../../source/report/format-text.js';
+import type {Kernel} from '../../source/kernel/kernel.js';
+import type {ModuleInfo} from '../../source/module/module-info.js';
+import {firstUnsafe} from '../helpers/controls.js';
+import {fixture} from '../helpers/paths.js';
 import {
 	mutateBtf, mutateElf, mutateGeneric, mutateSymtypes, mutateSymvers, type Rng, splice,
 } from './mutate.js';
@@ -96,6 +104,37 @@ function walkElf(elf: ElfFile): void {
 	}
 }
 
+/** Output that would act on a terminal or a Markdown renderer: a failure of its own kind. */
+export class UnsafeOutput extends Error {
+	override readonly name = 'UnsafeOutput';
+}
+
+let referenceKernel: Promise<Kernel> | undefined;
+let referenceModule: Promise<ModuleInfo> | undefined;
+
+/**
+The output-safety property: the text report (with colour) and the Markdown report of `module`
+on `kernel` carry no control, format or separator character outside kmodx's own SGR codes, and
+the Markdown no HTML outside code spans. Whatever names the mutated input holds.
+*/
+function checkOutputs(module: ModuleInfo, kernel: Kernel): void {
+	const report = buildCheckReport([module], [kernel], {missingVersion: 'fatal'});
+	const text = formatText(report, colorStyle);
+	const markdown = formatMarkdown(report);
+	for (const [format, output] of [['text', text], ['markdown', markdown]] as const) {
+		const unsafe = firstUnsafe(output);
+		if (unsafe) {
+			throw new UnsafeOutput(`${format} report carries a control character: ${unsafe}`);
+		}
+	}
+
+	const outsideCode = markdown.replaceAll(/(?<!`)(`+)(?!`)[\s\S]*?(?<!`)\1(?!`)/g, '');
+	const html = /<(?!br>)/.exec(outsideCode);
+	if (html) {
+		throw new UnsafeOutput(`markdown report carries HTML: ${JSON.stringify(outsideCode.slice(Math.max(0, html.index - 30), html.index + 30))}`);
+	}
+}
+
 const moduleTarget: Target = {
 	name: 'module',
 	weight: 20,
@@ -104,8 +143,10 @@ const moduleTarget: Target = {
 	},
 	mutate: stacked(mutateElf, 0.75),
 	async run(data) {
-		parseModule(data, 'fuzz.ko');
+		const module = parseModule(data, 'fuzz.ko');
 		walkElf(new ElfFile(data, 'fuzz.ko'));
+		referenceKernel ??= loadKernel({label: '47', source: fixture('kernels', '6.1.0-47-amd64', 'Module.symvers.gz')});
+		checkOutputs(module, await referenceKernel);
 	},
 };
 
@@ -310,6 +351,9 @@ const kernelTarget: Target = {
 		for (const _ of kernel.exports.all()) {
 			// Every entry must be materialisable.
 		}
+
+		referenceModule ??= readModuleFile(fixture('modules', 'my_drv-6.1.0-47-amd64.ko'));
+		checkOutputs(await referenceModule, kernel);
 	},
 };
 
@@ -355,18 +399,23 @@ export function targetNamed(name: string): Target {
 	return target;
 }
 
-export type Failure = {kind: 'crash' | 'message' | 'slow' | 'memory' | 'hang' | 'cli'; message: string};
+export type Failure = {kind: 'crash' | 'message' | 'slow' | 'memory' | 'hang' | 'cli' | 'output'; message: string};
 
 /** What makes an outcome a failure: anything but success or a one-line InputError. */
 export function judge(error: unknown): Failure | undefined {
 	if (error === undefined) return undefined;
+	if (error instanceof UnsafeOutput) {
+		return {kind: 'output', message: error.message};
+	}
+
 	if (!isInputError(error)) {
 		const text = error instanceof Error ? `${error.name}: ${error.message}` : `non-Error thrown: ${String(error)}`;
 		const frame = error instanceof Error ? error.stack?.split('\n').find(line => line.trim().startsWith('at ')) : undefined;
 		return {kind: 'crash', message: `${text.split('\n')[0]!.slice(0, 300)}${frame ? ` (${frame.trim()})` : ''}`};
 	}
 
-	if (error.message.includes('\n') || error.message.includes('\r') || /\bat .*:\d+:\d+/.test(error.message)) {
+	// The CLI prints a message through terminalSafe: what it prints must still be one line.
+	if (firstUnsafe(terminalSafe(error.message)) !== undefined || error.message.includes('\n') || error.message.includes('\r') || /\bat .*:\d+:\d+/.test(error.message)) {
 		return {kind: 'message', message: `InputError message is not one line: ${JSON.stringify(error.message.slice(0, 300))}`};
 	}
 

@@ -1,11 +1,13 @@
-import {mkdirSync, readFileSync, symlinkSync} from 'node:fs';
+import {mkdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {gzipSync} from 'node:zlib';
 import test, {type ExecutionContext} from 'ava';
+import {cacheEntryPath, contentHash} from '../../source/common/cache.js';
 import {InputError} from '../../source/common/input-error.js';
 import {labelFromPath, parseKernelSpec} from '../../source/kernel/kernel-spec.js';
 import {loadKernel} from '../../source/kernel/load-kernel.js';
+import {isCachedKernel} from '../../source/kernel/vmlinux.js';
 import {readGzipText, temporaryDirectory, writeTemporary} from '../helpers/derive.js';
 import {corpus, corpusMissing, fixture, hasCorpus} from '../helpers/paths.js';
 
@@ -161,4 +163,30 @@ test('the running kernel brings its BTF from /sys/kernel/btf/vmlinux', async t =
 	t.deepEqual(kernel.typeSources, [{kind: 'btf', path: path.join(root, 'sys/kernel/btf/vmlinux')}]);
 	const other = await loadKernel({label: undefined, source: '6.1.0-50-amd64'}, {root: (writeTemporary(root, 'boot/symvers-6.1.0-50-amd64.gz', readFileSync(fixture('kernels/6.1.0-50-amd64/Module.symvers.gz'))), root)});
 	t.deepEqual(other.typeSources, []);
+});
+
+test.serial('a damaged vmlinuz cache entry is a miss: recomputed and rewritten, never an error', async t => {
+	if (!hasCorpus) {
+		t.log(corpusMissing);
+		t.pass();
+		return;
+	}
+
+	scratchCache(t);
+	const image = vmlinuz('6.1.0-47-amd64');
+	const first = await loadKernel({label: undefined, source: image});
+	const entry = cacheEntryPath(process.env['KMODX_CACHE_DIR']!, 'kernel-exports-1', contentHash(readFileSync(image)));
+	const good = readFileSync(entry, 'utf8');
+	t.true(isCachedKernel(JSON.parse(good)));
+	// Each as a damaged disk or a careless hand leaves it: the fields of the record one by one.
+	const record = JSON.parse(good) as {exports: unknown[]};
+	const damaged = ['{}', '{"exports":5}', JSON.stringify({...record, exports: [['module_layout', 5, 'EXPORT_BOGUS', '']]}), JSON.stringify({...record, exports: [[null, -1, 'EXPORT_SYMBOL', '']]}), 'null'];
+	for (const text of damaged) {
+		writeFileSync(entry, text);
+		// eslint-disable-next-line no-await-in-loop
+		const again = await loadKernel({label: undefined, source: image});
+		t.is(again.exports.size, first.exports.size, text);
+		t.deepEqual(again.exports.get('module_layout'), first.exports.get('module_layout'));
+		t.true(isCachedKernel(JSON.parse(readFileSync(entry, 'utf8'))), `rewritten after ${text}`);
+	}
 });

@@ -238,20 +238,25 @@ test.serial('kernels given as installed headers: the explorer explains module_la
 	await waitFor(session, /EXIT=1/);
 });
 
-test.serial('SIGTERM gives the terminal back and ends with the signal\'s status', async t => {
+test.serial('SIGTERM and SIGQUIT give the terminal back and end with the signal\'s status', async t => {
 	if (!hasTmux) {
 		t.log(skipMessage);
 		t.pass();
 		return;
 	}
 
-	const session = start(t, 100, 30, checkArgs);
-	await waitFor(session, /1 of 21/);
-	const shell = tmux('list-panes', '-t', session.name, '-F', '#{pane_pid}').trim();
-	const node = execFileSync('pgrep', ['-P', shell], {encoding: 'utf8'}).trim().split('\n')[0]!;
-	process.kill(Number(node), 'SIGTERM');
-	const screen = await waitFor(session, /EXIT=143/);
-	t.notRegex(screen, /1 of 21/, 'the alternate screen is gone');
+	// SIGQUIT (Ctrl-\) left the alternate screen on.
+	for (const [signal, status] of [['SIGTERM', 143], ['SIGQUIT', 131]] as const) {
+		const session = start(t, 100, 30, checkArgs);
+		// eslint-disable-next-line no-await-in-loop
+		await waitFor(session, /1 of 21/);
+		const shell = tmux('list-panes', '-t', session.name, '-F', '#{pane_pid}').trim();
+		const node = execFileSync('pgrep', ['-P', shell], {encoding: 'utf8'}).trim().split('\n')[0]!;
+		process.kill(Number(node), signal);
+		// eslint-disable-next-line no-await-in-loop
+		const screen = await waitFor(session, new RegExp(`EXIT=${status}`));
+		t.notRegex(screen, /1 of 21/, `${signal}: the alternate screen is gone`);
+	}
 });
 
 test.serial('headers dirs and source tarballs: Enter explains misc_register exactly, in the module view and in the kernel-vs-kernel view', async t => {

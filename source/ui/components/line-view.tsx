@@ -1,12 +1,17 @@
 import {memo} from 'react';
 import {Box, Text} from 'ink';
+import {isTerminalSafe, terminalSafe} from '../../common/terminal-text.js';
 import {clipLine, lineToAnsi, textLength, type Line, type Theme} from '../theme.js';
 
 type LineProps = {line: Line; width: number; theme: Theme; inverse?: boolean};
 
-/** One terminal line of segments, cut and padded to `width` so it can never wrap. */
+/**
+One terminal line of segments, cut and padded to `width` so it can never wrap. Every line the
+explorer draws passes here, and names in it come from files: controls (ESC, OSC 52 and OSC 0,
+which Ink passes through, CR, LF, C1, bidi overrides) are shown as escapes, never sent.
+*/
 export const LineView = memo(function LineView({line, width, theme, inverse}: LineProps) {
-	const clipped = clipLine(line, width);
+	const clipped = clipLine(safeLine(line), width);
 	const used = clipped.reduce((sum, segment) => sum + textLength(segment.text), 0);
 	const padded = used < width ? [...clipped, {text: ' '.repeat(width - used)}] : clipped;
 	return <Text wrap="truncate">{lineToAnsi(padded, theme, inverse)}</Text>;
@@ -29,4 +34,9 @@ export function LinesWindow({lines, top, height, width, theme}: WindowProps) {
 			))}
 		</Box>
 	);
+}
+
+/** The line with every segment's text terminal-safe; the same line when nothing needs it. */
+export function safeLine(line: Line): Line {
+	return line.every(segment => isTerminalSafe(segment.text)) ? line : line.map(segment => ({...segment, text: terminalSafe(segment.text)}));
 }

@@ -1,10 +1,11 @@
 import {Box, Text} from 'ink';
+import {terminalSafe} from '../../common/terminal-text.js';
 
 /** Shown while kernels load (vmlinuz decompression takes a second or two): never a frozen screen. */
 export function ProgressLine({message, elapsed}: {message: string; elapsed: number}) {
 	return (
 		<Box>
-			<Text>⏳ {message}… </Text>
+			<Text>⏳ {terminalSafe(message)}… </Text>
 			<Text dimColor>{(elapsed / 1000).toFixed(1)} s   (q quits)</Text>
 		</Box>
 	);
