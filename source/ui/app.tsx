@@ -1,16 +1,15 @@
-import path from 'node:path';
-import {useCallback, useEffect, useMemo, useReducer, useRef} from 'react';
-import {Box, useApp, useStdout} from 'ink';
-import {isTerminalSafe, terminalSafe} from '../common/terminal-text.js';
-import {exportReport, osc52} from './export.js';
+import {useEffect, useMemo, useReducer, useRef} from 'react';
+import {Box} from 'ink';
+import {terminalSafe} from '../common/terminal-text.js';
+import {useCommands} from './hooks/use-commands.js';
 import {useExplanations} from './hooks/use-explanations.js';
 import {useExplorerInput, type KeyPress} from './hooks/use-explorer-input.js';
 import {useTerminalSize, type Size} from './hooks/use-terminal-size.js';
 import {typeChangeText} from '../report/diff-report.js';
 import {footerHints} from './keys.js';
-import {exitCode, type ExplainFunction, type ExplorerData} from './state/data.js';
+import type {ExplainFunction, ExplorerData} from './state/data.js';
 import {kernelDetailLines, kernelStripText, symbolDetailLines} from './state/detail-lines.js';
-import {currentRows, currentScreen, initialState, matrixEntries, reducer, scopeOf, selectedRow, type Command, type ExplorerState} from './state/explorer-state.js';
+import {currentRows, currentScreen, initialState, matrixEntries, reducer, scopeOf, selectedRow, type ExplorerState} from './state/explorer-state.js';
 import {computeLayout, headerLine as tableHeaderLine, minColumns, minRows, tableColumns} from './state/layout.js';
 import {marks} from './state/rows.js';
 import type {Line, Theme} from './theme.js';
@@ -40,8 +39,6 @@ export type AppProps = {
 export function App({data, theme, explain, size: fixedSize, directory = process.cwd(), earlyKeys}: AppProps) {
 	const size = useTerminalSize(fixedSize);
 	const [state, dispatch] = useReducer(reducer, data, initial => initialState(initial.tables, initial.kernels.length, {pageSize: computeLayout(size.columns, size.rows, initial.kernels.length, false).listHeight, modules: initial.mode === 'check' ? matrixEntries(initial.report) : undefined, causes: initial.mode === 'diff' ? initial.kernelDiff.grouping?.groups.map(group => new Set(group.exports)) : undefined}));
-	const {exit} = useApp();
-	const {stdout} = useStdout();
 	const screen = currentScreen(state);
 	const detailOpen = screen.kind === 'symbol' || screen.kind === 'kernel';
 	const layout = computeLayout(size.columns, size.rows, data.kernels.length, detailOpen);
@@ -73,48 +70,8 @@ export function App({data, theme, explain, size: fixedSize, directory = process.
 		dispatch({type: 'layout', pageSize: layout.listHeight, detailMax: Math.max(0, detailLines.length - layout.detailHeight + 1)});
 	}, [layout.listHeight, layout.detailHeight, detailLines.length]);
 
-	const onCommand = useCallback((command: Command) => {
-		switch (command) {
-			case 'quit': {
-				exit(exitCode(data));
-				break;
-			}
-
-			case 'copy': {
-				// A name with controls (a newline runs a pasted command) is never put on the clipboard.
-				if (row && !isTerminalSafe(row.name)) {
-					dispatch({type: 'message', text: `not copied: ${terminalSafe(row.name)} holds control or invisible characters`, tone: 'error'});
-				} else if (row) {
-					stdout.write(osc52(row.name));
-					dispatch({type: 'message', text: `copied ${row.name} (OSC 52)`, tone: 'info'});
-				}
-
-				break;
-			}
-
-			default: {
-				const format = command === 'exportJson' ? 'json' : 'markdown';
-				const name = data.mode === 'check'
-					? (data.report.modules.length === 1 ? data.report.modules[0]!.name : 'modules')
-					: `diff-${data.kernels.map(kernel => kernel.label).join('-')}`;
-				try {
-					const file = exportReport(data, format, directory, name);
-					dispatch({type: 'message', text: `wrote ${path.relative(process.cwd(), file).startsWith('..') ? file : `./${path.relative(process.cwd(), file)}`}`, tone: 'info'});
-				} catch (error) {
-					dispatch({type: 'message', text: `export failed: ${(error as Error).message}`, tone: 'error'});
-				}
-			}
-		}
-	}, [data, row, stdout, exit, directory]);
 	useExplorerInput(dispatch, true, earlyKeys);
-	const commandId = state.command?.id;
-	useEffect(() => {
-		if (state.command) {
-			onCommand(state.command.action);
-		}
-	// Runs once per command: the id changes, nothing else should re-run it.
-	// eslint-disable-next-line react-hooks/exhaustive-deps
-	}, [commandId]);
+	useCommands(state.command, {data, row, directory, dispatch});
 
 	// The list scrolls like a pager: the window moves only when the cursor leaves it.
 	const topRef = useRef(0);
