@@ -8,7 +8,6 @@ import type {CheckPolicy, Outcome, PeerExport} from '../verdict/check-module.js'
 import {processModule, type ProcessedModule, type ScanContext} from './process-module.js';
 import {Prefetcher} from './prefetch.js';
 import {transferKernel} from './transfer-kernel.js';
-import {withCachedExports} from './cached-exports.js';
 import {ImportResolver} from '../verdict/import-resolver.js';
 import {digestReport, type DigestOptions, type ModuleDigest} from './digest.js';
 import type {WorkerBatch, WorkerInput, WorkerReply} from './scan-worker.js';
@@ -74,8 +73,7 @@ every earlier one is done, and only reports (not ModuleInfo) cross threads. The 
 buildCheckReport: a module whose import some kernel lacks waits until every module's exports
 are known, then is checked again with them as peers.
 */
-export async function scanModules(files: string[], givenKernels: Kernel[], policy: CheckPolicy, options: ScanOptions): Promise<void> {
-	const kernels = givenKernels.map(kernel => withCachedExports(kernel));
+export async function scanModules(files: string[], kernels: Kernel[], policy: CheckPolicy, options: ScanOptions): Promise<void> {
 	const peersPossible = files.length > 1;
 	const digest = options.digest ?? {mode: 'report'};
 	const results = new OrderedResults(files.length, options);
@@ -86,7 +84,7 @@ export async function scanModules(files: string[], givenKernels: Kernel[], polic
 		};
 
 		if (workers <= 1) {
-			const context: ScanContext = {kernels, resolver: new ImportResolver(givenKernels.map(kernel => kernel.exports)), policy, peersPossible, digest};
+			const context: ScanContext = {kernels, resolver: new ImportResolver(kernels.map(kernel => kernel.exports)), policy, peersPossible, digest};
 			await scanHere(files, context, options, accept);
 		} else {
 			await runWorkers(files, {kernels: kernels.map(kernel => transferKernel(kernel)), policy, peersPossible, digest}, workers, accept, options.pace);

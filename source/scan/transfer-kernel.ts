@@ -1,6 +1,5 @@
 import type {Kernel} from '../kernel/kernel.js';
 import {packExports, PackedExports} from '../kernel/packed-exports.js';
-import {CachedExports} from './cached-exports.js';
 
 /** A kernel as it crosses to a worker thread: everything but the export table is plain data. */
 export type TransferredKernel = Omit<Kernel, 'exports'> & {exports: SharedArrayBuffer};
@@ -11,9 +10,8 @@ it as is, so each kernel is packed once per run however many threads read it.
 */
 export function transferKernel(kernel: Kernel): TransferredKernel {
 	const {exports: table, ...rest} = kernel;
-	const inner = table instanceof CachedExports ? table.inner : table;
 	// A table that came from the cache is packed already.
-	const packed = inner instanceof PackedExports ? inner.bytes : packExports(inner.all());
+	const packed = table instanceof PackedExports ? table.bytes : packExports(table.all());
 	const shared = new SharedArrayBuffer(packed.byteLength);
 	new Uint8Array(shared).set(packed);
 	return {...rest, exports: shared};
@@ -26,5 +24,5 @@ export function receiveKernel(kernel: TransferredKernel): Kernel {
 		throw new Error(`${kernel.label}: the shared export table does not open`);
 	}
 
-	return {...rest, exports: new CachedExports(table)};
+	return {...rest, exports: table};
 }
