@@ -23,7 +23,7 @@ function chainError(btf: Btf, id: number): InputError {
 const nodeKinds = new Set<number>([BtfKind.Struct, BtfKind.Union, BtfKind.Enum, BtfKind.Enum64, BtfKind.Fwd, BtfKind.Typedef]);
 
 /** Struct, union, enum, forward declaration or typedef: the nodes of the type graph. */
-function isNodeKind(btf: Btf, id: number): boolean {
+export function isNodeKind(btf: Btf, id: number): boolean {
 	return nodeKinds.has(btf.kind(id));
 }
 

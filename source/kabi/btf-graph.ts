@@ -1,5 +1,5 @@
 import type {Btf} from '../btf/btf.js';
-import {cType, typeKey} from '../btf/btf-c-type.js';
+import {cType, isNodeKind, typeKey, typeRefs} from '../btf/btf-c-type.js';
 import {BtfKind} from '../btf/btf-kind.js';
 
 /*
@@ -24,7 +24,6 @@ export type BtfGraph = {
 	symbols: Map<string, string[]>;
 };
 
-const namedKinds = new Set<number>([BtfKind.Struct, BtfKind.Union, BtfKind.Enum, BtfKind.Enum64, BtfKind.Fwd, BtfKind.Typedef]);
 // Anonymous nesting deeper than this is refused as bad BTF elsewhere; here it only stops the walk.
 const maximumAnonymousDepth = 32;
 
@@ -33,7 +32,7 @@ export function btfGraph(btf: Btf): BtfGraph {
 	const symbols = new Map<string, string[]>();
 	for (let id = btf.startId; id <= btf.lastId; id++) {
 		const kind = btf.kind(id);
-		if (namedKinds.has(kind) && btf.name(id) !== '') {
+		if (isNodeKind(btf, id) && btf.name(id) !== '') {
 			const key = typeKey(btf, id);
 			const existing = types.get(key);
 			// Several BTF types may share a name (a FWD and the definition, or duplicates from
@@ -94,56 +93,21 @@ function anonymousComposite(btf: Btf, id: number): number | undefined {
 	return (kind === BtfKind.Struct || kind === BtfKind.Union) && btf.name(id) === '' ? id : undefined;
 }
 
-/** The named types a type expression mentions, through pointers, arrays, prototypes and anonymous types. */
+/** The named types a type expression mentions: typeRefs() through pointers, arrays and prototypes, then into anonymous types. */
 function mentions(btf: Btf, id: number, out: Set<string>, depth: number): void {
-	if (depth > maximumAnonymousDepth + 64 || id === 0) {
+	if (depth > maximumAnonymousDepth || id === 0) {
 		return;
 	}
 
-	const kind = btf.kind(id);
-	if (namedKinds.has(kind)) {
-		if (btf.name(id) !== '') {
-			out.add(typeKey(btf, id));
-			return;
-		}
-
-		if (kind === BtfKind.Typedef) {
-			mentions(btf, btf.sizeOrType(id), out, depth + 1);
-		} else if (kind === BtfKind.Struct || kind === BtfKind.Union) {
-			for (const member of btf.members(id)) {
+	for (const reference of typeRefs(btf, id)) {
+		if (!reference.anonymous) {
+			out.add(typeKey(btf, reference.id));
+		} else if (btf.kind(reference.id) === BtfKind.Typedef) {
+			mentions(btf, btf.sizeOrType(reference.id), out, depth + 1);
+		} else if (btf.kind(reference.id) === BtfKind.Struct || btf.kind(reference.id) === BtfKind.Union) {
+			for (const member of btf.members(reference.id)) {
 				mentions(btf, member.type, out, depth + 1);
 			}
-		}
-
-		return;
-	}
-
-	switch (kind) {
-		case BtfKind.Ptr:
-		case BtfKind.Const:
-		case BtfKind.Volatile:
-		case BtfKind.Restrict:
-		case BtfKind.TypeTag: {
-			mentions(btf, btf.sizeOrType(id), out, depth + 1);
-			break;
-		}
-
-		case BtfKind.Array: {
-			mentions(btf, btf.array(id).type, out, depth + 1);
-			break;
-		}
-
-		case BtfKind.FuncProto: {
-			mentions(btf, btf.sizeOrType(id), out, depth + 1);
-			for (const parameter of btf.params(id)) {
-				mentions(btf, parameter.type, out, depth + 1);
-			}
-
-			break;
-		}
-
-		default: {
-			break;
 		}
 	}
 }

@@ -1,5 +1,5 @@
 import {randomBytes} from 'node:crypto';
-import {closeSync, existsSync, linkSync, lstatSync, openSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, type Stats} from 'node:fs';
+import {closeSync, existsSync, linkSync, lstatSync, openSync, renameSync, statSync, unlinkSync, writeSync, type Stats} from 'node:fs';
 import path from 'node:path';
 import {onExit} from '../common/exit-cleanup.js';
 import {InputError} from '../common/input-error.js';
@@ -62,41 +62,14 @@ Writes a report atomically (temp file in the same directory, then link or rename
 replaces an existing file unless asked: a report must not clobber something the user kept.
 */
 export function writeOutput(file: string, content: string, {force}: {force: boolean}): void {
-	refuseEmpty(file);
-	const directory = path.dirname(path.resolve(file));
-	if (!existsSync(directory)) {
-		throw new InputError(file, 'directory does not exist');
-	}
-
-	checkTarget(file, force);
-	const temporary = temporaryFor(directory, file);
-	let created = false;
+	// The sink's file mode: a temporary file beside it, linked or renamed into place.
+	const sink = new ReportSink(file, force, 0);
 	try {
-		writeFileSync(temporary, content, {flag: 'wx'});
-		created = true;
-		if (force) {
-			// Again right before the rename: what is at the name may have changed meanwhile.
-			checkTarget(file, force);
-			renameSync(temporary, file);
-		} else {
-			// link() fails if the target appeared meanwhile: no race with another writer.
-			linkSync(temporary, file);
-			unlinkSync(temporary);
-		}
+		sink.write(content);
+		sink.commit();
 	} catch (error) {
-		// Only what this run created is removed.
-		if (created) {
-			try {
-				unlinkSync(temporary);
-			} catch {}
-		}
-
-		if (error instanceof InputError) {
-			throw error;
-		}
-
-		const code = (error as NodeJS.ErrnoException).code;
-		throw new InputError(file, code === 'EEXIST' ? 'already exists (use --force to overwrite)' : `cannot write: ${code ?? (error as Error).message}`);
+		sink.abort();
+		throw error;
 	}
 }
 
@@ -143,7 +116,12 @@ export class ReportSink {
 
 	write(text: string): void {
 		if (this.fd !== undefined) {
-			writeSync(this.fd, text);
+			try {
+				writeSync(this.fd, text);
+			} catch (error) {
+				throw new InputError(this.file!, `cannot write: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+			}
+
 			return;
 		}
 
