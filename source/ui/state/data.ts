@@ -1,4 +1,4 @@
-import {diffKernels, type ExportDiffRow} from '../../kernel/diff-kernels.js';
+import {diffKernels} from '../../kernel/diff-kernels.js';
 import type {Kernel} from '../../kernel/kernel.js';
 import type {ModuleInfo} from '../../module/module-info.js';
 import {buildCheckReport, type CheckReport} from '../../report/check-report.js';
@@ -17,7 +17,7 @@ export type ExplainFunction = (symbol: string, fromKernel: string, toKernel: str
 /** Everything the explorer shows, computed once by the engine before the first real frame. */
 export type ExplorerData =
 	| {mode: 'check'; kernels: Kernel[]; report: CheckReport; tables: TableRow[][]}
-	| {mode: 'diff'; kernels: Kernel[]; diff: ExportDiffRow[]; tables: TableRow[][]; kernelDiff: KernelDiff};
+	| {mode: 'diff'; kernels: Kernel[]; tables: TableRow[][]; kernelDiff: KernelDiff};
 
 export function checkData(modules: ModuleInfo[], kernels: Kernel[], policy: CheckPolicy): ExplorerData {
 	const report = buildCheckReport(modules, kernels, policy);
@@ -26,8 +26,7 @@ export function checkData(modules: ModuleInfo[], kernels: Kernel[], policy: Chec
 
 /** The kernel-vs-kernel explorer: the diff's rows, with the rules' decisions and the grouping when the CLI made them. */
 export function diffData(kernels: Kernel[], kernelDiff: KernelDiff = {kernels, rows: diffKernels(kernels)}): ExplorerData {
-	const diff = kernelDiff.rows;
-	return {mode: 'diff', kernels, diff, kernelDiff, tables: [diffTableRows(diff, kernels.map(kernel => kernel.modulesIncluded), kernelDiff.judged?.decisions)]};
+	return {mode: 'diff', kernels, kernelDiff, tables: [diffTableRows(kernelDiff.rows, kernels.map(kernel => kernel.modulesIncluded), kernelDiff.judged?.decisions)]};
 }
 
 /** Exit status like `kmodx check` (0 loads everywhere, 1 fails, 3 undecided) and the piped diff (0 nothing changed). */
