@@ -26,16 +26,18 @@ export function diffKernels(kernels: Kernel[]): ExportDiffRow[] {
 	}
 
 	const listsModules = kernels.map(kernel => kernel.modulesIncluded);
+	// A kernel without modversions has no CRCs: there is nothing to compare them with.
+	const compareCrcs = kernels.every(kernel => kernel.modversions !== false);
 	const rows: ExportDiffRow[] = [];
 	for (const name of [...names].sort()) {
 		const exports = kernels.map(kernel => kernel.exports.get(name) ?? null);
-		rows.push({name, change: changesOf(exports, listsModules), exports});
+		rows.push({name, change: changesOf(exports, listsModules, compareCrcs), exports});
 	}
 
 	return rows;
 }
 
-function changesOf(exports: Array<KernelExport | null>, listsModules: boolean[]): ExportChange[] {
+function changesOf(exports: Array<KernelExport | null>, listsModules: boolean[], compareCrcs: boolean): ExportChange[] {
 	const [base, ...others] = exports;
 	const changes = new Set<ExportChange>();
 	for (const [index, other] of others.entries()) {
@@ -44,7 +46,7 @@ function changesOf(exports: Array<KernelExport | null>, listsModules: boolean[])
 		} else if (base && !other) {
 			changes.add(listsModules[index + 1] ? 'removed' : 'undecided');
 		} else if (base && other) {
-			if (base.crc !== other.crc) {
+			if (compareCrcs && base.crc !== other.crc) {
 				changes.add('crc');
 			}
 

@@ -18,6 +18,8 @@ export type CheckReport = {
 		kind: Kernel['kind'];
 		release: string | null;
 		vermagic: string | null;
+		/** CONFIG_MODVERSIONS: false when the kernel checks no CRCs (each release its own ABI), null when the input does not tell. */
+		modversions: boolean | null;
 		exports: number;
 		modules_included: boolean;
 		/** An installed kernel: the modules whose exports count (null for other kinds). */
@@ -41,6 +43,8 @@ export type ModuleReport = {
 	license: string | null;
 	intree: boolean;
 	signer: string | null;
+	/** True when the module has `__versions` (built with CONFIG_MODVERSIONS). */
+	has_versions: boolean;
 	/** `__versions` entries in file order (what `modprobe --dump-modversions` lists), then unversioned imports. */
 	imports: Array<{name: string; crc: string | null}>;
 	results: KernelVerdict[];
@@ -151,6 +155,7 @@ export function kernelSummaries(kernels: Kernel[]): CheckReport['kernels'] {
 		kind: kernel.kind,
 		release: kernel.release ?? null,
 		vermagic: kernel.vermagic ?? null,
+		modversions: kernel.modversions ?? null,
 		exports: kernel.exports.size,
 		modules_included: kernel.modulesIncluded,
 		modules: kernel.modules?.counted ?? null,
@@ -171,6 +176,7 @@ export function moduleReport(module: ModuleInfo, kernels: Kernel[], policy: Chec
 		license: modinfoValue(module, 'license') ?? null,
 		intree: modinfoValue(module, 'intree') !== undefined,
 		signer: module.signature?.signer ?? null,
+		has_versions: module.hasVersions,
 		imports: [
 			...module.versions.map(({name, crc}) => ({name, crc: formatCrc(crc)})),
 			...module.imports.filter(i => !versioned.has(i.name)).map(i => ({name: i.name, crc: null})),

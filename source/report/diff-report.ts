@@ -76,7 +76,7 @@ export function buildDiffReport(diff: KernelDiff) {
 	const tally = ruleTally(diff);
 	return {
 		schema: diffSchema,
-		kernels: kernels.map(kernel => ({label: kernel.label, source: kernel.source, release: kernel.release ?? null, exports: kernel.exports.size, modules_included: kernel.modulesIncluded})),
+		kernels: kernels.map(kernel => ({label: kernel.label, source: kernel.source, release: kernel.release ?? null, modversions: kernel.modversions ?? null, exports: kernel.exports.size, modules_included: kernel.modulesIncluded})),
 		summary: {...diffSummary(rows), ...(tally && {tolerated: tally.tolerated, not_tolerated: tally.notTolerated})},
 		...(judged && {rules: rulesDescription(judged.rules)}),
 		changes: changedIndexes(rows, false).map(index => {
@@ -104,6 +104,23 @@ export function diffStatus(diff: KernelDiff): number {
 	}
 
 	return diff.rows.some(row => row.change.includes('undecided')) ? undecidedStatus : 0;
+}
+
+/**
+Kernels without symbol versions (CONFIG_MODVERSIONS off): no CRC exists to compare, so "the same"
+means only that the export, its type and namespace are unchanged; a module still loads only on
+the release it was built for.
+*/
+export function unversionedNote(kernels: Kernel[]): string | undefined {
+	const without = kernels.filter(kernel => kernel.modversions === false);
+	if (without.length === 0) {
+		return undefined;
+	}
+
+	const who = without.length === kernels.length
+		? (kernels.length === 2 ? 'Neither kernel has' : 'No kernel here has')
+		: `${without.map(kernel => terminalSafe(kernel.label)).join(', ')} ${without.length === 1 ? 'has' : 'have'} no`;
+	return `${who} symbol versions (CONFIG_MODVERSIONS off): CRCs are not compared ("the same" means the export, its type and namespace are unchanged), and a module loads only on the exact release it was built for`;
 }
 
 /** Why rows are undecided, once: which kernels list only vmlinux's exports, and what to give instead. */
@@ -185,6 +202,11 @@ export function formatDiffMarkdown(diff: KernelDiff): string {
 	}
 
 	out.push('', `**${changed.length} of ${rows.length} exports changed; ${summary.same} are the same.**`, '');
+	const unversioned = unversionedNote(kernels);
+	if (unversioned) {
+		out.push(markdownText(unversioned), '');
+	}
+
 	const rulesLine = rulesSummary(diff);
 	if (rulesLine) {
 		out.push(`**${markdownText(rulesLine)}.**`, '');
@@ -213,6 +235,11 @@ export function formatDiffText(diff: KernelDiff): string {
 	const changed = changedIndexes(rows, true);
 	const summary = diffSummary(rows);
 	const lines = [`${kernels.map(kernel => kernel.label).join(' → ')}: ${summary.added} added, ${summary.removed} removed, ${summary.crc} CRC changed, ${summary.export_type} export type changed, ${summary.namespace} namespace changed, ${summary.module} moved, ${summary.same} the same${summary.undecided > 0 ? `, ${summary.undecided} undecided` : ''}`];
+	const unversioned = unversionedNote(kernels);
+	if (unversioned) {
+		lines.push(unversioned);
+	}
+
 	const rulesLine = rulesSummary(diff);
 	if (rulesLine) {
 		lines.push(rulesLine);

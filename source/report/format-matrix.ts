@@ -15,6 +15,10 @@ export function cellText(result: KernelVerdict): string {
 
 	if (result.verdict === 'undecided') {
 		const unresolved = result.warnings.filter(w => w.kind === 'unresolved');
+		if (unresolved.length === 0) {
+			return '? vermagic unknown';
+		}
+
 		return unresolved.length === 1 ? `? unresolved ${unresolved[0]!.symbol ?? ''}`.trimEnd() : `? ${unresolved.length} unresolved`;
 	}
 
@@ -30,6 +34,10 @@ export function cellText(result: KernelVerdict): string {
 
 		case 'vermagic': {
 			return '✗ vermagic';
+		}
+
+		case 'exports': {
+			return '✗ no export flags';
 		}
 
 		default: {

@@ -204,7 +204,7 @@ function dmesgLines(lines: Line[], push: Push, module: ModuleReport, symbol: str
 			}
 
 			const first = result.first_failure;
-			if (first && first !== item && (result.stops_at === 'module_layout' || result.stops_at === 'vermagic' || result.stops_at === 'arch')) {
+			if (first && first !== item && (result.stops_at === 'module_layout' || result.stops_at === 'vermagic' || result.stops_at === 'exports' || result.stops_at === 'arch')) {
 				push(`  (${result.kernel} stops earlier, at ${result.stops_at}: this line shows once that is fixed)`, 'dim', '   ');
 			}
 		}
