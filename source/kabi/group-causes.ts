@@ -34,6 +34,11 @@ export type Grouping = {
 	unexplained: string[];
 	/** Changed exports the type information does not describe (a module's, a variable BTF lacks). */
 	notDescribed: string[];
+	/**
+	The kernels have no CRCs (no modversions): every export both have was compared by its types,
+	and the groups hold those whose types changed; nothing was checked against a CRC.
+	*/
+	withoutCrcs?: boolean;
 };
 
 /** Items compared by name: what was added, removed and changed. */

@@ -64,6 +64,8 @@ export function groupingJson(grouping: Grouping) {
 		method: grouping.method,
 		// From BTF an export reaches every type of the kernel's graph behind it, more than genksyms hashed.
 		approximate: grouping.method === 'btf',
+		// No modversions: exports grouped by type changes alone, with no CRC to confirm them.
+		crcs_compared: !grouping.withoutCrcs,
 		groups: grouping.groups.map(group => ({type: group.type, change: typeChangeJson(group.change), exports: group.exports})),
 		unexplained: grouping.unexplained,
 		not_described: grouping.notDescribed,
@@ -161,6 +163,10 @@ export function typeChangeText(change: TypeDiff): string {
 }
 
 export function groupingHeading(grouping: Grouping): string {
+	if (grouping.withoutCrcs) {
+		return `Type changes of the exports both kernels have, by cause, from ${grouping.method === 'btf' ? 'BTF (an over-approximation: every changed type an export reaches in the kernel\'s type graph)' : 'symtypes'} — no CRCs exist to confirm them (no modversions)`;
+	}
+
 	return grouping.method === 'btf'
 		? 'CRC changes by cause, from BTF (an over-approximation: every changed type an export reaches in the kernel\'s type graph, also types its file never expanded)'
 		: 'CRC changes by cause, from symtypes (exact: the changed definitions each export reaches in its own file)';
