@@ -17,7 +17,7 @@ import {labelFromPath, type KernelSpec, type LoadKernelOptions} from './kernel-s
 import {readVmlinuxKernel} from './vmlinux.js';
 import {installedLayout, loadInstalledTree} from './installed-tree.js';
 import {readBounded} from '../common/read-bounded.js';
-import {headersSourceTree, readText} from '../kbuild/headers-dir.js';
+import {headersSourceTree, isHeadersDirectory, readText} from '../kbuild/headers-dir.js';
 
 const symversNames = ['Module.symvers', 'Module.symvers.gz', 'Module.symvers.xz', 'Module.symvers.zst', 'symvers.gz', 'symvers.xz', 'symvers.zst', 'symvers'];
 const configNames = ['.config', 'config', 'include/config/auto.conf'];
@@ -132,7 +132,11 @@ async function loadDirectory(spec: KernelSpec, directory: string, options: LoadK
 	const kernel = await loadFile(spec, symvers, options, {config, release, files, exportFlags});
 	// Debian's headers packages (6.12 on) ship the kernel's BTF as a `vmlinux` beside Module.symvers.
 	const headersBtf = path.join(directory, 'vmlinux');
-	const typeSources: TypeSource[] = [{kind: 'headers', path: directory}, ...(existsSync(headersBtf) ? [{kind: 'btf' as const, path: headersBtf}] : [])];
+	// kbuild can build against it only when it is a headers directory, not any folder with a Module.symvers.
+	const typeSources: TypeSource[] = [
+		...(isHeadersDirectory(directory) ? [{kind: 'headers' as const, path: directory}] : []),
+		...(existsSync(headersBtf) ? [{kind: 'btf' as const, path: headersBtf}] : []),
+	];
 	return {...kernel, label: spec.label ?? release ?? labelFromPath(directory), typeSources};
 }
 
