@@ -5,6 +5,7 @@ import {modinfoValue, type ModuleInfo} from '../module/module-info.js';
 import {abiGroups} from '../verdict/abi-groups.js';
 import {checkModule, type CheckPolicy, type KernelVerdict, type Outcome, type PeerExport} from '../verdict/check-module.js';
 import {ImportResolver} from '../verdict/import-resolver.js';
+import {adviceFor} from '../verdict/advice.js';
 
 export const checkSchema = 'kmodx.check/1';
 
@@ -169,6 +170,11 @@ for each name once in the whole run.
 */
 export function moduleReport(module: ModuleInfo, kernels: Kernel[], policy: CheckPolicy, peers?: Map<string, PeerExport> | ((kernel: Kernel) => Map<string, PeerExport> | undefined), results?: KernelVerdict[], resolver?: ImportResolver): ModuleReport {
 	const versioned = new Set(module.versions.map(v => v.name));
+	const verdicts = results ?? kernels.map((kernel, index) => checkModule(module, kernel, policy, {
+		peers: typeof peers === 'function' ? peers(kernel) : peers,
+		resolved: resolver ? () => resolver.exportsIn(module, index) : undefined,
+	}));
+	const context = {verdicts: verdicts.map((verdict, index) => ({kernel: kernels[index]!, verdict}))};
 	return {
 		path: module.path,
 		name: module.name,
@@ -181,10 +187,7 @@ export function moduleReport(module: ModuleInfo, kernels: Kernel[], policy: Chec
 			...module.versions.map(({name, crc}) => ({name, crc: formatCrc(crc)})),
 			...module.imports.filter(i => !versioned.has(i.name)).map(i => ({name: i.name, crc: null})),
 		],
-		results: results ?? kernels.map((kernel, index) => checkModule(module, kernel, policy, {
-			peers: typeof peers === 'function' ? peers(kernel) : peers,
-			resolved: resolver ? () => resolver.exportsIn(module, index) : undefined,
-		})),
+		results: verdicts.map((verdict, index) => (verdict.verdict === 'loads' ? verdict : {...verdict, advice: adviceFor(module, kernels[index]!, verdict, context)})),
 		groups: abiGroups(module, kernels, resolver ? (name, index) => resolver.exportOf(name, index) : undefined),
 	};
 }

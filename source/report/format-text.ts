@@ -188,6 +188,13 @@ export function moduleText(untrusted: ModuleReport, width: number, style: TextSt
 			lines.push(`      ? ${plural(symbols.length, 'import')} undecided: ${symbols.slice(0, 6).join(', ')}${symbols.length > 6 ? `, and ${symbols.length - 6} more` : ''}`);
 			lines.push(style.dim(`          ${reason}`));
 		}
+
+		for (const advice of result.advice ?? []) {
+			lines.push(`      → ${advice.text}${advice.command ? ':' : ''}`);
+			if (advice.command) {
+				lines.push(style.bold(`          $ ${advice.command}`));
+			}
+		}
 	}
 
 	// Taints and notes are mostly the same on every kernel: say each once, naming the kernels.

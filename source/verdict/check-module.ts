@@ -4,6 +4,7 @@ import {isGplOnly, type Kernel, type KernelExport} from '../kernel/kernel.js';
 import {machineName} from '../elf/elf-file.js';
 import type {ModuleImport, ModuleInfo} from '../module/module-info.js';
 import {isGplCompatible} from './license.js';
+import type {Advice} from './advice.js';
 
 /** Problems that stop the module from loading, as `kmodx.check/1` names them. */
 export type ProblemKind = 'arch' | 'no_versions' | 'crc' | 'missing' | 'gpl_only' | 'namespace' | 'vermagic' | 'no_version' | 'proprietary_taint' | 'no_export_flags';
@@ -60,6 +61,8 @@ export type KernelVerdict = {
 	warnings: Warning[];
 	/** The kernel log of one load attempt, in order. */
 	dmesg: string[];
+	/** What to do about it (advice.ts), in full reports; none where it loads. */
+	advice?: Advice[];
 };
 
 export type CheckPolicy = {
