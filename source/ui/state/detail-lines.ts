@@ -313,6 +313,16 @@ function moduleOnKernelLines(lines: Line[], push: Push, module: ModuleReport, re
 		}
 	}
 
+	if ((result.advice ?? []).length > 0) {
+		lines.push(blank, text('what to do', 'accent'));
+		for (const advice of result.advice!) {
+			push(`→ ${advice.text}`, 'plain', '    ');
+			if (advice.command) {
+				push(`    $ ${advice.command}`, 'bold', '      ');
+			}
+		}
+	}
+
 	lines.push(blank, text('ABI group', 'accent'));
 	const group = module.groups.find(labels => labels.includes(label)) ?? [label];
 	const others = group.filter(other => other !== label);
