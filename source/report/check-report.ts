@@ -5,6 +5,8 @@ import {modinfoValue, type ModuleInfo} from '../module/module-info.js';
 import {abiGroups} from '../verdict/abi-groups.js';
 import {checkModule, type CheckPolicy, type KernelVerdict, type Outcome, type PeerExport} from '../verdict/check-module.js';
 import {ImportResolver} from '../verdict/import-resolver.js';
+import {noteRustSymbols} from '../verdict/rust-imports.js';
+import {isRustSymbol, rustSymbolKey} from '../common/rust-symbol.js';
 
 export const checkSchema = 'kmodx.check/1';
 
@@ -41,8 +43,8 @@ export type ModuleReport = {
 	license: string | null;
 	intree: boolean;
 	signer: string | null;
-	/** `__versions` entries in file order (what `modprobe --dump-modversions` lists), then unversioned imports. */
-	imports: Array<{name: string; crc: string | null}>;
+	/** `__versions` entries in file order (what `modprobe --dump-modversions` lists), then unversioned imports; `demangled` for a Rust symbol. */
+	imports: Array<{name: string; crc: string | null; demangled?: string}>;
 	results: KernelVerdict[];
 	groups: string[][];
 	/** With --rules and a stablelist: what `ksc` reports (imports not on the list). */
@@ -172,15 +174,20 @@ export function moduleReport(module: ModuleInfo, kernels: Kernel[], policy: Chec
 		intree: modinfoValue(module, 'intree') !== undefined,
 		signer: module.signature?.signer ?? null,
 		imports: [
-			...module.versions.map(({name, crc}) => ({name, crc: formatCrc(crc)})),
-			...module.imports.filter(i => !versioned.has(i.name)).map(i => ({name: i.name, crc: null})),
+			...module.versions.map(({name, crc}) => withDemangled({name, crc: formatCrc(crc)})),
+			...module.imports.filter(i => !versioned.has(i.name)).map(i => withDemangled({name: i.name, crc: null})),
 		],
-		results: results ?? kernels.map((kernel, index) => checkModule(module, kernel, policy, {
+		results: (results ?? kernels.map((kernel, index) => checkModule(module, kernel, policy, {
 			peers: typeof peers === 'function' ? peers(kernel) : peers,
 			resolved: resolver ? () => resolver.exportsIn(module, index) : undefined,
-		})),
+		}))).map((verdict, index) => noteRustSymbols(verdict, kernels[index]!)),
 		groups: abiGroups(module, kernels, resolver ? (name, index) => resolver.exportOf(name, index) : undefined),
 	};
+}
+
+function withDemangled(entry: {name: string; crc: string | null}): ModuleReport['imports'][number] {
+	const demangled = isRustSymbol(entry.name) ? rustSymbolKey(entry.name) : undefined;
+	return demangled === undefined ? entry : {...entry, demangled};
 }
 
 /** A module's exports as peers of the other modules in the run (later modules win a name, as in one Map). */

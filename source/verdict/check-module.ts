@@ -21,6 +21,8 @@ export type Problem = {
 	/** The exact kernel log lines this problem produces on its own. */
 	log: string[];
 	message: string;
+	/** A Rust symbol: its demangled name (source/verdict/rust-imports.ts). */
+	demangled?: string;
 	/** `check --explain`: why the CRC changed, from the module's build kernel to this one. */
 	explanation?: Explanation;
 	explanation_unavailable?: string;
@@ -29,6 +31,8 @@ export type Problem = {
 export type Warning = {
 	kind: WarningKind;
 	symbol: string | null;
+	/** A Rust symbol: its demangled name (source/verdict/rust-imports.ts). */
+	demangled?: string;
 	log: string[];
 	message: string;
 };
