@@ -23,6 +23,8 @@ export type Problem = {
 	message: string;
 	/** A Rust symbol: its demangled name (source/verdict/rust-imports.ts). */
 	demangled?: string;
+	/** A missing Rust import: the kernel's export of the same function under another crate hash (another build). */
+	rehashed_as?: string;
 	/** `check --explain`: why the CRC changed, from the module's build kernel to this one. */
 	explanation?: Explanation;
 	explanation_unavailable?: string;

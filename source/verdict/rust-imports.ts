@@ -3,6 +3,9 @@ import type {Kernel} from '../kernel/kernel.js';
 import {rustExportsByKey} from '../kernel/rust-exports.js';
 import type {KernelVerdict} from './check-module.js';
 
+/** What a missing Rust import whose function the kernel exports as `name` means. */
+export const rehashedHint = (name: string) => `this kernel exports the same function under another build hash (${name}): a Rust module must be built against this exact kernel build`;
+
 /**
 Rust names in a verdict, for people: each problem and warning about a Rust symbol gets its
 demangled name, and a `missing` import that the kernel exports under another crate hash (the same
@@ -18,11 +21,10 @@ export function noteRustSymbols(verdict: KernelVerdict, kernel: Kernel): KernelV
 		}
 
 		item.demangled = key;
-		if (item.kind === 'missing') {
-			const same = rustExportsByKey(kernel.exports).get(key);
-			if (same) {
-				item.message += `; this kernel exports the same function under another build hash (${same.name}): a Rust module must be built against this exact kernel build`;
-			}
+		const same = item.kind === 'missing' ? rustExportsByKey(kernel.exports).get(key) : undefined;
+		if (same && 'module_crc' in item) {
+			item.rehashed_as = same.name;
+			item.message += `; ${rehashedHint(same.name)}`;
 		}
 	}
 

@@ -63,7 +63,7 @@ test('the Rust fields of kmodx.check/1 and kmodx.diff/1 (Debian 7.2.12 → 7.2.1
 	const check = JSON.parse(runCli(['check', module, '-k', rust('symvers-7.2.13+deb14-amd64.gz'), '--json']).stdout) as unknown;
 	const diff = JSON.parse(runCli(['-k', rust('symvers-7.2.12+deb13-amd64.gz'), '-k', rust('symvers-7.2.13+deb14-amd64.gz'), '--json']).stdout) as unknown;
 	const all = [...allKeys(check), ...allKeys(diff)];
-	for (const key of ['modules.imports.demangled', 'modules.results.problems.demangled', 'summary.rehashed', 'changes.demangled', 'changes.kernels.name']) {
+	for (const key of ['modules.imports.demangled', 'modules.results.problems.demangled', 'modules.results.problems.rehashed_as', 'summary.rehashed', 'changes.demangled', 'changes.kernels.name']) {
 		t.true(all.includes(key), key);
 	}
 

@@ -5,6 +5,7 @@ import type {ExplainResult, Explanation, TypeChange} from '../../explain/explana
 import {methodLabel, originText} from '../../explain/format-explanation.js';
 import {decisionText, typeChangeText} from '../../report/diff-report.js';
 import {verdictSummary} from '../../report/format-text.js';
+import {rehashedHint} from '../../verdict/rust-imports.js';
 import type {ModuleReport} from '../../report/check-report.js';
 import {stateTone, wrap, type Line, type Tone} from '../theme.js';
 import type {ExplorerData} from './data.js';
@@ -213,6 +214,10 @@ function dmesgLines(lines: Line[], push: Push, module: ModuleReport, symbol: str
 
 			if (item.log.length === 0) {
 				push(`  ${item.message}`, 'dim', '    ');
+			}
+
+			if ('rehashed_as' in item && item.rehashed_as) {
+				push(`  ${rehashedHint(item.rehashed_as)}`, 'dim', '    ');
 			}
 
 			const first = result.first_failure;
