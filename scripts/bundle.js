@@ -31,6 +31,9 @@ await build({
 	entryPoints: {kmodx: 'build/source/bin/kmodx.js'},
 	outExtension: {'.js': '.cjs'},
 	format: 'cjs',
+	// string-width is ESM only: require() of it gives its namespace, not its default export, so the
+	// CommonJS binary carries its own copy (the text report measures names in terminal cells).
+	external: common.external.filter(name => name !== 'string-width'),
 	plugins: [fullCli],
 	// Scan workers are found beside the bundle (new URL('scan-worker.js', import.meta.url)).
 	define: {'import.meta.url': 'importMetaUrl'},

@@ -21,14 +21,15 @@ export async function loadRules(file: string): Promise<KabiRules> {
 What the rules say about one row of a kernel diff, as SUSE's `ksymvers compare --rules` decides:
 - an addition is tolerated, and so is a move to another module (neither breaks a module built
   against the old kernel) and an export loosened from GPL-only to any license;
-- a CRC change, a removal, an export type made stricter and a namespace change are judged by
-  the rules, on the old kernel's record (its module and namespace);
+- a CRC change, a removal (also of a Rust name whose crate hash changed: `rehashed`), an export
+  type made stricter and a namespace change are judged by the rules, on the old kernel's record
+  (its name, module and namespace);
 - undecided rows (an image that lists only vmlinux's exports) and unchanged ones are not judged.
 With more than two kernels every later kernel is compared with the first.
 */
 export function judgeRow(row: ExportDiffRow, rules: KabiRules): RuleDecision | undefined {
 	const [base, ...others] = row.exports;
-	const judged = row.change.filter(change => change === 'crc' || change === 'removed' || change === 'namespace'
+	const judged = row.change.filter(change => change === 'crc' || change === 'removed' || change === 'rehashed' || change === 'namespace'
 		|| (change === 'export_type' && others.some(other => other && base && !loosened(base.exportType, other.exportType))));
 	if (judged.length === 0) {
 		const implicit = row.change.filter(change => change === 'added' || change === 'module' || change === 'export_type');

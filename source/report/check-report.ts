@@ -6,6 +6,8 @@ import {abiGroups} from '../verdict/abi-groups.js';
 import {checkModule, type CheckPolicy, type KernelVerdict, type Outcome, type PeerExport} from '../verdict/check-module.js';
 import {ImportResolver} from '../verdict/import-resolver.js';
 import {adviceFor} from '../verdict/advice.js';
+import {noteRustSymbols} from '../verdict/rust-imports.js';
+import {isRustSymbol, rustSymbolKey} from '../common/rust-symbol.js';
 
 export const checkSchema = 'kmodx.check/1';
 
@@ -46,8 +48,8 @@ export type ModuleReport = {
 	signer: string | null;
 	/** True when the module has `__versions` (built with CONFIG_MODVERSIONS). */
 	has_versions: boolean;
-	/** `__versions` entries in file order (what `modprobe --dump-modversions` lists), then unversioned imports. */
-	imports: Array<{name: string; crc: string | null}>;
+	/** `__versions` entries in file order (what `modprobe --dump-modversions` lists), then unversioned imports; `demangled` for a Rust symbol. */
+	imports: Array<{name: string; crc: string | null; demangled?: string}>;
 	results: KernelVerdict[];
 	groups: string[][];
 	/** With --rules and a stablelist: what `ksc` reports (imports not on the list). */
@@ -184,12 +186,17 @@ export function moduleReport(module: ModuleInfo, kernels: Kernel[], policy: Chec
 		signer: module.signature?.signer ?? null,
 		has_versions: module.hasVersions,
 		imports: [
-			...module.versions.map(({name, crc}) => ({name, crc: formatCrc(crc)})),
-			...module.imports.filter(i => !versioned.has(i.name)).map(i => ({name: i.name, crc: null})),
+			...module.versions.map(({name, crc}) => withDemangled({name, crc: formatCrc(crc)})),
+			...module.imports.filter(i => !versioned.has(i.name)).map(i => withDemangled({name: i.name, crc: null})),
 		],
-		results: verdicts.map((verdict, index) => (verdict.verdict === 'loads' ? verdict : {...verdict, advice: adviceFor(module, kernels[index]!, verdict, context)})),
+		results: verdicts.map((verdict, index) => noteRustSymbols(verdict, kernels[index]!)).map((verdict, index) => (verdict.verdict === 'loads' ? verdict : {...verdict, advice: adviceFor(module, kernels[index]!, verdict, context)})),
 		groups: abiGroups(module, kernels, resolver ? (name, index) => resolver.exportOf(name, index) : undefined),
 	};
+}
+
+function withDemangled(entry: {name: string; crc: string | null}): ModuleReport['imports'][number] {
+	const demangled = isRustSymbol(entry.name) ? rustSymbolKey(entry.name) : undefined;
+	return demangled === undefined ? entry : {...entry, demangled};
 }
 
 /** A module's exports as peers of the other modules in the run (later modules win a name, as in one Map). */

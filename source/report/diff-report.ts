@@ -84,10 +84,12 @@ export function buildDiffReport(diff: KernelDiff) {
 		changes: changedIndexes(rows, false).map(index => {
 			const row = rows[index]!;
 			const decision = judged?.decisions[index];
+			const names = row.names;
 			return {
 				name: row.name,
+				...(row.demangled !== undefined && {demangled: row.demangled}),
 				change: row.change,
-				kernels: row.exports.map(entry => entry && {crc: crcText(entry), module: entry.module, export_type: entry.exportType, namespace: entry.namespace}),
+				kernels: row.exports.map((entry, kernel) => entry && {...(names && {name: names[kernel]}), crc: crcText(entry), module: entry.module, export_type: entry.exportType, namespace: entry.namespace}),
 				...(judged && {tolerated: decision?.tolerated ?? null, rule: decision?.rule ?? null}),
 			};
 		}),
@@ -134,6 +136,17 @@ function undecidedNote(kernels: Kernel[], count: number): string | undefined {
 
 	const names = partial.map(kernel => `${terminalSafe(kernel.label)} (${kernel.kind})`).join(', ');
 	return `? ${count} export${count === 1 ? ' is' : 's are'} undecided: ${names} ${partial.length === 1 ? 'lists' : 'list'} only vmlinux's exports, so a name missing there may be a module's; give ${partial.length === 1 ? 'its' : 'their'} Module.symvers, headers directory or /lib/modules/${partial.length === 1 && partial[0]!.release ? terminalSafe(partial[0]!.release) : '<release>'} to decide`;
+}
+
+/** Rows whose Rust name changed only by the build's crate hash: their own section, not the list of changes. */
+const isRehashed = (row: ExportDiffRow) => row.change.includes('rehashed');
+
+/** The name for people: demangled for a Rust symbol. */
+const shownName = (row: ExportDiffRow) => row.demangled ?? row.name;
+
+/** What the rehashed section says once, above its rows. */
+function rehashedHeading(count: number): string {
+	return `Same function, new build hash: ${plural(count, 'Rust export')} whose name changed only by the crate hash (a Rust module built against one build finds none of them on the other: build it against the exact kernel build)`;
 }
 
 const plural = (count: number, one: string, many = `${one}s`) => `${count.toLocaleString('en-US')} ${count === 1 ? one : many}`;
@@ -203,14 +216,34 @@ export function formatDiffMarkdown(diff: KernelDiff): string {
 	const out = [`# kmodx kernel diff: ${labels.join(' → ')}`, '', `| symbol | change | ${labels.join(' | ')} | exported by |${judged ? ' rules |' : ''}`, `|---|---|${labels.map(() => '---|').join('')}---|${judged ? '---|' : ''}`];
 	for (const index of changed) {
 		const row = rows[index]!;
+		if (isRehashed(row)) {
+			continue;
+		}
+
 		const decision = judged?.decisions[index];
-		out.push(`| ${markdownCode(row.name)} | ${row.change.join(', ')} | ${row.exports.map(entry => crcText(entry)).join(' | ')} | ${markdownText(row.exports.find(Boolean)?.module ?? '—')} |${judged ? ` ${decision ? markdownText(decisionText(decision)) : '—'} |` : ''}`);
+		// A Rust symbol: demangled, its mangled name below.
+		const symbol = row.demangled === undefined ? markdownCode(row.name) : `${markdownCode(row.demangled)}<br>${markdownCode(row.name)}`;
+		out.push(`| ${symbol} | ${row.change.join(', ')} | ${row.exports.map(entry => crcText(entry)).join(' | ')} | ${markdownText(row.exports.find(Boolean)?.module ?? '—')} |${judged ? ` ${decision ? markdownText(decisionText(decision)) : '—'} |` : ''}`);
 	}
 
-	out.push('', `**${changed.length} of ${rows.length} exports changed; ${summary.same} are the same.**`, '');
+	const rehashed = changed.filter(index => isRehashed(rows[index]!));
+	const ofThem = summary.rehashed > 0 ? ` (${summary.rehashed} of them the same Rust function under a new build hash)` : '';
+	out.push('', `**${changed.length} of ${rows.length} exports changed${ofThem}; ${summary.same} are the same.**`, '');
 	const unversioned = unversionedNote(kernels);
 	if (unversioned) {
 		out.push(markdownText(unversioned), '');
+	}
+
+	if (rehashed.length > 0) {
+		out.push(`## ${markdownText(rehashedHeading(rehashed.length))}`, '', `| function | change | ${labels.join(' | ')} | exported by |${judged ? ' rules |' : ''}`, `|---|---|${labels.map(() => '---|').join('')}---|${judged ? '---|' : ''}`);
+		for (const index of rehashed) {
+			const row = rows[index]!;
+			const decision = judged?.decisions[index];
+			const cells = row.exports.map((entry, kernel) => (entry ? `${markdownCode(row.names?.[kernel] ?? row.name)} ${crcText(entry)}` : '—'));
+			out.push(`| ${markdownCode(shownName(row))} | ${row.change.join(', ')} | ${cells.join(' | ')} | ${markdownText(row.exports.find(Boolean)?.module ?? '—')} |${judged ? ` ${decision ? markdownText(decisionText(decision)) : '—'} |` : ''}`);
+		}
+
+		out.push('');
 	}
 
 	const rulesLine = rulesSummary(diff);
@@ -240,7 +273,8 @@ export function formatDiffText(diff: KernelDiff): string {
 	const {kernels, rows, judged} = diff;
 	const changed = changedIndexes(rows, true);
 	const summary = diffSummary(rows);
-	const lines = [`${kernels.map(kernel => kernel.label).join(' → ')}: ${summary.added} added, ${summary.removed} removed, ${summary.crc} CRC changed, ${summary.export_type} export type changed, ${summary.namespace} namespace changed, ${summary.module} moved, ${summary.same} the same${summary.undecided > 0 ? `, ${summary.undecided} undecided` : ''}`];
+	const rehashedCount = summary.rehashed > 0 ? `, ${summary.rehashed} rehashed (same Rust function, new build hash)` : '';
+	const lines = [`${kernels.map(kernel => kernel.label).join(' → ')}: ${summary.added} added, ${summary.removed} removed${rehashedCount}, ${summary.crc} CRC changed, ${summary.export_type} export type changed, ${summary.namespace} namespace changed, ${summary.module} moved, ${summary.same} the same${summary.undecided > 0 ? `, ${summary.undecided} undecided` : ''}`];
 	const unversioned = unversionedNote(kernels);
 	if (unversioned) {
 		lines.push(unversioned);
@@ -253,8 +287,26 @@ export function formatDiffText(diff: KernelDiff): string {
 
 	for (const index of changed) {
 		const row = rows[index]!;
+		if (isRehashed(row)) {
+			continue;
+		}
+
 		const decision = judged?.decisions[index];
-		lines.push(`${row.change.filter(change => change !== 'undecided').join(',').padEnd(12)} ${row.name}  ${row.exports.map(entry => crcText(entry)).join(' → ')}${decision ? `  ${decisionText(decision)}` : ''}`);
+		// A Rust symbol: demangled first, its mangled name at the end of the line.
+		const mangled = row.demangled === undefined ? '' : `  (${row.name})`;
+		lines.push(`${row.change.filter(change => change !== 'undecided').join(',').padEnd(12)} ${shownName(row)}  ${row.exports.map(entry => crcText(entry)).join(' → ')}${decision ? `  ${decisionText(decision)}` : ''}${mangled}`);
+	}
+
+	const rehashed = changed.filter(index => isRehashed(rows[index]!));
+	if (rehashed.length > 0) {
+		lines.push(`${rehashedHeading(rehashed.length)}:`);
+		for (const index of rehashed) {
+			const row = rows[index]!;
+			const decision = judged?.decisions[index];
+			const others = row.change.filter(change => change !== 'rehashed' && change !== 'undecided');
+			const crcs = others.length > 0 ? `  ${others.join(',')} ${row.exports.map(entry => crcText(entry)).join(' → ')}` : '';
+			lines.push(`  ${shownName(row)}  ${(row.names ?? []).map(name => name ?? '—').join(' → ')}${crcs}${decision ? `  ${decisionText(decision)}` : ''}`);
+		}
 	}
 
 	const note = undecidedNote(kernels, summary.undecided);

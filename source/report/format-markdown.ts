@@ -55,13 +55,15 @@ export function markdownModule(module: ModuleReport): string[] {
 	for (const result of module.results.filter(r => r.problems.length > 0)) {
 		out.push('', `### ${escape(module.name)} on ${escape(result.kernel)}`, '', '| problem | symbol | module CRC | kernel CRC | exported by | kernel log |', '|---|---|---|---|---|---|');
 		for (const problem of result.problems) {
-			out.push(`| ${problem.kind} | ${code(problem.symbol)} | ${code(problem.module_crc)} | ${code(problem.kernel_crc)} | ${code(problem.exporter)} | ${problem.log.map(line => code(line)).join('<br>') || escape(problem.message)} |`);
+			// A Rust symbol: demangled, its mangled name below.
+			const symbol = problem.demangled === undefined ? code(problem.symbol) : `${code(problem.demangled)}<br>${code(problem.symbol)}`;
+			out.push(`| ${problem.kind} | ${symbol} | ${code(problem.module_crc)} | ${code(problem.kernel_crc)} | ${code(problem.exporter)} | ${problem.log.map(line => code(line)).join('<br>') || escape(problem.message)} |`);
 		}
 
 		const explained = result.problems.filter(problem => problem.explanation);
 		for (const problem of explained) {
 			const [heading, ...lines] = summarizeExplanation(problem.explanation!, 20);
-			out.push('', `**${escape(problem.symbol ?? '')}** ${escape(heading!)}`, '', ...lines.map(line => `- ${escape(line)}`));
+			out.push('', `**${escape(problem.demangled ?? problem.symbol ?? '')}** ${escape(heading!)}`, '', ...lines.map(line => `- ${escape(line)}`));
 		}
 	}
 

@@ -1,8 +1,10 @@
+import {readableSymbol} from '../common/rust-symbol.js';
 import {terminalSafeDeep} from '../common/terminal-text.js';
+import {shortenMiddle} from '../common/text-cells.js';
 import type {KernelVerdict} from '../verdict/check-module.js';
 import type {CheckReport} from './check-report.js';
 import {code, escape} from './format-markdown.js';
-import {plainStyle, summarySentence, type TextStyle} from './format-text.js';
+import {plainStyle, summarySentence, symbolColumn, type TextStyle} from './format-text.js';
 
 /** One module's row of the matrix: what each cell says, nothing else of the module is kept. */
 export type MatrixRow = {name: string; path: string; cells: string[]};
@@ -19,7 +21,7 @@ export function cellText(result: KernelVerdict): string {
 			return '? vermagic unknown';
 		}
 
-		return unresolved.length === 1 ? `? unresolved ${unresolved[0]!.symbol ?? ''}`.trimEnd() : `? ${unresolved.length} unresolved`;
+		return unresolved.length === 1 ? `? unresolved ${cellSymbol(unresolved[0]!.symbol)}`.trimEnd() : `? ${unresolved.length} unresolved`;
 	}
 
 	const first = result.first_failure;
@@ -42,7 +44,7 @@ export function cellText(result: KernelVerdict): string {
 
 		default: {
 			if (result.problems.length === 1 && first) {
-				return `✗ ${first.kind} ${first.symbol ?? ''}`.trimEnd();
+				return `✗ ${first.kind} ${cellSymbol(first.symbol)}`.trimEnd();
 			}
 
 			const counts = new Map<string, number>();
@@ -53,6 +55,11 @@ export function cellText(result: KernelVerdict): string {
 			return '✗ ' + [...counts].map(([kind, count]) => `${count} ${kind}`).join(', ');
 		}
 	}
+}
+
+/** A symbol in a cell: demangled when Rust, and bounded as the detailed report's symbol column. */
+function cellSymbol(symbol: string | null): string {
+	return symbol === null ? '' : shortenMiddle(readableSymbol(symbol), symbolColumn);
 }
 
 export type MatrixSummary = {kernels: CheckReport['kernels']; summary: CheckReport['summary']; loadsPerKernel: number[]; undecidedPerKernel: number[]};

@@ -1,4 +1,5 @@
 import {terminalSafeDeep} from '../common/terminal-text.js';
+import {cellWidth, padCells, shortenMiddle} from '../common/text-cells.js';
 import {summarizeExplanation} from '../explain/format-explanation.js';
 import {unresolvedReason, type KernelVerdict, type Warning} from '../verdict/check-module.js';
 import type {CheckReport, CheckSummary, ModuleReport} from './check-report.js';
@@ -61,13 +62,13 @@ export function verdictSummary(result: KernelVerdict): string {
 	}
 }
 
-/** Undecided imports grouped by their reason, in order: `[reason, symbols]`. */
+/** Undecided imports grouped by their reason, in order: `[reason, symbols]` (Rust symbols demangled). */
 export function undecidedGroups(warnings: Warning[]): Array<[reason: string, symbols: string[]]> {
 	const groups = new Map<string, string[]>();
 	for (const warning of warnings) {
 		if (warning.kind === 'unresolved') {
 			const reason = unresolvedReason(warning);
-			groups.set(reason, [...(groups.get(reason) ?? []), warning.symbol ?? '']);
+			groups.set(reason, [...(groups.get(reason) ?? []), warning.demangled ?? warning.symbol ?? '']);
 		}
 	}
 
@@ -140,6 +141,9 @@ export function summarySentence({modules, kernels, failures, undecided}: CheckSu
 	return `✗ ${combinations(failures)} fail${failures === 1 ? 's' : ''} to load${undecided > 0 ? `; ${undecided} ${is(undecided)} undecided` : ''}`;
 }
 
+/** The widest the symbol column of a problem list gets, in terminal cells; longer names are cut in the middle. */
+export const symbolColumn = 48;
+
 /** One module's detailed verdicts; `width` is the longest kernel label, for alignment. */
 export function moduleText(untrusted: ModuleReport, width: number, style: TextStyle = plainStyle): string[] {
 	const module = terminalSafeDeep(untrusted);
@@ -170,12 +174,17 @@ export function moduleText(untrusted: ModuleReport, width: number, style: TextSt
 				lines.push(style.dim('      behind it:'));
 			}
 
-			const symbolWidth = result.problems.reduce((max, p) => Math.max(max, (p.symbol ?? '').length), 0);
-			for (const problem of result.problems) {
+			// The symbol column: demangled Rust names, every name cut to a bounded width (a Rust name is 100 characters).
+			const shown = result.problems.map(problem => shortenMiddle(problem.demangled ?? problem.symbol ?? '', symbolColumn));
+			const symbolWidth = shown.reduce((max, name) => Math.max(max, cellWidth(name)), 0);
+			for (const [index, problem] of result.problems.entries()) {
 				const crcs = problem.module_crc || problem.kernel_crc ? `${problem.module_crc ?? '—'} → ${problem.kernel_crc ?? '—'}` : '';
 				const where = problem.exporter && problem.exporter !== 'vmlinux' ? `  (${problem.exporter})` : '';
 				const detail = problem.kind === 'crc' ? crcs : problem.kind === 'missing' || problem.kind === 'namespace' || problem.kind === 'gpl_only' ? problem.message : crcs || problem.message;
-				lines.push(`      ${style.bad('✗')} ${problem.kind.padEnd(10)} ${(problem.symbol ?? '').padEnd(symbolWidth)}  ${detail}${where}`);
+				// What the column does not show (a mangled name, a name cut short) ends the line, unless the message says it.
+				const symbol = problem.symbol ?? '';
+				const whole = shown[index] !== symbol && !detail.includes(symbol) ? `  [${symbol}]` : '';
+				lines.push(`      ${style.bad('✗')} ${problem.kind.padEnd(10)} ${padCells(shown[index]!, symbolWidth)}  ${detail}${where}${whole}`);
 				if (problem.explanation) {
 					lines.push(...summarizeExplanation(problem.explanation).map(line => style.dim(`          ${line}`)));
 				} else if (problem.explanation_unavailable) {

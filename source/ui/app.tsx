@@ -46,7 +46,7 @@ export function App({data, theme, explain, size: fixedSize, directory = process.
 	const row = selectedRow(state);
 
 	// Names are drawn terminal-safe (controls shown as escapes): measured the same way.
-	const longest = useMemo(() => rows.reduce((max, item) => Math.max(max, terminalSafe(item.name).length), 0), [rows]);
+	const longest = useMemo(() => rows.reduce((max, item) => Math.max(max, terminalSafe(item.label).length), 0), [rows]);
 	const columns = useMemo(() => tableColumns(layout.tableWidth, data.kernels.length, data.mode === 'check', longest), [layout.tableWidth, data, longest]);
 	const strip = useMemo((): StripEntry[] => data.kernels.map((kernel, index) => ({label: kernel.label, ...kernelStripText(data, state.module, index)})), [data, state.module]);
 	const tableHeader = useMemo(() => tableHeaderLine(columns, strip.map(entry => ({label: entry.label, mark: data.mode === 'check' ? (entry.state === 'bad' ? marks.bad : entry.state === 'ok' ? marks.ok : marks.unknown) : ''})), data.mode === 'check'), [columns, strip, data.mode]);

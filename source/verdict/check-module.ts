@@ -22,6 +22,10 @@ export type Problem = {
 	/** The exact kernel log lines this problem produces on its own. */
 	log: string[];
 	message: string;
+	/** A Rust symbol: its demangled name (source/verdict/rust-imports.ts). */
+	demangled?: string;
+	/** A missing Rust import: the kernel's export of the same function under another crate hash (another build). */
+	rehashed_as?: string;
 	/** `check --explain`: why the CRC changed, from the module's build kernel to this one. */
 	explanation?: Explanation;
 	explanation_unavailable?: string;
@@ -30,6 +34,8 @@ export type Problem = {
 export type Warning = {
 	kind: WarningKind;
 	symbol: string | null;
+	/** A Rust symbol: its demangled name (source/verdict/rust-imports.ts). */
+	demangled?: string;
 	log: string[];
 	message: string;
 };

@@ -34,6 +34,19 @@ function keys(value: unknown, prefix = ''): string[] {
 	return [];
 }
 
+/** Every key of a document, of every array element (a Rust field is on some rows only). */
+function allKeys(value: unknown, prefix = ''): string[] {
+	if (Array.isArray(value)) {
+		return [...new Set(value.flatMap(item => allKeys(item, prefix)))];
+	}
+
+	if (value && typeof value === 'object') {
+		return Object.entries(value).flatMap(([key, inner]) => [`${prefix}${key}`, ...allKeys(inner, `${prefix}${key}.`)]);
+	}
+
+	return [];
+}
+
 test('every field of a real kmodx.check/1 and kmodx.diff/1 document (with rules and causes) is documented', t => {
 	const symvers = (release: string) => fixture(`kernels/6.1.0-${release}-amd64/Module.symvers.gz`);
 	const check = JSON.parse(runCli(['check', fixture('modules/my_drv-6.1.0-47-amd64.ko'), '-k', `56=${symvers('56')}`, '--rules', fixture('kabi/kabi_stablelist_x86_64'), '--json']).stdout) as unknown;
@@ -41,5 +54,20 @@ test('every field of a real kmodx.check/1 and kmodx.diff/1 document (with rules 
 	for (const key of new Set([...keys(check), ...keys(diff)])) {
 		const last = key.split('.').at(-1)!;
 		t.true(contracts.includes(`"${last}"`), `${key} is not in docs/json-contracts.md`);
+	}
+});
+
+test('the Rust fields of kmodx.check/1 and kmodx.diff/1 (Debian 7.2.12 → 7.2.13) are documented', t => {
+	const rust = (name: string) => fixture('kernels/debian-7.2-rust', name);
+	const module = fixture('modules/debian-7.2-rust/ax88796b_rust-7.2.12+deb13-amd64.ko.xz');
+	const check = JSON.parse(runCli(['check', module, '-k', rust('symvers-7.2.13+deb14-amd64.gz'), '--json']).stdout) as unknown;
+	const diff = JSON.parse(runCli(['-k', rust('symvers-7.2.12+deb13-amd64.gz'), '-k', rust('symvers-7.2.13+deb14-amd64.gz'), '--json']).stdout) as unknown;
+	const all = [...allKeys(check), ...allKeys(diff)];
+	for (const key of ['modules.imports.demangled', 'modules.results.problems.demangled', 'modules.results.problems.rehashed_as', 'summary.rehashed', 'changes.demangled', 'changes.kernels.name']) {
+		t.true(all.includes(key), key);
+	}
+
+	for (const key of new Set(all)) {
+		t.true(contracts.includes(`"${key.split('.').at(-1)!}"`), `${key} is not in docs/json-contracts.md`);
 	}
 });

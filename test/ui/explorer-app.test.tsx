@@ -323,3 +323,39 @@ test.serial('kernel diff grouped by cause (BTF): c lists the type changes, Enter
 	t.true(lines.includes('Changed types it reaches (BTF, approximate)'));
 	t.true(lines.includes('struct task_struct: + user_dumpable, + kstack_offset (3 exports)'));
 });
+
+test.serial('Rust kernels: the table shows demangled names; a rehashed export\'s detail names it in each kernel', async t => {
+	const rust = (name: string) => fixture('kernels', 'debian-7.2-rust', name);
+	const explorer = await loadDiff([`12=${rust('symvers-7.2.12+deb13-amd64.gz')}`, `13=${rust('symvers-7.2.13+deb14-amd64.gz')}`]);
+	const {frameWhere, stdin} = mount(t, explorer);
+	let text = await frameWhere(/symbol/);
+	assertFits(t, text, wide);
+	t.notRegex(text, /\n.{3}_R/);
+	// Search finds the demangled name; Enter opens the detail.
+	await press(stdin, '/', 'cstr>::to_str', keys.enter);
+	text = await frameWhere(/›⚠ <core::ffi::c_str::CStr>::to_str +✓ none +⚠ none +rehash/);
+	assertFits(t, text, wide);
+	await press(stdin, keys.enter);
+	text = await frameWhere(/Rust symbol, its name in each kernel below/);
+	assertFits(t, text, wide);
+	const row = explorer.tables[0]!.find(candidate => candidate.label === '<core::ffi::c_str::CStr>::to_str')!;
+	const lines = symbolDetailLines(explorer, 0, row, new Map(), 200).map(line => line.map(part => part.text).join(''));
+	t.true(lines.includes('      _RNvMs4_NtNtCs2lKf6AS60Zg_4core3ffi5c_strNtB5_4CStr6to_str'));
+	t.true(lines.includes('      _RNvMs3_NtNtCsbZfwWpAStWS_4core3ffi5c_strNtB5_4CStr6to_str'));
+	// The mangled name finds it too.
+	t.true(row.key.includes('_rnvms4_ntntcs2lkf6as60zg_4core3ffi5c_strntb5_4cstr6to_str'));
+});
+
+test.serial('a Rust module: its imports by their demangled names; the detail says the kernel has them under another build hash', async t => {
+	const module = fixture('modules', 'debian-7.2-rust', 'ax88796b_rust-7.2.12+deb13-amd64.ko.xz');
+	const explorer = await loadCheck([module], [`13=${fixture('kernels', 'debian-7.2-rust', 'symvers-7.2.13+deb14-amd64.gz')}`]);
+	const {frameWhere, stdin} = mount(t, explorer);
+	await press(stdin, '/', 'genphy_read', keys.enter);
+	let text = await frameWhere(/›✗ <kernel::net::phy::Device>::genphy_read_lpa +\(none\) +✗ missing/);
+	assertFits(t, text, wide);
+	await press(stdin, keys.enter);
+	// The status line names the symbol as the module spells it; the detail explains.
+	text = await frameWhere(/\n_RNvMNtNtCsb5MLIFMWygY_6kernel3net3phyNtB2_6Device15genphy_read_lpa · 1 of 13/);
+	assertFits(t, text, wide);
+	t.regex(text.replaceAll(/\s+│?\s*/g, ' '), /under another build hash/);
+});

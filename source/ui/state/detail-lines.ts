@@ -5,6 +5,7 @@ import type {ExplainResult, Explanation, TypeChange} from '../../explain/explana
 import {methodLabel, originText} from '../../explain/format-explanation.js';
 import {decisionText, typeChangeText} from '../../report/diff-report.js';
 import {verdictSummary} from '../../report/format-text.js';
+import {rehashedHint} from '../../verdict/rust-imports.js';
 import type {ModuleReport} from '../../report/check-report.js';
 import {stateTone, wrap, type Line, type Tone} from '../theme.js';
 import type {ExplorerData} from './data.js';
@@ -20,7 +21,7 @@ export const explainKey = (symbol: string, from: string, to: string) => `${symbo
 /** Kernel pairs worth explaining for a row: from a kernel that agrees with the module (or the first kernel) to each that differs. */
 export function explainPairs(data: ExplorerData, row: TableRow): Array<[from: string, to: string]> {
 	const labels = data.kernels.map(kernel => kernel.label);
-	const crcs = data.kernels.map(kernel => kernel.exports.get(row.name)?.crc);
+	const crcs = data.kernels.map((kernel, index) => kernel.exports.get(nameIn(row, index))?.crc);
 	let fromIndex = 0;
 	if (data.mode === 'check') {
 		const matching = row.moduleCrc ? crcs.findIndex(crc => crc !== undefined && formatCrc(crc) === row.moduleCrc) : -1;
@@ -45,6 +46,9 @@ export function explainPairs(data: ExplorerData, row: TableRow): Array<[from: st
 }
 
 const text = (value: string, tone?: Tone): Line => [{text: value, tone}];
+
+/** The row's symbol as kernel `index` names it (a Rust function under another crate hash there). */
+const nameIn = (row: TableRow, index: number) => row.names?.[index] ?? row.name;
 const blank: Line = [];
 
 function exportFacts(found: KernelExport): string {
@@ -65,7 +69,12 @@ export function symbolDetailLines(data: ExplorerData, moduleIndex: number, row: 
 	};
 
 	const module = data.mode === 'check' ? data.report.modules[moduleIndex] : undefined;
-	lines.push([{text: `${marks[row.status]} `, tone: stateTone[row.status]}, {text: row.name, tone: 'bold'}, {text: row.note ? `  ${row.note}` : '', tone: 'dim'}]);
+	lines.push([{text: `${marks[row.status]} `, tone: stateTone[row.status]}, {text: row.label, tone: 'bold'}, {text: row.note ? `  ${row.note}` : '', tone: 'dim'}]);
+	if (row.label !== row.name) {
+		// A Rust symbol: the demangled name above, what the files hold here.
+		push(row.names ? 'Rust symbol, its name in each kernel below (the crate hash of the build differs: the same function)' : `Rust symbol ${row.name}`, 'dim');
+	}
+
 	if (module) {
 		push(row.moduleCrc ? `CRC in ${module.name} (__versions): ${row.moduleCrc}` : `${module.name} has no CRC for it in __versions`, 'plain');
 	}
@@ -74,9 +83,13 @@ export function symbolDetailLines(data: ExplorerData, moduleIndex: number, row: 
 	const labelWidth = Math.max(...data.kernels.map(kernel => kernel.label.length));
 	for (const [index, kernel] of data.kernels.entries()) {
 		const cell = row.cells[index]!;
-		const found = kernel.exports.get(row.name);
+		const found = kernel.exports.get(nameIn(row, index));
 		const where = found ? found.module : kernel.modulesIncluded ? 'not exported' : 'not in vmlinux; modules not listed';
 		lines.push([{text: `${marks[cell.state]} `, tone: stateTone[cell.state]}, {text: `${kernel.label.padEnd(labelWidth)}  `, tone: 'bold'}, {text: `${found ? crcText(found) : '—'}  `, tone: stateTone[cell.state]}, {text: where}]);
+		if (found && row.names) {
+			push(`${' '.repeat(labelWidth + 4)}${found.name}`, 'dim');
+		}
+
 		if (found) {
 			push(`${' '.repeat(labelWidth + 4)}${exportFacts(found)}`, 'dim');
 		}
@@ -201,6 +214,10 @@ function dmesgLines(lines: Line[], push: Push, module: ModuleReport, symbol: str
 
 			if (item.log.length === 0) {
 				push(`  ${item.message}`, 'dim', '    ');
+			}
+
+			if ('rehashed_as' in item && item.rehashed_as) {
+				push(`  ${rehashedHint(item.rehashed_as)}`, 'dim', '    ');
 			}
 
 			const first = result.first_failure;

@@ -149,7 +149,8 @@ export function computeView(state: Pick<ExplorerState, 'tables' | 'module' | 'pr
 	return view;
 }
 
-const byName = (a: TableRow, b: TableRow) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+/** By what the table shows (a Rust symbol by its demangled name). */
+const byName = (a: TableRow, b: TableRow) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0);
 const comparators: Record<SortKey, (a: TableRow, b: TableRow) => number> = {
 	status: (a, b) => statusRank[a.status] - statusRank[b.status] || a.priority - b.priority,
 	name: byName,

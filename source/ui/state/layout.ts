@@ -1,4 +1,5 @@
 import {marks, type TableRow} from './rows.js';
+import {shortenMiddle} from '../../common/text-cells.js';
 import {fit, stateTone, type Line} from '../theme.js';
 
 /** Below this the table cannot show a symbol and one kernel's CRC side by side. */
@@ -85,12 +86,15 @@ export function tableColumns(width: number, kernelCount: number, withModuleCrc: 
 	return {name, moduleCrc, kernelWidth, kernels, note, exporter: rest >= 8 ? rest : 0};
 }
 
+/** A demangled Rust name is cut in the middle, where the crate and the function at its ends stay; other names at the end. */
+const nameText = (row: TableRow, width: number) => (row.label === row.name ? row.name : shortenMiddle(row.label, width));
+
 /** A table row as segments of exactly the table's width: the list never wraps. */
 export function rowLine(row: TableRow, columns: Columns, selected: boolean): Line {
 	const line: Line = [
 		{text: selected ? '›' : ' ', tone: 'accent'},
 		{text: `${marks[row.status]} `, tone: stateTone[row.status]},
-		{text: fit(row.name, columns.name - 1) + ' ', tone: selected ? 'bold' : undefined},
+		{text: fit(nameText(row, columns.name - 1), columns.name - 1) + ' ', tone: selected ? 'bold' : undefined},
 	];
 	if (columns.moduleCrc > 0) {
 		line.push({text: fit(row.moduleCrc ?? '(none)', columns.moduleCrc - 1) + ' ', tone: 'dim'});

@@ -17,8 +17,13 @@ export type Cell = {state: CellState; text: string};
 
 /** One line of the symbol table: a module import (check mode) or a kernel export (diff mode). */
 export type TableRow = {
+	/** The symbol as the files spell it (lookups, copy, explanations). */
 	name: string;
-	/** Lower-cased name, precomputed: search scans every row on each keystroke. */
+	/** What the table shows: the demangled name of a Rust symbol, else the name. */
+	label: string;
+	/** A Rust function under another crate hash in some kernel (diff `rehashed`): each kernel's own name, null where it lacks it. */
+	names?: Array<string | null>;
+	/** Lower-cased name (and label), precomputed: search scans every row on each keystroke. */
 	key: string;
 	status: CellState;
 	/** Position in the source order (module's `__versions` order, or by name in diff mode). */
@@ -72,9 +77,11 @@ export function moduleRows(module: ModuleReport, kernels: Kernel[]): TableRow[] 
 			return {state: 'ok', text: found ? crc : 'weak'};
 		});
 		const exporter = kernels.map(kernel => kernel.exports.get(entry.name)?.module).find(Boolean) ?? '';
+		const label = entry.demangled ?? entry.name;
 		return {
 			name: entry.name,
-			key: entry.name.toLowerCase(),
+			label,
+			key: searchKey(entry.name, label),
 			status: worst(cells.map(cell => cell.state)),
 			order,
 			priority: firstFailures.has(entry.name) ? 0 : 1,
@@ -104,7 +111,10 @@ function groupBy<T extends Problem | Warning>(items: T[]): Map<string, T[]> {
 
 const kernelCrc = (found: KernelExport) => (found.crc === undefined ? '(no CRC)' : formatCrc(found.crc));
 
-const changeNames: Record<string, string> = {added: 'added', removed: 'removed', crc: 'crc', export_type: 'type', namespace: 'ns', module: 'moved', undecided: 'undecided', same: ''};
+/** Search finds a Rust symbol by its demangled name and by its mangled one. */
+const searchKey = (name: string, label: string) => (label === name ? name : `${label}\n${name}`).toLowerCase();
+
+const changeNames: Record<string, string> = {added: 'added', removed: 'removed', rehashed: 'rehash', crc: 'crc', export_type: 'type', namespace: 'ns', module: 'moved', undecided: 'undecided', same: ''};
 
 /**
 Rows of the kernel-vs-kernel view: each export against the first kernel. `listsModules`: per
@@ -132,6 +142,10 @@ export function diffTableRows(rows: ExportDiffRow[], listsModules: boolean[] = [
 				return {state: 'bad', text};
 			}
 
+			if (row.names && row.names[index] !== row.names[0]) {
+				return {state: 'warn', text};
+			}
+
 			return {state: entry.exportType !== base.exportType || entry.namespace !== base.namespace || entry.module !== base.module ? 'warn' : 'ok', text};
 		});
 		const change = row.change;
@@ -139,6 +153,7 @@ export function diffTableRows(rows: ExportDiffRow[], listsModules: boolean[] = [
 		const exporter = [...row.exports].reverse().find(Boolean)?.module ?? '';
 		const note = change.map(c => changeNames[c] ?? c).filter(Boolean).join(',');
 		const decision = decisions?.[order];
-		return {name: row.name, key: row.name.toLowerCase(), status, order, priority: 1, moduleCrc: undefined, cells, exporter, note: decision ? `${decision.tolerated ? '✓' : '✗'} ${note}` : note, ...(decision && {decision})};
+		const label = row.demangled ?? row.name;
+		return {name: row.name, label, ...(row.names && {names: row.names}), key: searchKey(row.name, label), status, order, priority: 1, moduleCrc: undefined, cells, exporter, note: decision ? `${decision.tolerated ? '✓' : '✗'} ${note}` : note, ...(decision && {decision})};
 	});
 }
