@@ -9,8 +9,11 @@ export const fixture = (...parts: string[]) => path.join(fixtures, ...parts);
 /** The bundled binary npm installs as `kmodx` (scripts/bundle.js): tests run what users run. */
 export const cliPath = path.join(repoRoot, 'build', 'bin', 'kmodx.cjs');
 
-/** The big real files (vmlinuz) live beside the repo, in ../shared/corpus; tests on them skip without it. */
+/**
+The big real files (vmlinuz) live beside the repo, in ../shared/corpus, or where KMODX_CORPUS
+points (npm run corpus builds one); tests on them declare needs('corpus') (test/helpers/oracles.ts).
+*/
 export const corpusRoot = process.env['KMODX_CORPUS'] ?? path.resolve(repoRoot, '..', 'shared', 'corpus');
 export const corpus = (...parts: string[]) => path.join(corpusRoot, ...parts);
+/** For the benchmarks, which leave out what the corpus would measure. */
 export const hasCorpus = existsSync(path.join(corpusRoot, 'kernels'));
-export const corpusMissing = `skipped: ${corpusRoot} is missing (set KMODX_CORPUS to the shared corpus to run it)`;
