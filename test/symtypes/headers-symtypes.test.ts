@@ -87,9 +87,9 @@ needs('make')('a make that hangs is killed at the time limit, a failing one repo
 	const scratch = temporaryDirectory(t);
 	const marker = path.join(scratch, 'm');
 	const finished = path.join(scratch, 'finished');
-	const hanging = fakeHeaders(t, `version.symtypes:\n\t@echo $(M) > ${marker}; sleep 30; touch ${finished}\n`, 'sh');
-	const error = await t.throwsAsync(generateModuleLayoutSymtypes(hanging, {timeoutMs: 500}), {instanceOf: InputError});
-	t.regex(error!.message, /make did not finish within 0.5 s and was stopped$/);
+	const hanging = fakeHeaders(t, `version.symtypes:\n\t@echo $(M) > ${marker}; sleep 120; touch ${finished}\n`, 'sh');
+	const error = await t.throwsAsync(generateModuleLayoutSymtypes(hanging, {timeoutMs: 5000}), {instanceOf: InputError});
+	t.regex(error!.message, /make did not finish within 5 s and was stopped$/);
 	// Killed, not waited for: the recipe never got past its sleep (make is done once the shell that
 	// would touch the file has closed its output, so a recipe run to its end would have touched it).
 	t.false(existsSync(finished));
@@ -98,7 +98,7 @@ needs('make')('a make that hangs is killed at the time limit, a failing one repo
 	t.false(existsSync(temporary));
 
 	const failing = fakeHeaders(t, `version.symtypes:\n\t@echo $(M) > ${marker}; echo 'version.c:1: error: no' >&2; exit 2\n`, 'sh');
-	const failed = await t.throwsAsync(generateModuleLayoutSymtypes(failing, {timeoutMs: 5000}), {instanceOf: InputError});
+	const failed = await t.throwsAsync(generateModuleLayoutSymtypes(failing, {timeoutMs: 600_000}), {instanceOf: InputError});
 	t.regex(failed!.message, /failed \(exit 2\): .*version\.c:1: error: no/);
 	t.false(existsSync(readFileSync(marker, 'utf8').trim()));
 });

@@ -31,7 +31,7 @@ function start(t: ExecutionContext, columns: number, rows: number, args: string[
 		spawnSync('tmux', ['-L', socket, 'kill-session', '-t', name]);
 	});
 	// CI=true as in our CI, where Ink would otherwise write nothing until it exits.
-	const command = `CI=true ${environment} node ${quote(cliPath)} ${args.map(arg => quote(arg)).join(' ')}; echo EXIT=$?; sleep 120`;
+	const command = `CI=true ${environment} node ${quote(cliPath)} ${args.map(arg => quote(arg)).join(' ')}; echo EXIT=$?; sleep 600`;
 	tmux('new-session', '-d', '-s', name, '-x', String(columns), '-y', String(rows), '-c', directory, command);
 	return {name, directory};
 }
@@ -41,7 +41,7 @@ const send = (session: Session, ...keys: string[]) => tmux('send-keys', '-t', se
 const type = (session: Session, text: string) => tmux('send-keys', '-t', session.name, '-l', text);
 
 /** Captures the screen until it matches `expected`, and returns it; fails showing the last screen. Each capture runs tmux: not too often. */
-async function waitFor(session: Session, expected: RegExp | ((screen: string) => boolean), timeout = 15_000): Promise<string> {
+async function waitFor(session: Session, expected: RegExp | ((screen: string) => boolean), timeout = 120_000): Promise<string> {
 	let screen = '';
 	return waitUntil(
 		() => {
@@ -202,7 +202,7 @@ needs('tmux', 'headers', 'kbuild').serial('kernels given as installed headers: t
 	const session = start(t, 120, 40, [myDrv, '-k', `47=${headers[0]!}`, '-k', `56=${headers[1]!}`]);
 	await waitFor(session, /1 of 21/);
 	send(session, 'Enter');
-	const screen = await waitFor(session, /symtypes, verified/, 60_000);
+	const screen = await waitFor(session, /symtypes, verified/, 600_000);
 	t.regex(screen, /struct task_struct/);
 	send(session, 'q');
 	await waitFor(session, /EXIT=1/);
@@ -234,7 +234,7 @@ needs('tmux', 'headers', 'kbuild').serial('headers dirs and source tarballs: Ent
 		send(session, 'Enter');
 		send(session, 'Enter');
 		// eslint-disable-next-line no-await-in-loop
-		const screen = await waitFor(session, /symtypes, verified/, 90_000);
+		const screen = await waitFor(session, /symtypes, verified/, 600_000);
 		t.regex(screen, /47: drivers\/char\/misc\.c of/, view);
 		t.regex(screen, /● struct key\b/, view);
 		send(session, 'q');
