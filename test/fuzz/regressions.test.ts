@@ -19,6 +19,8 @@ import {structMembers} from '../../source/symtypes/c-text.js';
 import {encodeBtf, StringTable} from '../helpers/btf-writer.js';
 import {temporaryDirectory} from '../helpers/derive.js';
 import {fixture} from '../helpers/paths.js';
+import {runCli} from '../helpers/run-cli.js';
+import {judgeCli, runCheck} from './cli-case.js';
 import {elfLayout} from './mutate.js';
 import {symversSeeds} from './seeds.js';
 import {makeContext, runOnce, targetNamed} from './targets.js';
@@ -235,4 +237,28 @@ test('Module.symvers errors quote file text with control characters escaped (a C
 test('a module whose __kcrctab is SHT_NOBITS with a size is refused, not read past its empty view', t => {
 	const data = new Uint8Array(gunzipSync(readFileSync(fixture('fuzz/module-nobits-kcrctab.bin.gz'))));
 	t.throws(() => parseModule(data, 'nobits.ko'), {instanceOf: InputError, message: /SHT_NOBITS/});
+});
+
+// ---- the CLI cases' oracle: kmodx's exit table ------------------------------------------------------
+
+test('the fuzzer\'s CLI oracle is the exit table: real runs pass it; a crash, a status the report contradicts or one outside the table fail it', t => {
+	const scratch = temporaryDirectory(t, 'cli-case');
+	const myDrv = fixture('modules/my_drv-6.1.0-47-amd64.ko');
+	const symvers47 = fixture('kernels/6.1.0-47-amd64/Module.symvers.gz');
+	for (const [module, kernel, status] of [[myDrv, symvers47, 0], [myDrv, fixture('kernels/6.1.0-56-amd64/Module.symvers.gz'), 1], [fixture('kernels/6.1.0-47-amd64/config.gz'), symvers47, 2]] as const) {
+		const outcome = runCheck(module, kernel, scratch);
+		t.is(outcome.code, status);
+		t.is(outcome.failure, undefined, outcome.failure?.message);
+	}
+
+	// The real report of a module that loads, judged with other statuses.
+	const loads = runCli(['check', myDrv, '-k', symvers47, '--json']);
+	t.is(loads.code, 0);
+	t.is(judgeCli(0, null, loads.stdout, '', undefined), undefined);
+	t.is(judgeCli(1, null, loads.stdout, '', undefined)?.message, 'exit 1, but the report\'s verdicts give 0');
+	t.is(judgeCli(3, null, loads.stdout, '', undefined)?.message, 'exit 3, but the report\'s verdicts give 0');
+	t.is(judgeCli(1, null, loads.stdout, '', undefined, false), undefined, 'with --fail-on, 1 is possible without a counted problem');
+	t.regex(judgeCli(4, null, loads.stdout, '', undefined)?.message ?? '', /^exit 4 is not in the exit table/);
+	const crash = 'kmodx: internal error, please report it as a bug with the command line that caused it: TypeError: x (KMODX_DEBUG=1 shows where)\n';
+	t.regex(judgeCli(70, null, '', crash, undefined)?.message ?? '', /^internal error \(exit 70\)/);
 });

@@ -1,9 +1,9 @@
 import {execFileSync, spawnSync} from 'node:child_process';
-import {readFileSync} from 'node:fs';
+import {readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import test, {type ExecutionContext} from 'ava';
 import {temporaryDirectory} from '../helpers/derive.js';
-import {headers47, headers56, missing, needs} from '../helpers/oracles.js';
+import {headers47, headers56, missing, needs, oracleProgram} from '../helpers/oracles.js';
 import {cliPath, fixture} from '../helpers/paths.js';
 import {kernel47, kernel56, myDrv, waitUntil} from './ui-fixtures.js';
 
@@ -241,4 +241,32 @@ needs('tmux', 'headers', 'kbuild').serial('headers dirs and source tarballs: Ent
 		// eslint-disable-next-line no-await-in-loop
 		await waitFor(session, /EXIT=1/);
 	}
+});
+
+withTmux.serial('on a terminal too: a bad option is one line and exit 2, before the explorer starts', async t => {
+	for (const [args, line] of [
+		[[...checkArgs, '--kernal', 'x'], 'kmodx: unknown option --kernal: did you mean --kernel?'],
+		[[...checkArgs, '--layout', 'grid'], 'kmodx: --layout grid: not one of auto, matrix, details'],
+		[[...checkArgs, '-k'], 'kmodx: -k/--kernel needs a value: KERNEL ([LABEL=]SOURCE)'],
+		[[...checkArgs, '--types', '99=/nonexistent'], 'kmodx: --types 99=/nonexistent: no kernel is labelled \'99\' (labels: 47, 56)'],
+	] as const) {
+		const session = start(t, 100, 30, [...args]);
+		// eslint-disable-next-line no-await-in-loop
+		const screen = await waitFor(session, /EXIT=\d+/);
+		t.deepEqual(screen.trimEnd().split('\n'), [line, 'EXIT=2'], args.join(' '));
+	}
+});
+
+needs('tmux', 'pgrep').serial('a crash in the explorer gives the terminal back, then one line with a hint to report it, exit 70 as in every command', async t => {
+	// A fault no input can cause, injected (NODE_OPTIONS=--require): SIGUSR2 throws in the event loop.
+	const preload = path.join(temporaryDirectory(t, 'fault'), 'fault.cjs');
+	writeFileSync(preload, 'process.on(\'SIGUSR2\', () => { throw new TypeError(\'injected fault\'); });\n');
+	// Wide enough for the line not to wrap.
+	const session = start(t, 200, 30, checkArgs, `NODE_OPTIONS=${quote(`--require ${preload}`)} KMODX_DEBUG=`);
+	await waitFor(session, /1 of 21/);
+	const shell = tmux('list-panes', '-t', session.name, '-F', '#{pane_pid}').trim();
+	const node = execFileSync(oracleProgram('pgrep'), ['-P', shell], {encoding: 'utf8'}).trim().split('\n')[0]!;
+	process.kill(Number(node), 'SIGUSR2');
+	const screen = await waitFor(session, /EXIT=70/);
+	t.deepEqual(screen.trimEnd().split('\n'), ['kmodx: internal error, please report it as a bug with the command line that caused it: TypeError: injected fault (KMODX_DEBUG=1 shows where)', 'EXIT=70']);
 });
