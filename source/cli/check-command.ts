@@ -15,8 +15,8 @@ import {jsonChunks} from '../report/json-chunks.js';
 import {ReportSink, writeOutput} from '../report/write-output.js';
 import type {DigestOptions} from '../scan/digest.js';
 import type {CheckPolicy} from '../verdict/check-module.js';
-import {useColor, type CliFlags} from './flags.js';
 import {parseTypesFlags} from '../type-info/types-flags.js';
+import {useColor, type CliFlags} from './flags.js';
 import {loadKernels} from './load-inputs.js';
 
 /**

@@ -5,10 +5,10 @@ import {buildPlan, planStatus, type PlanReport} from '../plan/build-plan.js';
 import {formatPlanMarkdown, formatPlanText} from '../plan/format-plan.js';
 import {colorStyle} from '../report/format-text.js';
 import type {Kernel} from '../kernel/kernel.js';
+import {parseTypesFlags} from '../type-info/types-flags.js';
 import {emit, emitJson} from './check-command.js';
 import {useColor} from './flags.js';
 import {loadKernels} from './load-inputs.js';
-import {parseTypesFlags} from '../type-info/types-flags.js';
 import {progressLine} from './progress-line.js';
 import type {CliFlags} from './flags.js';
 

@@ -118,7 +118,7 @@ export async function runExplorer(load: ExplorerLoad, options: ExplorerOptions):
 		['uncaughtException', onCrash], ['unhandledRejection', onCrash],
 	];
 	stdout.write(enterAlternateScreen);
-	for (const [event, handler] of handlers.filter(([event]) => !event.startsWith('un'))) {
+	for (const [event, handler] of handlers.filter(([event]) => event !== 'uncaughtException' && event !== 'unhandledRejection')) {
 		process.on(event, handler);
 	}
 
