@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import {runCheck} from './cli/check-command.js';
 import {InputError} from './common/input-error.js';
-import {exitQuietlyOnClosedPipe, statusForError} from './cli/exit.js';
+import {exitOnCrash, exitQuietlyOnClosedPipe, statusForError} from './cli/exit.js';
 import {explainStep} from './cli/explain-step.js';
 import {fastParse, helpText, parseWithMeow} from './cli/options.js';
 import {onTerminal, route} from './cli/route.js';
@@ -9,6 +9,7 @@ import {withoutCiGuess} from './cli/without-ci-guess.js';
 import {helpRequested} from './cli/command-help.js';
 
 exitQuietlyOnClosedPipe();
+exitOnCrash();
 
 async function main(): Promise<number> {
 	// `--help` anywhere: the command's help (or the full one), status 0, before anything is read.
@@ -23,6 +24,10 @@ async function main(): Promise<number> {
 	// Rules judge a kernel diff, or (a stablelist) a module's imports in `check`; elsewhere they would be ignored.
 	if (flags.rules && (command === 'plan' || command === 'weak-modules' || command === 'why' || (command === 'explore' && paths.length > 0))) {
 		throw new InputError(flags.rules, `--rules is for the kernel diff (kmodx -k A -k B --rules FILE) and for kmodx check MODULE --rules STABLELIST; ${command === 'explore' ? 'the module explorer' : command} does not use it`);
+	}
+
+	if ((flags.types ?? []).length > 0 && command === 'weak-modules') {
+		throw new InputError(undefined, '--types is for why, check --explain, plan --explain, the kernel diff and the explorer; weak-modules does not use it');
 	}
 
 	switch (command) {

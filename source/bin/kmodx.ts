@@ -5,7 +5,7 @@ ES-module loader costs ~7 ms before the first line of ours runs, and more per mo
 everything else (other commands, the explorer, --help) loads the full CLI, an ES module bundle.
 */
 import {runCheck} from '../cli/check-command.js';
-import {exitQuietlyOnClosedPipe, statusForError} from '../cli/exit.js';
+import {exitOnCrash, exitQuietlyOnClosedPipe, statusForError} from '../cli/exit.js';
 import {fastParse} from '../cli/options.js';
 import {onTerminal, route} from '../cli/route.js';
 
@@ -14,6 +14,7 @@ const routed = parsed && route(parsed.input, parsed.flags, onTerminal());
 // --explain reads type information, whose code only the full CLI carries.
 if (parsed && routed?.command === 'check' && !parsed.flags.explain) {
 	exitQuietlyOnClosedPipe();
+	exitOnCrash();
 	runCheck(routed.paths, parsed.flags).then(
 		status => {
 			process.exitCode = status;

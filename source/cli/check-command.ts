@@ -15,6 +15,7 @@ import {jsonChunks} from '../report/json-chunks.js';
 import {ReportSink, writeOutput} from '../report/write-output.js';
 import type {DigestOptions} from '../scan/digest.js';
 import type {CheckPolicy} from '../verdict/check-module.js';
+import {parseTypesFlags} from '../type-info/types-flags.js';
 import {useColor, type CliFlags} from './flags.js';
 import {loadKernels} from './load-inputs.js';
 
@@ -37,6 +38,8 @@ export async function runCheck(paths: string[], flags: CliFlags, explain?: Expla
 		process.stderr.write('\u001B[2K');
 	}
 
+	// Only --explain reads --types, but a label no kernel has (or a path that is not there) is a mistake either way.
+	parseTypesFlags(flags.types, kernels);
 	const policy: CheckPolicy = {missingVersion: flags.missingVersion};
 	const stablelist = flags.rules ? await loadStablelist(flags.rules) : undefined;
 	if (files.length > 1 && !flags.explain && !stablelist) {

@@ -34,7 +34,7 @@ ${kernelLine}
 
   Exit status
     0 every module loads on every kernel; 1 some fail (a problem of --fail-on); 3 none fails but
-    some verdict is undecided (unresolved counts); 2 bad usage or input
+    some verdict is undecided (unresolved counts); 2 bad usage or input; 70 internal error (a bug)
 `,
 	plan: `
   Usage
@@ -54,7 +54,7 @@ ${kernelLine}
 
   Exit status
     0 one binary serves every kernel; 1 it cannot; 3 nothing says it cannot, but some import is
-    undecided; 2 bad usage or input
+    undecided; 2 bad usage or input; 70 internal error (a bug)
 `,
 	why: `
   Usage
@@ -75,7 +75,7 @@ ${kernelLine}
 
   Exit status
     0 changes found that explain the CRCs; 1 the CRCs are equal or nothing was found; 2 bad
-    usage or input, or no type information
+    usage or input, or no type information; 70 internal error (a bug)
 `,
 	'weak-modules': `
   Usage
@@ -97,7 +97,7 @@ ${kernelLine}
 
   Exit status
     0 every module can be reused; 1 some need a rebuild; 3 none does, but some are undecided;
-    2 bad usage or input
+    2 bad usage or input; 70 internal error (a bug)
 `,
 };
 

@@ -1,5 +1,6 @@
 import {parseArgs} from 'node:util';
 import type {AnyFlags} from 'meow';
+import {InputError} from '../common/input-error.js';
 import type {CliFlags} from './flags.js';
 
 /** The one definition of kmodx's flags, in meow's format; the help text below describes them. */
@@ -69,7 +70,7 @@ export const helpText = `
 	  2 bad usage or input; plan: 1 when one binary cannot serve every kernel, 3 undecided;
 	  weak-modules: 1 when some module needs a rebuild, 3 when some are undecided;
 	  kernel diff: 1 when something changed (with --rules: something not tolerated),
-	  3 when only undecided exports differ
+	  3 when only undecided exports differ; 70 an internal error (a bug: please report it)
 
 	Examples
 	  $ kmodx my_drv.ko -k 6.1.0-56-amd64
@@ -130,7 +131,108 @@ export function fastParse(argv: string[]): ParsedCli | undefined {
 	return {input: parsed.positionals, flags: flags as CliFlags};
 }
 
+/** Levenshtein distance, for "did you mean". */
+function distance(a: string, b: string): number {
+	let previous = Array.from({length: b.length + 1}, (_, index) => index);
+	for (const [i, charA] of [...a].entries()) {
+		const row = [i + 1];
+		for (const [j, charB] of [...b].entries()) {
+			row.push(Math.min(previous[j + 1]! + 1, row[j]! + 1, previous[j]! + (charA === charB ? 0 : 1)));
+		}
+
+		previous = row;
+	}
+
+	return previous[b.length]!;
+}
+
+/** What the options without choices take, as the help says it. */
+const valueNames: Record<string, string> = {
+	kernel: 'KERNEL ([LABEL=]SOURCE)', output: 'FILE', types: 'LABEL=PATH', failOn: 'KINDS (comma list)', from: 'KERNEL', to: 'KERNEL', rules: 'FILE',
+};
+
+/** How an option is written in messages: `-k/--kernel` or `--types`. */
+function optionName(name: string): string {
+	const definition = flagDefinitions[name as keyof typeof flagDefinitions];
+	return 'shortFlag' in definition ? `-${definition.shortFlag}/--${kebab(name)}` : `--${kebab(name)}`;
+}
+
+/**
+Refuses, as one line (InputError: status 2), what meow would print as a stack trace or a bare
+"Unknown flag", or silently ignore: an unknown option (with the nearest known one), a value
+outside an option's choices (with the choices), a value option without its value.
+*/
+export function checkArguments(argv: string[]): void {
+	const byLong = new Map(Object.keys(flagDefinitions).map(name => [kebab(name), name]));
+	const byShort = new Map(Object.entries(flagDefinitions).flatMap(([name, definition]) => ('shortFlag' in definition ? [[definition.shortFlag as string, name]] : [])));
+	const booleans = new Set(Object.entries(flagDefinitions).filter(([, definition]) => definition.type === 'boolean').map(([name]) => kebab(name)));
+	const known = [...byLong.keys(), ...[...booleans].map(name => `no-${name}`), 'help', 'version'];
+	const isOption = (argument: string | undefined) => argument !== undefined && /^--?[a-zA-Z]/.test(argument)
+		&& (byLong.has(argument.replace(/^--/, '').split('=')[0]!) || byShort.has(argument.slice(1, 2)) || known.includes(argument.replace(/^--/, '')));
+	for (let index = 0; index < argv.length; index++) {
+		const argument = argv[index]!;
+		if (argument === '--') {
+			return;
+		}
+
+		let name: string | undefined;
+		let inline: string | undefined;
+		if (argument.startsWith('--') && argument.length > 2) {
+			const [long, ...value] = argument.slice(2).split('=');
+			inline = value.length > 0 ? value.join('=') : undefined;
+			name = byLong.get(long!);
+			if (name === undefined) {
+				if (known.includes(long!) && inline === undefined) {
+					continue;
+				}
+
+				const nearest = known.map(candidate => ({candidate, cost: distance(long!, candidate)})).sort((x, y) => x.cost - y.cost)[0]!;
+				const hint = nearest.cost <= Math.max(2, Math.floor(long!.length / 3)) ? `did you mean --${nearest.candidate}?` : 'kmodx --help lists the options';
+				throw new InputError(undefined, `unknown option --${long!}: ${hint}`);
+			}
+		} else if (/^-[^-\d]/.test(argument)) {
+			name = byShort.get(argument[1]!);
+			if (name === undefined) {
+				if (argument === '-h') {
+					continue;
+				}
+
+				throw new InputError(undefined, `unknown option ${argument.slice(0, 2)}: the short options are ${[...byShort.keys()].map(short => `-${short}`).join(', ')} and -h (kmodx --help lists them all)`);
+			}
+
+			inline = argument.length > 2 ? argument.slice(2).replace(/^=/, '') : undefined;
+		} else {
+			continue;
+		}
+
+		const definition = flagDefinitions[name as keyof typeof flagDefinitions];
+		if (definition.type === 'boolean') {
+			if (inline !== undefined) {
+				throw new InputError(undefined, `${optionName(name)} takes no value (given ${JSON.stringify(inline)})`);
+			}
+
+			continue;
+		}
+
+		let value = inline;
+		if (value === undefined) {
+			const next = argv[index + 1];
+			if (next === undefined || next === '--' || isOption(next)) {
+				throw new InputError(undefined, `${optionName(name)} needs a value: ${'choices' in definition ? `one of ${(definition.choices as readonly string[]).join(', ')}` : valueNames[name]}`);
+			}
+
+			value = next;
+			index++;
+		}
+
+		if ('choices' in definition && !(definition.choices as readonly string[]).includes(value)) {
+			throw new InputError(undefined, `${optionName(name)} ${value}: not one of ${(definition.choices as readonly string[]).join(', ')}`);
+		}
+	}
+}
+
 export async function parseWithMeow(argv?: string[]): Promise<ParsedCli> {
+	checkArguments(argv ?? process.argv.slice(2));
 	const {default: meow} = await import('meow');
 	const cli = meow(helpText, {
 		// Only the URL: meow finds package.json from it, and it is all a CommonJS bundle can give.

@@ -5,6 +5,7 @@ import {buildPlan, planStatus, type PlanReport} from '../plan/build-plan.js';
 import {formatPlanMarkdown, formatPlanText} from '../plan/format-plan.js';
 import {colorStyle} from '../report/format-text.js';
 import type {Kernel} from '../kernel/kernel.js';
+import {parseTypesFlags} from '../type-info/types-flags.js';
 import {emit, emitJson} from './check-command.js';
 import {useColor} from './flags.js';
 import {loadKernels} from './load-inputs.js';
@@ -23,6 +24,8 @@ export async function runPlan(paths: string[], flags: CliFlags): Promise<number>
 
 	const files = findModules(paths);
 	const [kernels, modules] = await Promise.all([loadKernels(flags), Promise.all(files.map(async file => guarded(file, async () => readModuleFile(file))))]);
+	// Only --explain reads --types, but a label no kernel has (or a path that is not there) is a mistake either way.
+	parseTypesFlags(flags.types, kernels);
 	const plan = buildPlan(modules, kernels, {missingVersion: flags.missingVersion});
 	if (flags.explain) {
 		await explainSplits(plan, kernels, flags);
@@ -40,9 +43,7 @@ export async function runPlan(paths: string[], flags: CliFlags): Promise<number>
 
 /** Why each splitting symbol differs: from the first build's kernel to the first kernel that disagrees. */
 async function explainSplits(plan: PlanReport, kernels: Kernel[], flags: CliFlags): Promise<void> {
-	const [{explainSymbol}, {TypeInformation}, {parseTypesFlags}] = await Promise.all([
-		import('../type-info/explain-symbol.js'), import('../type-info/type-information.js'), import('../type-info/types-flags.js'),
-	]);
+	const [{explainSymbol}, {TypeInformation}] = await Promise.all([import('../type-info/explain-symbol.js'), import('../type-info/type-information.js')]);
 	const info = new TypeInformation(parseTypesFlags(flags.types, kernels));
 	const progress = progressLine(process.stderr);
 	const byLabel = new Map(kernels.map(kernel => [kernel.label, kernel]));

@@ -1,5 +1,6 @@
 import {useCallback, useEffect, useRef, useState} from 'react';
 import {render, useApp, useInput} from 'ink';
+import {exitStatus, internalErrorText} from '../common/exit-status.js';
 import {App} from './app.js';
 import type {KeyPress} from './hooks/use-explorer-input.js';
 import type {ExplainFunction, ExplorerData} from './state/data.js';
@@ -104,10 +105,11 @@ export async function runExplorer(load: ExplorerLoad, options: ExplorerOptions):
 		process.kill(process.pid, signal);
 	};
 
+	// A bug: the terminal back first, then the same one line (the stack with KMODX_DEBUG=1) and status as the CLI's.
 	const onCrash = (error: unknown) => {
 		restore();
-		process.stderr.write(`kmodx: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
-		process.exit(70);
+		process.stderr.write(internalErrorText(error));
+		process.exit(exitStatus.internalError);
 	};
 
 	// Every way out of the process gives the terminal back; the same list is removed at the end.
@@ -116,9 +118,13 @@ export async function runExplorer(load: ExplorerLoad, options: ExplorerOptions):
 		['uncaughtException', onCrash], ['unhandledRejection', onCrash],
 	];
 	stdout.write(enterAlternateScreen);
-	for (const [event, handler] of handlers) {
+	for (const [event, handler] of handlers.filter(([event]) => event !== 'uncaughtException' && event !== 'unhandledRejection')) {
 		process.on(event, handler);
 	}
+
+	// First in line: the CLI's own crash handler (source/cli/exit.ts) would exit before the terminal is back.
+	process.prependListener('uncaughtException', onCrash);
+	process.prependListener('unhandledRejection', onCrash);
 
 	let data: ExplorerData | undefined;
 	try {

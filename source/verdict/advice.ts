@@ -2,14 +2,9 @@ import {existsSync, readdirSync} from 'node:fs';
 import path from 'node:path';
 import type {Kernel} from '../kernel/kernel.js';
 import {modinfoValue, type ModuleInfo} from '../module/module-info.js';
-import {moduleNamespacePatterns, type KernelVerdict, type ProblemKind} from './check-module.js';
+import {moduleNamespacePatterns, type Advice, type KernelVerdict, type ProblemKind} from './check-module.js';
 
-/**
-What to do about one verdict, built only from what kmodx knows: the kernel's release names its
-headers package, a DKMS-managed module its `dkms install` line. `command` is what to run, when
-there is one; `text` says why.
-*/
-export type Advice = {kind: 'rebuild' | 'dkms' | 'not_enough' | 'source' | 'built_for' | 'decide'; text: string; command: string | null};
+export type {Advice} from './check-module.js';
 
 /** Problems a rebuild against the kernel's own headers fixes. */
 const rebuildKinds: ReadonlySet<ProblemKind> = new Set(['crc', 'vermagic', 'no_versions', 'no_version', 'no_export_flags']);

@@ -4,10 +4,16 @@ import {isGplOnly, type Kernel, type KernelExport} from '../kernel/kernel.js';
 import {machineName} from '../elf/elf-file.js';
 import type {ModuleImport, ModuleInfo} from '../module/module-info.js';
 import {isGplCompatible} from './license.js';
-import type {Advice} from './advice.js';
 
 /** Problems that stop the module from loading, as `kmodx.check/1` names them. */
 export type ProblemKind = 'arch' | 'no_versions' | 'crc' | 'missing' | 'gpl_only' | 'namespace' | 'vermagic' | 'no_version' | 'proprietary_taint' | 'no_export_flags';
+
+/**
+What to do about one verdict (advice.ts), built only from what kmodx knows: the kernel's release
+names its headers package, a DKMS-managed module its `dkms install` line. `command` is what to
+run, when there is one; `text` says why.
+*/
+export type Advice = {kind: 'rebuild' | 'dkms' | 'not_enough' | 'source' | 'built_for' | 'decide'; text: string; command: string | null};
 
 /** Things the kernel logs that do not stop the load (taints), or that kmodx cannot decide. */
 export type WarningKind = 'out_of_tree' | 'license_taint' | 'signature' | 'no_version' | 'forced' | 'unresolved' | 'vermagic_unknown' | 'retpoline';

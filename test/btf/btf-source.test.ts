@@ -10,7 +10,8 @@ import {BtfKind} from '../../source/btf/btf-kind.js';
 import {explainBtf} from '../../source/btf/explain-btf.js';
 import {loadBtf, loadBtfFrom} from '../../source/btf/load-btf.js';
 import {temporaryDirectory} from '../helpers/derive.js';
-import {corpus, corpusMissing, fixture, hasCorpus} from '../helpers/paths.js';
+import {needs} from '../helpers/oracles.js';
+import {corpus, fixture} from '../helpers/paths.js';
 import {rawFixture} from './btf-fixtures.js';
 
 /** A minimal relocatable ELF holding the given sections (plus the null section and .shstrtab). */
@@ -173,13 +174,7 @@ test.serial('vmlinuz BTF is cached by content: cold, warm, changed file, damaged
 
 const vmlinuz = (release: string) => corpus('kernels', `debian-6.1.0-${release}-amd64`, 'vmlinuz');
 
-test.serial('corpus: why module_layout from the two vmlinuz, cold and warm cache', async t => {
-	if (!hasCorpus) {
-		t.log(corpusMissing);
-		t.pass();
-		return;
-	}
-
+needs('corpus').serial('corpus: why module_layout from the two vmlinuz, cold and warm cache', async t => {
 	const cache = temporaryDirectory(t, 'corpus');
 	const started = performance.now();
 	const [a, b] = await Promise.all([loadBtfFrom(vmlinuz('47'), {cache}), loadBtfFrom(vmlinuz('56'), {cache})]);
@@ -198,13 +193,7 @@ test.serial('corpus: why module_layout from the two vmlinuz, cold and warm cache
 	t.log(`cold load ${cold.toFixed(0)} ms, warm load ${(performance.now() - again).toFixed(0)} ms`);
 });
 
-test.serial('corpus: split BTF of usb-storage.ko on the 6.1.0-47 base', async t => {
-	if (!hasCorpus) {
-		t.log(corpusMissing);
-		t.pass();
-		return;
-	}
-
+needs('corpus').serial('corpus: split BTF of usb-storage.ko on the 6.1.0-47 base', async t => {
 	const base = await loadBtf(vmlinuz('47'), {cache: temporaryDirectory(t, 'split')});
 	const module = await loadBtf(fixture('modules', '6.1.0-47-amd64', 'usb-storage.ko'), {base, cache: false});
 	t.is(module.startId, base.lastId + 1);

@@ -3,7 +3,8 @@ import path from 'node:path';
 import test, {type ExecutionContext} from 'ava';
 import type {CheckReport} from '../../source/report/check-report.js';
 import {readGzipText, temporaryDirectory, writeTemporary} from '../helpers/derive.js';
-import {corpus, corpusMissing, fixture, hasCorpus} from '../helpers/paths.js';
+import {needs} from '../helpers/oracles.js';
+import {corpus, fixture} from '../helpers/paths.js';
 import {runCli} from '../helpers/run-cli.js';
 
 const myDrv = fixture('modules/my_drv-6.1.0-47-amd64.ko');
@@ -59,13 +60,7 @@ test('the same verdicts from corpus-style folders', t => {
 	t.is(report.kernels[0]!.kind, 'headers');
 });
 
-test('the same verdicts from the vmlinuz images of 47 and 56', t => {
-	if (!hasCorpus) {
-		t.log(corpusMissing);
-		t.pass();
-		return;
-	}
-
+needs('corpus')('the same verdicts from the vmlinuz images of 47 and 56', t => {
 	const env = {KMODX_CACHE_DIR: temporaryDirectory(t)};
 	const kernels = ['-k', `47=${corpus('kernels/debian-6.1.0-47-amd64/vmlinuz')}`, '-k', `56=${corpus('kernels/debian-6.1.0-56-amd64/vmlinuz')}`];
 	for (const run of ['cold cache', 'warm cache']) {

@@ -40,7 +40,7 @@ test('a FIFO without a writer as a module, in a scan, as -k and as --types: one 
 });
 
 test('a pipe that is written to is read: -k <(zcat Module.symvers.gz) and a module through cat', t => {
-	const result = spawnSync('bash', ['-c', `"${process.execPath}" "${cliPath}" check <(sleep 0.2; cat "${myDrv}") -k 47=<(sleep 0.3; zcat "${symvers47}") --json`], {cwd: repoRoot, encoding: 'utf8', timeout: 60_000});
+	const result = spawnSync('bash', ['-c', `"${process.execPath}" "${cliPath}" check <(sleep 0.2; cat "${myDrv}") -k 47=<(sleep 0.3; zcat "${symvers47}") --json`], {cwd: repoRoot, encoding: 'utf8', timeout: 600_000});
 	t.is(result.status, 0, result.stderr);
 	const report = JSON.parse(result.stdout) as {modules: Array<{name: string; results: Array<{loads: boolean}>}>};
 	t.is(report.modules[0]!.name, 'my_drv');

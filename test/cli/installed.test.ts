@@ -1,10 +1,10 @@
 import {spawnSync} from 'node:child_process';
 import {readFileSync} from 'node:fs';
-import test, {type ExecutionContext} from 'ava';
 import type {CheckReport} from '../../source/report/check-report.js';
 import {readGzipText} from '../helpers/derive.js';
-import {downloadedRoot, downloadedTree, downloadMissing, fakeTree, hasDownloadedTree, release} from '../helpers/installed.js';
-import {corpusMissing, fixture, hasCorpus} from '../helpers/paths.js';
+import {fakeTree, release} from '../helpers/installed.js';
+import {imageTree as downloadedTree, imageTreeRoot as downloadedRoot, needs, oracleProgram} from '../helpers/oracles.js';
+import {fixture} from '../helpers/paths.js';
 import {runCli} from '../helpers/run-cli.js';
 
 /*
@@ -17,24 +17,7 @@ what its modules export to each other).
 
 const dkms = fixture('dkms/6.1.0-47-amd64');
 
-function needsTree(t: ExecutionContext): boolean {
-	if (!hasDownloadedTree) {
-		t.log(downloadMissing);
-		t.pass();
-	}
-
-	return hasDownloadedTree;
-}
-
-function hasModprobe(): boolean {
-	return spawnSync('/usr/sbin/modprobe', ['--version'], {stdio: 'ignore'}).status === 0;
-}
-
-test('v4l2loopback loads on the installed 6.1.0-47 with nothing undecided; xt_ipp2p alone misses HX_memmem', t => {
-	if (!needsTree(t)) {
-		return;
-	}
-
+needs('image-tree')('v4l2loopback loads on the installed 6.1.0-47 with nothing undecided; xt_ipp2p alone misses HX_memmem', t => {
 	const v4l2 = runCli(['check', `${dkms}/v4l2loopback.ko`, '-k', downloadedTree, '--json']);
 	t.is(v4l2.code, 0, v4l2.stderr);
 	const report = JSON.parse(v4l2.stdout) as CheckReport;
@@ -55,27 +38,14 @@ test('v4l2loopback loads on the installed 6.1.0-47 with nothing undecided; xt_ip
 	t.is((JSON.parse(byName.stdout) as CheckReport).kernels[0]!.kind, 'installed');
 });
 
-test('the installed tree lists exactly what the build\'s Module.symvers lists', t => {
-	if (!needsTree(t)) {
-		return;
-	}
-
+needs('image-tree')('the installed tree lists exactly what the build\'s Module.symvers lists', t => {
 	const diff = runCli(['-k', `sym=${fixture('kernels', release, 'Module.symvers.gz')}`, '-k', `tree=${downloadedTree}`, '--json']);
 	t.is(diff.code, 0, diff.stderr);
 	const report = JSON.parse(diff.stdout) as {summary: Record<string, number>};
 	t.deepEqual(report.summary, {added: 0, removed: 0, rehashed: 0, crc: 0, export_type: 0, namespace: 0, module: 0, undecided: 0, same: 24_618});
 });
 
-test('verdicts of a directory of out-of-tree modules on the installed tree equal modprobe --dump-modversions joined with Module.symvers', t => {
-	if (!needsTree(t)) {
-		return;
-	}
-
-	if (!hasModprobe()) {
-		t.pass('skipped: modprobe (Debian package kmod) is not installed');
-		return;
-	}
-
+needs('image-tree', 'modprobe')('verdicts of a directory of out-of-tree modules on the installed tree equal modprobe --dump-modversions joined with Module.symvers', t => {
 	// The kernel's Module.symvers and the DKMS build's own (what its modules export to each other).
 	const exports = new Map<string, string>();
 	for (const text of [readGzipText(fixture('kernels', release, 'Module.symvers.gz')), readFileSync(`${dkms}/Module.symvers`, 'latin1')]) {
@@ -88,7 +58,7 @@ test('verdicts of a directory of out-of-tree modules on the installed tree equal
 	const report = JSON.parse(result.stdout) as CheckReport;
 	t.is(report.modules.length, 4);
 	for (const module of report.modules) {
-		const dump = spawnSync('/usr/sbin/modprobe', ['--dump-modversions', module.path], {encoding: 'utf8'}).stdout.trim().split('\n').map(line => line.split('\t'));
+		const dump = spawnSync(oracleProgram('modprobe'), ['--dump-modversions', module.path], {encoding: 'utf8'}).stdout.trim().split('\n').map(line => line.split('\t'));
 		const expected = dump.flatMap(([crc, name]) => (exports.get(name!) === undefined ? [`missing ${name!}`] : (exports.get(name!) === crc ? [] : [`crc ${name!}`])));
 		const verdict = module.results[0]!;
 		t.deepEqual(verdict.problems.map(problem => `${problem.kind} ${problem.symbol!}`).sort(), expected.sort(), module.path);
@@ -98,17 +68,15 @@ test('verdicts of a directory of out-of-tree modules on the installed tree equal
 	t.is(result.code, 0, result.stderr);
 });
 
-test('an installed kernel on the command line: the small tree of real files; a tree without its image is one line, exit 2', t => {
+needs('xz', 'zstd')('an installed kernel on the command line without its image is one line, exit 2', t => {
 	const noImage = fakeTree(t, {image: false});
 	const bad = runCli(['check', `${dkms}/vpoll.ko`, '-k', noImage.modules]);
 	t.is(bad.code, 2);
 	t.regex(bad.stderr, /^kmodx: .*lib\/modules\/6\.1\.0-47-amd64: an installed kernel needs its image for vmlinux's exports; none found \(looked for .*\): give it with -k IMAGE, or the kernel's Module\.symvers or headers directory\n$/);
 	t.is(bad.stdout, '');
-	if (!hasCorpus) {
-		t.log(corpusMissing);
-		return;
-	}
+});
 
+needs('corpus', 'xz', 'zstd')('an installed kernel on the command line: the small tree of real files', t => {
 	const tree = fakeTree(t);
 	const ok = runCli(['check', `${dkms}/vpoll.ko`, '-k', `tree=${tree.modules}`]);
 	t.is(ok.code, 0, ok.stderr);

@@ -4,7 +4,8 @@ import type {PlanReport} from '../../source/plan/build-plan.js';
 import type {WeakModulesReport} from '../../source/plan/weak-modules.js';
 import type {CheckReport} from '../../source/report/check-report.js';
 import {readGzipText, replaceOnce, temporaryDirectory, writeTemporary} from '../helpers/derive.js';
-import {corpus, corpusMissing, fixture, hasCorpus} from '../helpers/paths.js';
+import {needs} from '../helpers/oracles.js';
+import {corpus, fixture} from '../helpers/paths.js';
 import {runCli} from '../helpers/run-cli.js';
 
 /*
@@ -18,15 +19,6 @@ const symvers47 = fixture('kernels/6.1.0-47-amd64/Module.symvers.gz');
 const symvers56 = fixture('kernels/6.1.0-56-amd64/Module.symvers.gz');
 const dkms = (name: string) => fixture('dkms/6.1.0-47-amd64', name);
 
-function needsCorpus(t: ExecutionContext): boolean {
-	if (!hasCorpus) {
-		t.log(corpusMissing);
-		t.pass();
-	}
-
-	return hasCorpus;
-}
-
 /** A headers-like folder of 6.1.0-47 (Module.symvers, config, utsrelease.h): complete, vermagic known. */
 function headers47(t: ExecutionContext): string {
 	const directory = temporaryDirectory(t);
@@ -36,11 +28,7 @@ function headers47(t: ExecutionContext): string {
 	return directory;
 }
 
-test('check xt_ipp2p on an image: ? in text, Markdown and JSON, exit 3; --fail-on names unresolved', t => {
-	if (!needsCorpus(t)) {
-		return;
-	}
-
+needs('corpus')('check xt_ipp2p on an image: ? in text, Markdown and JSON, exit 3; --fail-on names unresolved', t => {
 	const args = ['check', dkms('xt_ipp2p.ko'), '-k', `img47=${image47}`];
 	const text = runCli(args);
 	t.is(text.code, 3, text.stderr);
@@ -66,11 +54,7 @@ test('check xt_ipp2p on an image: ? in text, Markdown and JSON, exit 3; --fail-o
 	t.deepEqual(together.modules[0]!.results[0]!.warnings.filter(warning => warning.kind === 'unresolved').map(warning => warning.symbol), ['xt_unregister_matches', 'xt_register_matches']);
 });
 
-test('the matrix and the streamed JSON of many modules say ? too; an image and Module.symvers of one kernel are one ABI group', t => {
-	if (!needsCorpus(t)) {
-		return;
-	}
-
+needs('corpus')('the matrix and the streamed JSON of many modules say ? too; an image and Module.symvers of one kernel are one ABI group', t => {
 	const args = ['check', fixture('dkms/6.1.0-47-amd64'), '-k', `img47=${image47}`, '-k', `sym47=${symvers47}`, '-k', `56=${symvers56}`];
 	const matrix = runCli(args);
 	t.is(matrix.code, 1, matrix.stderr);
@@ -92,11 +76,7 @@ test('the matrix and the streamed JSON of many modules say ? too; an image and M
 	}
 });
 
-test('plan: an image and the headers of one kernel are one build; undecided, never missing or "needs source changes"', t => {
-	if (!needsCorpus(t)) {
-		return;
-	}
-
+needs('corpus')('plan: an image and the headers of one kernel are one build; undecided, never missing or "needs source changes"', t => {
 	const args = ['plan', dkms('v4l2loopback.ko'), '-k', `img47=${image47}`, '-k', `hdr47=${headers47(t)}`];
 	const text = runCli(args);
 	t.is(text.code, 3, text.stderr);
@@ -122,11 +102,7 @@ test('plan over a directory: modules given together resolve each other', t => {
 	t.regex(alone.stdout, /47 does not export HX_memmem/);
 });
 
-test('weak-modules: undecided on an image (exit 3); vermagic is claimed only when checked; labels named in --from/--to words', t => {
-	if (!needsCorpus(t)) {
-		return;
-	}
-
+needs('corpus')('weak-modules: undecided on an image (exit 3); vermagic is claimed only when checked; labels named in --from/--to words', t => {
 	const onImage = runCli(['weak-modules', dkms('v4l2loopback.ko'), '--from', `a=${symvers47}`, '--to', `img=${image47}`]);
 	t.is(onImage.code, 3, onImage.stderr);
 	t.regex(onImage.stdout, /\? undecided {2}v4l2loopback {2}18 imports undecided on img/);
@@ -148,11 +124,7 @@ test('weak-modules: undecided on an image (exit 3); vermagic is claimed only whe
 	t.notRegex(duplicate.stderr, /-k/);
 });
 
-test('kernel diff: an image against Module.symvers never calls module exports added; summary.same; exit 3 when only undecided rows differ', t => {
-	if (!needsCorpus(t)) {
-		return;
-	}
-
+needs('corpus')('kernel diff: an image against Module.symvers never calls module exports added; summary.same; exit 3 when only undecided rows differ', t => {
 	const diff = runCli(['-k', `47=${image47}`, '-k', `56=${symvers56}`, '--json']);
 	t.is(diff.code, 1, diff.stderr);
 	const report = JSON.parse(diff.stdout) as {summary: Record<string, number>; changes: Array<{change: string[]}>};

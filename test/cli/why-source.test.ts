@@ -1,18 +1,12 @@
-import {existsSync} from 'node:fs';
-import path from 'node:path';
-import test from 'ava';
 import type {Explanation} from '../../source/explain/explanation.js';
 import {temporaryDirectory} from '../helpers/derive.js';
+import {headers47, headers56, needs} from '../helpers/oracles.js';
 import {fixture} from '../helpers/paths.js';
 import {runCli} from '../helpers/run-cli.js';
 
-const headers47 = '/usr/src/linux-headers-6.1.0-47-amd64';
-const headers56 = '/usr/src/linux-headers-6.1.0-56-amd64';
 const source170 = fixture('kernel-source/linux-source-6.1.170-3.tar.xz');
 const source192 = fixture('kernel-source/linux-source-6.1.192-2.tar.xz');
-const installed = existsSync(path.join(headers47, 'Makefile')) && existsSync(path.join(headers56, 'Makefile'));
-const integration = installed ? test : test.skip;
-const skipped = installed ? '' : ' (skipped: apt-get install linux-headers-6.1.0-47-amd64 linux-headers-6.1.0-56-amd64 to run it)';
+const integration = needs('headers', 'kbuild');
 const kernels = ['-k', `47=${headers47}`, '-k', `56=${headers56}`];
 // The ten definitions genksyms saw change for misc_register (kernel-facts §7: the six of module_layout, and device,
 // fwnode_handle, tty_struct, tty_operations; scripts/why-source-check.sh finds them in a plain diff of misc.symtypes).
@@ -22,7 +16,7 @@ const miscRegisterCauses = [
 ];
 
 
-integration(`why misc_register from the two kernels' source tarballs: symtypes, verified, complete, with the file each came from${skipped}`, t => {
+integration(`why misc_register from the two kernels' source tarballs: symtypes, verified, complete, with the file each came from`, t => {
 	const env = {KMODX_CACHE_DIR: temporaryDirectory(t)};
 	const result = runCli(['why', 'misc_register', ...kernels, '--types', `47=${source170}`, '--types', `56=${source192}`, '--json'], {env});
 	t.is(result.code, 0, result.stderr);
@@ -43,14 +37,14 @@ integration(`why misc_register from the two kernels' source tarballs: symtypes, 
 	t.regex(text.stdout, /\nstruct fwnode_handle\n {2}via misc_register → struct miscdevice → struct device → struct fwnode_handle\n {2}~ u8 flags; → unsigned long flags; {2}\(member type changed\)\n/);
 });
 
-integration(`a tarball of another version is refused: one line, exit 2${skipped}`, t => {
+integration(`a tarball of another version is refused: one line, exit 2`, t => {
 	const result = runCli(['why', 'misc_register', ...kernels, '--types', `47=${source192}`, '--types', `56=${source192}`], {env: {KMODX_CACHE_DIR: temporaryDirectory(t)}});
 	t.is(result.code, 2);
 	t.is(result.stderr, `kmodx: ${source192}: this is the source of Linux 6.1.192, but kernel 47 is 6.1.170 (${headers47}): give the source of that kernel\n`);
 	t.is(result.stdout, '');
 });
 
-integration(`with the source of one kernel only, BTF answers, says it is approximate and what the exact answer needs${skipped}`, t => {
+integration(`with the source of one kernel only, BTF answers, says it is approximate and what the exact answer needs`, t => {
 	const env = {KMODX_CACHE_DIR: temporaryDirectory(t)};
 	const types = ['--types', `47=${source170}`, '--types', `47=${fixture('btf/debian-6.1.0-47-amd64.btf.gz')}`, '--types', `56=${fixture('btf/debian-6.1.0-56-amd64.btf.gz')}`];
 	const result = runCli(['why', 'misc_register', ...kernels, ...types, '--json'], {env});
@@ -63,7 +57,7 @@ integration(`with the source of one kernel only, BTF answers, says it is approxi
 	t.is(explanation.notes!.at(-1)!, 'no exact answer: for it give --types 56=<its linux-source tarball>');
 });
 
-integration(`BTF narrowed by the installed header that declares the symbol: the changes it marks hashed are true causes, and come first${skipped}`, t => {
+integration(`BTF narrowed by the installed header that declares the symbol: the changes it marks hashed are true causes, and come first`, t => {
 	const env = {KMODX_CACHE_DIR: temporaryDirectory(t)};
 	const types = ['--types', `47=${fixture('btf/debian-6.1.0-47-amd64.btf.gz')}`, '--types', `56=${fixture('btf/debian-6.1.0-56-amd64.btf.gz')}`];
 	const result = runCli(['why', 'misc_register', ...kernels, ...types, '--json'], {env});

@@ -2,8 +2,9 @@ import {spawnSync} from 'node:child_process';
 import {readFileSync} from 'node:fs';
 import test from 'ava';
 import {demangleRust, isRustSymbol, readableSymbol, rustSymbolKey} from '../../source/common/rust-symbol.js';
-import {findExecutable} from '../../source/common/find-executable.js';
-import {fixture, linux7Missing, linux7Symvers} from '../helpers/paths.js';
+import {fixture, linux7Symvers} from '../helpers/paths.js';
+import {readGzipText} from '../helpers/derive.js';
+import {needs, oracleProgram} from '../helpers/oracles.js';
 
 /*
 The demangler against two independent references: binutils' `c++filt -i` and rustc-demangle (as
@@ -20,8 +21,6 @@ const rows: Row[] = readFileSync(fixture('rust-symbols', 'names.tsv'), 'utf8').s
 	return {source: source!, name: name!, cxxfilt: cxxfilt!, rustfilt: rustfilt!};
 });
 
-const cxxfilt = findExecutable('c++filt');
-const rustfilt = findExecutable('rustfilt');
 
 /** One name per line through a filter; each output line answers its input line. */
 function filter(tool: string, args: string[], names: string[]): string[] {
@@ -59,20 +58,19 @@ test('c++filt agrees, except where binutils 2.40 is wrong or drops an LLVM suffi
 	}
 });
 
-(cxxfilt ? test : test.skip)(`the fixture's c++filt column is what c++filt -i prints${cxxfilt ? '' : ' (skipped: c++filt of binutils is not installed)'}`, t => {
-	t.deepEqual(filter(cxxfilt!, ['-i'], rows.map(row => row.name)), rows.map(row => row.cxxfilt));
+needs('c++filt')('the fixture\'s c++filt column is what c++filt -i prints', t => {
+	t.deepEqual(filter(oracleProgram('c++filt'), ['-i'], rows.map(row => row.name)), rows.map(row => row.cxxfilt));
 });
 
-(rustfilt ? test : test.skip)(`the fixture's rustfilt column is what rustfilt prints${rustfilt ? '' : ' (skipped: rustfilt is not installed: apt-get install rustfilt)'}`, t => {
-	t.deepEqual(filter(rustfilt!, [], rows.map(row => row.name)), rows.map(row => row.rustfilt));
+needs('rustfilt')('the fixture\'s rustfilt column is what rustfilt prints', t => {
+	t.deepEqual(filter(oracleProgram('rustfilt'), [], rows.map(row => row.name)), rows.map(row => row.rustfilt));
 });
 
-const linux7Ready = linux7Symvers.length === 2 && cxxfilt !== undefined;
-(linux7Ready ? test : test.skip)(`every Rust export of Debian's 7.2.12 and 7.2.13 demangles as c++filt -i prints it${linux7Ready ? '' : ` (skipped: ${cxxfilt ? linux7Missing : 'c++filt is not installed'})`}`, t => {
+needs('c++filt')('every Rust export of Debian\'s 7.2.12 and 7.2.13 demangles as c++filt -i prints it', t => {
 	for (const file of linux7Symvers) {
-		const names = readFileSync(file, 'utf8').split('\n').map(line => line.split('\t')[1] ?? '').filter(name => name.startsWith('_R'));
+		const names = readGzipText(file).split('\n').map(line => line.split('\t')[1] ?? '').filter(name => name.startsWith('_R'));
 		t.true(names.length > 700, file);
-		t.deepEqual(names.map(name => demangleRust(name)), filter(cxxfilt!, ['-i'], names), file);
+		t.deepEqual(names.map(name => demangleRust(name)), filter(oracleProgram('c++filt'), ['-i'], names), file);
 		// One function per key within a build: the key can pair builds.
 		t.is(new Set(names.map(name => rustSymbolKey(name))).size, names.length, file);
 	}
@@ -127,9 +125,9 @@ test('broken names never throw: a string or undefined, bounded', t => {
 	t.deepEqual(wrong, []);
 });
 
-(rustfilt ? test : test.skip)(`broken v0 names: undefined exactly where rustc-demangle refuses them${rustfilt ? '' : ' (skipped: rustfilt is not installed)'}`, t => {
+needs('rustfilt')('broken v0 names: undefined exactly where rustc-demangle refuses them', t => {
 	const broken = brokenNames(v0Names);
-	const reference = filter(rustfilt!, [], broken);
+	const reference = filter(oracleProgram('rustfilt'), [], broken);
 	let refused = 0;
 	const disagreements: string[] = [];
 	for (const [index, name] of broken.entries()) {

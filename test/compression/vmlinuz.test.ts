@@ -1,7 +1,8 @@
 import {readFileSync} from 'node:fs';
 import test from 'ava';
 import {extractVmlinux, isBzImage} from '../../source/compression/vmlinuz.js';
-import {corpus, corpusMissing, hasCorpus} from '../helpers/paths.js';
+import {needs} from '../helpers/oracles.js';
+import {corpus} from '../helpers/paths.js';
 import {compressed, original, rejectsInput, sameBytes} from './helpers.js';
 
 const versionString = '6.1.0-99-amd64 (debian-kernel@lists.debian.org) #1 SMP PREEMPT_DYNAMIC Debian 6.1.999-1 (2026-01-01)';
@@ -92,12 +93,7 @@ const realImages = [
 ] as const;
 
 for (const [directory, size, release] of realImages) {
-	(hasCorpus ? test : test.skip)(`real Debian vmlinuz ${release} (xz + x86 BCJ)`, async t => {
-		if (!hasCorpus) {
-			t.log(corpusMissing);
-			return;
-		}
-
+	needs('corpus')(`real Debian vmlinuz ${release} (xz + x86 BCJ)`, async t => {
 		const image = readFileSync(corpus('kernels', directory, 'vmlinuz'));
 		t.true(isBzImage(image));
 		const result = await extractVmlinux(image, 'vmlinuz');
@@ -112,12 +108,5 @@ for (const [directory, size, release] of realImages) {
 		t.is(elf.readUInt16LE(0x3A), 64);
 		t.is(result.release, release);
 		t.true(result.versionString?.startsWith(`${release} (debian-kernel@lists.debian.org) #1 SMP PREEMPT_DYNAMIC Debian 6.1.`));
-	});
-}
-
-if (!hasCorpus) {
-	test('real vmlinuz tests', t => {
-		t.log(corpusMissing);
-		t.pass();
 	});
 }

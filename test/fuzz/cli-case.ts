@@ -7,8 +7,10 @@ import {cliPath, repoRoot} from '../helpers/paths.js';
 /*
 One run of the real binary: `kmodx check MODULE -k KERNEL --json` in a child process, under a
 hard time limit (coreutils timeout, KILL) and with its peak RSS measured (GNU time, when
-installed). The oracle: exit 0/1 with a kmodx.check/1 JSON report on stdout, or exit 2 with
-nothing on stdout and one `kmodx: …` line on stderr. Anything else is a failure.
+installed). The oracle is kmodx's exit table (README, "Exit status"): 0, 1 or 3 with a
+kmodx.check/1 JSON report on stdout whose verdicts give that status (1: a problem, else 3: an
+undecided import, else 0), or 2 with nothing on stdout and one `kmodx: …` line on stderr.
+70 (an internal error) and anything else are failures.
 */
 
 export const cliTimeLimitSeconds = 10;
@@ -41,10 +43,11 @@ export function runCheck(moduleFile: string, kernelFile: string, scratch: string
 		rmSync(memoryFile, {force: true});
 	}
 
-	return {failure: judgeCli(result.status, result.signal, result.stdout ?? '', result.stderr ?? '', maxRssKb), code: result.status, ms, maxRssKb};
+	return {failure: judgeCli(result.status, result.signal, result.stdout ?? '', result.stderr ?? '', maxRssKb, extraArgs.length === 0), code: result.status, ms, maxRssKb};
 }
 
-export function judgeCli(code: number | null, signal: string | null, stdout: string, stderr: string, maxRssKb: number | undefined): Failure | undefined {
+/** `everyKindCounts`: no --fail-on, so every problem makes the status 1 and an undecided import 3. */
+export function judgeCli(code: number | null, signal: string | null, stdout: string, stderr: string, maxRssKb: number | undefined, everyKindCounts = true): Failure | undefined {
 	const fail = (message: string): Failure => ({kind: 'cli', message});
 	// Output safety: nothing the terminal would act on, on either stream, whatever the input's names.
 	const unsafe = firstUnsafe(stderr) ?? firstUnsafe(stdout);
@@ -57,6 +60,10 @@ export function judgeCli(code: number | null, signal: string | null, stdout: str
 		return fail(`peak RSS ${Math.round(maxRssKb / 1024)} MiB, past the ${memoryLimitBytes / 1024 / 1024} MiB bound`);
 	}
 
+	if (code === 70) {
+		return fail(`internal error (exit 70): ${JSON.stringify(stderr.slice(0, 400))}`);
+	}
+
 	if (code === 2) {
 		if (stdout !== '') return fail(`exit 2 with output on stdout: ${JSON.stringify(stdout.slice(0, 200))}`);
 		const lines = stderr.trimEnd().split('\n');
@@ -67,14 +74,22 @@ export function judgeCli(code: number | null, signal: string | null, stdout: str
 		return undefined;
 	}
 
-	if (code !== 0 && code !== 1) return fail(`exit ${code}: ${JSON.stringify(stderr.slice(0, 400))}`);
+	if (code !== 0 && code !== 1 && code !== 3) return fail(`exit ${code} is not in the exit table (0, 1, 3 verdicts; 2 bad input): ${JSON.stringify(stderr.slice(0, 400))}`);
+	let report: {schema?: unknown; modules?: unknown; kernels?: unknown};
 	try {
-		const report = JSON.parse(stdout) as {schema?: unknown; modules?: unknown; kernels?: unknown};
-		if (report.schema !== 'kmodx.check/1' || !Array.isArray(report.modules) || !Array.isArray(report.kernels)) {
-			return fail(`exit ${code} with a JSON document that is not a kmodx.check/1 report`);
-		}
+		report = JSON.parse(stdout) as typeof report;
 	} catch {
 		return fail(`exit ${code} without a valid JSON report: ${JSON.stringify(stdout.slice(0, 200))} ${JSON.stringify(stderr.slice(0, 200))}`);
+	}
+
+	if (report.schema !== 'kmodx.check/1' || !Array.isArray(report.modules) || !Array.isArray(report.kernels)) {
+		return fail(`exit ${code} with a JSON document that is not a kmodx.check/1 report`);
+	}
+
+	if (everyKindCounts) {
+		const results = (report.modules as Array<{results?: Array<{problems?: unknown[]; warnings?: Array<{kind?: unknown}>}>}>).flatMap(module => module.results ?? []);
+		const expected = results.some(result => (result.problems ?? []).length > 0) ? 1 : (results.some(result => (result.warnings ?? []).some(warning => warning.kind === 'unresolved')) ? 3 : 0);
+		if (code !== expected) return fail(`exit ${code}, but the report's verdicts give ${expected}`);
 	}
 
 	return undefined;

@@ -1,17 +1,12 @@
-import {spawnSync} from 'node:child_process';
-import {copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs';
+import {execFileSync} from 'node:child_process';
+import {copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {gzipSync} from 'node:zlib';
 import {readGzipText, temporaryDirectory, type Owner} from './derive.js';
+import {oracleProgram} from './oracles.js';
 import {corpus, fixture} from './paths.js';
 
 export const release = '6.1.0-47-amd64';
-
-/** The real unpacked linux-image-6.1.0-47-amd64-unsigned (scripts/scale-test.sh --download), for the tests on a whole installed kernel. */
-export const downloadedRoot = path.join(process.env['KMODX_SCALE_DIR'] ?? '/tmp/kmodx-scale', 'tree');
-export const downloadedTree = path.join(downloadedRoot, 'lib/modules', release);
-export const hasDownloadedTree = existsSync(path.join(downloadedTree, 'modules.order'));
-export const downloadMissing = `skipped: ${downloadedTree} is missing (scripts/scale-test.sh --download unpacks linux-image-${release}-unsigned there)`;
 
 /** The corpus image of 6.1.0-47, what an installed tree needs for vmlinux's exports. */
 export const corpusImage = corpus('kernels', `debian-${release}`, 'vmlinuz');
@@ -29,21 +24,16 @@ export const defaultTreeFiles: TreeFile[] = [
 	{at: 'kernel/net/netfilter/x_tables.ko', from: fixture('tree/6.1.0-47-amd64/kernel/net/netfilter/x_tables.ko'), compress: 'zst'},
 ];
 
-/** Whether the `xz` and `zstd` programs can compress fixtures (gzip needs none: node:zlib). */
-export function canCompress(format: 'xz' | 'zst'): boolean {
-	return spawnSync(format === 'xz' ? 'xz' : 'zstd', ['--version'], {stdio: 'ignore'}).status === 0;
-}
-
-function compressed(data: Buffer, format: 'gz' | 'xz' | 'zst'): Buffer | undefined {
+/** `data` compressed with gzip (node:zlib), xz or zstd: a test of a tree with compressed files declares needs('xz', 'zstd'). */
+function compressed(data: Buffer, format: 'gz' | 'xz' | 'zst'): Buffer {
 	if (format === 'gz') {
 		return gzipSync(data);
 	}
 
 	// As the distributions do: xz with a CRC32 check (the kernel's own decoder needs it), zstd plain.
-	const result = format === 'xz'
-		? spawnSync('xz', ['--check=crc32', '-c'], {input: data, maxBuffer: 64 * 1024 * 1024})
-		: spawnSync('zstd', ['-q', '-c'], {input: data, maxBuffer: 64 * 1024 * 1024});
-	return result.status === 0 ? result.stdout : undefined;
+	return format === 'xz'
+		? execFileSync(oracleProgram('xz'), ['--check=crc32', '-c'], {input: data, maxBuffer: 64 * 1024 * 1024})
+		: execFileSync(oracleProgram('zstd'), ['-q', '-c'], {input: data, maxBuffer: 64 * 1024 * 1024});
 }
 
 export type FakeTree = {root: string; modules: string; files: string[]};
@@ -51,7 +41,7 @@ export type FakeTree = {root: string; modules: string; files: string[]};
 /**
 An installed kernel made of real files in a temporary directory (removed when `owner` ends):
 ROOT/boot/vmlinuz-<release> (a link to the corpus image), ROOT/boot/config-<release>, and
-ROOT/lib/modules/<release>/ with `files` (compressed when asked and the tool is there), a
+ROOT/lib/modules/<release>/ with `files` (compressed when asked), a
 modules.order. `imageInModules` puts the image in the modules directory instead (Fedora, Arch).
 */
 export function fakeTree(owner: Owner, {files = defaultTreeFiles, imageInModules = false, usr = false, config = true, image = corpusImage}: {files?: TreeFile[]; imageInModules?: boolean; usr?: boolean; config?: boolean; image?: string | false} = {}): FakeTree {

@@ -1,8 +1,8 @@
 import {execFileSync} from 'node:child_process';
 import {writeFileSync} from 'node:fs';
 import path from 'node:path';
-import {findExecutable} from '../../source/common/find-executable.js';
 import {temporaryDirectory, type Owner} from './derive.js';
+import {oracleProgram} from './oracles.js';
 
 /*
 An independent reference for verdicts on kernels without modversions (Linux 7.x): the module's
@@ -13,26 +13,18 @@ invisible to a proprietary module, a namespace must be imported unless it is a `
 naming the module (verify_module_namespace()). Nothing of kmodx's readers is used.
 */
 
-const tools = ['modinfo', 'nm', 'xz'] as const;
-// modinfo lives in /sbin on Debian; a non-login shell may not have it on PATH.
-const searchPath = `${process.env['PATH'] ?? ''}:/sbin:/usr/sbin`;
-const tool = (name: string) => findExecutable(name, searchPath);
+/** What a test of this reference declares: needs(...referenceOracles). */
+export const referenceOracles = ['modinfo', 'nm', 'xz'] as const;
 
-/** Why the reference cannot run here, or undefined when kmod, binutils and xz are installed. */
-export function referenceMissing(): string | undefined {
-	const missing = tools.filter(name => !tool(name));
-	return missing.length === 0 ? undefined : `skipped: ${missing.join(', ')} not installed (the independent reference needs kmod, binutils and xz)`;
-}
-
-function run(name: string, args: string[]): string {
-	return execFileSync(tool(name)!, args, {encoding: 'utf8', maxBuffer: 64 * 1024 * 1024});
+function run(name: 'modinfo' | 'nm', args: string[]): string {
+	return execFileSync(oracleProgram(name), args, {encoding: 'utf8', maxBuffer: 64 * 1024 * 1024});
 }
 
 /** A module file as the tools read it: `.ko.xz` decompressed into the test's directory. */
 export function plainModule(owner: Owner, file: string, data?: Uint8Array): string {
 	const directory = temporaryDirectory(owner, 'reference');
 	const target = path.join(directory, path.basename(file).replace(/\.xz$/, ''));
-	writeFileSync(target, data ?? execFileSync(tool('xz')!, ['-dc', file], {maxBuffer: 64 * 1024 * 1024}));
+	writeFileSync(target, data ?? execFileSync(oracleProgram('xz'), ['-dc', file], {maxBuffer: 64 * 1024 * 1024}));
 	return target;
 }
 

@@ -1,19 +1,16 @@
-import {existsSync} from 'node:fs';
-import path from 'node:path';
 import test from 'ava';
 import {loadBtf} from '../../source/btf/load-btf.js';
 import {btfGraph} from '../../source/kabi/btf-graph.js';
 import {groupByBtf, groupBySymtypes} from '../../source/kabi/group-causes.js';
 import {mergeSymtypes, readSymtypes} from '../../source/symtypes/read-symtypes.js';
 import {readGzipText} from '../helpers/derive.js';
+import {headers47, headers56, needs} from '../helpers/oracles.js';
 import {fixture} from '../helpers/paths.js';
 import {changedFor, definitions, referenceSymtypes} from '../helpers/symtypes-reference.js';
 
-const headers = {47: '/usr/src/linux-headers-6.1.0-47-amd64', 56: '/usr/src/linux-headers-6.1.0-56-amd64'};
+const headers = {47: headers47, 56: headers56};
 const tarballs = {47: fixture('kernel-source/linux-source-6.1.170-3.tar.xz'), 56: fixture('kernel-source/linux-source-6.1.192-2.tar.xz')};
-const installed = Object.values(headers).every(directory => existsSync(path.join(directory, 'Makefile')));
-const integration = installed ? test : test.skip;
-const skipped = installed ? '' : ' (skipped: apt-get install linux-headers-6.1.0-47-amd64 linux-headers-6.1.0-56-amd64 to run it)';
+const integration = needs('headers', 'kbuild');
 
 /** The exports whose CRC differs between the two kernels' Module.symvers, read with a plain split. */
 function changedExports(): string[] {
@@ -22,7 +19,7 @@ function changedExports(): string[] {
 	return [...before].filter(([name, crc]) => after.has(name) && after.get(name) !== crc).map(([name]) => name);
 }
 
-integration(`from symtypes trees: every changed export lands in the groups of exactly the changes a plain diff of its file's symtypes shows${skipped}`, t => {
+integration(`from symtypes trees: every changed export lands in the groups of exactly the changes a plain diff of its file's symtypes shows`, t => {
 	const files = ['drivers/char/misc.c', 'kernel/kthread.c', 'mm/slab_common.c', 'fs/debugfs/inode.c'];
 	// A "tree" of four files per kernel, each made by kbuild by hand (the reference recipe).
 	const texts = {47: new Map<string, string>(), 56: new Map<string, string>()};

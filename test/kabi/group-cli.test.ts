@@ -1,5 +1,6 @@
 import test from 'ava';
-import {corpus, corpusMissing, fixture, hasCorpus} from '../helpers/paths.js';
+import {needs} from '../helpers/oracles.js';
+import {corpus, fixture} from '../helpers/paths.js';
 import {runCli} from '../helpers/run-cli.js';
 
 const kernels = ['-k', `47=${fixture('kernels/6.1.0-47-amd64/Module.symvers.gz')}`, '-k', `56=${fixture('kernels/6.1.0-56-amd64/Module.symvers.gz')}`];
@@ -39,7 +40,7 @@ test('from BTF: an over-approximation, and said to be one; a variable BTF lacks 
 	t.regex(one.stderr, /not grouped by cause: no symtypes tree or BTF for 56/);
 });
 
-(hasCorpus ? test : test.skip)(`the whole Debian 47 → 56 diff from the images' BTF: every CRC change grouped, unexplained or not described${hasCorpus ? '' : ` (${corpusMissing})`}`, t => {
+needs('corpus')('the whole Debian 47 → 56 diff from the images\' BTF: every CRC change grouped, unexplained or not described', t => {
 	const images = ['-k', `47=${corpus('kernels/debian-6.1.0-47-amd64/Module.symvers')}`, '-k', `56=${corpus('kernels/debian-6.1.0-56-amd64/Module.symvers')}`, '--types', `47=${corpus('kernels/debian-6.1.0-47-amd64/vmlinuz')}`, '--types', `56=${corpus('kernels/debian-6.1.0-56-amd64/vmlinuz')}`];
 	const report = JSON.parse(runCli([...images, '--json']).stdout) as {summary: Record<string, number>; causes: Causes};
 	const grouped = new Set(report.causes.groups.flatMap(group => group.exports));

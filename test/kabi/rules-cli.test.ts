@@ -2,6 +2,7 @@ import {spawnSync} from 'node:child_process';
 import {readFileSync} from 'node:fs';
 import test from 'ava';
 import {atExit, temporaryDirectory, writeTemporary} from '../helpers/derive.js';
+import {needs, oracleProgram} from '../helpers/oracles.js';
 import {fixture} from '../helpers/paths.js';
 import {runCli} from '../helpers/run-cli.js';
 
@@ -78,12 +79,10 @@ test('a Red Hat stablelist: changes to listed symbols fail, every other is toler
 	t.deepEqual(report.changes.filter(change => change.tolerated === false).map(change => change.name).sort(), ['alloc_netdev_mqs', 'misc_deregister', 'misc_register', 'module_layout', 'noop_llseek', 'wake_up_process']);
 });
 
-const hasModprobe = spawnSync('/usr/sbin/modprobe', ['--version']).status === 0;
-
-(hasModprobe ? test : test.skip)(`check --rules STABLELIST: the imports off the list, as modprobe --dump-modversions and the list say, in text and JSON${hasModprobe ? '' : ' (skipped: apt-get install kmod)'}`, t => {
+needs('modprobe')('check --rules STABLELIST: the imports off the list, as modprobe --dump-modversions and the list say, in text and JSON', t => {
 	const module = fixture('modules/my_drv-6.1.0-47-amd64.ko');
 	// The reference: the names kmod lists in __versions (my_drv has no unversioned imports), minus the list's.
-	const dump = spawnSync('/usr/sbin/modprobe', ['--dump-modversions', module], {encoding: 'utf8'}).stdout.trim().split('\n').map(line => line.split('\t')[1]!);
+	const dump = spawnSync(oracleProgram('modprobe'), ['--dump-modversions', module], {encoding: 'utf8'}).stdout.trim().split('\n').map(line => line.split('\t')[1]!);
 	const listed = new Set(readFileSync(stablelist, 'utf8').split('\n').slice(1).map(line => line.trim()).filter(Boolean));
 	const expected = dump.filter(name => !listed.has(name)).sort();
 	const result = runCli(['check', module, '-k', `56=${symvers[56]}`, '--rules', stablelist, '--json']);

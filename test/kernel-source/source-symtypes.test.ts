@@ -1,21 +1,18 @@
-import {existsSync, readFileSync} from 'node:fs';
-import path from 'node:path';
+import {readFileSync} from 'node:fs';
 import {gunzipSync} from 'node:zlib';
-import test from 'ava';
 import {openKernelSource, tarballIdentity, type KernelSource} from '../../source/kernel-source/kernel-source.js';
 import {rememberedSourceSymtypes, sourceSymtypes, type SourceSymtypes} from '../../source/kernel-source/source-symtypes.js';
 import {explainSymtypes} from '../../source/symtypes/explain-symtypes.js';
 import {temporaryDirectory} from '../helpers/derive.js';
 import {changedFor, definitions, referenceSymtypes} from '../helpers/symtypes-reference.js';
+import {headers47, headers56, needs} from '../helpers/oracles.js';
 import {fixture} from '../helpers/paths.js';
 
 const kernels = [
-	{label: '47', headers: '/usr/src/linux-headers-6.1.0-47-amd64', tarball: fixture('kernel-source/linux-source-6.1.170-3.tar.xz'), symvers: fixture('kernels/6.1.0-47-amd64/Module.symvers.gz')},
-	{label: '56', headers: '/usr/src/linux-headers-6.1.0-56-amd64', tarball: fixture('kernel-source/linux-source-6.1.192-2.tar.xz'), symvers: fixture('kernels/6.1.0-56-amd64/Module.symvers.gz')},
+	{label: '47', headers: headers47, tarball: fixture('kernel-source/linux-source-6.1.170-3.tar.xz'), symvers: fixture('kernels/6.1.0-47-amd64/Module.symvers.gz')},
+	{label: '56', headers: headers56, tarball: fixture('kernel-source/linux-source-6.1.192-2.tar.xz'), symvers: fixture('kernels/6.1.0-56-amd64/Module.symvers.gz')},
 ] as const;
-const installed = kernels.every(kernel => existsSync(path.join(kernel.headers, 'Makefile')));
-const integration = installed ? test.serial : test.skip;
-const skipped = installed ? '' : ' (skipped: apt-get install linux-headers-6.1.0-47-amd64 linux-headers-6.1.0-56-amd64 to run it)';
+const integration = needs('headers', 'kbuild').serial;
 
 // My_drv's imports whose CRC changed 47 → 56 and whose exporting files the fixture holds.
 const symbols = {
@@ -36,7 +33,7 @@ function symversCrcs(file: string): Map<string, {crc: number; module: string}> {
 }
 
 
-integration(`from the kernels' own source: every CRC equals Module.symvers, and the changes are what a plain diff of genksyms's output shows${skipped}`, async t => {
+integration(`from the kernels' own source: every CRC equals Module.symvers, and the changes are what a plain diff of genksyms's output shows`, async t => {
 	const cacheDir = temporaryDirectory(t);
 	const sources: KernelSource[] = await Promise.all(kernels.map(async kernel => openKernelSource(kernel.tarball, {cacheDir})));
 	const crcs = kernels.map(kernel => symversCrcs(kernel.symvers));
@@ -86,7 +83,7 @@ integration(`from the kernels' own source: every CRC equals Module.symvers, and 
 	t.is(await rememberedSourceSymtypes({...remembered, sourceIdentity: 'tarball:another'}), undefined, 'another tarball too');
 });
 
-integration(`a symbol no file of the tree exports is an input error that says so${skipped}`, async t => {
+integration(`a symbol no file of the tree exports is an input error that says so`, async t => {
 	const source = await openKernelSource(kernels[0].tarball, {});
 	const request = {source, headers: kernels[0].headers, exporter: 'vmlinux', kernelCrc: undefined, cacheDir: undefined, timeoutMs: 120_000};
 	await t.throwsAsync(sourceSymtypes({...request, symbol: 'wake_up_process'}), {message: /: no file here exports wake_up_process \(searched \.c and \.S files/});

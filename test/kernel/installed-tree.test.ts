@@ -1,7 +1,7 @@
 import {spawnSync} from 'node:child_process';
 import {copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync, utimesSync} from 'node:fs';
 import path from 'node:path';
-import test, {type ExecutionContext} from 'ava';
+import test from 'ava';
 import {formatCrc} from '../../source/common/hex.js';
 import {InputError} from '../../source/common/input-error.js';
 import {exporterName} from '../../source/kernel/installed-tree.js';
@@ -11,8 +11,9 @@ import {findModules} from '../../source/module/find-modules.js';
 import {readModuleFile} from '../../source/module/read-module.js';
 import {checkModule} from '../../source/verdict/check-module.js';
 import {readGzipText, temporaryDirectory} from '../helpers/derive.js';
-import {canCompress, corpusImage, defaultTreeFiles, fakeTree, release} from '../helpers/installed.js';
-import {corpusMissing, fixture, hasCorpus} from '../helpers/paths.js';
+import {corpusImage, defaultTreeFiles, fakeTree, release} from '../helpers/installed.js';
+import {needs, oracleProgram} from '../helpers/oracles.js';
+import {fixture} from '../helpers/paths.js';
 
 /** The independent reference: the build's own Module.symvers, read as plain text. */
 type SymversLine = {crc: string; name: string; module: string; type: string; namespace: string};
@@ -33,23 +34,11 @@ function reference(modules: string[]): string[] {
 
 const treeModules = ['drivers/usb/storage/usb-storage', 'net/netfilter/x_tables'];
 
-function needsCorpus(t: ExecutionContext): boolean {
-	if (!hasCorpus) {
-		t.log(corpusMissing);
-		t.pass();
-		return false;
-	}
+/** The fake trees hold the corpus image and modules compressed with xz and zstd. */
+const withTree = needs('corpus', 'xz', 'zstd');
 
-	return true;
-}
-
-test('an installed kernel: vmlinux\'s exports from the image and each module\'s, as the build\'s Module.symvers lists them', async t => {
-	if (!needsCorpus(t)) {
-		return;
-	}
-
+withTree('an installed kernel: vmlinux\'s exports from the image and each module\'s, as the build\'s Module.symvers lists them', async t => {
 	const tree = fakeTree(t);
-	t.log(`compressed with xz: ${String(canCompress('xz'))}, zstd: ${String(canCompress('zst'))}, gzip: true`);
 	const kernel = await loadKernel({label: undefined, source: tree.modules});
 	t.is(kernel.kind, 'installed');
 	t.is(kernel.label, release);
@@ -70,11 +59,7 @@ test('an installed kernel: vmlinux\'s exports from the image and each module\'s,
 	t.deepEqual(again.modules, kernel.modules);
 });
 
-test('the same installed kernel as a root (an unpacked package), under usr/lib/modules, with the image beside the modules (Fedora, Arch), and by release name', async t => {
-	if (!needsCorpus(t)) {
-		return;
-	}
-
+withTree('the same installed kernel as a root (an unpacked package), under usr/lib/modules, with the image beside the modules (Fedora, Arch), and by release name', async t => {
 	const expected = reference(treeModules);
 	const debian = fakeTree(t);
 	t.deepEqual(lines(await loadKernel({label: undefined, source: debian.root})), expected);
@@ -93,11 +78,7 @@ test('the same installed kernel as a root (an unpacked package), under usr/lib/m
 	t.deepEqual(lines(byName), expected);
 });
 
-test('a module the kernel would refuse (another build\'s, in updates/) exports nothing, and shadows the one in kernel/ as depmod does', async t => {
-	if (!needsCorpus(t)) {
-		return;
-	}
-
+withTree('a module the kernel would refuse (another build\'s, in updates/) exports nothing, and shadows the one in kernel/ as depmod does', async t => {
 	const tree = fakeTree(t, {files: [...defaultTreeFiles, {at: 'updates/dkms/usb-storage.ko', from: fixture('modules/6.1.0-56-amd64/usb-storage.ko')}]});
 	const kernel = await loadKernel({label: undefined, source: tree.modules});
 	t.deepEqual(kernel.modules?.skipped, ['updates/dkms/usb-storage.ko: module_layout differs: built for another kernel']);
@@ -105,11 +86,7 @@ test('a module the kernel would refuse (another build\'s, in updates/) exports n
 	t.deepEqual(lines(kernel), reference(['net/netfilter/x_tables']));
 });
 
-test('a changed tree is never served from the cache: a module removed, added or rewritten', async t => {
-	if (!needsCorpus(t)) {
-		return;
-	}
-
+needs('corpus')('a changed tree is never served from the cache: a module removed, added or rewritten', async t => {
 	const tree = fakeTree(t, {files: defaultTreeFiles.map(file => ({...file, compress: undefined}))});
 	t.deepEqual(lines(await loadKernel({label: undefined, source: tree.modules})), reference(treeModules));
 	const x = path.join(tree.modules, 'kernel/net/netfilter/x_tables.ko');
@@ -128,18 +105,20 @@ test('a changed tree is never served from the cache: a module removed, added or 
 	t.is(rewritten.modules?.skipped.length, 1);
 });
 
-test('bad installed kernels: no image, no modules, several releases, not a kernel at all', async t => {
+needs('corpus')('an installed kernel with its image and no modules is refused', async t => {
+	const empty = temporaryDirectory(t);
+	mkdirSync(path.join(empty, 'lib/modules', release, 'kernel'), {recursive: true});
+	mkdirSync(path.join(empty, 'boot'));
+	copyFileSync(corpusImage, path.join(empty, 'boot', `vmlinuz-${release}`));
+	await t.throwsAsync(loadKernel({label: undefined, source: path.join(empty, 'lib/modules', release)}), {message: /no kernel modules/});
+});
+
+needs('xz', 'zstd')('bad installed kernels: no image, several releases, not a kernel at all', async t => {
 	const noImage = fakeTree(t, {image: false});
 	const error = await t.throwsAsync(loadKernel({label: undefined, source: noImage.modules}), {instanceOf: InputError});
 	t.regex(error!.message, /an installed kernel needs its image for vmlinux's exports; none found \(looked for .*vmlinuz, .*boot\/vmlinuz-6\.1\.0-47-amd64/);
 	const empty = temporaryDirectory(t);
 	mkdirSync(path.join(empty, 'lib/modules', release, 'kernel'), {recursive: true});
-	if (hasCorpus) {
-		mkdirSync(path.join(empty, 'boot'));
-		copyFileSync(corpusImage, path.join(empty, 'boot', `vmlinuz-${release}`));
-		await t.throwsAsync(loadKernel({label: undefined, source: path.join(empty, 'lib/modules', release)}), {message: /no kernel modules/});
-	}
-
 	mkdirSync(path.join(empty, 'lib/modules/6.1.0-56-amd64/kernel'), {recursive: true});
 	await t.throwsAsync(loadKernel({label: undefined, source: empty}), {message: /holds several installed kernels \(6\.1\.0-47-amd64, 6\.1\.0-56-amd64\)/});
 	const nothing = temporaryDirectory(t);
@@ -153,23 +132,14 @@ test('exporters are named as Module.symvers names them', t => {
 	t.is(exporterName('/lib/modules/r', '/lib/modules/r/updates/dkms/compat_xtables.ko'), 'updates/dkms/compat_xtables');
 });
 
-test('verdicts on an installed kernel equal modprobe --dump-modversions joined with the Module.symvers lines of what is installed', async t => {
-	if (!needsCorpus(t)) {
-		return;
-	}
-
-	if (spawnSync('/usr/sbin/modprobe', ['--version'], {stdio: 'ignore'}).status !== 0) {
-		t.pass('skipped: modprobe (Debian package kmod) is not installed');
-		return;
-	}
-
+needs('corpus', 'xz', 'zstd', 'modprobe')('verdicts on an installed kernel equal modprobe --dump-modversions joined with the Module.symvers lines of what is installed', async t => {
 	const tree = fakeTree(t);
 	const kernel = await loadKernel({label: 'tree', source: tree.modules});
 	const installed = new Map(symvers47.filter(line => line.module === 'vmlinux' || treeModules.includes(line.module)).map(line => [line.name, line.crc]));
 	const modules = [...findModules([fixture('modules/6.1.0-47-amd64'), fixture('dkms/6.1.0-47-amd64')]), fixture('modules/my_drv-6.1.0-47-amd64.ko')];
 	let problems = 0;
 	for (const file of modules) {
-		const dump = spawnSync('/usr/sbin/modprobe', ['--dump-modversions', file], {encoding: 'utf8'}).stdout.trim().split('\n').map(line => line.split('\t'));
+		const dump = spawnSync(oracleProgram('modprobe'), ['--dump-modversions', file], {encoding: 'utf8'}).stdout.trim().split('\n').map(line => line.split('\t'));
 		const expected = dump.flatMap(([crc, name]) => {
 			const found = installed.get(name!);
 			return found === undefined ? [`missing ${name!}`] : (found === crc ? [] : [`crc ${name!}`]);

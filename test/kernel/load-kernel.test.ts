@@ -9,7 +9,8 @@ import {labelFromPath, parseKernelSpec} from '../../source/kernel/kernel-spec.js
 import {loadKernel} from '../../source/kernel/load-kernel.js';
 import {isCachedKernel} from '../../source/kernel/vmlinux.js';
 import {readGzipText, temporaryDirectory, writeTemporary} from '../helpers/derive.js';
-import {corpus, corpusMissing, fixture, hasCorpus} from '../helpers/paths.js';
+import {needs} from '../helpers/oracles.js';
+import {corpus, fixture} from '../helpers/paths.js';
 
 /**
 Points the cache (KMODX_CACHE_DIR) at a new temporary directory until the test ends, then back.
@@ -98,13 +99,7 @@ test('bad kernel sources are one-line input errors', async t => {
 
 const vmlinuz = (release: string) => corpus('kernels', `debian-${release}`, 'vmlinuz');
 
-test.serial('vmlinuz: CRCs from __kcrctab equal Module.symvers, release and vermagic from the image', async t => {
-	if (!hasCorpus) {
-		t.log(corpusMissing);
-		t.pass();
-		return;
-	}
-
+needs('corpus').serial('vmlinuz: CRCs from __kcrctab equal Module.symvers, release and vermagic from the image', async t => {
 	scratchCache(t);
 	const image = await loadKernel({label: undefined, source: vmlinuz('6.1.0-47-amd64')});
 	t.is(image.kind, 'vmlinuz');
@@ -165,13 +160,7 @@ test('the running kernel brings its BTF from /sys/kernel/btf/vmlinux', async t =
 	t.deepEqual(other.typeSources, []);
 });
 
-test.serial('a damaged vmlinuz cache entry is a miss: recomputed and rewritten, never an error', async t => {
-	if (!hasCorpus) {
-		t.log(corpusMissing);
-		t.pass();
-		return;
-	}
-
+needs('corpus').serial('a damaged vmlinuz cache entry is a miss: recomputed and rewritten, never an error', async t => {
 	scratchCache(t);
 	const image = vmlinuz('6.1.0-47-amd64');
 	const first = await loadKernel({label: undefined, source: image});

@@ -1,13 +1,12 @@
 import {spawnSync} from 'node:child_process';
-import {readFileSync} from 'node:fs';
 import test from 'ava';
-import {findExecutable} from '../../source/common/find-executable.js';
 import {diffKernels, diffSummary, type ExportDiffRow} from '../../source/kernel/diff-kernels.js';
 import {loadKernel} from '../../source/kernel/load-kernel.js';
 import type {Kernel} from '../../source/kernel/kernel.js';
 import {buildDiffReport, diffStatus, formatDiffMarkdown, formatDiffText} from '../../source/report/diff-report.js';
 import {readGzipText, temporaryDirectory, writeTemporary} from '../helpers/derive.js';
-import {fixture, linux7Missing, linux7Symvers} from '../helpers/paths.js';
+import {fixture, linux7Symvers} from '../helpers/paths.js';
+import {needs, oracleProgram} from '../helpers/oracles.js';
 import {runCli} from '../helpers/run-cli.js';
 
 /*
@@ -18,8 +17,6 @@ binutils: two names are the same function when `c++filt -i` prints the same for 
 
 const symvers12 = fixture('kernels', 'debian-7.2-rust', 'symvers-7.2.12+deb13-amd64.gz');
 const symvers13 = fixture('kernels', 'debian-7.2-rust', 'symvers-7.2.13+deb14-amd64.gz');
-const cxxfilt = findExecutable('c++filt');
-const cxxfiltMissing = ' (skipped: c++filt of binutils is not installed)';
 
 let kernels: Kernel[];
 let rows: ExportDiffRow[];
@@ -32,7 +29,7 @@ const namesOf = (text: string) => text.trim().split('\n').map(line => line.split
 
 /** What binutils pairs: names of the first list and the second whose `c++filt -i` demanglings are equal (each unique on its side). */
 function cxxfiltPairs(before: string[], after: string[]): Map<string, string> {
-	const demangle = (names: string[]) => spawnSync(cxxfilt!, ['-i'], {input: names.join('\n') + '\n', encoding: 'utf8', maxBuffer: 1 << 28}).stdout.split('\n').slice(0, names.length);
+	const demangle = (names: string[]) => spawnSync(oracleProgram('c++filt'), ['-i'], {input: names.join('\n') + '\n', encoding: 'utf8', maxBuffer: 1 << 28}).stdout.split('\n').slice(0, names.length);
 	const rust = (names: string[]) => names.filter(name => name.startsWith('_R'));
 	const [old, next] = [rust(before), rust(after)];
 	const nextBy = new Map(demangle(next).map((text, index) => [text, next[index]!]));
@@ -49,7 +46,7 @@ function cxxfiltPairs(before: string[], after: string[]): Map<string, string> {
 
 const sortedPairs = (pairs: Iterable<[string | null, string | null]>) => [...pairs].map(pair => pair.join(' → ')).sort();
 
-(cxxfilt ? test : test.skip)(`7.2.12 → 7.2.13: the rehashed rows are exactly the pairs c++filt demangles alike${cxxfilt ? '' : cxxfiltMissing}`, t => {
+needs('c++filt')('7.2.12 → 7.2.13: the rehashed rows are exactly the pairs c++filt demangles alike', t => {
 	const expected = cxxfiltPairs(namesOf(readGzipText(symvers12)), namesOf(readGzipText(symvers13)));
 	const rehashed = rows.filter(row => row.change.includes('rehashed'));
 	t.deepEqual(sortedPairs(rehashed.map(row => [row.names![0]!, row.names![1]!])), sortedPairs(expected));
@@ -109,9 +106,8 @@ test('a key two exports of one kernel share pairs nothing', async t => {
 	t.is(diffSummary(derived).rehashed, 610);
 });
 
-const linux7Ready = linux7Symvers.length === 2 && cxxfilt !== undefined;
-(linux7Ready ? test : test.skip)(`Debian's whole 7.2.12 and 7.2.13 Module.symvers: 611 rehashed, as c++filt pairs them${linux7Ready ? '' : ` (skipped: ${cxxfilt ? linux7Missing : 'c++filt is not installed'})`}`, t => {
-	const [before, after] = linux7Symvers.map(file => namesOf(readFileSync(file, 'utf8')));
+needs('c++filt')('Debian\'s whole 7.2.12 and 7.2.13 Module.symvers: 611 rehashed, as c++filt pairs them', t => {
+	const [before, after] = linux7Symvers.map(file => namesOf(readGzipText(file)));
 	const expected = cxxfiltPairs(before!, after!);
 	const result = runCli(['-k', linux7Symvers[0]!, '-k', linux7Symvers[1]!, '--json']);
 	t.is(result.code, 1);

@@ -1,5 +1,4 @@
 import {spawnSync} from 'node:child_process';
-import {existsSync} from 'node:fs';
 import test from 'ava';
 import {buildPlan} from '../../source/plan/build-plan.js';
 import {propagateRebuilds, weakModule, type WeakModule} from '../../source/plan/weak-modules.js';
@@ -7,6 +6,7 @@ import {moduleReport} from '../../source/report/check-report.js';
 import {parseFailOn} from '../../source/report/fail-on.js';
 import {readGzipText} from '../helpers/derive.js';
 import {fixtureModule, kernelDirectory, symversKernel, type Release} from '../helpers/kernels.js';
+import {needs, oracleProgram} from '../helpers/oracles.js';
 import {fixture} from '../helpers/paths.js';
 
 const policy = {missingVersion: 'fatal'} as const;
@@ -27,7 +27,7 @@ test('my_drv on 47, 50, 56: three builds, module_layout first of the 11 splittin
 
 /** The independent answer: modprobe --dump-modversions joined with each Module.symvers. */
 function referenceSplit(module: string, releases: Release[]): {splitting: string[]; identical: string[]} {
-	const versions = spawnSync('/usr/sbin/modprobe', ['--dump-modversions', module], {encoding: 'utf8'}).stdout.trim().split('\n').map(line => line.split('\t')[1]!);
+	const versions = spawnSync(oracleProgram('modprobe'), ['--dump-modversions', module], {encoding: 'utf8'}).stdout.trim().split('\n').map(line => line.split('\t')[1]!);
 	const tables = releases.map(release => new Map(readGzipText(fixture('kernels', release, 'Module.symvers.gz')).split('\n').map(line => line.split('\t')).map(([crc, name]) => [name, crc])));
 	const splitting = versions.filter(name => new Set(tables.map(table => table.get(name))).size > 1).sort();
 	const identical = versions.filter(name => !splitting.includes(name)).sort();
@@ -35,12 +35,7 @@ function referenceSplit(module: string, releases: Release[]): {splitting: string
 }
 
 for (const module of ['6.1.0-47-amd64/nls_utf8.ko', '6.1.0-47-amd64/uas.ko', '6.1.0-56-amd64/usb-storage.ko', 'my_drv-6.1.0-47-amd64.ko']) {
-	test(`plan of ${module} agrees with modprobe --dump-modversions joined with each Module.symvers`, async t => {
-		if (!existsSync('/usr/sbin/modprobe')) {
-			t.pass('modprobe is not installed');
-			return;
-		}
-
+	needs('modprobe')(`plan of ${module} agrees with modprobe --dump-modversions joined with each Module.symvers`, async t => {
 		const plan = buildPlan([await fixtureModule(...module.split('/'))], await amd64(), policy);
 		const reference = referenceSplit(fixture('modules', module), ['6.1.0-47-amd64', '6.1.0-50-amd64', '6.1.0-56-amd64']);
 		t.deepEqual(plan.splitting_symbols.map(symbol => symbol.name).sort(), reference.splitting);

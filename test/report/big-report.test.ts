@@ -79,7 +79,7 @@ test('a document longer than the longest string is made in pieces', t => {
 	t.true(longest < 3 * 1024 * 1024);
 });
 
-test('a report that still cannot be made is one line and status 2, never a stack trace and status 1', t => {
+test('a report that still cannot be made is one line and status 2; any other error is an internal one, status 70; never a stack trace and status 1', t => {
 	const written: string[] = [];
 	const write = process.stderr.write;
 	process.stderr.write = ((text: string) => {
@@ -89,11 +89,15 @@ test('a report that still cannot be made is one line and status 2, never a stack
 	try {
 		t.is(statusForError(new RangeError('Invalid string length')), 2);
 		t.is(statusForError(new RangeError('Maximum call stack size exceeded')), 2);
-		t.throws(() => statusForError(new RangeError('Invalid time value')));
-		t.throws(() => statusForError(new TypeError('x is undefined')));
+		t.is(statusForError(new RangeError('Invalid time value')), 70);
+		t.is(statusForError(new TypeError('x is undefined')), 70);
 	} finally {
 		process.stderr.write = write;
 	}
 
-	t.deepEqual(written, ['kmodx: the input is too large to report on (Invalid string length)\n', 'kmodx: the input is too large to report on (Maximum call stack size exceeded)\n']);
+	const internal = (message: string) => `kmodx: internal error, please report it as a bug with the command line that caused it: ${message} (KMODX_DEBUG=1 shows where)\n`;
+	t.deepEqual(written, [
+		'kmodx: the input is too large to report on (Invalid string length)\n', 'kmodx: the input is too large to report on (Maximum call stack size exceeded)\n',
+		internal('RangeError: Invalid time value'), internal('TypeError: x is undefined'),
+	]);
 });

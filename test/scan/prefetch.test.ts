@@ -65,7 +65,7 @@ test('a prefetch thread stuck on a file costs the scan its patience, not a hang:
 	const prefetcher = new Prefetcher(files, {patience: 300, workerUrl: new URL('../helpers/stuck-prefetch-worker.js', import.meta.url)});
 	try {
 		const sleep = new Int32Array(new SharedArrayBuffer(4));
-		for (let waited = 0; !existsSync(`${files[0]!}.claimed`) && waited < 30_000; waited += 20) {
+		for (let waited = 0; !existsSync(`${files[0]!}.claimed`) && waited < 120_000; waited += 20) {
 			Atomics.wait(sleep, 0, 0, 20);
 		}
 

@@ -1,4 +1,4 @@
-import {copyFileSync, existsSync, mkdirSync} from 'node:fs';
+import {copyFileSync, mkdirSync} from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
 import {loadKernel} from '../../source/kernel/load-kernel.js';
@@ -7,12 +7,11 @@ import {sourceCandidates} from '../../source/type-info/kernel-inputs.js';
 import {TypeInformation} from '../../source/type-info/type-information.js';
 import {classifyTypesPath} from '../../source/type-info/types-flags.js';
 import {temporaryDirectory} from '../helpers/derive.js';
+import {headers47, headers56, needs} from '../helpers/oracles.js';
 import {fixture} from '../helpers/paths.js';
 
-const headers = {47: '/usr/src/linux-headers-6.1.0-47-amd64', 56: '/usr/src/linux-headers-6.1.0-56-amd64'};
-const installed = Object.values(headers).every(directory => existsSync(path.join(directory, 'Makefile')));
-const integration = installed ? test : test.skip;
-const skipped = installed ? '' : ' (skipped: apt-get install linux-headers-6.1.0-47-amd64 linux-headers-6.1.0-56-amd64 to run it)';
+const headers = {47: headers47, 56: headers56};
+const integration = needs('headers', 'kbuild');
 
 test('--types paths by what they hold: a tarball or tree of source, symtypes, anything else BTF', t => {
 	const directory = temporaryDirectory(t);
@@ -39,7 +38,7 @@ test('the usual places of a kernel\'s source: Debian\'s /usr/src/linux-source-X.
 	t.deepEqual(sourceCandidates(6, 12, '6.12.0-1-amd64', root), []);
 });
 
-integration(`a source found in /usr/src is used for the kernel of its version, and skipped, with the reason, for another${skipped}`, async t => {
+integration(`a source found in /usr/src is used for the kernel of its version, and skipped, with the reason, for another`, async t => {
 	const root = temporaryDirectory(t);
 	mkdirSync(path.join(root, 'usr/src'), {recursive: true});
 	// Only 6.1.170's source is "installed": right for 47, the wrong version for 56.

@@ -1,17 +1,17 @@
 import {execFileSync, spawnSync} from 'node:child_process';
-import {existsSync, readFileSync} from 'node:fs';
+import {readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import test, {type ExecutionContext} from 'ava';
 import {temporaryDirectory} from '../helpers/derive.js';
+import {headers47, headers56, missing, needs, oracleProgram} from '../helpers/oracles.js';
 import {cliPath, fixture} from '../helpers/paths.js';
 import {kernel47, kernel56, myDrv, waitUntil} from './ui-fixtures.js';
 
 /**
 Drives the built binary in a real pseudo-terminal: tmux on its own socket, keys with
-send-keys, the screen with capture-pane. Skips when tmux is not installed.
+send-keys, the screen with capture-pane. Skipped (reported so) when tmux is not installed.
 */
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
-const skipMessage = 'skipped: tmux is not installed (apt-get install tmux) — the end-to-end explorer tests need a pseudo-terminal';
+const withTmux = needs('tmux');
 const socket = `kmodx-e2e-${process.pid}`;
 const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], {encoding: 'utf8'});
 const quote = (text: string) => `'${text.replaceAll('\'', '\'\\\'\'')}'`;
@@ -31,7 +31,7 @@ function start(t: ExecutionContext, columns: number, rows: number, args: string[
 		spawnSync('tmux', ['-L', socket, 'kill-session', '-t', name]);
 	});
 	// CI=true as in our CI, where Ink would otherwise write nothing until it exits.
-	const command = `CI=true ${environment} node ${quote(cliPath)} ${args.map(arg => quote(arg)).join(' ')}; echo EXIT=$?; sleep 120`;
+	const command = `CI=true ${environment} node ${quote(cliPath)} ${args.map(arg => quote(arg)).join(' ')}; echo EXIT=$?; sleep 600`;
 	tmux('new-session', '-d', '-s', name, '-x', String(columns), '-y', String(rows), '-c', directory, command);
 	return {name, directory};
 }
@@ -41,7 +41,7 @@ const send = (session: Session, ...keys: string[]) => tmux('send-keys', '-t', se
 const type = (session: Session, text: string) => tmux('send-keys', '-t', session.name, '-l', text);
 
 /** Captures the screen until it matches `expected`, and returns it; fails showing the last screen. Each capture runs tmux: not too often. */
-async function waitFor(session: Session, expected: RegExp | ((screen: string) => boolean), timeout = 15_000): Promise<string> {
+async function waitFor(session: Session, expected: RegExp | ((screen: string) => boolean), timeout = 120_000): Promise<string> {
 	let screen = '';
 	return waitUntil(
 		() => {
@@ -54,7 +54,7 @@ async function waitFor(session: Session, expected: RegExp | ((screen: string) =>
 }
 
 test.after.always(() => {
-	if (hasTmux) {
+	if (!missing('tmux')) {
 		spawnSync('tmux', ['-L', socket, 'kill-server']);
 	}
 });
@@ -64,13 +64,7 @@ const checkArgs = [myDrv, '-k', kernel47, '-k', kernel56];
 const expectedMarkdown = () => spawnSync('node', [cliPath, 'check', ...checkArgs, '--format', 'markdown'], {encoding: 'utf8'}).stdout;
 
 for (const [columns, rows] of [[120, 40], [80, 24]] as const) {
-	test.serial(`explorer at ${columns}×${rows}: the Done-when walk-through`, async t => {
-		if (!hasTmux) {
-			t.log(skipMessage);
-			t.pass();
-			return;
-		}
-
+	withTmux.serial(`explorer at ${columns}×${rows}: the Done-when walk-through`, async t => {
 		const session = start(t, columns, rows, checkArgs);
 		let screen = await waitFor(session, /1 of 21/);
 		const lines = screen.split('\n');
@@ -110,13 +104,7 @@ for (const [columns, rows] of [[120, 40], [80, 24]] as const) {
 	});
 }
 
-test.serial('resizing re-lays out without garbage; Ctrl-c restores the terminal', async t => {
-	if (!hasTmux) {
-		t.log(skipMessage);
-		t.pass();
-		return;
-	}
-
+withTmux.serial('resizing re-lays out without garbage; Ctrl-c restores the terminal', async t => {
 	const session = start(t, 120, 40, checkArgs);
 	await waitFor(session, /1 of 21/);
 	tmux('resize-window', '-t', session.name, '-x', '80', '-y', '24');
@@ -143,13 +131,7 @@ test.serial('resizing re-lays out without garbage; Ctrl-c restores the terminal'
 	t.is(screen.split('\n')[0], 'EXIT=1');
 });
 
-test.serial('kernel-vs-kernel: PgDn through 24,702 exports, NO_COLOR keeps every mark', async t => {
-	if (!hasTmux) {
-		t.log(skipMessage);
-		t.pass();
-		return;
-	}
-
+withTmux.serial('kernel-vs-kernel: PgDn through 24,702 exports, NO_COLOR keeps every mark', async t => {
 	const session = start(t, 120, 40, ['-k', kernel47, '-k', kernel56], 'NO_COLOR=1');
 	let screen = await waitFor(session, /1 of 24702/);
 	t.regex(screen, /✗ 18,254 CRC changed · \+ 84 added · − 19 removed/);
@@ -176,13 +158,7 @@ test('piped, the same command prints the check report instead of the UI', t => {
 	t.false(result.stdout.includes('\u001B[?1049h'));
 });
 
-test.serial('Enter on a mismatched symbol shows why: verified symtypes, else BTF, naming the method', async t => {
-	if (!hasTmux) {
-		t.log(skipMessage);
-		t.pass();
-		return;
-	}
-
+withTmux.serial('Enter on a mismatched symbol shows why: verified symtypes, else BTF, naming the method', async t => {
 	const symtypes = ['--types', `47=${fixture('symtypes/debian-6.1.0-47-amd64.version.symtypes.gz')}`, '--types', `56=${fixture('symtypes/debian-6.1.0-56-amd64.version.symtypes.gz')}`];
 	const exact = start(t, 120, 40, [...checkArgs, ...symtypes]);
 	await waitFor(exact, /1 of 21/);
@@ -221,30 +197,18 @@ test.serial('Enter on a mismatched symbol shows why: verified symtypes, else BTF
 	}
 });
 
-test.serial('kernels given as installed headers: the explorer explains module_layout from kbuild-generated symtypes, verified', async t => {
-	const headers = ['/usr/src/linux-headers-6.1.0-47-amd64', '/usr/src/linux-headers-6.1.0-56-amd64'];
-	if (!hasTmux || !headers.every(directory => existsSync(directory))) {
-		t.log(hasTmux ? 'skipped: apt-get install linux-headers-6.1.0-47-amd64 linux-headers-6.1.0-56-amd64 to run it' : skipMessage);
-		t.pass();
-		return;
-	}
-
+needs('tmux', 'headers', 'kbuild').serial('kernels given as installed headers: the explorer explains module_layout from kbuild-generated symtypes, verified', async t => {
+	const headers = [headers47, headers56];
 	const session = start(t, 120, 40, [myDrv, '-k', `47=${headers[0]!}`, '-k', `56=${headers[1]!}`]);
 	await waitFor(session, /1 of 21/);
 	send(session, 'Enter');
-	const screen = await waitFor(session, /symtypes, verified/, 60_000);
+	const screen = await waitFor(session, /symtypes, verified/, 600_000);
 	t.regex(screen, /struct task_struct/);
 	send(session, 'q');
 	await waitFor(session, /EXIT=1/);
 });
 
-test.serial('SIGTERM and SIGQUIT give the terminal back and end with the signal\'s status', async t => {
-	if (!hasTmux) {
-		t.log(skipMessage);
-		t.pass();
-		return;
-	}
-
+needs('tmux', 'pgrep').serial('SIGTERM and SIGQUIT give the terminal back and end with the signal\'s status', async t => {
 	// SIGQUIT (Ctrl-\) left the alternate screen on.
 	for (const [signal, status] of [['SIGTERM', 143], ['SIGQUIT', 131]] as const) {
 		const session = start(t, 100, 30, checkArgs);
@@ -259,14 +223,8 @@ test.serial('SIGTERM and SIGQUIT give the terminal back and end with the signal\
 	}
 });
 
-test.serial('headers dirs and source tarballs: Enter explains misc_register exactly, in the module view and in the kernel-vs-kernel view', async t => {
-	const headers = ['/usr/src/linux-headers-6.1.0-47-amd64', '/usr/src/linux-headers-6.1.0-56-amd64'];
-	if (!hasTmux || !headers.every(directory => existsSync(directory))) {
-		t.log(hasTmux ? 'skipped: apt-get install linux-headers-6.1.0-47-amd64 linux-headers-6.1.0-56-amd64 to run it' : skipMessage);
-		t.pass();
-		return;
-	}
-
+needs('tmux', 'headers', 'kbuild').serial('headers dirs and source tarballs: Enter explains misc_register exactly, in the module view and in the kernel-vs-kernel view', async t => {
+	const headers = [headers47, headers56];
 	const kernels = ['-k', `47=${headers[0]!}`, '-k', `56=${headers[1]!}`, '--types', `47=${fixture('kernel-source/linux-source-6.1.170-3.tar.xz')}`, '--types', `56=${fixture('kernel-source/linux-source-6.1.192-2.tar.xz')}`];
 	for (const [view, args, loaded] of [['module', [myDrv, ...kernels], /1 of 21/], ['kernel-vs-kernel', kernels, /1 of 2\d,\d{3}|1 of 2\d{4}/]] as const) {
 		const session = start(t, 120, 40, [...args]);
@@ -276,11 +234,39 @@ test.serial('headers dirs and source tarballs: Enter explains misc_register exac
 		send(session, 'Enter');
 		send(session, 'Enter');
 		// eslint-disable-next-line no-await-in-loop
-		const screen = await waitFor(session, /symtypes, verified/, 90_000);
+		const screen = await waitFor(session, /symtypes, verified/, 600_000);
 		t.regex(screen, /47: drivers\/char\/misc\.c of/, view);
 		t.regex(screen, /● struct key\b/, view);
 		send(session, 'q');
 		// eslint-disable-next-line no-await-in-loop
 		await waitFor(session, /EXIT=1/);
 	}
+});
+
+withTmux.serial('on a terminal too: a bad option is one line and exit 2, before the explorer starts', async t => {
+	for (const [args, line] of [
+		[[...checkArgs, '--kernal', 'x'], 'kmodx: unknown option --kernal: did you mean --kernel?'],
+		[[...checkArgs, '--layout', 'grid'], 'kmodx: --layout grid: not one of auto, matrix, details'],
+		[[...checkArgs, '-k'], 'kmodx: -k/--kernel needs a value: KERNEL ([LABEL=]SOURCE)'],
+		[[...checkArgs, '--types', '99=/nonexistent'], 'kmodx: --types 99=/nonexistent: no kernel is labelled \'99\' (labels: 47, 56)'],
+	] as const) {
+		const session = start(t, 100, 30, [...args]);
+		// eslint-disable-next-line no-await-in-loop
+		const screen = await waitFor(session, /EXIT=\d+/);
+		t.deepEqual(screen.trimEnd().split('\n'), [line, 'EXIT=2'], args.join(' '));
+	}
+});
+
+needs('tmux', 'pgrep').serial('a crash in the explorer gives the terminal back, then one line with a hint to report it, exit 70 as in every command', async t => {
+	// A fault no input can cause, injected (NODE_OPTIONS=--require): SIGUSR2 throws in the event loop.
+	const preload = path.join(temporaryDirectory(t, 'fault'), 'fault.cjs');
+	writeFileSync(preload, 'process.on(\'SIGUSR2\', () => { throw new TypeError(\'injected fault\'); });\n');
+	// Wide enough for the line not to wrap.
+	const session = start(t, 200, 30, checkArgs, `NODE_OPTIONS=${quote(`--require ${preload}`)} KMODX_DEBUG=`);
+	await waitFor(session, /1 of 21/);
+	const shell = tmux('list-panes', '-t', session.name, '-F', '#{pane_pid}').trim();
+	const node = execFileSync(oracleProgram('pgrep'), ['-P', shell], {encoding: 'utf8'}).trim().split('\n')[0]!;
+	process.kill(Number(node), 'SIGUSR2');
+	const screen = await waitFor(session, /EXIT=70/);
+	t.deepEqual(screen.trimEnd().split('\n'), ['kmodx: internal error, please report it as a bug with the command line that caused it: TypeError: injected fault (KMODX_DEBUG=1 shows where)', 'EXIT=70']);
 });

@@ -28,7 +28,7 @@ Polls `probe` every `interval` ms until it returns something other than undefine
 returns that; after `timeout` ms fails with what it waited for (`waitedFor()`: say what, and show
 the screen). For waiting on a frame, never on the clock: the timeout only bounds a broken test.
 */
-export async function waitUntil<T>(probe: () => T | undefined | false, waitedFor: () => string, {timeout = 15_000, interval = 10} = {}): Promise<T> {
+export async function waitUntil<T>(probe: () => T | undefined | false, waitedFor: () => string, {timeout = 120_000, interval = 10} = {}): Promise<T> {
 	const deadline = Date.now() + timeout;
 	for (;;) {
 		const value = probe();

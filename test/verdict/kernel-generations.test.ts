@@ -10,7 +10,8 @@ import {formatDiffText} from '../../source/report/diff-report.js';
 import {checkModule, defaultPolicy, verifyModuleNamespace, type KernelVerdict} from '../../source/verdict/check-module.js';
 import {readGzipText, replaceOnce} from '../helpers/derive.js';
 import {fixtureModule} from '../helpers/kernels.js';
-import {buildVermagic, plainModule, referenceMissing, referenceVerdict, symversEntries} from '../helpers/kmod-reference.js';
+import {buildVermagic, plainModule, referenceOracles, referenceVerdict, symversEntries} from '../helpers/kmod-reference.js';
+import {needs} from '../helpers/oracles.js';
 import {fixture} from '../helpers/paths.js';
 
 /*
@@ -23,9 +24,7 @@ test/fixtures/kernels/7.2.12+deb13-amd64 and 7.2.13+deb14-amd64 (Module.symvers,
 const r12 = '7.2.12+deb13-amd64';
 const r13 = '7.2.13+deb14-amd64';
 const modules12 = ['cxl_mem.ko.xz', 'usb-storage.ko.xz', 'uas.ko.xz'];
-const missingReference = referenceMissing();
-const withReference = missingReference ? test.skip : test;
-const referenceTitle = (title: string) => (missingReference ? `${title} [${missingReference}]` : title);
+const withReference = needs(...referenceOracles);
 
 const headers = async (release: string, label = release) => loadKernel({label, source: fixture('kernels', release)});
 const symversOf = (release: string) => symversEntries(readGzipText(fixture('kernels', release, 'Module.symvers.gz')));
@@ -45,7 +44,7 @@ test('a 7.2 kernel is known to have no modversions and __kflagstab tables, from 
 	t.is(old.exportFlags, undefined, 'a folder with Module.symvers and config only does not tell');
 });
 
-withReference(referenceTitle('every 7.2.12 module: loads on 7.2.12, fails at vermagic on 7.2.13 — the problems equal modinfo + nm + Module.symvers under the kernel\'s rules'), async t => {
+withReference('every 7.2.12 module: loads on 7.2.12, fails at vermagic on 7.2.13 — the problems equal modinfo + nm + Module.symvers under the kernel\'s rules', async t => {
 	const kernels = [await headers(r12), await headers(r13)];
 	const vermagic = [buildVermagic(plainModule(t, fixture('modules', r12, 'uas.ko.xz'))), buildVermagic(plainModule(t, fixture('modules', r13, 'cxl_mem.ko.xz')))];
 	const exports = [symversOf(r12), symversOf(r13)];
@@ -70,7 +69,7 @@ withReference(referenceTitle('every 7.2.12 module: loads on 7.2.12, fails at ver
 	t.deepEqual(usb13.dmesg, [`usb_storage: version magic '${r12} SMP preempt mod_unload ' should be '${r13} SMP preempt mod_unload '`]);
 });
 
-withReference(referenceTitle('a proprietary copy of usb-storage is refused its GPL-only imports: from the headers, and from the image\'s __kflagstab'), async t => {
+withReference('a proprietary copy of usb-storage is refused its GPL-only imports: from the headers, and from the image\'s __kflagstab', async t => {
 	const file = fixture('modules', r12, 'usb-storage.ko.xz');
 	const plain = readFileSync(plainModule(t, file));
 	const proprietary = replaceOnce(plain, 'license=GPL\0', 'license=XYZ\0');
@@ -92,7 +91,7 @@ withReference(referenceTitle('a proprietary copy of usb-storage is refused its G
 	t.deepEqual(problemList(onImage), referenceVerdict(plainModule(t, '/derived/usb-storage.ko', proprietary), vmlinuxOnly, `${r12} SMP preempt mod_unload `).problems.filter(problem => problem !== 'vermagic'));
 });
 
-withReference(referenceTitle('module: namespaces: cxl_mem may use what vmlinux exports to it; the same module under another name may not'), async t => {
+withReference('module: namespaces: cxl_mem may use what vmlinux exports to it; the same module under another name may not', async t => {
 	const file = fixture('modules', r12, 'cxl_mem.ko.xz');
 	const plain = readFileSync(plainModule(t, file));
 	const exports = symversOf(r12);
