@@ -380,7 +380,7 @@ const sourceTarget: Target = {
 				const unit = translationUnitFiles(source.index, candidate, ['mm']);
 				// eslint-disable-next-line no-await-in-loop
 				const files = await source.read([...unit, ...makefilesOf(candidate)]);
-				kbuildFlags(candidate, files, config);
+				kbuildFlags(candidate, files, config, file);
 				for (const [name, bytes] of files) {
 					if (name.endsWith('Makefile')) {
 						builtByConfig(bytes.toString('latin1'), candidate, config);
