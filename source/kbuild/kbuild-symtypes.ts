@@ -86,7 +86,7 @@ export async function kbuildSymtypes(headers: string, unit: KbuildUnit, options:
 	requireInert(srctree, 'the headers\' source tree');
 	const root = await mkdtemp(path.join(os.tmpdir(), 'kmodx-kbuild-'));
 	const forget = onExit(() => {
-		rmSync(root, {recursive: true, force: true});
+		rmSync(root, {recursive: true, force: true, maxRetries: 3, retryDelay: 50});
 	});
 	try {
 		requireInert(root, 'the temporary directory (TMPDIR)');

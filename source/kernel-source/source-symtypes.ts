@@ -41,7 +41,7 @@ export type SourceSymtypes = {
 };
 
 // Bump when what goes into a generated unit changes, so old cache entries are not served.
-const recipe = 'tu-3';
+const recipe = 'tu-4';
 const cacheKind = 'symtypes-source';
 // One entry is one translation unit's symtypes (20 KB–300 KB compressed): keep a few hundred.
 const cacheEntries = 512;
