@@ -173,7 +173,7 @@ export function flagWords(value: string): Word[] {
 					}
 				}
 
-				flag(`make's ${/^\$[({]shell\b/.test(value.slice(index)) ? '$(shell …)' : 'function call or computed variable'}`);
+				flag(/^\$[({]shell\b/.test(value.slice(index)) ? "make's $(shell …)" : 'a make function call or computed variable');
 				add(value.slice(index, end + 1));
 				index = end;
 				continue;

@@ -11,9 +11,7 @@ const makefile = `include Kbuild
 _c_flags = $(filter-out $(ccflags-remove-y), $(ccflags-y))
 _a_flags = $(filter-out $(asflags-remove-y), $(asflags-y))
 all:
-\t@printf '%s\\n' - $(_c_flags) > c.args
-\t@printf '%s\\n' - $(_a_flags) > a.args
-\t@printf '%s\\n' - $(obj-y) $(obj-m) > objects
+\t@printf '%s\\n' - $(_c_flags) > c.args; printf '%s\\n' - $(_a_flags) > a.args; printf '%s\\n' - $(obj-y) $(obj-m) > objects
 `;
 
 export type MadeArguments = {c: string[]; a: string[]; objects: string[]};
@@ -22,7 +20,7 @@ export type MadeArguments = {c: string[]; a: string[]; objects: string[]};
 export function argumentsThroughMake(kbuild: string, directory: string): MadeArguments {
 	writeFileSync(path.join(directory, 'Kbuild'), kbuild);
 	writeFileSync(path.join(directory, 'Makefile'), makefile);
-	execFileSync('make', ['-s', '-C', directory, '-f', 'Makefile'], {
+	execFileSync('make', ['-s', '-r', '-R', '-C', directory, '-f', 'Makefile'], {
 		stdio: 'pipe', timeout: 20_000, env: {PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: directory, TMPDIR: directory, LC_ALL: 'C'},
 	});
 	const read = (name: string) => readFileSync(path.join(directory, name), 'latin1').split('\n').slice(1, -1);
