@@ -66,5 +66,8 @@ async function main(): Promise<number> {
 try {
 	process.exitCode = await main();
 } catch (error) {
-	process.exitCode = statusForError(error);
+	// Refused input ends the run now: make still working for the other kernel is stopped by the
+	// exit handlers (common/exit-cleanup.ts) rather than waited for. Stderr is a file or a pipe,
+	// written synchronously.
+	process.exit(statusForError(error));
 }

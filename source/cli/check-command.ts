@@ -3,6 +3,7 @@ import {markdownText} from '../common/markdown-text.js';
 import {terminalSafe} from '../common/terminal-text.js';
 import type {Kernel} from '../kernel/kernel.js';
 import {findModules} from '../module/find-modules.js';
+import {scanOptions} from './warn.js';
 import {readModuleFile} from '../module/read-module.js';
 import {stablelistUsage, stablelistUsageText} from '../kabi/stablelist-usage.js';
 import {buildCheckReport, checkSummary, kernelSummaries, type CheckReport} from '../report/check-report.js';
@@ -33,7 +34,7 @@ export async function runCheck(paths: string[], flags: CliFlags, explain?: Expla
 
 	const failOn = parseFailOn(flags.failOn);
 	const progress = process.stderr.isTTY ? (message: string) => process.stderr.write(`${terminalSafe(message)}…\r`) : undefined;
-	const [kernels, files] = await Promise.all([loadKernels(flags, progress), Promise.resolve().then(() => findModules(paths))]);
+	const [kernels, files] = await Promise.all([loadKernels(flags, progress), Promise.resolve().then(() => findModules(paths, scanOptions))]);
 	if (progress) {
 		process.stderr.write('\u001B[2K');
 	}

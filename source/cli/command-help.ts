@@ -29,7 +29,8 @@ ${kernelLine}
                                     missing, gpl_only, namespace, vermagic, no_version,
                                     proprietary_taint, unresolved; all (default) or none
         --missing-version fatal|warn  a symbol without CRC: Debian refuses it (default), upstream warns
-        --explain, --types LABEL=PATH why each CRC differs (type information)
+        --explain, --types LABEL=PATH why each CRC differs (type information; may run make with
+                                    a headers directory: see kmodx why --help)
         --no-color
 
   Exit status
@@ -49,7 +50,7 @@ ${kernelLine}
   Options
     -k, --kernel KERNEL             a kernel (repeatable)
     -f, --format text|json|markdown --json = --format json (kmodx.plan/1)
-        --explain, --types LABEL=PATH why the splitting symbols differ
+        --explain, --types LABEL=PATH why the splitting symbols differ (may run make: kmodx why --help)
     -o, --output FILE, --force, --no-color
 
   Exit status
@@ -66,10 +67,20 @@ ${kernelLine}
 
 ${kernelLine}
 
+  What it runs: to make symtypes, make with the headers directory's own Makefiles (a -k
+  headers directory, or the one of the kernel's release), which runs that kernel's compiler
+  as the preprocessor, and genksyms, on a file kmodx writes or on the exporting file of a
+  source tarball or tree (--types, or /usr/src/linux-source-* found by itself), with the -I, -D,
+  -U, -include and -iquote flags of its Makefiles; and xz, zstd or bzip2 to unpack it. Every
+  process gets an argument list, never a shell line; a Makefile flag that make or the shell
+  would interpret, or whose path leaves the tree, refuses the tarball (exit 2). Still, trust
+  these inputs as you would a build: the headers' Makefiles run as you, and the compiler
+  reads whatever the source's #include lines name.
+
   Options
     -k, --kernel KERNEL             exactly two kernels: FROM and TO
         --types LABEL=PATH          type information for a kernel: .symtypes file or tree, raw BTF,
-                                    vmlinux, vmlinuz, or the kernel's source tarball
+                                    vmlinux, vmlinuz, or the kernel's source tarball or tree
     -f, --format text|json|markdown --json = --format json (kmodx.why/1)
     -o, --output FILE, --force, --no-color
 

@@ -3,6 +3,7 @@ import type {Kernel} from '../kernel/kernel.js';
 import {parseKernelSpec} from '../kernel/kernel-spec.js';
 import {loadKernel, runningRelease} from '../kernel/load-kernel.js';
 import {findModules} from '../module/find-modules.js';
+import {scanOptions} from './warn.js';
 import type {ModuleInfo} from '../module/module-info.js';
 import {readModuleFile} from '../module/read-module.js';
 import type {CliFlags} from './flags.js';
@@ -28,6 +29,6 @@ export async function loadKernels(flags: CliFlags, onProgress?: (message: string
 }
 
 export async function loadModules(paths: string[]): Promise<ModuleInfo[]> {
-	const files = findModules(paths);
+	const files = findModules(paths, scanOptions);
 	return Promise.all(files.map(async file => guarded(file, async () => readModuleFile(file))));
 }

@@ -49,7 +49,8 @@ export const helpText = `
 	                             a symbol without CRC in the module: Debian kernels refuse it
 	                             (fatal, the default); upstream warns once and accepts (warn)
 	      --types LABEL=PATH     type information for a kernel: BTF, vmlinux, vmlinuz, .symtypes
-	      --explain              explain CRC mismatches in check reports (needs types)
+	      --explain              explain CRC mismatches in check reports (needs types; may run
+	                             make with a headers directory: kmodx why --help says what)
 	      --no-color             no colours (NO_COLOR is honoured too)
 	      --fail-on KINDS        what makes the exit status non-zero (comma list; default all):
 	                             arch, no_versions, crc, missing, gpl_only, namespace,

@@ -1,5 +1,6 @@
 import {guarded, InputError} from '../common/input-error.js';
 import {findModules} from '../module/find-modules.js';
+import {scanOptions} from './warn.js';
 import {readModuleFile} from '../module/read-module.js';
 import {buildPlan, planStatus, type PlanReport} from '../plan/build-plan.js';
 import {formatPlanMarkdown, formatPlanText} from '../plan/format-plan.js';
@@ -22,7 +23,7 @@ export async function runPlan(paths: string[], flags: CliFlags): Promise<number>
 		throw new InputError(undefined, 'no module given: kmodx plan MODULE|DIR… -k KERNEL…');
 	}
 
-	const files = findModules(paths);
+	const files = findModules(paths, scanOptions);
 	const [kernels, modules] = await Promise.all([loadKernels(flags), Promise.all(files.map(async file => guarded(file, async () => readModuleFile(file))))]);
 	// Only --explain reads --types, but a label no kernel has (or a path that is not there) is a mistake either way.
 	parseTypesFlags(flags.types, kernels);

@@ -2,6 +2,7 @@ import {InputError} from '../common/input-error.js';
 import {terminalSafeDeep} from '../common/terminal-text.js';
 import {parseKernelSpec} from '../kernel/kernel-spec.js';
 import {findModules} from '../module/find-modules.js';
+import {scanOptions} from './warn.js';
 import {kernelSummaries} from '../report/check-report.js';
 import {failKinds, parseFailOn, undecidedStatus} from '../report/fail-on.js';
 import {colorStyle, plainStyle, type TextStyle} from '../report/format-text.js';
@@ -37,7 +38,7 @@ export async function runWeakModules(paths: string[], flags: CliFlags): Promise<
 
 	const failOn = parseFailOn(flags.failOn);
 	const specs = [...(flags.from ? [flags.from] : []), flags.to];
-	const files = findModules(paths);
+	const files = findModules(paths, scanOptions);
 	const sources = specs.map(spec => parseKernelSpec(spec).source);
 	const kernels = await loadKernels({...flags, kernel: specs}, undefined, `--from and --to need different labels: name them, e.g. --from old=${sources[0]} --to new=${sources.at(-1)!}`);
 	const from = flags.from ? kernels[0] : undefined;

@@ -10,6 +10,13 @@ export class InputError extends Error {
 	}
 }
 
+/**
+Input kmodx refuses to act on because acting would hand text of it to make or the shell (a
+source tree's Makefile line that runs a command, a path that leaves the tree). An input the
+user named is refused with it (exit 2) even where a damaged one would only be skipped.
+*/
+export class UnsafeInputError extends InputError {}
+
 export function isInputError(error: unknown): error is InputError {
 	return error instanceof InputError;
 }

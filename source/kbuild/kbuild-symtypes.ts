@@ -4,7 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import {onExit} from '../common/exit-cleanup.js';
 import {describeFsError} from '../common/fs-errors.js';
-import {InputError} from '../common/input-error.js';
+import {InputError, UnsafeInputError} from '../common/input-error.js';
+import {headersSourceTree} from './headers-dir.js';
+import {flagArgument, isKbuildName, kbuildWord, type KbuildFlag} from './kbuild-word.js';
 import {runMake, type MakeOptions} from './run-make.js';
 
 /** kbuild ran but the preprocessor failed; `missing` names a header it could not find, and who included it. */
@@ -22,22 +24,74 @@ export type KbuildUnit = {
 	source: string;
 	/** obj-m (built with -DMODULE, as a module's objects are) instead of obj-y. */
 	module: boolean;
-	/** Lines added to the generated Kbuild (flags from the directory's Makefile); `rootPlaceholder` stands for the tree's root. */
-	kbuildLines?: string[];
-	rootPlaceholder?: string;
+	/** Preprocessor flags from the directory's Makefiles, as data. */
+	flags?: readonly KbuildFlag[];
+	/** The temporary tree's include/ ahead of the headers package's (NOSTDINC_FLAGS). */
+	treeIncludeFirst?: boolean;
 };
+
+/** A path kbuild gets from kmodx itself (the headers directory, the temporary tree): refused when make or the shell would read it as more than a path. */
+function requireInert(directory: string, what: string): void {
+	if (kbuildWord(directory) !== directory) {
+		throw new InputError(directory, `${what}: its path holds characters make or the shell would interpret, so kbuild cannot be run there`);
+	}
+}
+
+function requireKbuildName(source: string): void {
+	if (!isKbuildName(source) || !/\.[cS]$/.test(source)) {
+		throw new UnsafeInputError(source, 'refused: kbuild would read this file name as make or shell syntax (only letters, digits and _.,+- are passed on)');
+	}
+}
+
+/**
+The generated Kbuild of a unit: its object, and its flags, each one word that make and the
+shell pass to the preprocessor unchanged (`roots` makes their paths absolute).
+*/
+export function kbuildFile(unit: Pick<KbuildUnit, 'source' | 'module' | 'flags' | 'treeIncludeFirst'>, roots: {tree: string; headers: string}): string {
+	requireKbuildName(unit.source);
+	const stem = path.posix.basename(unit.source).replace(/\.[cS]$/, '');
+	const words = (unit.flags ?? []).map(flag => {
+		const argument = flagArgument(flag, roots);
+		const word = kbuildWord(argument);
+		if (word === undefined) {
+			throw new UnsafeInputError(unit.source, `refused the flag ${JSON.stringify(argument)}: it holds characters make or the shell would interpret`);
+		}
+
+		return word;
+	});
+	const lines = [`obj-${unit.module ? 'm' : 'y'} := ${stem}.o`];
+	if (words.length > 0) {
+		lines.push(`ccflags-y += ${words.join(' ')}`, `asflags-y += ${words.join(' ')}`);
+	}
+
+	if (unit.treeIncludeFirst) {
+		lines.push(`NOSTDINC_FLAGS += ${kbuildWord(`-I${roots.tree}/include`)!}`);
+	}
+
+	return lines.join('\n') + '\n';
+}
 
 /**
 The `.symtypes` kbuild writes for one translation unit, built as an external module against a
 headers directory: `make M=<dir> KBUILD_SYMTYPES=1 <stem>.symtypes` runs only the preprocessor and
-genksyms (a quarter of the time of building the object). The temporary tree is always removed.
+genksyms (a quarter of the time of building the object). Make, the compiler and their own
+temporary files (TMPDIR) work inside kmodx's temporary directory, which is always removed, on
+every exit path (signals too). Names and flags from an input are checked before anything runs.
 */
 export async function kbuildSymtypes(headers: string, unit: KbuildUnit, options: MakeOptions & {signal?: AbortSignal}): Promise<string> {
+	requireKbuildName(unit.source);
+	const headersPath = path.resolve(headers);
+	requireInert(headersPath, 'the headers directory');
+	const srctree = await headersSourceTree(headersPath);
+	requireInert(srctree, 'the headers\' source tree');
 	const root = await mkdtemp(path.join(os.tmpdir(), 'kmodx-kbuild-'));
 	const forget = onExit(() => {
-		rmSync(root, {recursive: true, force: true});
+		rmSync(root, {recursive: true, force: true, maxRetries: 3, retryDelay: 50});
 	});
 	try {
+		requireInert(root, 'the temporary directory (TMPDIR)');
+		const temporary = path.join(root, '.tmp');
+		await mkdir(temporary);
 		for (const [relative, data] of unit.files) {
 			const target = path.join(root, relative);
 			if (!target.startsWith(root + path.sep)) {
@@ -53,8 +107,8 @@ export async function kbuildSymtypes(headers: string, unit: KbuildUnit, options:
 		const directory = path.join(root, path.dirname(unit.source));
 		const stem = path.basename(unit.source).replace(/\.[cS]$/, '');
 		await mkdir(directory, {recursive: true});
-		await writeFile(path.join(directory, 'Kbuild'), [`obj-${unit.module ? 'm' : 'y'} := ${stem}.o`, ...(unit.kbuildLines ?? []).map(line => (unit.rootPlaceholder ? line.replaceAll(unit.rootPlaceholder, root) : line))].join('\n') + '\n');
-		const output = await runMake(headers, directory, `${stem}.symtypes`, options);
+		await writeFile(path.join(directory, 'Kbuild'), kbuildFile(unit, {tree: root, headers: srctree}));
+		const output = await runMake(headersPath, directory, `${stem}.symtypes`, {...options, temporaryDirectory: temporary});
 		// genksyms still writes what it saw before a preprocessor error, and make still exits 0:
 		// such symtypes would be wrong without saying so.
 		const errors = output.split('\n').filter(line => /:\d+:(\d+:)? (fatal )?error: /.test(line)).map(line => line.replaceAll(root + path.sep, ''));

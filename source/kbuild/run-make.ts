@@ -10,6 +10,12 @@ export type MakeOptions = {
 	pathEnv?: string;
 };
 
+type RunOptions = MakeOptions & {
+	signal?: AbortSignal;
+	/** TMPDIR for make and the compiler (gcc's cc*.s): inside kmodx's own temporary tree, removed however kmodx ends. */
+	temporaryDirectory: string;
+};
+
 function compilerPackage(compiler: string): string {
 	return /^(gcc|clang)(-\d+)?$/.test(compiler) ? compiler : `the package that provides ${compiler}`;
 }
@@ -25,17 +31,20 @@ export async function requireBuildTools(headers: string, pathEnv: string): Promi
 }
 
 /**
-`make -C <headers> M=<directory> KBUILD_SYMTYPES=1 <target>`: kbuild builds one external-module
-target against the headers. Its own process group, so that a timeout or a stop kills make and the
-compiler it started; `signal` aborts it (the explorer closing).
+`make -C <headers> M=<directory> KBUILD_SYMTYPES=1 V=0 <target>`: kbuild builds one external-module
+target against the headers. Started without a shell, from an argument list; the caller has made
+sure that make reads every argument as the plain word it is (kbuildWord). V=0 on the command
+line, because a verbose kbuild echoes each command through one more level of shell quoting.
+Its own process group, so that a timeout or a stop kills make and the compiler it started;
+`signal` aborts it (the explorer closing).
 */
-export async function runMake(headers: string, directory: string, target: string, options: MakeOptions & {signal?: AbortSignal}): Promise<string> {
+export async function runMake(headers: string, directory: string, target: string, options: RunOptions): Promise<string> {
 	const pathEnv = options.pathEnv ?? process.env['PATH'] ?? '';
 	await requireBuildTools(headers, pathEnv);
-	const args = ['-C', headers, `M=${directory}`, 'KBUILD_SYMTYPES=1', target];
+	const args = ['-C', headers, `M=${directory}`, 'KBUILD_SYMTYPES=1', 'V=0', target];
 	return new Promise<string>((resolve, reject) => {
 		const child = spawn('make', args, {
-			detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, PATH: pathEnv, LC_ALL: 'C'},
+			detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, PATH: pathEnv, LC_ALL: 'C', TMPDIR: options.temporaryDirectory},
 		});
 		// Quitting kmodx (the explorer's q, Ctrl-C) must not leave the compiler running.
 		const forget = onExit(() => {

@@ -3,13 +3,14 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import {cacheEntryPath, readCache, writeCache} from '../common/cache.js';
 import {formatCrc} from '../common/hex.js';
-import {InputError} from '../common/input-error.js';
+import {InputError, UnsafeInputError} from '../common/input-error.js';
 import {headersArchitectures, headersConfig, headersIdentity, headersSourceTree} from '../kbuild/headers-dir.js';
 import {KbuildError, kbuildSymtypes} from '../kbuild/kbuild-symtypes.js';
+import {isKbuildName} from '../kbuild/kbuild-word.js';
 import {genksymsCrc} from '../symtypes/genksyms-crc.js';
 import {readSymtypes} from '../symtypes/read-symtypes.js';
 import type {SymtypesIndex} from '../symtypes/symtypes-index.js';
-import {kbuildFlags, treeRoot} from './kbuild-flags.js';
+import {kbuildFlags} from './kbuild-flags.js';
 import type {KernelSource, Progress} from './kernel-source.js';
 import {builtByConfig, exportingCandidates, includeClosure, makefilesOf, translationUnitFiles} from './translation-unit.js';
 
@@ -40,7 +41,7 @@ export type SourceSymtypes = {
 };
 
 // Bump when what goes into a generated unit changes, so old cache entries are not served.
-const recipe = 'tu-3';
+const recipe = 'tu-4';
 const cacheKind = 'symtypes-source';
 // One entry is one translation unit's symtypes (20 KB–300 KB compressed): keep a few hundred.
 const cacheEntries = 512;
@@ -176,12 +177,16 @@ async function generateUnit(request: SourceSymtypesRequest, file: string): Promi
 		return {index: cached, cachePath};
 	}
 
+	if (!isKbuildName(file)) {
+		throw new UnsafeInputError(request.source.path, `refused ${JSON.stringify(file)}: kbuild would read its name as make or shell syntax (only letters, digits and _.,+- are passed on)`);
+	}
+
 	request.onProgress?.(`reading ${file} and its local headers`);
 	const makefiles = await request.source.read(makefilesOf(file), request.onProgress);
 	const config = await headersConfig(request.headers);
-	const flags = kbuildFlags(file, makefiles, config);
+	const flags = kbuildFlags(file, makefiles, config, request.source.path);
 	const files = await request.source.read(translationUnitFiles(request.source.index, file, flags.directories), request.onProgress);
-	const unit = {files, source: file, module, kbuildLines: flags.lines, rootPlaceholder: treeRoot};
+	const unit = {files, source: file, module, flags: flags.flags};
 	const options = {timeoutMs: request.timeoutMs, signal: request.signal};
 	request.onProgress?.(`preprocessing ${file} with kbuild (KBUILD_SYMTYPES=1)`);
 	let text: string;
@@ -197,7 +202,7 @@ async function generateUnit(request: SourceSymtypesRequest, file: string): Promi
 		}
 
 		request.onProgress?.(`preprocessing ${file} again, with ${extra.size} headers of the tree ahead of the headers package`);
-		text = await kbuildSymtypes(request.headers, {...unit, files: new Map([...files, ...extra]), kbuildLines: [...flags.lines, `NOSTDINC_FLAGS += -I${treeRoot}/include`]}, options);
+		text = await kbuildSymtypes(request.headers, {...unit, files: new Map([...files, ...extra]), treeIncludeFirst: true}, options);
 	}
 
 	await writeCache(request.cacheDir, cacheKind, key, zlib.gzipSync(Buffer.from(text, 'latin1'), {level: 6}), cacheEntries);

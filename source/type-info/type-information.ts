@@ -1,7 +1,7 @@
 import {existsSync} from 'node:fs';
 import path from 'node:path';
 import {resolveCacheDir} from '../common/cache.js';
-import {InputError, isInputError} from '../common/input-error.js';
+import {InputError, isInputError, UnsafeInputError} from '../common/input-error.js';
 import type {SymtypesOrigin} from '../explain/explanation.js';
 import type {Btf} from '../btf/btf.js';
 import {headersVersion, type HeadersVersion} from '../kbuild/headers-dir.js';
@@ -226,6 +226,10 @@ export class TypeInformation {
 				const result = await sourceSymtypes({...request, source, timeoutMs: this.options.timeoutMs ?? 120_000, onProgress});
 				return {index: result.index, origin: {kind: 'source', path: sourcePath, file: result.file, headers}, notes: result.notes};
 			} catch (error) {
+				if (error instanceof UnsafeInputError && !discovered.has(sourcePath)) {
+					throw error; // A tarball the user named that would run commands is refused, not skipped.
+				}
+
 				reasons.push(reasonOf(error));
 			}
 		}

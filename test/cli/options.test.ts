@@ -51,6 +51,17 @@ test('--help (or -h) for every command: its own usage, status 0, nothing read', 
 	t.is(runCli(['check', '--', '--help']).code, 2);
 });
 
+test('why --help says what kmodx runs, from which inputs, and that they must be trusted like a build; --explain points there', t => {
+	const why = runCli(['why', '--help']).stdout.replaceAll(/\s+/g, ' ');
+	t.regex(why, /What it runs: to make symtypes, make with the headers directory's own Makefiles/);
+	t.regex(why, /the exporting file of a source tarball or tree \(--types, or \/usr\/src\/linux-source-\* found by itself\)/);
+	t.regex(why, /never a shell line/);
+	t.regex(why, /trust these inputs as you would a build/);
+	for (const command of ['check', 'plan']) {
+		t.regex(runCli([command, '--help']).stdout.replaceAll(/\s+/g, ' '), /may run make.*kmodx why --help/, command);
+	}
+});
+
 test('words: singular and plural, "both kernels", and the plan\'s kernel count', t => {
 	const symvers = (release: string) => fixture('kernels', release, 'Module.symvers.gz');
 	const myDrv = fixture('modules/my_drv-6.1.0-47-amd64.ko');

@@ -611,3 +611,67 @@ export function mutateSymvers(data: Uint8Array, rng: Rng): Uint8Array {
 		lines[line] = fields.join('\t');
 	});
 }
+
+// ---- Makefiles (a kernel source tree's flags) ------------------------------------------------------
+
+/** Stands for a unique absolute path in each case: the target replaces it, and checks nothing was created there. */
+export const canaryPlaceholder = '@CANARY@';
+
+// Repeated entries weigh the draw towards lines kmodx reads for drivers/char/misc.c (ccflags-m and another object's flags it must ignore).
+const flagAssignments = ['ccflags-y', 'ccflags-y', 'ccflags-y', 'subdir-ccflags-y', 'CFLAGS_misc.o', 'asflags-y', 'EXTRA_CFLAGS', 'ccflags-$(CONFIG_64BIT)', 'AFLAGS_misc.o', 'ccflags-m', 'CFLAGS_other.o'];
+const flagOperators = [' += ', ' := ', '=', '\t+=\t', ' = '];
+const pathOptions = ['-I', '-I', '-include', '-iquote', '-I ', '-include ', '-iquote '];
+const flagPrefixes = ['$(srctree)/', '$(srctree)/', '$(src)/', '$(src)/', '$(obj)/', '$(srctree)/$(src)/', '${srctree}/', '', '', '/', './', '../', '$(srctree)/include/', '$(FOO)/', '$(srctree)', '$(src)'];
+const flagPaths = ['drivers/char', 'drivers/char', 'include/linux', 'include/linux', 'drivers/char/misc.h', 'x.h', '../../..', '../../../../etc/passwd', '/etc/passwd', canaryPlaceholder, 'a b', '', 'drivers/../..', 'include/../../../tmp'];
+const macroOptions = ['-D', '-D', '-D ', '-U'];
+const macroNames = ['DEBUG', 'DEFAULT_SYMBOL_NAMESPACE', 'pr_fmt(fmt)', 'X', '1X', ''];
+const macroValues = ['=1', '=\'"NS"\'', '="x"', '=KBUILD_MODNAME', '=\'KBUILD_MODNAME ": " fmt\'', '=$(FOO)', '=$(src)', '=', '=a,b', '=-x'];
+const otherFlags = ['-isystem', '-Wp,-MD,', '-Wall', '$(call cc-option,-x)', '', '-fno-strict-aliasing'];
+const c = canaryPlaceholder;
+/** Every way a make variable's value could reach make or the shell as code; each tries to create the canary. */
+const flagPayloads = [
+	`\`touch ${c}\``, `\`>${c}\``, `$(shell touch ${c})`, `$(shell >${c})`, `$$(touch ${c})`, `$$(>${c})`, `;touch ${c}`, `;>${c}`, `|tee ${c}`, `&&>${c}`, `&>${c}`, `>${c}`,
+	`$(file >${c},x)`, `'$(shell >${c})'`, `"$$(>${c})"`, `\\\`>${c}\\\``, `\\\n>${c}`, ` # >${c}`, `$\${IFS}>${c}`, `'`, '"', '*', '?', '[a]', '~', '$@', '$<', `\${shell >${c}}`,
+	`$(eval $$(shell >${c}))`, '$(info x)', '%', '\t', '\r', `\u00A0;>${c}`, '\\', `$(call cc-option,>${c})`, '\'"x"\'', `"'$$(>${c})'"`, '=1', '=\'"NS"\'', '(fmt)=x',
+	`$(if $(CONFIG_64BIT),;>${c})`, `$(subst x,;,x)>${c}`, `'\`>${c}\`'`, `"\`>${c}\`"`, `'a b'`, ' ', '\\#', `$$$$(>${c})`, `\n>${c}`, '\0', `$(shell${'\t'}>${c})`,
+];
+
+/** Quoting real Makefiles use, which kmodx must carry through exactly. */
+const quotingPayloads = ['\'"x"\'', '\'a b\'', '"(x)"', '\\"x\\"', '=\'"NS"\'', '=1', '(fmt)=\'KBUILD_MODNAME ": " fmt\'', '"a,b"', ',x', ':x', '@x', '+x', '=-x'];
+
+function hostileFlag(rng: Rng): string {
+	const kind = rng.int(5);
+	let flag = kind < 2 ? rng.pick(pathOptions) + rng.pick(flagPrefixes) + rng.pick(flagPaths)
+		: (kind < 4 ? rng.pick(macroOptions) + rng.pick(macroNames) + (rng.chance(0.5) ? rng.pick(macroValues) : '') : rng.pick(otherFlags) + rng.pick(flagPrefixes) + rng.pick(flagPaths));
+	// Over half the flags carry no payload, or a harmless quoting one, so that many cases reach make.
+	for (let count = rng.chance(0.65) ? 0 : 1 + rng.int(2); count > 0; count--) {
+		const payload = rng.chance(0.3) ? rng.pick(quotingPayloads) : rng.pick(flagPayloads);
+		const at = rng.chance(0.7) ? flag.length : rng.int(flag.length + 1);
+		flag = flag.slice(0, at) + payload + flag.slice(at);
+	}
+
+	return rng.chance(0.08) ? `${rng.pick(['\'', '"'])}${flag}${rng.pick(['\'', '"', ''])}` : flag;
+}
+
+/** A flag line with 1–3 flags, each built from options, path prefixes, paths and payloads. */
+export function hostileFlagLine(rng: Rng): string {
+	const flags = Array.from({length: 1 + rng.int(3)}, () => hostileFlag(rng));
+	return `${rng.pick(flagAssignments)}${rng.pick(flagOperators)}${flags.join(rng.pick([' ', '\t', ' \\\n\t']))}`;
+}
+
+/** Hostile flag lines inserted in a real Makefile, or hostile flags added to one of its lines. */
+export function mutateMakefile(data: Uint8Array, rng: Rng): Uint8Array {
+	const lines = latin1(data).split('\n');
+	if (rng.chance(0.75)) {
+		for (let count = rng.chance(0.2) ? 1 + rng.int(3) : 1; count > 0; count--) {
+			lines.splice(rng.int(lines.length + 1), 0, hostileFlagLine(rng));
+		}
+
+		return bytes(lines.join('\n'));
+	}
+
+	return mutateLines(data, rng, (all, random) => {
+		const line = random.int(all.length);
+		all[line] = `${all[line]!} ${hostileFlag(random)}`;
+	});
+}

@@ -51,7 +51,7 @@ type FailureRecord = Failure & {index: number; target: string; seedName: string}
 type Message =
 	| {type: 'start'; index: number}
 	| {type: 'failure'; failure: FailureRecord}
-	| {type: 'done'; stats: Stats};
+	| {type: 'done'; stats: Stats; counters: Record<string, number>};
 
 // ---- case generation ------------------------------------------------------------------------------
 
@@ -98,9 +98,10 @@ const send = (message: Message) => process.send!(message);
 
 async function runCase(testCase: Case, context: Context): Promise<{failure: Failure | undefined; ms: number; refused: boolean}> {
 	if (!testCase.cli) {
+		context.externalMs = 0;
 		const started = performance.now();
 		const result = await outcome(testCase.target, testCase.data, context);
-		return {...result, ms: performance.now() - started};
+		return {...result, ms: performance.now() - started - context.externalMs};
 	}
 
 	const directory = path.join(context.scratch, `cli-${testCase.index}`);
@@ -145,7 +146,12 @@ async function worker(first: number): Promise<void> {
 	}
 
 	context.cleanup();
-	send({type: 'done', stats});
+	const counters: Record<string, number> = {};
+	for (const target of chosen) {
+		for (const [name, value] of Object.entries(target.counters?.() ?? {})) counters[`${target.name}: ${name}`] = value;
+	}
+
+	send({type: 'done', stats, counters});
 }
 
 // ---- minimisation -----------------------------------------------------------------------------------
@@ -209,6 +215,7 @@ async function parent(): Promise<number> {
 	console.log(`kmodx fuzz: ${cases} cases, seed ${seed}, targets ${chosen.map(t => t.name).join(', ')}, ${jobs} job(s), CLI every ${cliEvery} cases`);
 	const failures: FailureRecord[] = [];
 	const stats: Stats = {};
+	const counters: Record<string, number> = {};
 	const context = makeContext();
 	// The CLI runs use a snapshot of the bundled binary: others may rebuild the tree during a long run.
 	const snapshot = path.join(repoRoot, 'build', `.fuzz-cli-${process.pid}`);
@@ -249,6 +256,7 @@ async function parent(): Promise<number> {
 			} else {
 				if (current) completed++;
 				current = undefined;
+				for (const [name, value] of Object.entries(message.counters)) counters[name] = (counters[name] ?? 0) + value;
 				for (const [name, entry] of Object.entries(message.stats)) {
 					const total = (stats[name] ??= {cases: 0, ms: 0, failures: 0, maxMs: 0, refused: 0});
 					total.cases += entry.cases;
@@ -316,8 +324,9 @@ async function parent(): Promise<number> {
 		console.log(`${name.padEnd(18)} ${String(entry.cases).padStart(7)} ${`${Math.round((100 * entry.refused) / Math.max(1, entry.cases))}%`.padStart(8)} ${(entry.ms / Math.max(1, entry.cases)).toFixed(2).padStart(9)} ${Math.round(entry.maxMs).toString().padStart(8)} ${String(entry.failures).padStart(10)}`);
 	}
 
+	for (const [name, value] of Object.entries(counters)) console.log(`${name}: ${value}`);
 	for (const line of saved) console.log(`saved test/fixtures/fuzz/${line}`);
-	if (options.report) writeFileSync(options.report, JSON.stringify({cases, seed, seconds, stats, failures}, undefined, '\t') + '\n');
+	if (options.report) writeFileSync(options.report, JSON.stringify({cases, seed, seconds, stats, counters, failures}, undefined, '\t') + '\n');
 	return failures.length + bombFailures === 0 ? 0 : 1;
 }
 

@@ -178,6 +178,29 @@ export async function sourceSeeds(): Promise<Seed[]> {
 	return seeds;
 }
 
+/** The Makefiles and Kbuild files of both source fixtures (real kernel files), and real flag lines of other directories. */
+export function makefileSeeds(): Seed[] {
+	const seeds: Seed[] = [];
+	for (const version of ['6.1.170-3', '6.1.192-2']) {
+		const file = fixture('kernel-source', `linux-source-${version}.tar.xz`);
+		const names = execFileSync('tar', ['-tJf', file], {encoding: 'latin1'}).split('\n').filter(name => /\/(Makefile|Kbuild)$/.test(name));
+		for (const name of names) {
+			seeds.push({name: `${version}:${name}`, data: new Uint8Array(execFileSync('tar', ['-xJOf', file, name]))});
+		}
+	}
+
+	// Linux 6.1's drivers/net/wireless/intel/iwlwifi/Makefile (lines 19, 29, 35), drivers/platform/chrome/Makefile
+	// (line 5), drivers/gpu/drm/amd/amdgpu/Makefile (line 31, continued), and 6.13's drivers/crypto/intel/iaa/Makefile (line 6).
+	seeds.push({name: 'real flag lines', data: new Uint8Array(Buffer.from([
+		'iwlwifi-objs\t\t+= fw/dbg.o fw/pnvm.o fw/dump.o misc.o', 'ccflags-y += -I$(src)', 'CFLAGS_iwl-devtrace.o := -I$(src)',
+		'CFLAGS_misc.o:=\t-I$(src)', 'ccflags-$(CONFIG_CROS_EC_SENSORHUB) += -DNOT_y',
+		'ccflags-y := -I$(FULL_AMD_PATH)/include/asic_reg \\', '\t-I$(FULL_AMD_PATH)/include \\', '\t-I$(src) \\', '\t-D\'pr_fmt(fmt)=KBUILD_MODNAME ": " fmt\'',
+		'ccflags-y += -I $(srctree)/drivers/dma/idxd -DDEFAULT_SYMBOL_NAMESPACE=\'"CRYPTO_DEV_IAA_CRYPTO"\'',
+		'subdir-ccflags-y += -I$(srctree)/include/linux/mlx5 -DDEBUG -Wno-unused $(call cc-option,-foo)', '',
+	].join('\n'), 'latin1'))});
+	return seeds;
+}
+
 // ---- compression, bombs, vmlinuz -------------------------------------------------------------------
 
 export function compressedSeeds(): Seed[] {

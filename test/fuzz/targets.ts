@@ -1,5 +1,5 @@
 import {isDeepStrictEqual} from 'node:util';
-import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {type Btf} from '../../source/btf/btf.js';
@@ -17,6 +17,8 @@ import {SymversTable} from '../../source/kernel/symvers.js';
 import {packExports, PackedExports} from '../../source/kernel/packed-exports.js';
 import type {ExportTable} from '../../source/kernel/kernel.js';
 import {readKsymtab} from '../../source/module/ksymtab.js';
+import {kbuildFile, kbuildSymtypes} from '../../source/kbuild/kbuild-symtypes.js';
+import {flagArgument} from '../../source/kbuild/kbuild-word.js';
 import {kbuildFlags} from '../../source/kernel-source/kbuild-flags.js';
 import {openKernelSource} from '../../source/kernel-source/kernel-source.js';
 import {builtByConfig, exportingCandidates, makefilesOf, translationUnitFiles} from '../../source/kernel-source/translation-unit.js';
@@ -32,12 +34,13 @@ import {colorStyle, formatText} from '../../source/report/format-text.js';
 import type {Kernel} from '../../source/kernel/kernel.js';
 import type {ModuleInfo} from '../../source/module/module-info.js';
 import {firstUnsafe} from '../helpers/controls.js';
+import {argumentsThroughMake} from '../helpers/make-echo.js';
 import {fixture} from '../helpers/paths.js';
 import {
-	mutateBtf, mutateElf, mutateGeneric, mutateSymtypes, mutateSymvers, type Rng, splice,
+	canaryPlaceholder, mutateBtf, mutateElf, mutateGeneric, mutateMakefile, mutateSymtypes, mutateSymvers, type Rng, splice,
 } from './mutate.js';
 import {
-	bombSeeds, btfSeeds, compressedSeeds, kernelSeeds, moduleSeeds, type Seed, smallBtfReference, sourceSeeds, symtypesSeeds, symversSeeds, vmlinuzSeeds,
+	bombSeeds, btfSeeds, compressedSeeds, kernelSeeds, makefileSeeds, moduleSeeds, type Seed, smallBtfReference, sourceSeeds, symtypesSeeds, symversSeeds, vmlinuzSeeds,
 } from './seeds.js';
 
 /*
@@ -53,6 +56,8 @@ export type Context = {
 	symtypesReference: SymtypesIndex;
 	/** Scratch directory for targets that read files (loadKernel). */
 	scratch: string;
+	/** Time the current case spent in processes kmodx did not write (make, the shell): not held against the time bound. */
+	externalMs: number;
 	cleanup(): void;
 };
 
@@ -63,6 +68,8 @@ export type Target = {
 	seeds(): Promise<Seed[]>;
 	mutate(data: Uint8Array, rng: Rng, seeds: Seed[]): Uint8Array;
 	run(data: Uint8Array, context: Context): Promise<void>;
+	/** What the target counts besides cases (reported at the end of a run). */
+	counters?(): Record<string, number>;
 };
 
 /** Fuzzing never reads or writes the user's cache (KMODX_NO_CACHE); the CLI runs get a scratch cache. */
@@ -74,6 +81,7 @@ export function makeContext(): Context {
 		btfReference: smallBtfReference(),
 		symtypesReference: readSymtypes(symtypes.data, 'reference.symtypes'),
 		scratch,
+		externalMs: 0,
 		cleanup() {
 			rmSync(scratch, {recursive: true, force: true});
 		},
@@ -380,7 +388,7 @@ const sourceTarget: Target = {
 				const unit = translationUnitFiles(source.index, candidate, ['mm']);
 				// eslint-disable-next-line no-await-in-loop
 				const files = await source.read([...unit, ...makefilesOf(candidate)]);
-				kbuildFlags(candidate, files, config);
+				kbuildFlags(candidate, files, config, file);
 				for (const [name, bytes] of files) {
 					if (name.endsWith('Makefile')) {
 						builtByConfig(bytes.toString('latin1'), candidate, config);
@@ -391,7 +399,96 @@ const sourceTarget: Target = {
 	},
 };
 
-export const targets: readonly Target[] = [moduleTarget, sparseTarget, compressedTarget, symversTarget, symversCacheTarget, btfTarget, symtypesTarget, vmlinuzTarget, kernelTarget, sourceTarget];
+/** A command from an input ran, or make and the shell passed other arguments than kmodx meant: a failure of its own kind. */
+export class CommandRan extends Error {
+	override readonly name = 'CommandRan';
+}
+
+let makefileCounter = 0;
+const makefileCounters: Record<string, number> = {'make runs': 0, 'real kbuild runs': 0};
+let realKbuildCounter = 0;
+const headersForFuzz = '/usr/src/linux-headers-6.1.0-47-amd64';
+const makefileConfig = new Map([['CONFIG_64BIT', 'y'], ['CONFIG_SLUB', 'y']]);
+
+/** Files that exist in `directory` but should not: what a command from the input would have created. */
+function unexpectedFiles(directory: string, expected: readonly string[]): string[] {
+	return existsSync(directory) ? readdirSync(directory).filter(name => !expected.includes(name)) : [];
+}
+
+/**
+A source tree's drivers/char/Makefile, real or with hostile flag lines, as kmodx reads it for
+misc.c: the flags it keeps (or its one-line refusal) and the Kbuild it generates, which real make
+and /bin/sh then read as kbuild does (test/helpers/make-echo.ts). Properties: no command from the
+input ever runs (every payload tries to create the case's canary file; make's directory must hold
+only what make-echo writes), and make and the shell pass the preprocessor exactly the arguments
+kmodx meant. Every 500th case with flags also runs the real kbuild of the 6.1.0-47 headers.
+*/
+const makefileTarget: Target = {
+	name: 'makefile',
+	weight: 6,
+	async seeds() {
+		return makefileSeeds();
+	},
+	mutate: stacked(mutateMakefile, 0.9),
+	counters: () => makefileCounters,
+	async run(data, context) {
+		const number = makefileCounter++;
+		const canaries = path.join(context.scratch, 'canaries');
+		const canary = path.join(canaries, `c${number}`);
+		const directory = path.join(context.scratch, `makefile${number % 4}`);
+		mkdirSync(canaries, {recursive: true});
+		rmSync(directory, {recursive: true, force: true});
+		mkdirSync(directory);
+		const text = Buffer.from(data).toString('latin1').replaceAll(canaryPlaceholder, canary);
+		try {
+			const makefiles = new Map([['drivers/char/Makefile', new Uint8Array(Buffer.from(text, 'latin1'))]]);
+			const {flags} = kbuildFlags('drivers/char/misc.c', makefiles, makefileConfig, 'fuzz.tar');
+			const roots = {tree: directory, headers: '/usr/src/linux-headers-6.1.0-47-common'};
+			const kbuild = kbuildFile({source: 'drivers/char/misc.c', module: false, flags}, roots);
+			if (flags.length === 0) {
+				return; // Nothing of the input reaches make (the finally block still looks for the canary).
+			}
+
+			const started = performance.now();
+			let made;
+			try {
+				made = argumentsThroughMake(kbuild, directory);
+			} catch (error) {
+				throw new CommandRan(`make refused the generated Kbuild: ${String((error as {stderr?: unknown}).stderr ?? error).split('\n')[0]!.slice(0, 300)}`);
+			} finally {
+				context.externalMs += performance.now() - started;
+			}
+
+			makefileCounters['make runs']!++;
+			const meant = flags.map(flag => flagArgument(flag, roots));
+			if (!isDeepStrictEqual(made.c, meant) || !isDeepStrictEqual(made.a, meant) || !isDeepStrictEqual(made.objects, ['misc.o'])) {
+				throw new CommandRan(`make and the shell passed ${JSON.stringify(made.c).slice(0, 300)}, kmodx meant ${JSON.stringify(meant).slice(0, 300)}`);
+			}
+
+			if (flags.length > 0 && realKbuildCounter++ % 500 === 499 && existsSync(path.join(headersForFuzz, 'Makefile')) && !text.includes('@')) {
+				makefileCounters['real kbuild runs']!++;
+				const kbuildStarted = performance.now();
+				try {
+					await kbuildSymtypes(headersForFuzz, {files: new Map([['drivers/char/misc.c', '#include <linux/export.h>\nint x;\nEXPORT_SYMBOL(x);\n']]), source: 'drivers/char/misc.c', module: false, flags}, {timeoutMs: 15_000});
+				} catch (error) {
+					if (!isInputError(error)) throw error; // The preprocessor may well fail on such flags.
+				} finally {
+					context.externalMs += performance.now() - kbuildStarted;
+				}
+			}
+		} finally {
+			const created = [...unexpectedFiles(canaries, []), ...unexpectedFiles(directory, ['Kbuild', 'Makefile', 'a.args', 'c.args', 'objects'])];
+			rmSync(canaries, {recursive: true, force: true});
+			rmSync(directory, {recursive: true, force: true});
+			if (created.length > 0) {
+				// eslint-disable-next-line no-unsafe-finally -- this failure outranks whatever the case threw.
+				throw new CommandRan(`a command from the Makefile ran: it created ${created.join(', ')}`);
+			}
+		}
+	},
+};
+
+export const targets: readonly Target[] = [moduleTarget, sparseTarget, compressedTarget, symversTarget, symversCacheTarget, btfTarget, symtypesTarget, vmlinuzTarget, kernelTarget, sourceTarget, makefileTarget];
 
 export function targetNamed(name: string): Target {
 	const target = targets.find(candidate => candidate.name === name);
@@ -399,13 +496,17 @@ export function targetNamed(name: string): Target {
 	return target;
 }
 
-export type Failure = {kind: 'crash' | 'message' | 'slow' | 'memory' | 'hang' | 'cli' | 'output'; message: string};
+export type Failure = {kind: 'crash' | 'message' | 'slow' | 'memory' | 'hang' | 'cli' | 'output' | 'command'; message: string};
 
 /** What makes an outcome a failure: anything but success or a one-line InputError. */
 export function judge(error: unknown): Failure | undefined {
 	if (error === undefined) return undefined;
 	if (error instanceof UnsafeOutput) {
 		return {kind: 'output', message: error.message};
+	}
+
+	if (error instanceof CommandRan) {
+		return {kind: 'command', message: error.message};
 	}
 
 	if (!isInputError(error)) {

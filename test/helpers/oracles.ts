@@ -14,8 +14,8 @@ KMODX_ORACLE_RECORD=FILE each skip (or failure) is also appended to FILE as a JS
 the summary `npm test` prints at the end (scripts/run-tests.js).
 */
 
-export type ProgramOracle = 'modprobe' | 'modinfo' | 'nm' | 'readelf' | 'c++filt' | 'rustfilt' | 'tmux' | 'pgrep' | 'xz' | 'zstd' | 'make';
-export type Oracle = ProgramOracle | 'kbuild' | 'headers' | 'corpus' | 'image-tree';
+export type ProgramOracle = 'modprobe' | 'modinfo' | 'nm' | 'readelf' | 'c++filt' | 'rustfilt' | 'setpriv' | 'tmux' | 'pgrep' | 'xz' | 'zstd' | 'make';
+export type Oracle = ProgramOracle | 'kbuild' | 'headers' | 'corpus' | 'image-tree' | 'root';
 
 /** The unpacked linux-image-6.1.0-47-amd64-unsigned (scripts/scale-test.sh --download, .ci/run), for the tests on a whole installed kernel. */
 export const imageTreeRoot = path.join(process.env['KMODX_SCALE_DIR'] ?? '/tmp/kmodx-scale', 'tree');
@@ -55,6 +55,9 @@ const checks: Record<Oracle, () => string | undefined> = {
 	readelf: program('readelf', 'binutils'),
 	'c++filt': program('c++filt', 'binutils'),
 	rustfilt: program('rustfilt', 'rustfilt'),
+	setpriv: program('setpriv', 'util-linux'),
+	// Tests that chown or run kmodx as another user.
+	root: () => (process.getuid?.() === 0 ? undefined : 'needs root (run the tests as root, as CI does)'),
 	tmux: program('tmux', 'tmux'),
 	pgrep: program('pgrep', 'procps'),
 	xz: program('xz', 'xz-utils'),

@@ -1,7 +1,7 @@
 import {spawnSync} from 'node:child_process';
 import {readFileSync} from 'node:fs';
 import test from 'ava';
-import {atExit, temporaryDirectory, writeTemporary} from '../helpers/derive.js';
+import {atExit, readGzipText, temporaryDirectory, writeTemporary} from '../helpers/derive.js';
 import {needs, oracleProgram} from '../helpers/oracles.js';
 import {fixture} from '../helpers/paths.js';
 import {runCli} from '../helpers/run-cli.js';
@@ -98,4 +98,44 @@ needs('modprobe')('check --rules STABLELIST: the imports off the list, as modpro
 	const refused = runCli(['check', module, '-k', `56=${symvers[56]}`, '--rules', severities]);
 	t.is(refused.code, 2);
 	t.regex(refused.stderr, /check takes a kABI stablelist/);
+});
+
+/** Issue 22, finding 2: rules files crafted to hang the matcher or exhaust memory. */
+test('a pattern with many stars against a 100-character name is decided', t => {
+	const directory = temporaryDirectory(t);
+	// The real 47 and 56 lines of misc_register, and the same export under a 100-character name.
+	const line = (kernel: 47 | 56) => readGzipText(symvers[kernel]).split('\n').find(entry => entry.split('\t')[1] === 'misc_register')!;
+	const long = 'a'.repeat(100);
+	const before = writeTemporary(directory, '47.symvers', `${line(47)}\n${line(47).replace('misc_register', long)}\n`);
+	const after = writeTemporary(directory, '56.symvers', `${line(56)}\n${line(56).replace('misc_register', long)}\n`);
+	const rules = writeTemporary(directory, 'rules', '*a*a*a*a*a*a*a*a*b PASS\nmisc_* PASS\n');
+	const result = runCli(['-k', `47=${before}`, '-k', `56=${after}`, '--rules', rules, '--json']);
+	t.is(result.code, 1, result.stderr);
+	const report = JSON.parse(result.stdout) as Report;
+	const decided = new Map(report.changes.map(change => [change.name, [change.tolerated, change.rule]]));
+	t.deepEqual(decided, new Map([
+		[long, [false, `${rules}: no rule matches (FAIL)`]],
+		['misc_register', [true, `${rules}:2: misc_* PASS`]],
+	]));
+});
+
+test('a 15 MB rules file of 792,000 lines is read and used; past 16 MiB or a million rules it is refused in one line', t => {
+	const directory = temporaryDirectory(t);
+	// The shape of the probe: names like the kernel's, each with a verdict, misc_register's last.
+	const lines = Array.from({length: 792_000}, (_, index) => `export_${String(index).padStart(6, '0')} PASS`);
+	lines.push('misc_register FAIL', '* PASS');
+	const big = writeTemporary(directory, 'big', `${lines.join('\n')}\n`);
+	const result = runCli([...kernels, '--rules', big, '--json']);
+	t.is(result.code, 1, result.stderr);
+	const report = JSON.parse(result.stdout) as Report;
+	t.deepEqual(report.changes.filter(change => change.tolerated === false).map(change => [change.name, change.rule]), [['misc_register', `${big}:792001: misc_register FAIL`]]);
+	const huge = writeTemporary(directory, 'huge', 'x PASS\n'.repeat((16 * 1024 * 1024 / 7) + 1));
+	const refused = runCli([...kernels, '--rules', huge]);
+	t.is(refused.code, 2);
+	t.is(refused.stderr, `kmodx: ${huge}: larger than 16 MiB: not a kABI rules file (limit)\n`);
+	const many = writeTemporary(directory, 'many', 'x PASS\n'.repeat(1_000_001));
+	const tooMany = runCli([...kernels, '--rules', many]);
+	t.is(tooMany.code, 2);
+	t.is(tooMany.stderr, `kmodx: ${many}: line 1000001: more than 1,000,000 rules: not a kABI rules file (limit)\n`);
+	t.is(tooMany.stdout, '');
 });

@@ -1,10 +1,12 @@
-import {copyFileSync, mkdirSync, symlinkSync} from 'node:fs';
+import {spawnSync} from 'node:child_process';
+import {chmodSync, copyFileSync, existsSync, mkdirSync, symlinkSync} from 'node:fs';
 import path from 'node:path';
 import test, {type ExecutionContext} from 'ava';
 import type {CheckReport} from '../../source/report/check-report.js';
 import {findModules} from '../../source/module/find-modules.js';
 import {temporaryDirectory} from '../helpers/derive.js';
-import {fixture} from '../helpers/paths.js';
+import {needs, oracleProgram} from '../helpers/oracles.js';
+import {cliPath, fixture} from '../helpers/paths.js';
 import {runCli} from '../helpers/run-cli.js';
 
 /*
@@ -54,4 +56,45 @@ test('check of a weak-updates tree reports the linked modules, under the path gi
 		['my_drv', path.join('weak-updates', 'my_drv.ko')],
 		['dummy', path.join('weak-updates', 'vendor', 'dummy.ko')],
 	]);
+});
+
+// ---- issue 22, finding 5: scans and pseudo-filesystems, unreadable directories --------------------------
+
+test('a scan given links to /proc, /sys and /dev does not enter them: one warning each, and the modules found', t => {
+	const root = temporaryDirectory(t, 'tree');
+	copyFileSync(fixture('modules', 'my_drv-6.1.0-47-amd64.ko'), path.join(root, 'my_drv.ko'));
+	const places = ['/dev', '/proc', '/sys'].filter(place => existsSync(place));
+	for (const place of places) {
+		symlinkSync(place, path.join(root, place.slice(1)));
+	}
+
+	const skipped: string[] = [];
+	t.deepEqual(findModules([root], {onSkipped: (directory, reason) => skipped.push(`${path.relative(root, directory)}: ${reason}`)}), [path.join(root, 'my_drv.ko')]);
+	t.deepEqual(skipped, places.map(place => `${place.slice(1)}: ${place} is a pseudo-filesystem: not searched`));
+	const result = runCli(['check', root, '-k', `47=${fixture('kernels', '6.1.0-47-amd64', 'Module.symvers.gz')}`, '--json']);
+	t.is(result.code, 0, result.stderr);
+	t.is(result.stderr, places.map(place => `kmodx: warning: ${path.join(root, place.slice(1))}: ${place} is a pseudo-filesystem: not searched\n`).join(''));
+});
+
+needs('root', 'setpriv')('an unreadable directory deep in a scan is a warning, not the end of the run', t => {
+	const root = temporaryDirectory(t, 'tree');
+	chmodSync(root, 0o755);
+	mkdirSync(path.join(root, 'a', 'locked'), {recursive: true});
+	mkdirSync(path.join(root, 'b'));
+	copyFileSync(fixture('modules', '6.1.0-47-amd64', 'dummy.ko'), path.join(root, 'a', 'locked', 'dummy.ko'));
+	copyFileSync(fixture('modules', 'my_drv-6.1.0-47-amd64.ko'), path.join(root, 'b', 'my_drv.ko'));
+	chmodSync(path.join(root, 'a', 'locked'), 0o000);
+	// Root reads anything: the scan runs as nobody, as a user would.
+	const result = spawnSync(oracleProgram('setpriv'), ['--reuid=65534', '--regid=65534', '--clear-groups', '--', process.execPath, cliPath, 'check', root, '-k', `47=${fixture('kernels', '6.1.0-47-amd64', 'Module.symvers.gz')}`, '--json'], {
+		encoding: 'utf8', env: {PATH: process.env['PATH'], HOME: '/nonexistent', KMODX_NO_CACHE: '1', NO_COLOR: '1'}, timeout: 60_000,
+	});
+	t.is(result.status, 0, result.stderr);
+	t.is(result.stderr, `kmodx: warning: ${path.join(root, 'a', 'locked')}: permission denied: not searched\n`);
+	t.deepEqual((JSON.parse(result.stdout) as CheckReport).modules.map(module => module.path), [path.join(root, 'b', 'my_drv.ko')]);
+	// The directory given is another matter: unreadable, it is bad input.
+	const given = spawnSync(oracleProgram('setpriv'), ['--reuid=65534', '--regid=65534', '--clear-groups', '--', process.execPath, cliPath, 'check', path.join(root, 'a', 'locked'), '-k', `47=${fixture('kernels', '6.1.0-47-amd64', 'Module.symvers.gz')}`], {
+		encoding: 'utf8', env: {PATH: process.env['PATH'], HOME: '/nonexistent', KMODX_NO_CACHE: '1'}, timeout: 60_000,
+	});
+	t.is(given.status, 2);
+	t.is(given.stderr, `kmodx: ${path.join(root, 'a', 'locked')}: permission denied\n`);
 });
