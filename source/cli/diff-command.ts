@@ -43,8 +43,10 @@ export async function kernelDiff(kernels: Kernel[], flags: CliFlags, onProgress?
 	const diff: KernelDiff = {kernels, rows, ...(rules && {judged: {rules, decisions: judgeDiff(rows, rules)}})};
 	const notes: string[] = [];
 	const info = new TypeInformation(parseTypesFlags(flags.types, kernels));
-	if (rows.some(row => row.change.includes('crc'))) {
-		onProgress?.('grouping the CRC changes by cause');
+	// Without modversions there are no CRC changes to group: the exports' types are compared instead.
+	const unversioned = kernels[0]!.modversions === false || kernels.at(-1)!.modversions === false;
+	if (rows.some(row => row.change.includes('crc')) || unversioned) {
+		onProgress?.(unversioned ? 'comparing the exports\' types' : 'grouping the CRC changes by cause');
 		const grouping = await groupChanges(rows, kernels, info);
 		if ('unavailable' in grouping) {
 			// Said only when type information was asked for: without --types it is no news.

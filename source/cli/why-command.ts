@@ -41,7 +41,9 @@ export async function runWhy(args: string[], flags: CliFlags): Promise<number> {
 		const fromCrc = from.exports.get(symbol)!.crc;
 		const toCrc = to.exports.get(symbol)!.crc;
 		const json = flags.json || flags.format === 'json';
-		if (fromCrc === toCrc) {
+		// Without modversions there is no CRC to be equal: the types are compared where they are known.
+		const unversioned = from.modversions === false || to.modversions === false;
+		if (fromCrc === toCrc && !unversioned) {
 			progress.clear();
 			const crc = fromCrc === undefined ? 'no CRC' : formatCrc(fromCrc);
 			if (json) {
@@ -56,11 +58,15 @@ export async function runWhy(args: string[], flags: CliFlags): Promise<number> {
 		const result = await explainSymbol(symbol, from, to, new TypeInformation(types), progress.update);
 		progress.clear();
 		if ('unavailable' in result) {
-			throw new InputError(undefined, `cannot explain ${symbol}: ${result.unavailable}`);
+			const noCrc = unversioned ? ' (no CRC to compare either: the kernels have no symbol versions, CONFIG_MODVERSIONS off)' : '';
+			throw new InputError(undefined, `cannot explain ${symbol}${noCrc}: ${result.unavailable}`);
 		}
 
-		emit(json ? jsonTerminalSafe(JSON.stringify({schema: whySchema, ...result.explanation}, null, 2)) + '\n' : formatExplanationText(result.explanation), flags);
-		return result.explanation.changes.length > 0 ? 0 : 1;
+		const explanation = unversioned
+			? {...result.explanation, notes: [...(result.explanation.notes ?? []), `no CRC on either side: ${from.modversions === false && to.modversions === false ? 'neither kernel has' : 'a kernel has no'} symbol versions (CONFIG_MODVERSIONS off), so this compares the types ${symbol} reaches, and nothing checks them against a CRC; a module loads only on the release it was built for anyway`]}
+			: result.explanation;
+		emit(json ? jsonTerminalSafe(JSON.stringify({schema: whySchema, ...explanation}, null, 2)) + '\n' : formatExplanationText(explanation), flags);
+		return explanation.changes.length > 0 ? 0 : 1;
 	} finally {
 		progress.clear();
 	}

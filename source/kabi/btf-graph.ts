@@ -22,6 +22,8 @@ export type BtfGraph = {
 	types: Map<string, TypeDefinition>;
 	/** Exported symbol (FUNC or VAR) → the named types its declaration mentions. */
 	symbols: Map<string, string[]>;
+	/** Exported symbol → its own declaration as C ("bool f(struct sk_buff *)"): a changed prototype is a cause of its own. */
+	declarations: Map<string, string>;
 };
 
 // Anonymous nesting deeper than this is refused as bad BTF elsewhere; here it only stops the walk.
@@ -30,6 +32,7 @@ const maximumAnonymousDepth = 32;
 export function btfGraph(btf: Btf): BtfGraph {
 	const types = new Map<string, TypeDefinition>();
 	const symbols = new Map<string, string[]>();
+	const declarations = new Map<string, string>();
 	for (let id = btf.startId; id <= btf.lastId; id++) {
 		const kind = btf.kind(id);
 		if (isNodeKind(btf, id) && btf.name(id) !== '') {
@@ -44,10 +47,11 @@ export function btfGraph(btf: Btf): BtfGraph {
 			const references = new Set<string>();
 			mentions(btf, btf.sizeOrType(id), references, 0);
 			symbols.set(btf.name(id), [...references]);
+			declarations.set(btf.name(id), cType(btf, btf.sizeOrType(id), btf.name(id)));
 		}
 	}
 
-	return {types, symbols};
+	return {types, symbols, declarations};
 }
 
 function definition(btf: Btf, id: number): TypeDefinition {

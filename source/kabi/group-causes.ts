@@ -34,6 +34,11 @@ export type Grouping = {
 	unexplained: string[];
 	/** Changed exports the type information does not describe (a module's, a variable BTF lacks). */
 	notDescribed: string[];
+	/**
+	The kernels have no CRCs (no modversions): every export both have was compared by its types,
+	and the groups hold those whose types changed; nothing was checked against a CRC.
+	*/
+	withoutCrcs?: boolean;
 };
 
 /** Items compared by name: what was added, removed and changed. */
@@ -116,8 +121,19 @@ export function groupByBtf(before: BtfGraph, after: BtfGraph, changedExports: re
 	}
 
 	const groups = changes.map((change, bit) => ({...change, exports: members[bit]!})).filter(group => group.exports.length > 0);
+	// An export whose own declaration changed (`void f()` → `bool f()`) has that as a cause too.
+	const ownDeclaration = new Set<string>();
+	for (const symbol of changedExports) {
+		const old = before.declarations.get(symbol);
+		const current = after.declarations.get(symbol);
+		if (old !== undefined && current !== undefined && old !== current) {
+			ownDeclaration.add(symbol);
+			groups.push({type: `${symbol} (its own declaration)`, change: {kind: 'changed', added: [], removed: [], changed: [{name: symbol, before: old, after: current}]}, exports: [symbol]});
+		}
+	}
+
 	groups.sort((a, b) => b.exports.length - a.exports.length || (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
-	return {method: 'btf', groups, unexplained, notDescribed};
+	return {method: 'btf', groups, unexplained: unexplained.filter(symbol => !ownDeclaration.has(symbol)), notDescribed};
 }
 
 /**

@@ -28,7 +28,14 @@ flavour's one-line Makefile includes.
 export async function headersSourceTree(headers: string): Promise<string> {
 	const makefile = await readText(path.join(headers, 'Makefile')) ?? '';
 	const included = /^include\s+(\S+)\/Makefile\s*$/m.exec(makefile);
-	return included && !/^VERSION\s*=/m.test(makefile) ? path.resolve(headers, included[1]!) : headers;
+	if (!included || /^VERSION\s*=/m.test(makefile)) {
+		return headers;
+	}
+
+	// The path is absolute (/usr/src/…-common): in a package unpacked elsewhere, the one beside it.
+	const named = path.resolve(headers, included[1]!);
+	const beside = path.join(path.dirname(path.resolve(headers)), path.basename(named));
+	return !existsSync(named) && existsSync(beside) ? beside : named;
 }
 
 /** The top Makefile's text. */

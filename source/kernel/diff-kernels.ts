@@ -37,6 +37,8 @@ export function diffKernels(kernels: Kernel[]): ExportDiffRow[] {
 
 	const listsModules = kernels.map(kernel => kernel.modulesIncluded);
 	const paired = pairRustExports(kernels);
+	// A kernel without modversions has no CRCs: there is nothing to compare them with.
+	const compareCrcs = kernels.every(kernel => kernel.modversions !== false);
 	const rows: ExportDiffRow[] = [];
 	for (const name of [...names].sort()) {
 		const pair = paired.get(name);
@@ -44,7 +46,7 @@ export function diffKernels(kernels: Kernel[]): ExportDiffRow[] {
 			// One row for the pair, where its first name sorts.
 			if (pair.name === name) {
 				const exports = kernels.map((kernel, index) => (pair.names[index] ? kernel.exports.get(pair.names[index]) ?? null : null));
-				rows.push({name, change: changesOf(exports, listsModules, pair.names), exports, demangled: pair.key, names: pair.names});
+				rows.push({name, change: changesOf(exports, listsModules, compareCrcs, pair.names), exports, demangled: pair.key, names: pair.names});
 			}
 
 			continue;
@@ -52,7 +54,7 @@ export function diffKernels(kernels: Kernel[]): ExportDiffRow[] {
 
 		const exports = kernels.map(kernel => kernel.exports.get(name) ?? null);
 		const demangled = isRustSymbol(name) ? rustSymbolKey(name) : undefined;
-		rows.push({name, change: changesOf(exports, listsModules), exports, ...(demangled !== undefined && {demangled})});
+		rows.push({name, change: changesOf(exports, listsModules, compareCrcs), exports, ...(demangled !== undefined && {demangled})});
 	}
 
 	return rows;
@@ -91,7 +93,7 @@ function pairRustExports(kernels: Kernel[]): Map<string, RustPair> {
 	return paired;
 }
 
-function changesOf(exports: Array<KernelExport | null>, listsModules: boolean[], names?: Array<string | null>): ExportChange[] {
+function changesOf(exports: Array<KernelExport | null>, listsModules: boolean[], compareCrcs: boolean, names?: Array<string | null>): ExportChange[] {
 	const [base, ...others] = exports;
 	const changes = new Set<ExportChange>();
 	for (const [index, other] of others.entries()) {
@@ -104,7 +106,7 @@ function changesOf(exports: Array<KernelExport | null>, listsModules: boolean[],
 				changes.add('rehashed');
 			}
 
-			if (base.crc !== other.crc) {
+			if (compareCrcs && base.crc !== other.crc) {
 				changes.add('crc');
 			}
 

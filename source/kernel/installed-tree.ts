@@ -150,13 +150,15 @@ type TreeRecord = {
 	image: string;
 	config: string | undefined;
 	hasBtf: boolean;
+	modversions: boolean | undefined;
+	exportFlags: boolean | undefined;
 	/** Modules whose exports count, and those left out because they cannot load on this kernel. */
 	modules: number;
 	skipped: string[];
 };
 
 /** Bump when the entry's meaning changes. */
-const cacheKind = 'installed-tree-1';
+const cacheKind = 'installed-tree-2';
 
 export type LoadTreeOptions = {
 	onProgress?: (message: string) => void;
@@ -197,14 +199,23 @@ export async function loadInstalledTree(label: string | undefined, source: strin
 	}
 
 	options.onProgress?.(`reading the ${files.length} modules of ${layout.modulesDirectory}`);
-	const layoutCrc = kernel.exports.get('module_layout')?.crc;
 	const vermagicFlags = kernel.vermagicFlags ?? config?.vermagicFlags;
-	const {exports, counted, skipped} = await treeExports(kernel, files, layout.modulesDirectory, layoutCrc, vermagicFlags);
+	const release = kernel.release ?? layout.release;
+	const vermagic = kernel.vermagic ?? (config && release ? `${release} ${config.vermagicFlags}` : undefined);
+	// The config decides; without one, the image (does it have __kcrctab?).
+	const modversions = config ? config.modversions : kernel.modversions;
+	const {exports, counted, skipped} = await treeExports(kernel, files, layout.modulesDirectory, {
+		layoutCrc: modversions === false ? undefined : kernel.exports.get('module_layout')?.crc,
+		vermagicFlags,
+		vermagic: modversions === false ? vermagic : undefined,
+	});
 	const packed = packExports(exports, identity);
 	const record: TreeRecord = {
-		release: kernel.release ?? layout.release,
-		vermagic: kernel.vermagic ?? (config && kernel.release ? `${kernel.release} ${config.vermagicFlags}` : undefined),
+		release,
+		vermagic,
 		vermagicFlags,
+		modversions,
+		exportFlags: kernel.exportFlags,
 		machine: kernel.machine ?? config?.machine,
 		switches: config?.switches,
 		image,
@@ -228,7 +239,7 @@ export async function loadInstalledTree(label: string | undefined, source: strin
 }
 
 /** vmlinux's exports and every module's, as depmod sees the tree; modules the kernel would refuse are skipped. */
-async function treeExports(kernel: Kernel, files: string[], modulesDirectory: string, layoutCrc: number | undefined, vermagicFlags: string | undefined) {
+async function treeExports(kernel: Kernel, files: string[], modulesDirectory: string, expected: TreeExpectations) {
 	const exports: KernelExport[] = [...kernel.exports.all()];
 	const seenModules = new Set<string>();
 	const skipped: string[] = [];
@@ -242,7 +253,7 @@ async function treeExports(kernel: Kernel, files: string[], modulesDirectory: st
 		}
 
 		seenModules.add(module.name);
-		const refusal = refusedBy(module, layoutCrc, vermagicFlags);
+		const refusal = refusedBy(module, expected);
 		if (refusal) {
 			skipped.push(`${path.relative(modulesDirectory, file)}: ${refusal}`);
 			continue;
@@ -294,12 +305,21 @@ async function readTreeModule(file: string): Promise<ModuleInfo> {
 	}
 }
 
+/** What the tree's kernel checks before any symbol: module_layout's CRC, and vermagic (the whole string without modversions). */
+type TreeExpectations = {layoutCrc: number | undefined; vermagicFlags: string | undefined; vermagic: string | undefined};
+
 /**
 Why the kernel would refuse to load a module of its own tree (a stale DKMS build in `updates/` or
 `extra/`, a link to another kernel's module): it then exports nothing. The checks the kernel makes
 before it resolves any symbol: module_layout, then vermagic.
 */
-function refusedBy(module: ModuleInfo, layoutCrc: number | undefined, vermagicFlags: string | undefined): string | undefined {
+function refusedBy(module: ModuleInfo, {layoutCrc, vermagicFlags, vermagic}: TreeExpectations): string | undefined {
+	const modmagic = module.modinfo.find(([name]) => name === 'vermagic')?.[1];
+	// Without modversions same_magic() is strcmp(): a module of another release is refused.
+	if (vermagic !== undefined) {
+		return modmagic === undefined || modmagic === vermagic ? undefined : `vermagic '${modmagic}' differs`;
+	}
+
 	if (!module.hasVersions) {
 		return undefined;
 	}
@@ -309,7 +329,6 @@ function refusedBy(module: ModuleInfo, layoutCrc: number | undefined, vermagicFl
 		return 'module_layout differs: built for another kernel';
 	}
 
-	const modmagic = module.modinfo.find(([name]) => name === 'vermagic')?.[1];
 	if (vermagicFlags !== undefined && modmagic !== undefined && modmagic.slice(modmagic.indexOf(' ') + 1) !== vermagicFlags) {
 		return `vermagic '${modmagic}' differs`;
 	}
@@ -333,6 +352,8 @@ function kernelOf(label: string | undefined, source: string, layout: InstalledLa
 		vermagic: record.vermagic,
 		vermagicFlags: record.vermagicFlags,
 		machine: record.machine,
+		modversions: record.modversions,
+		exportFlags: record.exportFlags,
 		exports,
 		modulesIncluded: true,
 		config: record.switches,

@@ -33,7 +33,24 @@ export type ExportTable = {
 	get(name: string): KernelExport | undefined;
 	all(): Iterable<KernelExport>;
 	readonly size: number;
+	/** False when the table's CRCs are only placeholders (a kernel without modversions); undefined when not known. */
+	readonly hasCrcs?: boolean;
 };
+
+/** Whether any export of the table carries a CRC (the first one does on a kernel with modversions). */
+export function tableHasCrcs(table: ExportTable): boolean {
+	if (table.hasCrcs !== undefined) {
+		return table.hasCrcs;
+	}
+
+	for (const entry of table.all()) {
+		if (entry.crc !== undefined) {
+			return true;
+		}
+	}
+
+	return false;
+}
 
 export type KernelSourceKind = 'symvers' | 'headers' | 'vmlinux' | 'vmlinuz' | 'installed' | 'release';
 
@@ -52,6 +69,18 @@ export type Kernel = {
 	/** ELF machine the kernel runs, when known (config, image). */
 	machine: number | undefined;
 	exports: ExportTable;
+	/**
+	CONFIG_MODVERSIONS: true when the kernel checks CRCs, false when it has none (its config says
+	so, its image has no `__kcrctab`, or its Module.symvers holds only `0x00000000` placeholders),
+	undefined when nothing tells. Without modversions the kernel checks no CRC and no
+	`module_layout`, and same_magic() compares the whole vermagic, release included.
+	*/
+	modversions: boolean | undefined;
+	/**
+	Whether the kernel's symbol tables carry `__kflagstab` (7.x): it then refuses a module that
+	exports symbols without one. Undefined when the input does not tell (a bare Module.symvers).
+	*/
+	exportFlags: boolean | undefined;
 	/** False when only vmlinux's own exports are known (an image): symbols of modules are then undecidable. */
 	modulesIncluded: boolean;
 	/** Config switches that change the verdict, when the kernel's config is known. */

@@ -9,7 +9,7 @@ import {InputError} from '../common/input-error.js';
 import {maybeDecompress} from '../compression/decompress.js';
 import {isBzImage} from '../compression/vmlinuz.js';
 import {isElf} from '../elf/elf-file.js';
-import type {ExportTable, Kernel, TypeSource} from './kernel.js';
+import {tableHasCrcs, type ExportTable, type Kernel, type TypeSource} from './kernel.js';
 import {parseKernelConfig, type KernelConfig} from './kernel-config.js';
 import {nameHash, packExports, PackedExports} from './packed-exports.js';
 import {SymversTable} from './symvers.js';
@@ -17,6 +17,7 @@ import {labelFromPath, type KernelSpec, type LoadKernelOptions} from './kernel-s
 import {readVmlinuxKernel} from './vmlinux.js';
 import {installedLayout, loadInstalledTree} from './installed-tree.js';
 import {readBounded} from '../common/read-bounded.js';
+import {headersSourceTree, isHeadersDirectory, readText} from '../kbuild/headers-dir.js';
 
 const symversNames = ['Module.symvers', 'Module.symvers.gz', 'Module.symvers.xz', 'Module.symvers.zst', 'symvers.gz', 'symvers.xz', 'symvers.zst', 'symvers'];
 const configNames = ['.config', 'config', 'include/config/auto.conf'];
@@ -49,7 +50,7 @@ async function readInput(file: string): Promise<Uint8Array> {
 	return readBounded(file, maximumKernelFileSize, 'a kernel image, Module.symvers or config');
 }
 
-async function loadFile(spec: KernelSpec, file: string, options: LoadKernelOptions, extra?: {config?: KernelConfig; release?: string; files?: string[]}): Promise<Kernel> {
+async function loadFile(spec: KernelSpec, file: string, options: LoadKernelOptions, extra?: {config?: KernelConfig; release?: string; files?: string[]; exportFlags?: boolean}): Promise<Kernel> {
 	// The cache key is the file's identity before it is read: a file replaced while it is read
 	// then fails the check after the read, and is not cached under either identity.
 	const cached = await cachedSymvers(file);
@@ -82,6 +83,9 @@ async function loadFile(spec: KernelSpec, file: string, options: LoadKernelOptio
 		vermagic: config && release ? `${release} ${config.vermagicFlags}` : undefined,
 		vermagicFlags: config?.vermagicFlags,
 		machine: config?.machine,
+		// The config decides; without one, a Module.symvers of only 0x00000000 placeholders tells.
+		modversions: config ? config.modversions : tableHasCrcs(exports),
+		exportFlags: extra?.exportFlags,
 		exports,
 		modulesIncluded: true,
 		config: config?.switches,
@@ -124,9 +128,30 @@ async function loadDirectory(spec: KernelSpec, directory: string, options: LoadK
 	}
 
 	const release = await readRelease(directory, files);
-	const kernel = await loadFile(spec, symvers, options, {config, release, files});
-	const typeSources: TypeSource[] = [{kind: 'headers', path: directory}];
+	const exportFlags = await headersExportFlags(directory);
+	const kernel = await loadFile(spec, symvers, options, {config, release, files, exportFlags});
+	// Debian's headers packages (6.12 on) ship the kernel's BTF as a `vmlinux` beside Module.symvers.
+	const headersBtf = path.join(directory, 'vmlinux');
+	// kbuild can build against it only when it is a headers directory, not any folder with a Module.symvers.
+	const typeSources: TypeSource[] = [
+		...(isHeadersDirectory(directory) ? [{kind: 'headers' as const, path: directory}] : []),
+		...(existsSync(headersBtf) ? [{kind: 'btf' as const, path: headersBtf}] : []),
+	];
 	return {...kernel, label: spec.label ?? release ?? labelFromPath(directory), typeSources};
+}
+
+/**
+Whether the headers' kernel has `__kflagstab` symbol tables: its `include/linux/module_symbol.h`
+(in Debian's `-common` tree) defines KSYM_FLAG_GPL_ONLY. Undefined without headers to read.
+*/
+async function headersExportFlags(directory: string): Promise<boolean | undefined> {
+	const tree = await headersSourceTree(directory);
+	const header = await readText(path.join(tree, 'include/linux/module_symbol.h'));
+	if (header !== undefined) {
+		return header.includes('KSYM_FLAG_GPL_ONLY');
+	}
+
+	return existsSync(path.join(tree, 'include/linux/module.h')) ? false : undefined;
 }
 
 async function readRelease(directory: string, files: string[]): Promise<string | undefined> {
@@ -217,7 +242,7 @@ async function symversCacheKey(file: string): Promise<{name: string; identity: s
 	return {name: hex(zlib.crc32(identity.key)) + hex(nameHash(identity.key)), identity: identity.key};
 }
 
-const symversCacheKind = 'symvers-packed-2';
+const symversCacheKind = 'symvers-packed-3';
 
 type SymversKey = {name: string; identity: string};
 

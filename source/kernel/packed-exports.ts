@@ -227,6 +227,17 @@ export class PackedExports implements ExportTable {
 	}
 
 	/** Names lie in record order: one ends where the next record's begins. */
+	/** Whether any entry has a CRC, read from the records' flags without making entries. */
+	get hasCrcs(): boolean {
+		for (let index = 0; index < this.size; index++) {
+			if ((this.records[(index * recordInts) + 3]! & hasCrc) !== 0) {
+				return true;
+			}
+		}
+
+		return false;
+	}
+
 	private nameStart(index: number): number {
 		return this.records[(index * recordInts) + 1]!;
 	}

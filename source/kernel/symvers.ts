@@ -20,6 +20,12 @@ strings for all of them would cost more than everything else `check` does.
 */
 export class SymversTable implements ExportTable {
 	readonly size: number;
+	/**
+	False when every CRC is 0x00000000: a kernel built without CONFIG_MODVERSIONS still writes
+	the column (7.x), and those zeros are placeholders, not CRCs; its exports then have none.
+	*/
+	readonly hasCrcs: boolean;
+	private nonZeroCrc = false;
 	private readonly text: Buffer;
 	private readonly bytes: Uint8Array;
 	/** Open addressing: slot → line start + 1 (0 = empty); hashes kept to skip most byte compares. */
@@ -46,6 +52,7 @@ export class SymversTable implements ExportTable {
 		this.slotHashes = new Int32Array(capacity);
 		this.mask = capacity - 1;
 		this.size = this.scan();
+		this.hasCrcs = this.nonZeroCrc;
 	}
 
 	get(name: string): KernelExport | undefined {
@@ -63,7 +70,7 @@ export class SymversTable implements ExportTable {
 			const start = this.slots[slot]! - 1;
 			const nameStart = this.text.indexOf(TAB, start) + 1;
 			if (this.text[nameStart + name.length] === TAB && this.text.toString('latin1', nameStart, nameStart + name.length) === name) {
-				return parseLine(this.text, start, this.file);
+				return parseLine(this.text, start, this.file, this.hasCrcs);
 			}
 		}
 
@@ -76,7 +83,7 @@ export class SymversTable implements ExportTable {
 			this.cache = new Map();
 			for (const slot of this.slots) {
 				if (slot !== 0) {
-					const entry = parseLine(this.text, slot - 1, this.file);
+					const entry = parseLine(this.text, slot - 1, this.file, this.hasCrcs);
 					this.cache.set(entry.name, entry);
 				}
 			}
@@ -95,6 +102,7 @@ export class SymversTable implements ExportTable {
 		let count = 0;
 		let line = 0;
 		let at = 0;
+		let nonZero = false;
 		while (at < length) {
 			line++;
 			const start = at;
@@ -112,6 +120,8 @@ export class SymversTable implements ExportTable {
 			const digitsStart = at;
 			byte = text[at]!;
 			while ((byte >= 48 && byte <= 57) || (byte >= 97 && byte <= 102) || (byte >= 65 && byte <= 70)) {
+				nonZero ||= byte !== 48;
+
 				byte = text[++at]!;
 			}
 
@@ -185,6 +195,7 @@ export class SymversTable implements ExportTable {
 			throw new InputError(this.file, 'no exports: empty Module.symvers');
 		}
 
+		this.nonZeroCrc = nonZero;
 		return count;
 	}
 
@@ -231,7 +242,7 @@ export class SymversTable implements ExportTable {
 	}
 }
 
-function parseLine(text: Buffer, start: number, file: string): KernelExport {
+function parseLine(text: Buffer, start: number, file: string, hasCrcs: boolean): KernelExport {
 	let end = text.indexOf(NEWLINE, start);
 	if (end === -1) {
 		end = text.length;
@@ -243,7 +254,7 @@ function parseLine(text: Buffer, start: number, file: string): KernelExport {
 
 	const fields = text.toString('latin1', start, end).split('\t');
 	// Only the low 32 bits count: the last 8 digits (some 64-bit kernels wrote 16).
-	const crc = Number.parseInt(fields[0]!.slice(2).slice(-8), 16) >>> 0;
+	const crc = hasCrcs ? Number.parseInt(fields[0]!.slice(2).slice(-8), 16) >>> 0 : undefined;
 	const name = fields[1]!;
 	let module = fields[2]!;
 	let exportType: string = 'EXPORT_SYMBOL';

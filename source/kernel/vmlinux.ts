@@ -2,20 +2,22 @@ import {contentHash, imageBtfCacheKind, readCache, resolveCacheDir, writeCache} 
 import {InputError} from '../common/input-error.js';
 import {extractVmlinux, isBzImage, linuxBanner} from '../compression/vmlinuz.js';
 import {ET_REL, ElfFile} from '../elf/elf-file.js';
-import {readKsymtab} from '../module/ksymtab.js';
+import {hasExportFlags, readKsymtab} from '../module/ksymtab.js';
 import {exportTypes} from '../module/module-info.js';
 import type {Kernel, KernelExport} from './kernel.js';
 import {labelFromPath, type KernelSpec, type LoadKernelOptions} from './kernel-spec.js';
 import {MapTable} from './map-table.js';
 
 /** Bump when the cached record's meaning changes. */
-const cacheKind = 'kernel-exports-1';
+const cacheKind = 'kernel-exports-2';
 
 type CachedKernel = {
 	release: string | undefined;
 	vermagic: string | undefined;
 	machine: number;
 	hasBtf: boolean;
+	/** The image has `__kflagstab` (7.x symbol tables). */
+	exportFlags: boolean;
 	exports: Array<[name: string, crc: number | null, exportType: KernelExport['exportType'], namespace: string]>;
 };
 
@@ -29,7 +31,7 @@ export function isCachedKernel(value: unknown): value is CachedKernel {
 
 	const record = value as Partial<Record<keyof CachedKernel, unknown>>;
 	return isText(record.release) && isText(record.vermagic)
-		&& typeof record.machine === 'number' && typeof record.hasBtf === 'boolean'
+		&& typeof record.machine === 'number' && typeof record.hasBtf === 'boolean' && typeof record.exportFlags === 'boolean'
 		&& Array.isArray(record.exports)
 		&& record.exports.every((entry: unknown) => Array.isArray(entry) && entry.length === 4
 			&& typeof entry[0] === 'string' && entry[0] !== ''
@@ -96,6 +98,9 @@ export async function readVmlinuxKernel(spec: KernelSpec, file: string, data: Ui
 		vermagic: record.vermagic,
 		vermagicFlags: record.vermagic?.slice(record.vermagic.indexOf(' ') + 1),
 		machine: record.machine,
+		// An image built with CONFIG_MODVERSIONS has `__kcrctab`: every export has a CRC.
+		modversions: record.exports.some(entry => entry[1] !== null),
+		exportFlags: record.exportFlags,
 		exports,
 		modulesIncluded: false,
 		config: undefined,
@@ -118,6 +123,7 @@ function readImage(elf: ElfFile, data: Uint8Array, file: string, releaseFromHead
 		vermagic: release ? findVermagic(data, release) : undefined,
 		machine: elf.machine,
 		hasBtf: Boolean(elf.section('.BTF')),
+		exportFlags: hasExportFlags(elf),
 		exports: readKsymtab(elf).map(entry => [entry.name, entry.crc ?? null, entry.exportType, entry.namespace]),
 	};
 }

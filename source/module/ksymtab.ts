@@ -9,7 +9,15 @@ export type KsymtabEntry = {
 	namespace: string;
 };
 
+/**
+`include/linux/module_symbol.h` (the `__kflagstab` series, 7.x): one `u8` of flags per
+`__ksymtab` entry, in the same order; this bit marks EXPORT_SYMBOL_GPL. Kernels of that
+generation have no `__ksymtab_gpl`/`__kcrctab_gpl` any more.
+*/
+export const KSYM_FLAG_GPL_ONLY = 1;
+
 const tables: Array<{ksymtab: string; kcrctab: string; exportType: ExportType}> = [
+	// Listed first so that, read with __kflagstab, its GPL-only entries keep the file's order.
 	{ksymtab: '__ksymtab', kcrctab: '__kcrctab', exportType: 'EXPORT_SYMBOL'},
 	{ksymtab: '__ksymtab_gpl', kcrctab: '__kcrctab_gpl', exportType: 'EXPORT_SYMBOL_GPL'},
 	{ksymtab: '__ksymtab_unused', kcrctab: '__kcrctab_unused', exportType: 'EXPORT_UNUSED_SYMBOL'},
@@ -26,13 +34,14 @@ relocations point at the strings; in vmlinux they are resolved in place.
 */
 export function readKsymtab(elf: ElfFile): KsymtabEntry[] {
 	const entries: KsymtabEntry[] = [];
-	for (const {ksymtab: section, kcrctab: crcSection, exportType} of exportTables(elf)) {
+	for (const {ksymtab: section, kcrctab: crcSection, kflagstab: flagSection, exportType} of exportTables(elf)) {
 		// SHT_NOBITS claims a size but has no bytes in the file: the reads below would run off its (empty) view.
-		if (section.type === SHT_NOBITS || crcSection?.type === SHT_NOBITS) {
-			throw new InputError(elf.file, `${section.type === SHT_NOBITS ? section.name : crcSection!.name}: export table without data (SHT_NOBITS)`);
+		const empty = [section, crcSection, flagSection].find(table => table?.type === SHT_NOBITS);
+		if (empty) {
+			throw new InputError(elf.file, `${empty.name}: export table without data (SHT_NOBITS)`);
 		}
 
-		const count = entryCount(elf, section, crcSection);
+		const count = exportEntryCount(elf, section, crcSection, flagSection);
 		if (count === 0) {
 			continue;
 		}
@@ -46,6 +55,7 @@ export function readKsymtab(elf: ElfFile): KsymtabEntry[] {
 		const prel32 = fieldSize === 4 && elf.class === 64;
 		const fields = entrySize / fieldSize;
 		const crcs = crcSection ? readCrcs(elf, crcSection, count) : undefined;
+		const flags = flagSection ? elf.sectionData(flagSection) : undefined;
 		const resolve = elf.type === ET_REL
 			? relocatedStrings(elf, section)
 			: inPlaceStrings(elf, section, fieldSize, prel32);
@@ -59,7 +69,7 @@ export function readKsymtab(elf: ElfFile): KsymtabEntry[] {
 			entries.push({
 				name,
 				crc: crcs?.[index],
-				exportType,
+				exportType: flags ? ((flags[index]! & KSYM_FLAG_GPL_ONLY) === 0 ? 'EXPORT_SYMBOL' : 'EXPORT_SYMBOL_GPL') : exportType,
 				namespace: fields >= 3 ? (resolve(base + 2 * fieldSize) ?? '') : '',
 			});
 		}
@@ -68,20 +78,33 @@ export function readKsymtab(elf: ElfFile): KsymtabEntry[] {
 	return entries;
 }
 
-/** Each non-empty export table with its CRC table, paired by name. */
-export function exportTables(elf: ElfFile): Array<{ksymtab: ElfSection; kcrctab: ElfSection | undefined; exportType: ExportType}> {
+export type ExportTableSections = {ksymtab: ElfSection; kcrctab: ElfSection | undefined; kflagstab: ElfSection | undefined; exportType: ExportType};
+
+/** Each non-empty export table with its CRC table (paired by name) and, for `__ksymtab`, its flags. */
+export function exportTables(elf: ElfFile): ExportTableSections[] {
 	const found = [];
 	for (const table of tables) {
 		const ksymtab = elf.section(table.ksymtab);
 		if (ksymtab && ksymtab.size > 0) {
-			found.push({ksymtab, kcrctab: elf.section(table.kcrctab), exportType: table.exportType});
+			const kflagstab = table.ksymtab === '__ksymtab' ? elf.section('__kflagstab') : undefined;
+			found.push({ksymtab, kcrctab: elf.section(table.kcrctab), kflagstab, exportType: table.exportType});
 		}
 	}
 
 	return found;
 }
 
-function entryCount(elf: ElfFile, section: ElfSection, crcSection: ElfSection | undefined): number {
+/** Whether the file's export tables carry `__kflagstab` (the 7.x generation of symbol tables). */
+export function hasExportFlags(elf: ElfFile): boolean {
+	return elf.section('__kflagstab') !== undefined;
+}
+
+/** How many entries an export table has: one flag byte or one CRC each, else counted from its markers. */
+export function exportEntryCount(elf: ElfFile, section: ElfSection, crcSection: ElfSection | undefined, flagSection?: ElfSection): number {
+	if (flagSection && flagSection.size > 0) {
+		return flagSection.size;
+	}
+
 	if (crcSection && crcSection.size > 0 && crcSection.size % 4 === 0) {
 		return crcSection.size / 4;
 	}

@@ -55,6 +55,10 @@ export type ModuleInfo = {
 	/** Undefined symbols the kernel must resolve, `__this_module` excluded. */
 	imports: ModuleImport[];
 	exports: ModuleExport[];
+	/** True when the module has `__kflagstab` (7.x): kernels of that generation refuse exports without it. */
+	exportFlags: boolean;
+	/** True when the module has `__kcrctab*` (CRCs for its own exports). */
+	exportCrcs: boolean;
 	signature: ModuleSignature | undefined;
 };
 

@@ -5,7 +5,7 @@ import {InputError, isInputError} from '../common/input-error.js';
 import {ElfFile, SHT_NOBITS, SHT_REL, SHT_RELA, SHT_SYMTAB, SHT_SYMTAB_SHNDX, isElf, type ElfSection} from '../elf/elf-file.js';
 import {elfLayout} from '../elf/elf-layout.js';
 import type {ModuleInfo} from './module-info.js';
-import {exportTables} from './ksymtab.js';
+import {exportEntryCount, exportTables} from './ksymtab.js';
 import {maximumModuleSize, moduleFromElf, parseModule, parseModuleFile, readModuleFile} from './read-module.js';
 
 
@@ -115,7 +115,7 @@ function readRange(fd: number, data: Uint8Array, offset: number, end: number, fi
 
 /** Sections this close together are read in one call: a syscall costs more than a few KB of copying. */
 const mergeGap = 4096;
-const isExportTable = (name: string) => name.startsWith('__ksymtab') || name.startsWith('__kcrctab');
+const isExportTable = (name: string) => name.startsWith('__ksymtab') || name.startsWith('__kcrctab') || name === '__kflagstab';
 
 /**
 Reads into place what parseModule will look at and returns the module's ElfFile over the
@@ -206,11 +206,12 @@ function readMerged(sections: ElfSection[], tail: number, read: (offset: number,
 Export names and namespaces are found through relocations: each must use a symbol in an export
 section, which was read (in real modules, __ksymtab_strings), else the sparse copy could differ.
 An entry's first field (the exported value) points into code: not needed. Entries are counted
-as readKsymtab counts them, one CRC each.
+as readKsymtab counts them (one flag byte or one CRC each).
 */
 function exportNamesRead(elf: ElfFile, exportSections: Set<number>): boolean {
-	for (const {ksymtab, kcrctab} of exportTables(elf)) {
-		const entrySize = kcrctab && kcrctab.size > 0 ? ksymtab.size / (kcrctab.size / 4) : Number.NaN;
+	for (const {ksymtab, kcrctab, kflagstab} of exportTables(elf)) {
+		const count = exportEntryCount(elf, ksymtab, kcrctab, kflagstab);
+		const entrySize = count > 0 ? ksymtab.size / count : Number.NaN;
 		if (!Number.isInteger(entrySize) || entrySize === 0) {
 			return false;
 		}

@@ -3,7 +3,7 @@ import {InputError} from '../common/input-error.js';
 import {maybeDecompress} from '../compression/decompress.js';
 import {ET_REL, ElfFile, STB_WEAK, machineName} from '../elf/elf-file.js';
 import type {ModuleImport, ModuleInfo} from './module-info.js';
-import {readKsymtab} from './ksymtab.js';
+import {hasExportFlags, readKsymtab} from './ksymtab.js';
 import {readModinfo} from './modinfo.js';
 import {readModversions} from './modversions.js';
 import {readBounded} from '../common/read-bounded.js';
@@ -75,6 +75,8 @@ export function moduleFromElf(elf: ElfFile, compression?: string): ModuleInfo {
 		hasVersions,
 		imports,
 		exports: readKsymtab(elf),
+		exportFlags: hasExportFlags(elf),
+		exportCrcs: elf.sections.some(section => section.name.startsWith('__kcrctab') && section.size > 0),
 		signature: readSignature(data),
 	};
 }

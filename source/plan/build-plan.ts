@@ -162,7 +162,11 @@ function verdictSentence(builds: PlanReport['builds'], splitting: PlanReport['sp
 	}
 
 	const parts: string[] = [];
-	if (builds.length > 1) {
+	const unversioned = kernels.filter(kernel => kernel.modversions === false);
+	if (builds.length > 1 && unversioned.length > 0) {
+		const which = unversioned.length === kernels.length ? 'they have' : `${unversioned.map(kernel => kernel.label).join(', ')} ${unversioned.length === 1 ? 'has' : 'have'}`;
+		parts.push(`One binary cannot load on ${all}: ${which} no symbol versions (CONFIG_MODVERSIONS off), so a module loads only on the exact release it was built for (same_magic() compares the whole vermagic). ${builds.length} builds are needed, one per ABI group.`);
+	} else if (builds.length > 1) {
 		const first = splitting[0]!;
 		const more = splitting.length - 1;
 		parts.push(`One binary cannot load on ${all}: they disagree on ${first.name}${more > 0 ? ` and ${more} more symbol${more === 1 ? '' : 's'}` : ''}. ${builds.length} builds are needed, one per ABI group.`);

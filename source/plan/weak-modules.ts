@@ -42,7 +42,7 @@ export function weakModule(report: ModuleReport, to: string, from: string | unde
 	const problems = onTo.problems.filter(problem => failOn.has(problem.kind));
 	const unresolved = onTo.warnings.filter(warning => warning.kind === 'unresolved');
 	const rebuild = counts(problems.map(problem => problem.kind), failOn);
-	const decision = rebuild ? 'rebuild' : (unresolved.length > 0 ? 'undecided' : 'reuse');
+	const decision = rebuild ? 'rebuild' : (unresolved.length > 0 || onTo.verdict === 'undecided' ? 'undecided' : 'reuse');
 	return {
 		path: report.path,
 		name: report.name,
@@ -68,6 +68,11 @@ function reuseReason(result: KernelVerdict, to: string): string {
 
 function undecidedReason(result: KernelVerdict, to: string): string {
 	const symbols = result.warnings.filter(warning => warning.kind === 'unresolved').map(warning => warning.symbol!);
+	if (symbols.length === 0) {
+		// Without modversions the vermagic decides alone, and the input did not tell it.
+		return result.warnings.find(warning => warning.kind === 'vermagic_unknown')?.message ?? `undecided on ${to}`;
+	}
+
 	const shown = symbols.slice(0, 3).join(', ') + (symbols.length > 3 ? `, and ${symbols.length - 3} more` : '');
 	const first = result.warnings.find(warning => warning.kind === 'unresolved')!.message;
 	const give = /; (give .*)$/.exec(first)?.[1];

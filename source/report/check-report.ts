@@ -5,6 +5,7 @@ import {modinfoValue, type ModuleInfo} from '../module/module-info.js';
 import {abiGroups} from '../verdict/abi-groups.js';
 import {checkModule, type CheckPolicy, type KernelVerdict, type Outcome, type PeerExport} from '../verdict/check-module.js';
 import {ImportResolver} from '../verdict/import-resolver.js';
+import {adviceFor} from '../verdict/advice.js';
 import {noteRustSymbols} from '../verdict/rust-imports.js';
 import {isRustSymbol, rustSymbolKey} from '../common/rust-symbol.js';
 
@@ -20,6 +21,8 @@ export type CheckReport = {
 		kind: Kernel['kind'];
 		release: string | null;
 		vermagic: string | null;
+		/** CONFIG_MODVERSIONS: false when the kernel checks no CRCs (each release its own ABI), null when the input does not tell. */
+		modversions: boolean | null;
 		exports: number;
 		modules_included: boolean;
 		/** An installed kernel: the modules whose exports count (null for other kinds). */
@@ -43,6 +46,8 @@ export type ModuleReport = {
 	license: string | null;
 	intree: boolean;
 	signer: string | null;
+	/** True when the module has `__versions` (built with CONFIG_MODVERSIONS). */
+	has_versions: boolean;
 	/** `__versions` entries in file order (what `modprobe --dump-modversions` lists), then unversioned imports; `demangled` for a Rust symbol. */
 	imports: Array<{name: string; crc: string | null; demangled?: string}>;
 	results: KernelVerdict[];
@@ -153,6 +158,7 @@ export function kernelSummaries(kernels: Kernel[]): CheckReport['kernels'] {
 		kind: kernel.kind,
 		release: kernel.release ?? null,
 		vermagic: kernel.vermagic ?? null,
+		modversions: kernel.modversions ?? null,
 		exports: kernel.exports.size,
 		modules_included: kernel.modulesIncluded,
 		modules: kernel.modules?.counted ?? null,
@@ -166,6 +172,11 @@ for each name once in the whole run.
 */
 export function moduleReport(module: ModuleInfo, kernels: Kernel[], policy: CheckPolicy, peers?: Map<string, PeerExport> | ((kernel: Kernel) => Map<string, PeerExport> | undefined), results?: KernelVerdict[], resolver?: ImportResolver): ModuleReport {
 	const versioned = new Set(module.versions.map(v => v.name));
+	const verdicts = (results ?? kernels.map((kernel, index) => checkModule(module, kernel, policy, {
+		peers: typeof peers === 'function' ? peers(kernel) : peers,
+		resolved: resolver ? () => resolver.exportsIn(module, index) : undefined,
+	}))).map((verdict, index) => noteRustSymbols(verdict, kernels[index]!));
+	const context = {verdicts: verdicts.map((verdict, index) => ({kernel: kernels[index]!, verdict}))};
 	return {
 		path: module.path,
 		name: module.name,
@@ -173,14 +184,12 @@ export function moduleReport(module: ModuleInfo, kernels: Kernel[], policy: Chec
 		license: modinfoValue(module, 'license') ?? null,
 		intree: modinfoValue(module, 'intree') !== undefined,
 		signer: module.signature?.signer ?? null,
+		has_versions: module.hasVersions,
 		imports: [
 			...module.versions.map(({name, crc}) => withDemangled({name, crc: formatCrc(crc)})),
 			...module.imports.filter(i => !versioned.has(i.name)).map(i => withDemangled({name: i.name, crc: null})),
 		],
-		results: (results ?? kernels.map((kernel, index) => checkModule(module, kernel, policy, {
-			peers: typeof peers === 'function' ? peers(kernel) : peers,
-			resolved: resolver ? () => resolver.exportsIn(module, index) : undefined,
-		}))).map((verdict, index) => noteRustSymbols(verdict, kernels[index]!)),
+		results: verdicts.map((verdict, index) => (verdict.verdict === 'loads' ? verdict : {...verdict, advice: adviceFor(module, kernels[index]!, verdict, context)})),
 		groups: abiGroups(module, kernels, resolver ? (name, index) => resolver.exportOf(name, index) : undefined),
 	};
 }

@@ -64,6 +64,8 @@ export function groupingJson(grouping: Grouping) {
 		method: grouping.method,
 		// From BTF an export reaches every type of the kernel's graph behind it, more than genksyms hashed.
 		approximate: grouping.method === 'btf',
+		// No modversions: exports grouped by type changes alone, with no CRC to confirm them.
+		crcs_compared: !grouping.withoutCrcs,
 		groups: grouping.groups.map(group => ({type: group.type, change: typeChangeJson(group.change), exports: group.exports})),
 		unexplained: grouping.unexplained,
 		not_described: grouping.notDescribed,
@@ -76,7 +78,7 @@ export function buildDiffReport(diff: KernelDiff) {
 	const tally = ruleTally(diff);
 	return {
 		schema: diffSchema,
-		kernels: kernels.map(kernel => ({label: kernel.label, source: kernel.source, release: kernel.release ?? null, exports: kernel.exports.size, modules_included: kernel.modulesIncluded})),
+		kernels: kernels.map(kernel => ({label: kernel.label, source: kernel.source, release: kernel.release ?? null, modversions: kernel.modversions ?? null, exports: kernel.exports.size, modules_included: kernel.modulesIncluded})),
 		summary: {...diffSummary(rows), ...(tally && {tolerated: tally.tolerated, not_tolerated: tally.notTolerated})},
 		...(judged && {rules: rulesDescription(judged.rules)}),
 		changes: changedIndexes(rows, false).map(index => {
@@ -106,6 +108,23 @@ export function diffStatus(diff: KernelDiff): number {
 	}
 
 	return diff.rows.some(row => row.change.includes('undecided')) ? undecidedStatus : 0;
+}
+
+/**
+Kernels without symbol versions (CONFIG_MODVERSIONS off): no CRC exists to compare, so "the same"
+means only that the export, its type and namespace are unchanged; a module still loads only on
+the release it was built for.
+*/
+export function unversionedNote(kernels: Kernel[]): string | undefined {
+	const without = kernels.filter(kernel => kernel.modversions === false);
+	if (without.length === 0) {
+		return undefined;
+	}
+
+	const who = without.length === kernels.length
+		? (kernels.length === 2 ? 'Neither kernel has' : 'No kernel here has')
+		: `${without.map(kernel => terminalSafe(kernel.label)).join(', ')} ${without.length === 1 ? 'has' : 'have'} no`;
+	return `${who} symbol versions (CONFIG_MODVERSIONS off): CRCs are not compared ("the same" means the export, its type and namespace are unchanged), and a module loads only on the exact release it was built for`;
 }
 
 /** Why rows are undecided, once: which kernels list only vmlinux's exports, and what to give instead. */
@@ -157,6 +176,10 @@ export function typeChangeText(change: TypeDiff): string {
 }
 
 export function groupingHeading(grouping: Grouping): string {
+	if (grouping.withoutCrcs) {
+		return `Type changes of the exports both kernels have, by cause, from ${grouping.method === 'btf' ? 'BTF (an over-approximation: every changed type an export reaches in the kernel\'s type graph)' : 'symtypes'} — no CRCs exist to confirm them (no modversions)`;
+	}
+
 	return grouping.method === 'btf'
 		? 'CRC changes by cause, from BTF (an over-approximation: every changed type an export reaches in the kernel\'s type graph, also types its file never expanded)'
 		: 'CRC changes by cause, from symtypes (exact: the changed definitions each export reaches in its own file)';
@@ -206,6 +229,11 @@ export function formatDiffMarkdown(diff: KernelDiff): string {
 	const rehashed = changed.filter(index => isRehashed(rows[index]!));
 	const ofThem = summary.rehashed > 0 ? ` (${summary.rehashed} of them the same Rust function under a new build hash)` : '';
 	out.push('', `**${changed.length} of ${rows.length} exports changed${ofThem}; ${summary.same} are the same.**`, '');
+	const unversioned = unversionedNote(kernels);
+	if (unversioned) {
+		out.push(markdownText(unversioned), '');
+	}
+
 	if (rehashed.length > 0) {
 		out.push(`## ${markdownText(rehashedHeading(rehashed.length))}`, '', `| function | change | ${labels.join(' | ')} | exported by |${judged ? ' rules |' : ''}`, `|---|---|${labels.map(() => '---|').join('')}---|${judged ? '---|' : ''}`);
 		for (const index of rehashed) {
@@ -247,6 +275,11 @@ export function formatDiffText(diff: KernelDiff): string {
 	const summary = diffSummary(rows);
 	const rehashedCount = summary.rehashed > 0 ? `, ${summary.rehashed} rehashed (same Rust function, new build hash)` : '';
 	const lines = [`${kernels.map(kernel => kernel.label).join(' → ')}: ${summary.added} added, ${summary.removed} removed${rehashedCount}, ${summary.crc} CRC changed, ${summary.export_type} export type changed, ${summary.namespace} namespace changed, ${summary.module} moved, ${summary.same} the same${summary.undecided > 0 ? `, ${summary.undecided} undecided` : ''}`];
+	const unversioned = unversionedNote(kernels);
+	if (unversioned) {
+		lines.push(unversioned);
+	}
+
 	const rulesLine = rulesSummary(diff);
 	if (rulesLine) {
 		lines.push(rulesLine);

@@ -2,7 +2,7 @@ import {InputError} from '../common/input-error.js';
 import {earlyStopKinds, type KernelVerdict, type ProblemKind} from '../verdict/check-module.js';
 
 /** Every problem kind of kmodx.check/1; the type below fails to compile when check-module.ts adds one. */
-export const problemKinds = ['arch', 'no_versions', 'crc', 'missing', 'gpl_only', 'namespace', 'vermagic', 'no_version', 'proprietary_taint'] as const satisfies readonly ProblemKind[];
+export const problemKinds = ['arch', 'no_versions', 'crc', 'missing', 'gpl_only', 'namespace', 'vermagic', 'no_version', 'proprietary_taint', 'no_export_flags'] as const satisfies readonly ProblemKind[];
 type Exhaustive = Exclude<ProblemKind, (typeof problemKinds)[number]> extends never ? true : never;
 const exhaustive: Exhaustive = true;
 void exhaustive;

@@ -77,6 +77,13 @@ export function markdownModule(module: ModuleReport): string[] {
 		}
 	}
 
+	for (const result of module.results.filter(r => (r.advice ?? []).length > 0)) {
+		out.push('', `### What to do on ${escape(result.kernel)}`, '');
+		for (const advice of result.advice!) {
+			out.push(`- ${escape(advice.text)}${advice.command ? `: ${code(advice.command)}` : ''}`);
+		}
+	}
+
 	const warnings = module.results.flatMap(result => result.warnings.filter(w => w.kind !== 'unresolved').map(w => `- ${escape(result.kernel)}: ⚠ ${escape(w.message)}`));
 	if (warnings.length > 0) {
 		out.push('', '### Warnings', '');

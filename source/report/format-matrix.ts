@@ -17,6 +17,10 @@ export function cellText(result: KernelVerdict): string {
 
 	if (result.verdict === 'undecided') {
 		const unresolved = result.warnings.filter(w => w.kind === 'unresolved');
+		if (unresolved.length === 0) {
+			return '? vermagic unknown';
+		}
+
 		return unresolved.length === 1 ? `? unresolved ${cellSymbol(unresolved[0]!.symbol)}`.trimEnd() : `? ${unresolved.length} unresolved`;
 	}
 
@@ -32,6 +36,10 @@ export function cellText(result: KernelVerdict): string {
 
 		case 'vermagic': {
 			return '✗ vermagic';
+		}
+
+		case 'exports': {
+			return '✗ no export flags';
 		}
 
 		default: {

@@ -31,7 +31,9 @@ export function verdictSummary(result: KernelVerdict): string {
 	}
 
 	if (result.verdict === 'undecided') {
-		return `undecided: nothing fails, but ${unresolved} import${unresolved === 1 ? '' : 's'} cannot be decided`;
+		return unresolved > 0
+			? `undecided: nothing fails, but ${unresolved} import${unresolved === 1 ? '' : 's'} cannot be decided`
+			: 'undecided: nothing fails, but the vermagic cannot be checked (the kernel\'s release is not known)';
 	}
 
 	const counts = countKinds(result);
@@ -48,6 +50,10 @@ export function verdictSummary(result: KernelVerdict): string {
 
 		case 'vermagic': {
 			return `fails at vermagic (${behind})${tail}`;
+		}
+
+		case 'exports': {
+			return `fails at its export tables (${behind})${tail}`;
 		}
 
 		default: {
@@ -88,6 +94,7 @@ const kindLabels: Record<string, [string, string]> = {
 	no_versions: ['module without __versions', 'modules without __versions'],
 	arch: ['wrong architecture', 'wrong architecture'],
 	proprietary_taint: ['proprietary exporter', 'proprietary exporters'],
+	no_export_flags: ['export table without flags', 'export tables without flags'],
 };
 
 function kindLabel(kind: string, count: number): string {
@@ -141,7 +148,9 @@ export const symbolColumn = 48;
 export function moduleText(untrusted: ModuleReport, width: number, style: TextStyle = plainStyle): string[] {
 	const module = terminalSafeDeep(untrusted);
 	const lines = [style.bold(`${module.name}  ${module.path}`)];
-	const facts = [`vermagic '${module.vermagic ?? '(none)'}'`, `license ${module.license ?? '(none)'}`, plural(module.imports.length, 'versioned import')];
+	const versioned = module.imports.filter(entry => entry.crc !== null).length;
+	const imports = module.has_versions ? plural(versioned, 'versioned import') : `${plural(module.imports.length, 'import')}, no __versions`;
+	const facts = [`vermagic '${module.vermagic ?? '(none)'}'`, `license ${module.license ?? '(none)'}`, imports];
 	if (!module.intree) {
 		facts.push('out-of-tree');
 	}
@@ -161,7 +170,7 @@ export function moduleText(untrusted: ModuleReport, width: number, style: TextSt
 			}
 
 			const rest = result.problems.slice(1);
-			if (rest.length > 0 && (result.stops_at === 'module_layout' || result.stops_at === 'vermagic')) {
+			if (rest.length > 0 && (result.stops_at === 'module_layout' || result.stops_at === 'vermagic' || result.stops_at === 'exports')) {
 				lines.push(style.dim('      behind it:'));
 			}
 
@@ -187,6 +196,13 @@ export function moduleText(untrusted: ModuleReport, width: number, style: TextSt
 		for (const [reason, symbols] of undecidedGroups(result.warnings)) {
 			lines.push(`      ? ${plural(symbols.length, 'import')} undecided: ${symbols.slice(0, 6).join(', ')}${symbols.length > 6 ? `, and ${symbols.length - 6} more` : ''}`);
 			lines.push(style.dim(`          ${reason}`));
+		}
+
+		for (const advice of result.advice ?? []) {
+			lines.push(`      → ${advice.text}${advice.command ? ':' : ''}`);
+			if (advice.command) {
+				lines.push(style.bold(`          $ ${advice.command}`));
+			}
 		}
 	}
 

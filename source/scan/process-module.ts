@@ -62,5 +62,5 @@ function verdictsOnly(module: ModuleInfo, kernels: Kernel[], policy: CheckPolicy
 		brief: true,
 		firstFailureOnly,
 	}));
-	return {report: {path: module.path, name: module.name, vermagic: null, license: null, intree: false, signer: null, imports: [], results, groups: []}, exportsAsked};
+	return {report: {path: module.path, name: module.name, vermagic: null, license: null, intree: false, signer: null, has_versions: module.hasVersions, imports: [], results, groups: []}, exportsAsked};
 }

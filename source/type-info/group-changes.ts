@@ -12,17 +12,19 @@ export async function groupChanges(rows: readonly ExportDiffRow[], kernels: Kern
 	const from = kernels[0]!;
 	const to = kernels.at(-1)!;
 	const last = kernels.length - 1;
-	const changed = rows.filter(row => row.exports[0] && row.exports[last] && row.exports[0].crc !== row.exports[last].crc).map(row => row.name);
+	// Without modversions no CRC says which exports changed: every export both kernels have is compared by its types.
+	const unversioned = from.modversions === false || to.modversions === false;
+	const changed = rows.filter(row => row.exports[0] && row.exports[last] && (unversioned || row.exports[0].crc !== row.exports[last].crc)).map(row => row.name);
 	const [before, after] = await Promise.all([info.wholeKernel(from), info.wholeKernel(to)]);
 	if (before?.kind === 'symtypes' && after?.kind === 'symtypes') {
-		return groupBySymtypes(before.index, after.index, changed);
+		return {...groupBySymtypes(before.index, after.index, changed), ...(unversioned && {withoutCrcs: true})};
 	}
 
 	if (before && after) {
 		// One kernel has symtypes, the other only BTF: BTF on both sides, where both have it.
 		const [beforeBtf, afterBtf] = await Promise.all([before.kind === 'btf' ? before : info.wholeKernelBtf(from), after.kind === 'btf' ? after : info.wholeKernelBtf(to)]);
 		if (beforeBtf && afterBtf) {
-			return groupByBtf(btfGraph(beforeBtf.btf), btfGraph(afterBtf.btf), changed);
+			return {...groupByBtf(btfGraph(beforeBtf.btf), btfGraph(afterBtf.btf), changed), ...(unversioned && {withoutCrcs: true})};
 		}
 	}
 

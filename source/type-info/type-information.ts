@@ -272,16 +272,23 @@ export class TypeInformation {
 			return {btf: await loadBtf(source.path), path: source.path};
 		}
 
-		return {reasons: [], give: [`--types ${kernel.label}=/boot/vmlinuz-${kernel.release ?? '<release>'}`]};
+		// Only a path that exists here is named; else what to give, in words.
+		const image = kernel.release ? path.join(this.options.root ?? '/', 'boot', `vmlinuz-${kernel.release}`) : undefined;
+		return {reasons: [], give: [`--types ${kernel.label}=${image && existsSync(image) ? image : '<its vmlinuz, vmlinux or headers directory with a vmlinux>'}`]};
 	}
 
 	/** A module's split BTF: a .ko given with --types, or the installed one of the kernel's release. */
 	private async moduleBtf(kernel: Kernel, exporter: string, base: BtfAnswer): Promise<BtfAnswer | Missing> {
 		const name = path.posix.basename(exporter);
 		const given = this.explicit(kernel, 'btf').map(input => input.path).filter(file => path.basename(file).replace(/\.ko(\.(gz|xz|zst))?$/, '').replaceAll('-', '_') === name.replaceAll('-', '_'));
-		const installed = kernel.release
-			? ['', '.xz', '.zst', '.gz'].map(extension => path.join(this.options.root ?? '/', 'lib/modules', kernel.release!, 'kernel', `${exporter}.ko${extension}`)).filter(file => existsSync(file))
-			: [];
+		// An installed kernel given as a tree names its modules directory last (inside whatever root was given).
+		const trees = [
+			...(kernel.kind === 'installed' && kernel.files.length > 0 ? [kernel.files.at(-1)!] : []),
+			// /lib/modules/<release> given, read through its build link: its modules are beside the link.
+			...(existsSync(path.join(kernel.source, 'kernel')) ? [kernel.source] : []),
+			...(kernel.release ? [path.join(this.options.root ?? '/', 'lib/modules', kernel.release)] : []),
+		];
+		const installed = trees.flatMap(tree => ['kernel/', ''].flatMap(under => ['', '.xz', '.zst', '.gz'].map(extension => path.join(tree, `${under}${exporter}.ko${extension}`)))).filter(file => existsSync(file));
 		const file = given[0] ?? installed[0];
 		if (!file) {
 			return {

@@ -20,6 +20,19 @@ export function abiValue(kernel: Kernel, name: string, found = kernel.exports.ge
 }
 
 /**
+What a kernel checks before any symbol, as ABI groups compare it. Without modversions same_magic()
+compares the whole vermagic, release included: each release is its own ABI, whatever the exports
+say (a kernel whose release is not known groups with none). With modversions the CRCs decide.
+*/
+export function abiKernelKey(kernel: Kernel, index: number): string {
+	if (kernel.modversions !== false) {
+		return 'modversions';
+	}
+
+	return kernel.vermagic === undefined ? `release not known #${index}` : `vermagic ${kernel.vermagic}`;
+}
+
+/**
 Kernels that agree on every CRC the module uses (module_layout included) form one ABI group: a
 single build of the module serves all of them. Order follows the kernels given.
 */
@@ -37,20 +50,22 @@ all a build can be sure of; that its unknown names agree too is undecided (plan 
 that know every name group exactly, first; the groups are then ordered by their first kernel.
 */
 export function abiGroupsOf(names: string[], kernels: Kernel[], exportOf?: ExportOf): string[][] {
-	type Group = {members: number[]; values: Array<number | string | undefined>};
+	type Group = {members: number[]; key: string; values: Array<number | string | undefined>};
 	const groups: Group[] = [];
 	const values = kernels.map((kernel, index) => names.map(name => abiValue(kernel, name, exportOf ? exportOf(name, index) : kernel.exports.get(name))));
-	const agrees = (group: Group, own: Array<number | string | undefined>) => own.every((value, index) => value === undefined || group.values[index] === undefined || group.values[index] === value);
+	const keys = kernels.map((kernel, index) => abiKernelKey(kernel, index));
+	const agrees = (group: Group, own: Array<number | string | undefined>, key: string) => group.key === key && own.every((value, index) => value === undefined || group.values[index] === undefined || group.values[index] === value);
 	const complete = kernels.map((_, index) => index).filter(index => !values[index]!.includes(undefined));
 	const partial = kernels.map((_, index) => index).filter(index => values[index]!.includes(undefined));
 	for (const index of [...complete, ...partial]) {
 		const own = values[index]!;
-		const group = groups.find(candidate => agrees(candidate, own));
+		const key = keys[index]!;
+		const group = groups.find(candidate => agrees(candidate, own, key));
 		if (group) {
 			group.members.push(index);
 			group.values = group.values.map((value, at) => value ?? own[at]);
 		} else {
-			groups.push({members: [index], values: own.slice()});
+			groups.push({members: [index], key, values: own.slice()});
 		}
 	}
 

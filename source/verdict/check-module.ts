@@ -4,9 +4,10 @@ import {isGplOnly, type Kernel, type KernelExport} from '../kernel/kernel.js';
 import {machineName} from '../elf/elf-file.js';
 import type {ModuleImport, ModuleInfo} from '../module/module-info.js';
 import {isGplCompatible} from './license.js';
+import type {Advice} from './advice.js';
 
 /** Problems that stop the module from loading, as `kmodx.check/1` names them. */
-export type ProblemKind = 'arch' | 'no_versions' | 'crc' | 'missing' | 'gpl_only' | 'namespace' | 'vermagic' | 'no_version' | 'proprietary_taint';
+export type ProblemKind = 'arch' | 'no_versions' | 'crc' | 'missing' | 'gpl_only' | 'namespace' | 'vermagic' | 'no_version' | 'proprietary_taint' | 'no_export_flags';
 
 /** Things the kernel logs that do not stop the load (taints), or that kmodx cannot decide. */
 export type WarningKind = 'out_of_tree' | 'license_taint' | 'signature' | 'no_version' | 'forced' | 'unresolved' | 'vermagic_unknown' | 'retpoline';
@@ -39,7 +40,7 @@ export type Warning = {
 	message: string;
 };
 
-export type Stage = 'arch' | 'module_layout' | 'vermagic' | 'symbols';
+export type Stage = 'arch' | 'module_layout' | 'vermagic' | 'exports' | 'symbols';
 
 /**
 The outcome of one load: `loads` only when every check the kernel makes was made and passed;
@@ -50,7 +51,7 @@ undecided exports it): the `unresolved` warnings say which, why, and what to giv
 export type Outcome = 'loads' | 'fails' | 'undecided';
 
 /** The kinds of problem a check can stop at before it looks at the module's symbols (stages arch, module_layout, vermagic). */
-export const earlyStopKinds: readonly ProblemKind[] = ['arch', 'no_versions', 'crc', 'no_version', 'vermagic'];
+export const earlyStopKinds: readonly ProblemKind[] = ['arch', 'no_versions', 'crc', 'no_version', 'vermagic', 'no_export_flags'];
 
 export type KernelVerdict = {
 	kernel: string;
@@ -66,6 +67,8 @@ export type KernelVerdict = {
 	warnings: Warning[];
 	/** The kernel log of one load attempt, in order. */
 	dmesg: string[];
+	/** What to do about it (advice.ts), in full reports; none where it loads. */
+	advice?: Advice[];
 };
 
 export type CheckPolicy = {
@@ -135,6 +138,11 @@ export function checkModule(module: ModuleInfo, kernel: Kernel, policy: CheckPol
 
 	load.checkModinfoTaints();
 	load.moduleSigCheck();
+	load.checkExportSymbolSections();
+	if (options.firstFailureOnly && load.stage !== null) {
+		return load.stopped();
+	}
+
 	load.simplifySymbols();
 	return load.verdict();
 }
@@ -158,6 +166,11 @@ class LoadAttempt {
 
 	/** check_modstruct_version(): module_layout before anything else. */
 	checkModstructVersion(): void {
+		// Without CONFIG_MODVERSIONS version.c is not built: the check is a stub that accepts.
+		if (this.kernel.modversions === false) {
+			return;
+		}
+
 		const {module, facts: {layoutCrc}} = this;
 		const layout = this.kernel.exports.get('module_layout');
 		if (!module.hasVersions) {
@@ -186,8 +199,12 @@ class LoadAttempt {
 			return;
 		}
 
-		const same = sameMagic(modmagic, kernel, module.hasVersions);
-		if (same === undefined) {
+		const same = sameMagic(modmagic, kernel, module.hasVersions && kernel.modversions !== false);
+		if (same === undefined && kernel.modversions === false) {
+			// Without modversions the release is the whole ABI check: not knowing it decides nothing.
+			this.undecided++;
+			this.warnings.push({kind: 'vermagic_unknown', symbol: null, log: [], message: 'vermagic not checked: this kernel has no symbol versions, so it loads only modules built for its exact release, and the input does not say which release it is (give its headers directory, image or installed tree)'});
+		} else if (same === undefined) {
 			this.warnings.push({kind: 'vermagic_unknown', symbol: null, log: [], message: 'vermagic not checked: the kernel source does not say what it expects (give its config, headers directory or image)'});
 		} else if (!same) {
 			this.fail(vermagicProblem(module.name, modmagic, kernel), 'vermagic');
@@ -230,6 +247,17 @@ class LoadAttempt {
 					? `signed by '${module.signature.signer ?? '?'}', a key of another build: loads with a taint; with enforced signatures (MODULE_SIG_FORCE, Secure Boot lockdown) it is rejected ("Key was rejected by service")`
 					: 'unsigned: loads with a taint; with enforced signatures (MODULE_SIG_FORCE, Secure Boot lockdown) it is rejected',
 			});
+		}
+	}
+
+	/**
+	check_export_symbol_sections(): a kernel whose symbol tables carry `__kflagstab` (7.x) refuses
+	a module that exports symbols without one (built for an older kernel).
+	*/
+	checkExportSymbolSections(): void {
+		const {module, kernel} = this;
+		if (kernel.exportFlags === true && module.exports.length > 0 && !module.exportFlags) {
+			this.fail(problemOf('no_export_flags', null, [`${module.name}: no flags for exported symbols`], `the module exports ${module.exports.length} symbols without __kflagstab (built for a kernel before 7.x): this kernel refuses it with -ENOEXEC`), 'exports');
 		}
 	}
 
@@ -298,14 +326,14 @@ class LoadAttempt {
 		}
 
 		// verify_namespace_is_imported()
-		if (found.namespace !== '' && !this.facts.importNamespaces.has(found.namespace)) {
+		if (found.namespace !== '' && !verifyModuleNamespace(found.namespace, this.module.name) && !this.facts.importNamespaces.has(found.namespace)) {
 			this.failSymbol('symbols', 'namespace', symbol.name, found, symbol.crc);
 		}
 	}
 
 	/** check_version(): an exporter without CRCs is accepted as is. True when it accepts (the namespace is checked next). */
 	private checkVersion(symbol: ModuleImport, found: KernelExport): boolean {
-		if (found.crc === undefined || !this.module.hasVersions) {
+		if (found.crc === undefined || !this.module.hasVersions || this.kernel.modversions === false) {
 			return true;
 		}
 
@@ -365,6 +393,13 @@ class LoadAttempt {
 		const dmesg: string[] = [];
 		if (stage === 'module_layout' || stage === 'vermagic') {
 			dmesg.push(...firstFailure!.log);
+		} else if (stage === 'exports') {
+			// check_modinfo() announced its taints before the export tables are looked at.
+			for (const warning of warnings) {
+				dmesg.push(...warning.log);
+			}
+
+			dmesg.push(...firstFailure!.log);
 		} else {
 			for (const warning of warnings) {
 				dmesg.push(...warning.log);
@@ -380,7 +415,10 @@ class LoadAttempt {
 	}
 }
 
-/** same_magic(): with CRCs only what follows the release is compared. Undefined when the kernel does not say what it expects. */
+/**
+same_magic(): with CRCs only what follows the release is compared, else the whole string.
+Undefined when the kernel does not say what it expects (false when even its flags differ).
+*/
 function sameMagic(modmagic: string, kernel: Kernel, hasCrcs: boolean): boolean | undefined {
 	if (hasCrcs && kernel.vermagicFlags !== undefined) {
 		return afterFirstSpace(modmagic) === kernel.vermagicFlags;
@@ -390,7 +428,32 @@ function sameMagic(modmagic: string, kernel: Kernel, hasCrcs: boolean): boolean 
 		return modmagic === kernel.vermagic;
 	}
 
-	return undefined;
+	return kernel.vermagicFlags !== undefined && afterFirstSpace(modmagic) !== kernel.vermagicFlags ? false : undefined;
+}
+
+const modulePrefix = 'module:';
+
+/** The module patterns of a `module:a,b-*` namespace (EXPORT_SYMBOL_FOR_MODULES), else undefined. */
+export function moduleNamespacePatterns(namespace: string): string[] | undefined {
+	return namespace.startsWith(modulePrefix) ? namespace.slice(modulePrefix.length).split(',').filter(pattern => pattern !== '') : undefined;
+}
+
+/**
+verify_module_namespace() (7.x): a `module:` namespace names the modules that may use the symbol
+without importing it: comma-separated patterns, a trailing `*` globs, `-` and `_` are equal.
+*/
+export function verifyModuleNamespace(namespace: string, moduleName: string): boolean {
+	const patterns = moduleNamespacePatterns(namespace);
+	if (!patterns) {
+		return false;
+	}
+
+	const name = moduleName.replaceAll('-', '_');
+	return patterns.some(pattern => {
+		const glob = pattern.endsWith('*');
+		const stem = (glob ? pattern.slice(0, -1) : pattern).replaceAll('-', '_');
+		return glob ? name.startsWith(stem) : name === stem;
+	});
 }
 
 /**
@@ -506,6 +569,11 @@ function symbolProblemWords(kind: SymbolProblemKind, at: Stage, name: string, sy
 
 		case 'namespace': {
 			const namespace = found?.namespace ?? '';
+			const allowed = moduleNamespacePatterns(namespace);
+			if (allowed) {
+				return [[`${name}: module uses symbol (${symbol}) from namespace ${namespace}, but does not import it.`, refused], `${symbol} is exported only to the modules ${allowed.join(', ')} (EXPORT_SYMBOL_FOR_MODULES); ${name} is not one of them`];
+			}
+
 			return [[`${name}: module uses symbol (${symbol}) from namespace ${namespace}, but does not import it.`, refused], `${symbol} is in namespace ${namespace}: the module needs MODULE_IMPORT_NS(${namespace})`];
 		}
 

@@ -59,7 +59,7 @@ test('equal CRCs: exit 1, nothing to explain; no type information: exit 2 with w
 	const none = runCli(['why', 'module_layout', ...kernels]);
 	t.is(none.code, 2);
 	// Module.symvers alone: what would help for this kind of kernel input, per kernel.
-	t.is(none.stderr, 'kmodx: cannot explain module_layout: no type information to compare: for the exact answer give -k 47=/usr/src/linux-headers-<release> --types 47=<its linux-source tarball> -k 56=/usr/src/linux-headers-<release> --types 56=<its linux-source tarball>; for an approximate one (BTF) --types 47=/boot/vmlinuz-<release> --types 56=/boot/vmlinuz-<release>\n');
+	t.is(none.stderr, 'kmodx: cannot explain module_layout: no type information to compare: for the exact answer give -k 47=/usr/src/linux-headers-<release> --types 47=<its linux-source tarball> -k 56=/usr/src/linux-headers-<release> --types 56=<its linux-source tarball>; for an approximate one (BTF) --types 47=<its vmlinuz, vmlinux or headers directory with a vmlinux> --types 56=<its vmlinuz, vmlinux or headers directory with a vmlinux>\n');
 	t.is(runCli(['why', 'no_such_symbol', ...kernels]).code, 2);
 	t.is(runCli(['why', 'module_layout', kernels[0]!, kernels[1]!]).code, 2);
 });

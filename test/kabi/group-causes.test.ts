@@ -77,3 +77,16 @@ test('from BTF: changed exports under the type changes they reach in the kernels
 	t.deepEqual(grouping.notDescribed, ['kmalloc_caches']);
 	t.deepEqual(grouping.unexplained, []);
 });
+
+test('from BTF: an export whose own prototype changed has that as a cause, not "reaches no changed type"', async t => {
+	// Both sides from the same real BTF, but misc_register's declaration on the right is edited as
+	// a return-type change would leave it (`int` → `bool`): nothing else differs.
+	const [before, after] = await Promise.all(['47', '47'].map(async release => btfGraph(await loadBtf(fixture(`btf/debian-6.1.0-${release}-amd64.btf.gz`), {cache: false}))));
+	const declared = before!.declarations.get('misc_register')!;
+	t.regex(declared, /^int misc_register\(struct miscdevice \*/);
+	after!.declarations.set('misc_register', declared.replace(/^int /, 'bool '));
+	const grouping = groupByBtf(before!, after!, ['misc_register', 'kmalloc_trace']);
+	t.deepEqual(grouping.groups.map(group => group.type), ['misc_register (its own declaration)']);
+	t.deepEqual(grouping.groups[0]!.change.changed, [{name: 'misc_register', before: declared, after: declared.replace(/^int /, 'bool ')}]);
+	t.deepEqual(grouping.unexplained, ['kmalloc_trace']);
+});

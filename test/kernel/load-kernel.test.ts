@@ -175,7 +175,7 @@ test.serial('a damaged vmlinuz cache entry is a miss: recomputed and rewritten, 
 	scratchCache(t);
 	const image = vmlinuz('6.1.0-47-amd64');
 	const first = await loadKernel({label: undefined, source: image});
-	const entry = cacheEntryPath(process.env['KMODX_CACHE_DIR']!, 'kernel-exports-1', contentHash(readFileSync(image)));
+	const entry = cacheEntryPath(process.env['KMODX_CACHE_DIR']!, 'kernel-exports-2', contentHash(readFileSync(image)));
 	const good = readFileSync(entry, 'utf8');
 	t.true(isCachedKernel(JSON.parse(good)));
 	// Each as a damaged disk or a careless hand leaves it: the fields of the record one by one.

@@ -94,7 +94,7 @@ test('weak-modules decisions: reuse, rebuild with the first problem, --fail-on, 
 });
 
 test('--fail-on parsing', t => {
-	t.is(parseFailOn(undefined).size, 10);
+	t.is(parseFailOn(undefined).size, 11);
 	t.is(parseFailOn('none').size, 0);
 	t.deepEqual([...parseFailOn('crc, missing,no-version')], ['crc', 'missing', 'no_version']);
 	t.throws(() => parseFailOn('crc,bogus'), {message: /unknown kind 'bogus'/});

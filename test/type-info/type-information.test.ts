@@ -55,5 +55,5 @@ integration(`a source found in /usr/src is used for the kernel of its version, a
 	// Without BTF either, the explanation says what is missing, for 56 only.
 	const result = await explainSymbol('misc_register', from, to, info);
 	t.true('unavailable' in result);
-	t.regex('unavailable' in result ? result.unavailable : '', /^no type information to compare \(.*6\.1\.170, but kernel 56 is 6\.1\.192.*\): for an approximate one \(BTF\) --types 47=\/boot\/vmlinuz-6\.1\.0-47-amd64 --types 56=\/boot\/vmlinuz-6\.1\.0-56-amd64$/);
+	t.regex('unavailable' in result ? result.unavailable : '', /^no type information to compare \(.*6\.1\.170, but kernel 56 is 6\.1\.192.*\): for an approximate one \(BTF\) --types 47=<its vmlinuz, vmlinux or headers directory with a vmlinux> --types 56=<its vmlinuz, vmlinux or headers directory with a vmlinux>$/, 'no /boot/vmlinuz-… is named where none exists');
 });

@@ -221,7 +221,7 @@ function dmesgLines(lines: Line[], push: Push, module: ModuleReport, symbol: str
 			}
 
 			const first = result.first_failure;
-			if (first && first !== item && (result.stops_at === 'module_layout' || result.stops_at === 'vermagic' || result.stops_at === 'arch')) {
+			if (first && first !== item && (result.stops_at === 'module_layout' || result.stops_at === 'vermagic' || result.stops_at === 'exports' || result.stops_at === 'arch')) {
 				push(`  (${result.kernel} stops earlier, at ${result.stops_at}: this line shows once that is fixed)`, 'dim', '   ');
 			}
 		}
@@ -327,6 +327,16 @@ function moduleOnKernelLines(lines: Line[], push: Push, module: ModuleReport, re
 		lines.push(text('warnings', 'accent'));
 		for (const warning of result.warnings) {
 			push(`${warning.kind === 'unresolved' ? marks.unknown : marks.warn} ${warning.message}`, warning.kind === 'unresolved' ? 'unknown' : 'warn', '  ');
+		}
+	}
+
+	if ((result.advice ?? []).length > 0) {
+		lines.push(blank, text('what to do', 'accent'));
+		for (const advice of result.advice!) {
+			push(`→ ${advice.text}`, 'plain', '    ');
+			if (advice.command) {
+				push(`    $ ${advice.command}`, 'bold', '      ');
+			}
 		}
 	}
 
