@@ -80,7 +80,8 @@ export function markdownModule(module: ModuleReport): string[] {
 	for (const result of module.results.filter(r => (r.advice ?? []).length > 0)) {
 		out.push('', `### What to do on ${escape(result.kernel)}`, '');
 		for (const advice of result.advice!) {
-			out.push(`- ${escape(advice.text)}${advice.command ? `: ${code(advice.command)}` : ''}`);
+			const names = advice.symbols ? `: ${advice.symbols.map(symbol => code(symbol)).join(', ')}` : '';
+			out.push(`- ${escape(advice.text)}${names}${advice.command ? `: ${code(advice.command)}` : ''}`);
 		}
 	}
 

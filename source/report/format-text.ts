@@ -199,7 +199,8 @@ export function moduleText(untrusted: ModuleReport, width: number, style: TextSt
 		}
 
 		for (const advice of result.advice ?? []) {
-			lines.push(`      → ${advice.text}${advice.command ? ':' : ''}`);
+			const names = advice.symbols ? `: ${advice.symbols.slice(0, 6).join(', ')}${advice.symbols.length > 6 ? `, and ${advice.symbols.length - 6} more` : ''}` : '';
+			lines.push(`      → ${advice.text}${names}${advice.command ? ':' : ''}`);
 			if (advice.command) {
 				lines.push(style.bold(`          $ ${advice.command}`));
 			}

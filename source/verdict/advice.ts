@@ -32,12 +32,13 @@ export function adviceFor(module: ModuleInfo, kernel: Kernel, verdict: KernelVer
 		advice.push(...rebuildAdvice(module, kernel, context));
 	}
 
-	const missing = verdict.problems.filter(problem => problem.kind === 'missing').map(problem => problem.symbol!);
+	// A Rust import the kernel exports under its own build's crate hash (rehashed_as) comes back with a rebuild.
+	const missing = verdict.problems.filter(problem => problem.kind === 'missing' && problem.rehashed_as === undefined).map(problem => problem.symbol!);
 	if (missing.length > 0) {
-		const elsewhere = missing.map(symbol => ({symbol, where: context.verdicts.find(other => other.kernel !== kernel && other.kernel.exports.get(symbol))?.kernel})).filter(entry => entry.where);
-		const shown = missing.slice(0, 4).join(', ') + (missing.length > 4 ? ` and ${missing.length - 4} more` : '');
-		const also = elsewhere.length > 0 ? ` (${elsewhere.slice(0, 2).map(entry => `${entry.symbol} is exported by ${entry.where!.label}`).join('; ')})` : '';
-		advice.push({kind: 'not_enough', text: `a rebuild is not enough: ${kernel.label} does not export ${shown}${also}; the module's source must stop using ${missing.length === 1 ? 'it' : 'them'} or take ${missing.length === 1 ? 'it' : 'them'} from another module loaded first`, command: null});
+		const elsewhere = context.verdicts.filter(other => other.kernel !== kernel && missing.some(symbol => other.kernel.exports.get(symbol))).map(other => other.kernel.label);
+		const also = elsewhere.length > 0 ? ` (${elsewhere.join(', ')} ${elsewhere.length === 1 ? 'exports' : 'export'} some of them)` : '';
+		// The names are kept apart from the sentence: each view shows them as names (a code span in Markdown).
+		advice.push({kind: 'not_enough', text: `a rebuild is not enough: ${kernel.label} does not export ${missing.length === 1 ? 'this import' : `these ${missing.length} imports`}${also}; the module's source must stop using ${missing.length === 1 ? 'it' : 'them'} or take ${missing.length === 1 ? 'it' : 'them'} from another module loaded first`, command: null, symbols: missing});
 	}
 
 	if (kinds.has('gpl_only')) {

@@ -13,7 +13,7 @@ What to do about one verdict (advice.ts), built only from what kmodx knows: the 
 names its headers package, a DKMS-managed module its `dkms install` line. `command` is what to
 run, when there is one; `text` says why.
 */
-export type Advice = {kind: 'rebuild' | 'dkms' | 'not_enough' | 'source' | 'built_for' | 'decide'; text: string; command: string | null};
+export type Advice = {kind: 'rebuild' | 'dkms' | 'not_enough' | 'source' | 'built_for' | 'decide'; text: string; command: string | null; symbols?: string[]};
 
 /** Things the kernel logs that do not stop the load (taints), or that kmodx cannot decide. */
 export type WarningKind = 'out_of_tree' | 'license_taint' | 'signature' | 'no_version' | 'forced' | 'unresolved' | 'vermagic_unknown' | 'retpoline';

@@ -333,7 +333,7 @@ function moduleOnKernelLines(lines: Line[], push: Push, module: ModuleReport, re
 	if ((result.advice ?? []).length > 0) {
 		lines.push(blank, text('what to do', 'accent'));
 		for (const advice of result.advice!) {
-			push(`→ ${advice.text}`, 'plain', '    ');
+			push(`→ ${advice.text}${advice.symbols ? `: ${advice.symbols.join(', ')}` : ''}`, 'plain', '    ');
 			if (advice.command) {
 				push(`    $ ${advice.command}`, 'bold', '      ');
 			}
