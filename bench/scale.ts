@@ -6,7 +6,7 @@ import {atExit, temporaryDirectory} from '../test/helpers/derive.js';
 import {measureTogether, table, type Measurement} from './measure.js';
 
 /** Where scripts/scale-test.sh --download unpacks linux-image-6.1.0-47-amd64-unsigned. */
-export const scaleRoot = path.join(process.env['KMODX_SCALE_DIR'] ?? '/tmp/kmodx-scale', 'tree');
+export const scaleRoot = path.join(process.env['KMODX_SCALE_DIR'] ?? '/var/tmp/kmodx-scale', 'tree');
 export const scaleTree = path.join(scaleRoot, 'lib/modules/6.1.0-47-amd64');
 
 /**

@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo="$PWD"
 cache="${KMODX_DKMS_DIR:-/tmp/kmodx-dkms}"
-tree="${KMODX_SCALE_DIR:-/tmp/kmodx-scale}/tree/lib/modules/6.1.0-47-amd64"
+tree="${KMODX_SCALE_DIR:-/var/tmp/kmodx-scale}/tree/lib/modules/6.1.0-47-amd64"
 packages=(v4l2loopback-dkms acpi-call-dkms tp-smapi-dkms vpoll-dkms xtables-addons-dkms lttng-modules-dkms)
 releases=(6.1.0-47-amd64 6.1.0-56-amd64)
 for release in "${releases[@]}"; do

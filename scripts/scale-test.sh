@@ -4,10 +4,10 @@
 # verdict compared with the reference (scripts/scale-reference.sh: modprobe --dump-modversions
 # joined with each Module.symvers), weak-modules 47 → 56, the matrix, every module's ABI groups and
 # the plans of a sample of modules compared with it too.
-# Usage: scripts/scale-test.sh [--download]   (the package is cached in $KMODX_SCALE_DIR, default /tmp/kmodx-scale)
+# Usage: scripts/scale-test.sh [--download]   (the package is cached in $KMODX_SCALE_DIR, default /var/tmp/kmodx-scale)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cache="${KMODX_SCALE_DIR:-/tmp/kmodx-scale}"
+cache="${KMODX_SCALE_DIR:-/var/tmp/kmodx-scale}"
 tree="$cache/tree/lib/modules/6.1.0-47-amd64"
 if [ ! -d "$tree" ]; then
 	if [ "${1:-}" != "--download" ]; then

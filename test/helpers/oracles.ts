@@ -18,7 +18,7 @@ export type ProgramOracle = 'modprobe' | 'modinfo' | 'nm' | 'readelf' | 'c++filt
 export type Oracle = ProgramOracle | 'kbuild' | 'headers' | 'corpus' | 'image-tree' | 'root';
 
 /** The unpacked linux-image-6.1.0-47-amd64-unsigned (scripts/scale-test.sh --download, .ci/run), for the tests on a whole installed kernel. */
-export const imageTreeRoot = path.join(process.env['KMODX_SCALE_DIR'] ?? '/tmp/kmodx-scale', 'tree');
+export const imageTreeRoot = path.join(process.env['KMODX_SCALE_DIR'] ?? '/var/tmp/kmodx-scale', 'tree');
 export const imageTree = path.join(imageTreeRoot, 'lib/modules/6.1.0-47-amd64');
 
 /** The two Debian headers packages the kbuild tests drive (apt-get install linux-headers-6.1.0-47-amd64 linux-headers-6.1.0-56-amd64). */
