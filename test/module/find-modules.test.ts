@@ -1,5 +1,5 @@
 import {spawnSync} from 'node:child_process';
-import {chmodSync, copyFileSync, existsSync, mkdirSync, symlinkSync} from 'node:fs';
+import {chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, symlinkSync} from 'node:fs';
 import path from 'node:path';
 import test, {type ExecutionContext} from 'ava';
 import type {CheckReport} from '../../source/report/check-report.js';
@@ -84,15 +84,23 @@ needs('root', 'setpriv')('an unreadable directory deep in a scan is a warning, n
 	copyFileSync(fixture('modules', '6.1.0-47-amd64', 'dummy.ko'), path.join(root, 'a', 'locked', 'dummy.ko'));
 	copyFileSync(fixture('modules', 'my_drv-6.1.0-47-amd64.ko'), path.join(root, 'b', 'my_drv.ko'));
 	chmodSync(path.join(root, 'a', 'locked'), 0o000);
+	// Nobody may not be able to enter the clone (CI's may be mode 0700): kmodx and the kernel are
+	// copied where nobody reads them.
+	const copies = temporaryDirectory(t, 'nobody');
+	chmodSync(copies, 0o755);
+	const cli = path.join(copies, 'bin', path.basename(cliPath));
+	cpSync(path.dirname(cliPath), path.dirname(cli), {recursive: true});
+	const symvers = path.join(copies, 'Module.symvers.gz');
+	copyFileSync(fixture('kernels', '6.1.0-47-amd64', 'Module.symvers.gz'), symvers);
 	// Root reads anything: the scan runs as nobody, as a user would.
-	const result = spawnSync(oracleProgram('setpriv'), ['--reuid=65534', '--regid=65534', '--clear-groups', '--', process.execPath, cliPath, 'check', root, '-k', `47=${fixture('kernels', '6.1.0-47-amd64', 'Module.symvers.gz')}`, '--json'], {
+	const result = spawnSync(oracleProgram('setpriv'), ['--reuid=65534', '--regid=65534', '--clear-groups', '--', process.execPath, cli, 'check', root, '-k', `47=${symvers}`, '--json'], {
 		encoding: 'utf8', env: {PATH: process.env['PATH'], HOME: '/nonexistent', KMODX_NO_CACHE: '1', NO_COLOR: '1'}, timeout: 60_000,
 	});
 	t.is(result.status, 0, result.stderr);
 	t.is(result.stderr, `kmodx: warning: ${path.join(root, 'a', 'locked')}: permission denied: not searched\n`);
 	t.deepEqual((JSON.parse(result.stdout) as CheckReport).modules.map(module => module.path), [path.join(root, 'b', 'my_drv.ko')]);
 	// The directory given is another matter: unreadable, it is bad input.
-	const given = spawnSync(oracleProgram('setpriv'), ['--reuid=65534', '--regid=65534', '--clear-groups', '--', process.execPath, cliPath, 'check', path.join(root, 'a', 'locked'), '-k', `47=${fixture('kernels', '6.1.0-47-amd64', 'Module.symvers.gz')}`], {
+	const given = spawnSync(oracleProgram('setpriv'), ['--reuid=65534', '--regid=65534', '--clear-groups', '--', process.execPath, cli, 'check', path.join(root, 'a', 'locked'), '-k', `47=${symvers}`], {
 		encoding: 'utf8', env: {PATH: process.env['PATH'], HOME: '/nonexistent', KMODX_NO_CACHE: '1'}, timeout: 60_000,
 	});
 	t.is(given.status, 2);
