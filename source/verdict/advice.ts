@@ -46,7 +46,7 @@ export function adviceFor(module: ModuleInfo, kernel: Kernel, verdict: KernelVer
 		advice.push({kind: 'source', text: `the module's license '${license}' is not GPL-compatible, so EXPORT_SYMBOL_GPL symbols are hidden from it: only a GPL-compatible MODULE_LICENSE() (e.g. "GPL") in its source makes them visible`, command: null});
 	}
 
-	const namespaces = [...new Set(verdict.problems.filter(problem => problem.kind === 'namespace').map(problem => problem.log[0]?.match(/from namespace (\S+), but/)?.[1]).filter((namespace): namespace is string => namespace !== undefined))];
+	const namespaces = [...new Set(verdict.problems.map(problem => problem.namespace).filter((namespace): namespace is string => namespace !== undefined && namespace !== ''))];
 	for (const namespace of namespaces) {
 		const allowed = moduleNamespacePatterns(namespace);
 		advice.push(allowed
@@ -130,7 +130,7 @@ function dkmsPackage(module: ModuleInfo, root: string): {name: string; version: 
 	for (const name of safeList(root)) {
 		for (const version of safeList(path.join(root, name))) {
 			const built = path.join(root, name, version, 'source', 'dkms.conf');
-			if (existsSync(built) && safeList(path.join(root, name, version)).length > 0 && moduleInPackage(root, name, version, module.name)) {
+			if (existsSync(built) && moduleInPackage(root, name, version, module.name)) {
 				return {name, version};
 			}
 		}

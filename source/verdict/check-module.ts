@@ -35,6 +35,8 @@ export type Problem = {
 	/** `check --explain`: why the CRC changed, from the module's build kernel to this one. */
 	explanation?: Explanation;
 	explanation_unavailable?: string;
+	/** A `namespace` problem: the namespace the exporter put the symbol in. */
+	namespace?: string;
 };
 
 export type Warning = {
@@ -383,7 +385,12 @@ class LoadAttempt {
 
 		const [log, message] = symbolProblemWords(kind, at, this.module.name, symbol, this.facts.license, found);
 		const kernelCrc = found?.crc;
-		this.fail({kind, symbol, module_crc: moduleCrc === undefined ? null : formatCrc(moduleCrc), kernel_crc: kernelCrc === undefined ? null : formatCrc(kernelCrc), exporter, log, message}, at);
+		const problem: Problem = {kind, symbol, module_crc: moduleCrc === undefined ? null : formatCrc(moduleCrc), kernel_crc: kernelCrc === undefined ? null : formatCrc(kernelCrc), exporter, log, message};
+		if (kind === 'namespace') {
+			problem.namespace = found?.namespace ?? '';
+		}
+
+		this.fail(problem, at);
 	}
 
 	/** The verdict of a check that stops at the first failure (firstFailureOnly), as the kernel logs it. */
