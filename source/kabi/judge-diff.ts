@@ -14,7 +14,8 @@ export async function loadRules(file: string): Promise<KabiRules> {
 		throw new InputError(file, 'not a kABI rules file (binary data)');
 	}
 
-	return parseRules(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'), file);
+	// As bytes, like Module.symvers: a pattern's bytes meet a name's bytes.
+	return parseRules(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1'), file);
 }
 
 /**

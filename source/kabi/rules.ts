@@ -2,10 +2,11 @@ import {InputError} from '../common/input-error.js';
 
 /*
 kABI policy files: which changes between two kernels' exports a distribution tolerates.
-- SUSE severity rules (suse-kabi-tools(5), "kABI severity rules"): `PATTERN PASS|FAIL` a line, `#`
-  comments. A pattern with a "/" (or exactly "vmlinux") matches the exporting module, one whose
-  letters are all capitals a namespace, any other the symbol; shell wildcards * ? [..]. The first
-  matching line decides; no match is FAIL.
+- SUSE severity rules (suse-kabi-tools(5), "kABI severity rules", as upstream 0c6c5c0 parses them
+  in src/rules/mod.rs): `[MODULE|NAMESPACE|SYMBOL] PATTERN PASS|FAIL` a line, `#` comments. Without
+  a type, a pattern with a "/" (or exactly "vmlinux") matches the exporting module, one equal to
+  its upper case (`USB_STORAGE`, but also `*` and `__*`) a namespace, any other the symbol. The
+  first matching line decides; no match is FAIL. Wildcards as wildmat (src/text/mod.rs).
 - Red Hat kABI stablelists (kernel-abi-stablelists: /lib/modules/kabi-<M><m>/kabi_stablelist_<arch>):
   a `[rhel9_x86_64_stablelist]` header, then one symbol a line, indented. A change to a listed
   symbol fails, to any other is tolerated.
@@ -13,7 +14,8 @@ kABI policy files: which changes between two kernels' exports a distribution tol
 
 export type RulePattern = {kind: 'module' | 'namespace' | 'symbol'; text: string};
 
-export type SeverityRule = {pattern: RulePattern; pass: boolean; line: number};
+/** `typed`: the line named the kind (`NAMESPACE CXL PASS`), and the rule is shown so. */
+export type SeverityRule = {pattern: RulePattern; pass: boolean; line: number; typed: boolean};
 
 export type KabiRules =
 	| {kind: 'severities'; file: string; rules: SeverityRule[]; index: RuleIndex}
@@ -37,15 +39,21 @@ export const maximumScannedPatterns = 1024;
 type Token = {kind: 'char'; code: number} | {kind: 'any'} | {kind: 'star'} | {kind: 'class'; negate: boolean; ranges: number[]};
 
 /**
-A shell wildcard, compiled: `*` any run, `?` any one character, `[..]` a class (`[!..]` and `[^..]`
-negate; a `]` right after the opening or the negation is a member; `a-z` is a range); everything
-else, `\` included, stands for itself; a `[` without its `]` too. Matching is the classic greedy
-algorithm, without backtracking beyond the last `*`: O(pattern × name) at worst, never exponential.
+A wildcard as suse-kabi-tools matches it (Rich Salz's wildmat, src/text/mod.rs): `*` any run, `?`
+any one character, `\x` the character x, `[..]` a class: `[^..]` negates (`!` is an ordinary
+member), a `]` or `-` right after the opening (or the `^`) is a member, `a-z` a range from the
+member before, no escapes inside. A trailing `\` matches nothing. A class without its `]` is
+refused by the parser (wildmat reads past the pattern's end on a match: ksymvers panics).
+Matching is the classic greedy algorithm, without backtracking beyond the last `*`:
+O(pattern × name) at worst, never exponential. Names are compared code unit by code unit (kmodx
+reads files as bytes).
 */
 export class Wildcard {
 	readonly tokens: readonly Token[];
 	/** Characters every match has (the tokens that are not `*`). */
 	readonly minimumLength: number;
+	/** Where a `[` opens a class that has no `]`, or -1. */
+	readonly unclosedClass: number = -1;
 
 	constructor(readonly pattern: string) {
 		const tokens: Token[] = [];
@@ -57,24 +65,20 @@ export class Wildcard {
 				}
 			} else if (char === '?') {
 				tokens.push({kind: 'any'});
-			} else if (char === '[' && classEnd(pattern, index) !== -1) {
-				const end = classEnd(pattern, index);
-				let body = pattern.slice(index + 1, end);
-				const negate = body.startsWith('!') || body.startsWith('^');
-				body = negate ? body.slice(1) : body;
-				const ranges: number[] = [];
-				for (let at = 0; at < body.length; at++) {
-					const low = body.charCodeAt(at);
-					if (body[at + 1] === '-' && at + 2 < body.length) {
-						ranges.push(low, body.charCodeAt(at + 2));
-						at += 2;
-					} else {
-						ranges.push(low, low);
-					}
+			} else if (char === '\\') {
+				// The next character stands for itself; after the last one, nothing can match.
+				index++;
+				tokens.push(index < pattern.length ? {kind: 'char', code: pattern.charCodeAt(index)} : {kind: 'class', negate: false, ranges: []});
+			} else if (char === '[') {
+				const parsed = parseClass(pattern, index);
+				if (parsed === undefined) {
+					this.unclosedClass = index;
+					tokens.push({kind: 'class', negate: false, ranges: []});
+					break;
 				}
 
-				tokens.push({kind: 'class', negate, ranges});
-				index = end;
+				tokens.push(parsed.token);
+				index = parsed.end;
 			} else {
 				tokens.push({kind: 'char', code: pattern.charCodeAt(index)});
 			}
@@ -119,12 +123,36 @@ export class Wildcard {
 	}
 }
 
-/** Where the class opened at `open` ends (its `]`), or -1 when it does not. A `]` first (after `!`/`^`) is a member. */
-function classEnd(pattern: string, open: number): number {
+/**
+The class opened at `open`, read as wildmat reads it: an optional `^`; a first `]` or `-` is a
+member; then members up to the next `]`, where `-` and a character (not `]`) make a range from
+the member before it. Undefined when no `]` closes it.
+*/
+function parseClass(pattern: string, open: number): {token: Token; end: number} | undefined {
 	let cursor = open + 1;
-	cursor += pattern[cursor] === '!' || pattern[cursor] === '^' ? 1 : 0;
-	cursor += pattern[cursor] === ']' ? 1 : 0;
-	return pattern.indexOf(']', cursor);
+	const negate = pattern[cursor] === '^';
+	cursor += negate ? 1 : 0;
+	const ranges: number[] = [];
+	// The member a `-` extends: wildmat starts it at the `[` or `^` just read.
+	let last = pattern.charCodeAt(cursor - 1);
+	if (pattern[cursor] === ']' || pattern[cursor] === '-') {
+		last = pattern.charCodeAt(cursor);
+		ranges.push(last, last);
+		cursor++;
+	}
+
+	for (; cursor < pattern.length && pattern[cursor] !== ']'; cursor++) {
+		if (pattern[cursor] === '-' && cursor + 1 < pattern.length && pattern[cursor + 1] !== ']') {
+			cursor++;
+			ranges.push(last, pattern.charCodeAt(cursor));
+		} else {
+			ranges.push(pattern.charCodeAt(cursor), pattern.charCodeAt(cursor));
+		}
+
+		last = pattern.charCodeAt(cursor);
+	}
+
+	return cursor < pattern.length ? {token: {kind: 'class', negate, ranges}, end: cursor} : undefined;
 }
 
 function matchesOne(token: Token, code: number): boolean {
@@ -148,7 +176,7 @@ function matchesOne(token: Token, code: number): boolean {
 	return inside !== token.negate;
 }
 
-/** Shell wildcards of a whole name: * ? and [..] classes ([!..] and [^..] negate). */
+/** A wildcard of a whole name, as suse-kabi-tools matches it: * ? \x and [..] classes ([^..] negates). */
 export function wildcard(pattern: string): Wildcard {
 	return new Wildcard(pattern);
 }
@@ -168,39 +196,41 @@ class KindIndex {
 
 	add(text: string, rule: number): void {
 		// The common shapes without compiling (a million rules must stay small).
-		if (!/[*?[]/.test(text)) {
+		if (!/[*?[\\]/.test(text)) {
 			setFirst(this.exact, text, rule);
 			return;
 		}
 
-		if (/^[^*?[]*\*+$/.test(text) || /^\*+[^*?[]*$/.test(text)) {
+		if (/^[^*?[\\]*\*+$/.test(text) || /^\*+[^*?[\\]*$/.test(text)) {
 			const prefix = !text.startsWith('*');
 			const literal = text.replaceAll('*', '');
-			setFirst(prefix ? this.prefixes : this.suffixes, literal, rule);
-			if (prefix) {
-				this.longestPrefix = Math.max(this.longestPrefix, literal.length);
-			} else {
-				this.longestSuffix = Math.max(this.longestSuffix, literal.length);
-			}
-
+			this.addAffix(prefix, literal, rule);
 			return;
 		}
 
 		const compiled = new Wildcard(text);
 		const {tokens} = compiled;
-		// A character token stands for one character of the text, so literal runs are slices of it.
+		// Runs of character tokens (`\x` included) are literal text.
 		const literal = (from: number, to: number) => tokens.slice(from, to).every(token => token.kind === 'char');
+		const literalText = (from: number, to: number) => tokens.slice(from, to).map(token => String.fromCharCode((token as {code: number}).code)).join('');
 		const last = tokens.length - 1;
 		if (literal(0, tokens.length)) {
-			setFirst(this.exact, text, rule);
+			setFirst(this.exact, literalText(0, tokens.length), rule);
 		} else if (tokens[last]?.kind === 'star' && literal(0, last)) {
-			setFirst(this.prefixes, text.slice(0, last), rule);
-			this.longestPrefix = Math.max(this.longestPrefix, last);
+			this.addAffix(true, literalText(0, last), rule);
 		} else if (tokens[0]?.kind === 'star' && literal(1, tokens.length)) {
-			setFirst(this.suffixes, text.slice(text.length - last), rule);
-			this.longestSuffix = Math.max(this.longestSuffix, last);
+			this.addAffix(false, literalText(1, tokens.length), rule);
 		} else {
 			this.scanned.push({rule, wildcard: compiled});
+		}
+	}
+
+	private addAffix(prefix: boolean, literal: string, rule: number): void {
+		setFirst(prefix ? this.prefixes : this.suffixes, literal, rule);
+		if (prefix) {
+			this.longestPrefix = Math.max(this.longestPrefix, literal.length);
+		} else {
+			this.longestSuffix = Math.max(this.longestSuffix, literal.length);
 		}
 	}
 
@@ -281,9 +311,71 @@ export class RuleIndex {
 	}
 }
 
-function patternOf(text: string): RulePattern {
-	const kind = text.includes('/') || text === 'vmlinux' ? 'module' : (/[A-Za-z]/.test(text) && text === text.toUpperCase() ? 'namespace' : 'symbol');
-	return {kind, text};
+/**
+The kind of a rule without a type, as upstream infers it: a "/" or exactly "vmlinux" is a module,
+a pattern equal to its upper case a namespace (so `*` and `__*` are namespace patterns), any other
+a symbol. Upper case is Unicode's, of the pattern's UTF-8 text (kmodx holds it as bytes).
+*/
+function kindOf(text: string): RulePattern['kind'] {
+	if (text.includes('/') || text === 'vmlinux') {
+		return 'module';
+	}
+
+	const characters = Buffer.from(text, 'latin1').toString('utf8');
+	return characters === characters.toUpperCase() ? 'namespace' : 'symbol';
+}
+
+const ruleTypes: Record<string, RulePattern['kind']> = {MODULE: 'module', NAMESPACE: 'namespace', SYMBOL: 'symbol'};
+const ruleForm = "must be '[MODULE|NAMESPACE|SYMBOL] PATTERN PASS|FAIL'";
+
+/** The words of one rule line as upstream splits them: ASCII white space (not \v), `#` ends the line. */
+function ruleWords(line: string): string[] {
+	const hash = line.indexOf('#');
+	return (hash === -1 ? line : line.slice(0, hash)).split(/[ \t\n\f\r]+/).filter(Boolean);
+}
+
+/** One severity rule, or undefined for a blank or comment line; upstream's errors, in its order. */
+function parseSeverityRule(line: string, number: number, file: string): SeverityRule | undefined {
+	const words = ruleWords(line);
+	const quoted = JSON.stringify(line.trim().slice(0, 80));
+	const error = (problem: string) => new InputError(file, `line ${number}: ${problem}: ${quoted}`);
+	if (words.length === 0) {
+		return undefined;
+	}
+
+	if (words.length === 1) {
+		throw error(`incomplete rule, ${ruleForm}`);
+	}
+
+	let kind: RulePattern['kind'];
+	if (words.length >= 3) {
+		const type = words[0]!;
+		if (!Object.hasOwn(ruleTypes, type)) {
+			throw error(`unknown rule type ${JSON.stringify(type.slice(0, 40))}, must be MODULE, NAMESPACE or SYMBOL`);
+		}
+
+		kind = ruleTypes[type]!;
+
+		if (words.length > 3) {
+			throw error('unexpected words after the verdict');
+		}
+
+	} else {
+		kind = kindOf(words[0]!);
+	}
+
+	const [text, verdict] = words.slice(-2) as [string, string];
+	if (verdict !== 'PASS' && verdict !== 'FAIL') {
+		throw error(`unknown verdict ${JSON.stringify(verdict.slice(0, 40))}, must be PASS or FAIL`);
+	}
+
+	const unclosed = new Wildcard(text).unclosedClass;
+	if (unclosed !== -1) {
+		// Upstream reads past the pattern on a match (a panic in 0c6c5c0): no meaning to follow.
+		throw error(`the [ at column ${unclosed + 1} of ${JSON.stringify(text.slice(0, 80))} has no ]`);
+	}
+
+	return {pattern: {kind, text}, pass: verdict === 'PASS', line: number, typed: words.length === 3};
 }
 
 /** A rules file: a stablelist when it starts with a `[…stablelist…]` header, else severity rules. */
@@ -314,16 +406,12 @@ export function parseRules(text: string, file: string): KabiRules {
 
 	const rules: SeverityRule[] = [];
 	for (const [index, line] of lines.entries()) {
-		const words = line.replace(/#.*/, '').trim().split(/\s+/).filter(Boolean);
-		if (words.length === 0) {
+		const rule = parseSeverityRule(line, index + 1, file);
+		if (rule === undefined) {
 			continue;
 		}
 
-		if (words.length !== 2 || (words[1] !== 'PASS' && words[1] !== 'FAIL')) {
-			throw new InputError(file, `line ${index + 1}: expected PATTERN PASS|FAIL, got ${JSON.stringify(line.trim().slice(0, 80))}`);
-		}
-
-		rules.push({pattern: patternOf(words[0]!), pass: words[1] === 'PASS', line: index + 1});
+		rules.push(rule);
 		if (rules.length > maximumRules) {
 			throw new InputError(file, `line ${index + 1}: more than ${maximumRules.toLocaleString('en-US')} rules: not a kABI rules file (limit)`);
 		}
@@ -343,6 +431,6 @@ export function judge(rules: KabiRules, subject: RuleSubject): RuleDecision {
 	const first = rules.index.first(subject);
 	const rule = rules.rules[first];
 	return rule
-		? {tolerated: rule.pass, rule: `${rules.file}:${rule.line}: ${rule.pattern.text} ${rule.pass ? 'PASS' : 'FAIL'}`}
+		? {tolerated: rule.pass, rule: `${rules.file}:${rule.line}: ${rule.typed ? `${rule.pattern.kind.toUpperCase()} ` : ''}${rule.pattern.text} ${rule.pass ? 'PASS' : 'FAIL'}`}
 		: {tolerated: false, rule: `${rules.file}: no rule matches (FAIL)`};
 }

@@ -9,7 +9,8 @@ const NEWLINE = 10;
 const CR = 13;
 
 /**
-`Module.symvers` in every layout the kernel ever wrote (tab-separated):
+`Module.symvers` in every layout the kernel ever wrote (tab-separated; columns separated by runs
+of spaces, as suse-kabi-tools reads them and writes its test files, are read too):
   ≤ 2.6.17        crc sym module
   2.6.18 – 5.3    crc sym module export_type
   5.4 – 5.5       crc sym namespace module export_type
@@ -36,7 +37,8 @@ export class SymversTable implements ExportTable {
 	private cache: Map<string, KernelExport> | undefined;
 
 	constructor(data: Uint8Array, readonly file: string) {
-		this.text = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+		this.text = tabSeparated(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+		data = this.text;
 		this.bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 		if (this.text.includes(0)) {
 			throw new InputError(file, 'not a Module.symvers file (binary data)');
@@ -240,6 +242,45 @@ export class SymversTable implements ExportTable {
 			}
 		}
 	}
+}
+
+const SPACE = 32;
+const FORM_FEED = 12;
+
+/**
+The file with its columns tab-separated: a kernel's file as it is; in one that uses spaces (or
+mixes them with tabs) each run of white space within a line becomes one tab, and white space at
+either end of a line goes. Names hold no white space, so no column is split; an empty namespace
+column at the end disappears, which means the same.
+*/
+function tabSeparated(text: Buffer): Buffer {
+	if (!text.includes(SPACE) && !text.includes(FORM_FEED)) {
+		return text;
+	}
+
+	const output = Buffer.allocUnsafe(text.length);
+	let length = 0;
+	let pending = false; // White space seen since the line's last column.
+	let lineStart = true;
+	for (const byte of text) {
+		if (byte === NEWLINE) {
+			output[length++] = byte;
+			pending = false;
+			lineStart = true;
+		} else if (byte === SPACE || byte === TAB || byte === FORM_FEED || byte === CR) {
+			pending = !lineStart;
+		} else {
+			if (pending) {
+				output[length++] = TAB;
+			}
+
+			output[length++] = byte;
+			pending = false;
+			lineStart = false;
+		}
+	}
+
+	return output.subarray(0, length);
 }
 
 function parseLine(text: Buffer, start: number, file: string, hasCrcs: boolean): KernelExport {
