@@ -26,6 +26,14 @@ async function main(): Promise<number> {
 		throw new InputError(flags.rules, `--rules is for the kernel diff (kmodx -k A -k B --rules FILE) and for kmodx check MODULE --rules STABLELIST; ${command === 'explore' ? 'the module explorer' : command} does not use it`);
 	}
 
+	if ((flags.root !== undefined || flags.strict) && command !== 'hook') {
+		throw new InputError(undefined, `${flags.root === undefined ? '--strict' : '--root'} is for kmodx hook RELEASE; ${command} does not use it`);
+	}
+
+	if (command === 'hook' && ((flags.kernel ?? []).length > 0 || (flags.types ?? []).length > 0)) {
+		throw new InputError(undefined, `hook takes the release just installed (and --from, --root), not ${(flags.kernel ?? []).length > 0 ? '-k' : '--types'}: kmodx hook RELEASE`);
+	}
+
 	if ((flags.types ?? []).length > 0 && command === 'weak-modules') {
 		throw new InputError(undefined, '--types is for why, check --explain, plan --explain, the kernel diff and the explorer; weak-modules does not use it');
 	}
@@ -54,6 +62,11 @@ async function main(): Promise<number> {
 			// The explorer pulls in Ink and React (~0.7 s): only load them when they are used.
 			const {runExplorer} = await withoutCiGuess(async () => import('./cli/explore-command.js'));
 			return runExplorer(paths, flags);
+		}
+
+		case 'hook': {
+			const {runHook} = await import('./cli/hook-command.js');
+			return runHook(paths, flags);
 		}
 
 		case 'diff': {

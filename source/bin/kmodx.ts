@@ -11,8 +11,9 @@ import {onTerminal, route} from '../cli/route.js';
 
 const parsed = fastParse(process.argv.slice(2));
 const routed = parsed && route(parsed.input, parsed.flags, onTerminal());
-// --explain reads type information, whose code only the full CLI carries.
-if (parsed && routed?.command === 'check' && !parsed.flags.explain) {
+// --explain reads type information, whose code only the full CLI carries; the full CLI also
+// refuses options of other commands (hook's --root and --strict).
+if (parsed && routed?.command === 'check' && !parsed.flags.explain && parsed.flags.root === undefined && !parsed.flags.strict) {
 	exitQuietlyOnClosedPipe();
 	exitOnCrash();
 	runCheck(routed.paths, parsed.flags).then(

@@ -9,7 +9,7 @@ const kernelLine = `  KERNEL is [LABEL=]SOURCE: Module.symvers (.gz .xz .zst), /
   vmlinuz, or a release name. Images list only vmlinux's exports: imports they cannot tell are
   undecided (?), never "loads".`;
 
-export const commandHelp: Record<'check' | 'plan' | 'why' | 'weak-modules', string> = {
+export const commandHelp: Record<'check' | 'plan' | 'why' | 'weak-modules' | 'hook', string> = {
 	check: `
   Usage
     $ kmodx check MODULE|DIR… [-k KERNEL]…
@@ -110,6 +110,27 @@ ${kernelLine}
     0 every module can be reused; 1 some need a rebuild; 3 none does, but some are undecided;
     2 bad usage or input; 70 internal error (a bug)
 `,
+	hook: `
+  Usage
+    $ kmodx hook RELEASE [--from RUNNING] [--root DIR] [--strict]
+
+  Run by a kernel's installation (hooks/ in the package: Debian's /etc/kernel/postinst.d, the
+  kernel-install plugin of Fedora, RHEL, SUSE and Arch): checks the out-of-tree modules of the
+  running kernel (lib/modules/RUNNING/updates, extra, weak-updates: DKMS, vendor and RHEL
+  weak-updates modules) against the kernel RELEASE just installed, and prints which will not
+  load and what to run. Where the new kernel already has a module of that name (DKMS built it
+  first), that one is checked. Prints nothing when all load.
+
+  Options
+        --from RUNNING              the running kernel's release (default: KMODX_RUNNING_RELEASE,
+                                    else uname -r)
+        --root DIR                  the root the kernels are installed in (default /; KMODX_ROOT)
+        --strict                    exit 1 when a module will not load, 2 on an error
+
+  Exit status
+    0 always, so that no kernel installation stops because of kmodx (an error is one line on
+    stderr); with --strict: 0 all load, 1 some do not or are undecided, 2 bad usage or input
+`,
 };
 
 const description = 'Will this kernel module load on that kernel? Checks modversions CRCs, vermagic, licenses and namespaces exactly as the kernel does.';
@@ -122,7 +143,7 @@ export function helpRequested(argv: string[], fullHelp: string): string | undefi
 	}
 
 	const command = argv[0];
-	if (command === 'check' || command === 'plan' || command === 'why' || command === 'weak-modules') {
+	if (command === 'check' || command === 'plan' || command === 'why' || command === 'weak-modules' || command === 'hook') {
 		return commandHelp[command].replace(/^\n/, '');
 	}
 

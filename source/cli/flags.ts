@@ -16,6 +16,9 @@ export type CliFlags = {
 	to?: string;
 	/** kABI rules: SUSE severities or a Red Hat stablelist. */
 	rules?: string;
+	/** hook: the root the kernels are installed in (default /), and whether problems set the status. */
+	root?: string;
+	strict?: boolean;
 };
 
 export function useColor(flags: CliFlags, stream: NodeJS.WriteStream = process.stdout): boolean {

@@ -19,6 +19,8 @@ export const flagDefinitions = {
 	from: {type: 'string'},
 	to: {type: 'string'},
 	rules: {type: 'string'},
+	root: {type: 'string'},
+	strict: {type: 'boolean', default: false},
 } as const;
 
 export const helpText = `
@@ -28,6 +30,7 @@ export const helpText = `
 	  $ kmodx -k A -k B                            browse what changed between two kernels
 	  $ kmodx plan MODULE|DIR… -k KERNEL…          the fewest builds that cover the kernels
 	  $ kmodx weak-modules MODULE|DIR… --from A --to B   which modules built for A load on B as they are
+	  $ kmodx hook RELEASE                         after installing a kernel: which out-of-tree modules break
 
 	  On a terminal \`kmodx MODULE…\` opens the explorer; piped, or with \`check\`, it prints a report.
 	  kmodx COMMAND --help: the command's own help.
@@ -64,6 +67,8 @@ export const helpText = `
 	      --rules FILE           kABI rules: SUSE severities (PATTERN PASS|FAIL lines) or a Red Hat
 	                             stablelist; the kernel diff judges each change (exit 1 only for
 	                             what they do not tolerate), check names imports off the stablelist
+	      --root DIR             hook: the root the kernels are installed in (default /)
+	      --strict               hook: exit 1 when a module will not load, 2 on an error (default 0)
 
 	Exit status
 	  0 every module loads on every kernel, 1 some do not (only problems of --fail-on count),
@@ -149,7 +154,7 @@ function distance(a: string, b: string): number {
 
 /** What the options without choices take, as the help says it. */
 const valueNames: Record<string, string> = {
-	kernel: 'KERNEL ([LABEL=]SOURCE)', output: 'FILE', types: 'LABEL=PATH', failOn: 'KINDS (comma list)', from: 'KERNEL', to: 'KERNEL', rules: 'FILE',
+	kernel: 'KERNEL ([LABEL=]SOURCE)', output: 'FILE', types: 'LABEL=PATH', failOn: 'KINDS (comma list)', from: 'KERNEL', to: 'KERNEL', rules: 'FILE', root: 'DIR',
 };
 
 /** How an option is written in messages: `-k/--kernel` or `--types`. */

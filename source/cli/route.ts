@@ -1,6 +1,6 @@
 import type {CliFlags} from './flags.js';
 
-export type Command = 'check' | 'plan' | 'weak-modules' | 'why' | 'explore' | 'diff';
+export type Command = 'check' | 'plan' | 'weak-modules' | 'why' | 'hook' | 'explore' | 'diff';
 
 /**
 Which command an invocation runs, and on what. One function for both entries (the full CLI and
@@ -12,7 +12,8 @@ export function route(input: string[], flags: CliFlags, terminal: boolean): {com
 		case 'check':
 		case 'plan':
 		case 'weak-modules':
-		case 'why': {
+		case 'why':
+		case 'hook': {
 			return {command: first, paths: rest};
 		}
 

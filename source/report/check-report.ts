@@ -176,7 +176,7 @@ export function moduleReport(module: ModuleInfo, kernels: Kernel[], policy: Chec
 		peers: typeof peers === 'function' ? peers(kernel) : peers,
 		resolved: resolver ? () => resolver.exportsIn(module, index) : undefined,
 	}));
-	const context = {verdicts: verdicts.map((verdict, index) => ({kernel: kernels[index]!, verdict}))};
+	const context = {verdicts: verdicts.map((verdict, index) => ({kernel: kernels[index]!, verdict})), ...(policy.dkmsRoot ? {dkmsRoot: policy.dkmsRoot} : {})};
 	return {
 		path: module.path,
 		name: module.name,

@@ -86,6 +86,8 @@ export type CheckPolicy = {
 	default, so a module it passes loads on both.
 	*/
 	missingVersion: 'fatal' | 'warn';
+	/** Where DKMS keeps its sources, for advice (default /var/lib/dkms; `kmodx hook --root` moves it). */
+	dkmsRoot?: string;
 };
 
 export const defaultPolicy: CheckPolicy = {missingVersion: 'fatal'};

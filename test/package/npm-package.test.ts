@@ -36,7 +36,9 @@ test('npm pack: the tarball holds the bundle, the licenses and nothing of the de
 	t.true(listed.includes('build/bin/THIRD-PARTY-LICENSES.txt'));
 	t.true(listed.includes('LICENSE'));
 	t.true(listed.includes('NOTICE.md'));
-	t.deepEqual(listed.filter(name => !/^(build\/bin\/|LICENSE$|NOTICE\.md$|README\.md$|package\.json$)/.test(name)), []);
+	t.true(listed.includes('hooks/zz-kmodx'));
+	t.true(listed.includes('hooks/90-kmodx.install'));
+	t.deepEqual(listed.filter(name => !/^(build\/bin\/|hooks\/|LICENSE$|NOTICE\.md$|README\.md$|package\.json$)/.test(name)), []);
 });
 
 test('installed offline into an empty prefix: one package, no dependency to download, and it checks a module as the clone does', t => {
