@@ -69,6 +69,17 @@ async function main(): Promise<number> {
 			return runHook(paths, flags);
 		}
 
+		case 'completion': {
+			const {completionScript, shells} = await import('./cli/completion.js');
+			const shell = paths[0] as typeof shells[number];
+			if (paths.length !== 1 || !shells.includes(shell)) {
+				throw new InputError(undefined, `kmodx completion SHELL: one of ${shells.join(', ')}`);
+			}
+
+			process.stdout.write(completionScript(shell));
+			return 0;
+		}
+
 		case 'diff': {
 			const {runDiff} = await import('./cli/diff-command.js');
 			return runDiff(flags);

@@ -31,6 +31,7 @@ export const helpText = `
 	  $ kmodx plan MODULE|DIR… -k KERNEL…          the fewest builds that cover the kernels
 	  $ kmodx weak-modules MODULE|DIR… --from A --to B   which modules built for A load on B as they are
 	  $ kmodx hook RELEASE                         after installing a kernel: which out-of-tree modules break
+	  $ kmodx completion bash|zsh|fish             shell completion (kmodx(1) is the manual page)
 
 	  On a terminal \`kmodx MODULE…\` opens the explorer; piped, or with \`check\`, it prints a report.
 	  kmodx COMMAND --help: the command's own help.
@@ -153,7 +154,7 @@ function distance(a: string, b: string): number {
 }
 
 /** What the options without choices take, as the help says it. */
-const valueNames: Record<string, string> = {
+export const valueNames: Record<string, string> = {
 	kernel: 'KERNEL ([LABEL=]SOURCE)', output: 'FILE', types: 'LABEL=PATH', failOn: 'KINDS (comma list)', from: 'KERNEL', to: 'KERNEL', rules: 'FILE', root: 'DIR',
 };
 

@@ -1,6 +1,6 @@
 import type {CliFlags} from './flags.js';
 
-export type Command = 'check' | 'plan' | 'weak-modules' | 'why' | 'hook' | 'explore' | 'diff';
+export type Command = 'check' | 'plan' | 'weak-modules' | 'why' | 'hook' | 'completion' | 'explore' | 'diff';
 
 /**
 Which command an invocation runs, and on what. One function for both entries (the full CLI and
@@ -13,7 +13,8 @@ export function route(input: string[], flags: CliFlags, terminal: boolean): {com
 		case 'plan':
 		case 'weak-modules':
 		case 'why':
-		case 'hook': {
+		case 'hook':
+		case 'completion': {
 			return {command: first, paths: rest};
 		}
 

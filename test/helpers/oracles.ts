@@ -14,7 +14,7 @@ KMODX_ORACLE_RECORD=FILE each skip (or failure) is also appended to FILE as a JS
 the summary `npm test` prints at the end (scripts/run-tests.js).
 */
 
-export type ProgramOracle = 'modprobe' | 'modinfo' | 'nm' | 'readelf' | 'c++filt' | 'rustfilt' | 'setpriv' | 'tmux' | 'pgrep' | 'xz' | 'zstd' | 'make';
+export type ProgramOracle = 'modprobe' | 'modinfo' | 'nm' | 'readelf' | 'c++filt' | 'rustfilt' | 'setpriv' | 'tmux' | 'pgrep' | 'xz' | 'zstd' | 'make' | 'groff' | 'zsh' | 'fish';
 export type Oracle = ProgramOracle | 'kbuild' | 'headers' | 'corpus' | 'image-tree' | 'root';
 
 /** The unpacked linux-image-6.1.0-47-amd64-unsigned (scripts/scale-test.sh --download, .ci/run), for the tests on a whole installed kernel. */
@@ -63,6 +63,10 @@ const checks: Record<Oracle, () => string | undefined> = {
 	xz: program('xz', 'xz-utils'),
 	zstd: program('zstd', 'zstd'),
 	make: program('make', 'make'),
+	// The manual page is rendered by groff with warnings on; completions are run by their shells.
+	groff: program('groff', 'groff-base'),
+	zsh: program('zsh', 'zsh'),
+	fish: program('fish', 'fish'),
 	// What kmodx runs to generate symtypes from a headers package: make and the compiler its config names.
 	kbuild: () => program('make', 'make')() ?? program('gcc-12', 'gcc-12')(),
 	headers: () => headersPackage(headers47)() ?? headersPackage(headers56)(),

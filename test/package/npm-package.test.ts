@@ -38,7 +38,9 @@ test('npm pack: the tarball holds the bundle, the licenses and nothing of the de
 	t.true(listed.includes('NOTICE.md'));
 	t.true(listed.includes('hooks/zz-kmodx'));
 	t.true(listed.includes('hooks/90-kmodx.install'));
-	t.deepEqual(listed.filter(name => !/^(build\/bin\/|hooks\/|LICENSE$|NOTICE\.md$|README\.md$|package\.json$)/.test(name)), []);
+	t.true(listed.includes('build/man/kmodx.1'));
+	t.true(listed.includes('build/completions/kmodx.bash'));
+	t.deepEqual(listed.filter(name => !/^(build\/(bin|man|completions)\/|hooks\/|LICENSE$|NOTICE\.md$|README\.md$|package\.json$)/.test(name)), []);
 });
 
 test('installed offline into an empty prefix: one package, no dependency to download, and it checks a module as the clone does', t => {
@@ -47,6 +49,7 @@ test('installed offline into an empty prefix: one package, no dependency to down
 	t.is(installed.status, 0, installed.stderr);
 	t.deepEqual(readdirSync(path.join(prefix, 'lib', 'node_modules')), ['kmodx']);
 	t.false(existsSync(path.join(prefix, 'lib', 'node_modules', 'kmodx', 'node_modules')), 'no dependencies installed');
+	t.true(existsSync(path.join(prefix, 'share', 'man', 'man1', 'kmodx.1')), 'man kmodx');
 	const binary = path.join(prefix, 'bin', 'kmodx');
 	const run = (args: string[]) => spawnSync(binary, args, {cwd: directory, encoding: 'utf8', timeout: 600_000, env: {...process.env, NO_COLOR: '1'}});
 	// check (the CommonJS binary) and plan (the ES-module CLI it loads): the same report as the clone's build.
