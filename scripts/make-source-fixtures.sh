@@ -16,6 +16,7 @@ files=(
 	kernel/module/version.c kernel/module/internal.h kernel/module/Makefile
 	mm/slab_common.c mm/slab.h mm/internal.h mm/Makefile
 	fs/debugfs/inode.c fs/debugfs/internal.h fs/debugfs/Makefile
+	drivers/gpu/drm/scheduler/sched_main.c drivers/gpu/drm/scheduler/gpu_scheduler_trace.h drivers/gpu/drm/scheduler/Makefile
 )
 for version in 6.1.170-3 6.1.192-2; do
 	tar -xJf "$source_dir/linux-source-$version.tar.xz" -C "$work" "${files[@]/#/linux-source-6.1/}"

@@ -26,8 +26,13 @@ export type KbuildUnit = {
 	module: boolean;
 	/** Preprocessor flags from the directory's Makefiles, as data. */
 	flags?: readonly KbuildFlag[];
-	/** The temporary tree's include/ ahead of the headers package's (NOSTDINC_FLAGS). */
-	treeIncludeFirst?: boolean;
+	/**
+	Tree-relative directories searched (-iquote) for `#include "…"` after the including file's
+	own: the directories of installed headers that include a file of the tree by a relative path
+	(include/trace's TRACE_INCLUDE_PATH `../../drivers/gpu/drm/scheduler`), so that the path,
+	taken from the tree's copy of the directory, reaches the tree's file.
+	*/
+	quoteDirectories?: readonly string[];
 };
 
 /** A path kbuild gets from kmodx itself (the headers directory, the temporary tree): refused when make or the shell would read it as more than a path. */
@@ -47,10 +52,11 @@ function requireKbuildName(source: string): void {
 The generated Kbuild of a unit: its object, and its flags, each one word that make and the
 shell pass to the preprocessor unchanged (`roots` makes their paths absolute).
 */
-export function kbuildFile(unit: Pick<KbuildUnit, 'source' | 'module' | 'flags' | 'treeIncludeFirst'>, roots: {tree: string; headers: string}): string {
+export function kbuildFile(unit: Pick<KbuildUnit, 'source' | 'module' | 'flags' | 'quoteDirectories'>, roots: {tree: string; headers: string}): string {
 	requireKbuildName(unit.source);
 	const stem = path.posix.basename(unit.source).replace(/\.[cS]$/, '');
-	const words = (unit.flags ?? []).map(flag => {
+	const quoteFlags = (unit.quoteDirectories ?? []).map(directory => ({option: '-iquote', value: directory, base: 'tree'}) as const);
+	const words = [...(unit.flags ?? []), ...quoteFlags].map(flag => {
 		const argument = flagArgument(flag, roots);
 		const word = kbuildWord(argument);
 		if (word === undefined) {
@@ -62,10 +68,6 @@ export function kbuildFile(unit: Pick<KbuildUnit, 'source' | 'module' | 'flags' 
 	const lines = [`obj-${unit.module ? 'm' : 'y'} := ${stem}.o`];
 	if (words.length > 0) {
 		lines.push(`ccflags-y += ${words.join(' ')}`, `asflags-y += ${words.join(' ')}`);
-	}
-
-	if (unit.treeIncludeFirst) {
-		lines.push(`NOSTDINC_FLAGS += ${kbuildWord(`-I${roots.tree}/include`)!}`);
 	}
 
 	return lines.join('\n') + '\n';
@@ -102,6 +104,12 @@ export async function kbuildSymtypes(headers: string, unit: KbuildUnit, options:
 			await mkdir(path.dirname(target), {recursive: true});
 			// eslint-disable-next-line no-await-in-loop
 			await writeFile(target, data);
+		}
+
+		for (const quoted of unit.quoteDirectories ?? []) {
+			// The relative path is taken from this directory: it must exist, even empty.
+			// eslint-disable-next-line no-await-in-loop
+			await mkdir(path.join(root, quoted), {recursive: true});
 		}
 
 		const directory = path.join(root, path.dirname(unit.source));

@@ -189,39 +189,57 @@ async function generateUnit(request: SourceSymtypesRequest, file: string): Promi
 	const unit = {files, source: file, module, flags: flags.flags};
 	const options = {timeoutMs: request.timeoutMs, signal: request.signal};
 	request.onProgress?.(`preprocessing ${file} with kbuild (KBUILD_SYMTYPES=1)`);
-	let text: string;
-	try {
-		text = await kbuildSymtypes(request.headers, unit, options);
-	} catch (error) {
-		// A few installed headers include a file of the tree by a relative path (include/trace/events/
-		// sof_intel.h: "../../../sound/soc/sof/sof-audio.h") that the headers package lacks: put the
-		// header and what it wants in the temporary tree, ahead of the headers package, and try again.
-		const extra = error instanceof KbuildError && error.missing ? await treeHeader(request, error.missing) : undefined;
-		if (!extra) {
-			throw error;
-		}
+	// Installed headers include files of the tree by relative paths the headers package cannot
+	// resolve: include/trace/define_trace.h and trace_events.h take TRACE_INCLUDE_PATH
+	// (`../../arch/x86/kvm`) from include/trace/, include/trace/events/sof_intel.h names
+	// "../../../sound/soc/sof/sof-audio.h". For each such miss, the file and its headers go into the
+	// temporary tree and the includer's directory is searched from the tree (-iquote), and again.
+	const quoteDirectories = new Set<string>();
+	let text: string | undefined;
+	for (let attempt = 0; text === undefined; attempt++) {
+		try {
+			// eslint-disable-next-line no-await-in-loop
+			text = await kbuildSymtypes(request.headers, {...unit, quoteDirectories: [...quoteDirectories]}, options);
+		} catch (error) {
+			// eslint-disable-next-line no-await-in-loop
+			const reached = error instanceof KbuildError && error.missing && attempt < maximumTreeIncludes ? await treeHeader(request, error.missing) : undefined;
+			if (!reached || quoteDirectories.has(reached.directory)) {
+				throw error;
+			}
 
-		request.onProgress?.(`preprocessing ${file} again, with ${extra.size} headers of the tree ahead of the headers package`);
-		text = await kbuildSymtypes(request.headers, {...unit, files: new Map([...files, ...extra]), treeIncludeFirst: true}, options);
+			quoteDirectories.add(reached.directory);
+			for (const [name, data] of reached.files) {
+				files.set(name, data);
+			}
+
+			request.onProgress?.(`preprocessing ${file} again, with ${reached.files.size} files of the tree that ${reached.directory}/ includes`);
+		}
 	}
 
 	await writeCache(request.cacheDir, cacheKind, key, zlib.gzipSync(Buffer.from(text, 'latin1'), {level: 6}), cacheEntries);
 	return {index: readSymtypes(text, label), cachePath};
 }
 
-/** The tree's copy of an installed header that includes a file the headers package lacks, and that file's headers. */
-async function treeHeader(request: SourceSymtypesRequest, missing: {includer: string; name: string}): Promise<Map<string, Buffer> | undefined> {
+/** How many installed-header directories may reach into the tree (a unit needs one or two). */
+const maximumTreeIncludes = 8;
+
+/**
+A file of the tree an installed header includes by a relative path the headers package lacks:
+the directory of the includer (tree-relative, e.g. include/trace) and the file with its headers.
+*/
+async function treeHeader(request: SourceSymtypesRequest, missing: {includer: string; name: string}): Promise<{directory: string; files: Map<string, Buffer>} | undefined> {
 	const srctree = await headersSourceTree(request.headers);
 	const includer = path.relative(srctree, missing.includer).split(path.sep).join('/');
 	if (includer.startsWith('..') || !includer.startsWith('include/')) {
 		return undefined;
 	}
 
-	const target = path.posix.normalize(path.posix.join(path.posix.dirname(includer), missing.name));
+	const directory = path.posix.dirname(includer);
+	const target = path.posix.normalize(path.posix.join(directory, missing.name));
 	const position = request.source.index.files.indexOf(target);
-	if (position === -1 || !request.source.index.files.includes(includer)) {
+	if (position === -1 || target.startsWith('..')) {
 		return undefined;
 	}
 
-	return request.source.read([includer, ...includeClosure(request.source.index, [position])], request.onProgress);
+	return {directory, files: await request.source.read(includeClosure(request.source.index, [position]), request.onProgress)};
 }

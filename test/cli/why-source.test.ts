@@ -37,6 +37,23 @@ integration(`why misc_register from the two kernels' source tarballs: symtypes, 
 	t.regex(text.stdout, /\nstruct fwnode_handle\n {2}via misc_register → struct miscdevice → struct device → struct fwnode_handle\n {2}~ u8 flags; → unsigned long flags; {2}\(member type changed\)\n/);
 });
 
+integration(`a trace header reached through TRACE_INCLUDE_PATH: drm_sched_job_init, verified against both kernels' CRCs`, t => {
+	// drivers/gpu/drm/scheduler/sched_main.c defines its tracepoints: the installed
+	// include/trace/define_trace.h and trace_events.h include "../../drivers/gpu/drm/scheduler/
+	// gpu_scheduler_trace.h", relative to include/trace/, which the headers package does not have.
+	const env = {KMODX_CACHE_DIR: temporaryDirectory(t)};
+	const result = runCli(['why', 'drm_sched_job_init', ...kernels, '--types', `47=${source170}`, '--types', `56=${source192}`, '--json'], {env});
+	t.is(result.code, 0, result.stderr);
+	const explanation = JSON.parse(result.stdout) as Explanation;
+	t.is(explanation.method, 'symtypes');
+	// Verified: both recomputed CRCs are the kernels' own (the headers' Module.symvers).
+	t.true(explanation.verified);
+	t.deepEqual(explanation.recomputed, {from: '0xa866cd62', to: '0x4a2323ec'});
+	t.deepEqual([explanation.from.crc, explanation.to.crc], ['0xa866cd62', '0x4a2323ec']);
+	t.deepEqual(explanation.origins?.from, {kind: 'source', path: source170, file: 'drivers/gpu/drm/scheduler/sched_main.c', headers: headers47});
+	t.true(explanation.changes.some(change => change.type === 'struct task_struct'));
+});
+
 integration(`a tarball of another version is refused: one line, exit 2`, t => {
 	const result = runCli(['why', 'misc_register', ...kernels, '--types', `47=${source192}`, '--types', `56=${source192}`], {env: {KMODX_CACHE_DIR: temporaryDirectory(t)}});
 	t.is(result.code, 2);

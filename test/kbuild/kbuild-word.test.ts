@@ -45,11 +45,10 @@ test('kbuildFile: the object and the flags of a unit, as make and the shell will
 		{option: '-D', value: 'DEFAULT_SYMBOL_NAMESPACE="USB_STORAGE"'},
 		{option: '-include', value: 'drivers/char/x.h', base: 'tree'},
 	] as const;
-	const text = kbuildFile({source: 'drivers/char/misc.c', module: false, flags, treeIncludeFirst: true}, {tree: '/tmp/kmodx-kbuild-a1', headers: '/srv/headers-6.1.0-47-common'});
+	const text = kbuildFile({source: 'drivers/char/misc.c', module: false, flags, quoteDirectories: ['include/trace']}, {tree: '/tmp/kmodx-kbuild-a1', headers: '/srv/headers-6.1.0-47-common'});
 	const made = argumentsThroughMake(text, directory);
-	t.deepEqual(made.c, ['-I/tmp/kmodx-kbuild-a1/drivers/net/wireless/intel/iwlwifi', '-I/srv/headers-6.1.0-47-common/include/linux/mlx5', '-DDEFAULT_SYMBOL_NAMESPACE="USB_STORAGE"', '-include/tmp/kmodx-kbuild-a1/drivers/char/x.h']);
+	t.deepEqual(made.c, ['-I/tmp/kmodx-kbuild-a1/drivers/net/wireless/intel/iwlwifi', '-I/srv/headers-6.1.0-47-common/include/linux/mlx5', '-DDEFAULT_SYMBOL_NAMESPACE="USB_STORAGE"', '-include/tmp/kmodx-kbuild-a1/drivers/char/x.h', '-iquote/tmp/kmodx-kbuild-a1/include/trace']);
 	t.deepEqual(made.objects, ['misc.o']);
-	t.regex(text, /^NOSTDINC_FLAGS \+= -I\/tmp\/kmodx-kbuild-a1\/include$/m);
 	t.throws(() => kbuildFile({source: 'drivers/char/$(shell id).c', module: false}, {tree: '/t', headers: '/h'}), {message: /refused: kbuild would read this file name as make or shell syntax/});
 	t.throws(() => kbuildFile({source: 'drivers/char/misc.c', module: false, flags: [{option: '-I', value: 'x', base: 'tree'}]}, {tree: '/tmp/a b$(x)', headers: '/h'}), {message: /refused the flag "-I\/tmp\/a b\$\(x\)\/x"/});
 });
