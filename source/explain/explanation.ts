@@ -14,6 +14,10 @@ export type TypeChangeKind =
 	| 'enumerator_value_changed'
 	| 'became_defined'
 	| 'became_opaque'
+	/** A definition only the new kernel's expansion reaches (through an added member, say), given whole in `after`. */
+	| 'type_added'
+	/** A definition only the old kernel's expansion reaches, given whole in `before`. */
+	| 'type_removed'
 	| 'typedef_changed'
 	| 'prototype_changed'
 	| 'type_changed'

@@ -121,6 +121,14 @@ function describe(change: TypeChange): string {
 			return 'became opaque (only declared, { UNKNOWN })';
 		}
 
+		case 'type_added': {
+			return `+ new, reached only in the new kernel: ${change.after ?? ''}`;
+		}
+
+		case 'type_removed': {
+			return `- gone, reached only in the old kernel: ${change.before ?? ''}`;
+		}
+
 		default: {
 			const label = change.kind.replaceAll('_', ' ');
 			if (change.before === undefined && change.after === undefined) {
@@ -139,6 +147,8 @@ const changeMarks: Partial<Record<TypeChange['kind'], string>> = {
 	enumerator_removed: '-',
 	became_defined: '+',
 	became_opaque: '-',
+	type_added: '+',
+	type_removed: '-',
 };
 
 /** One line per changed type, for reports that list many symbols (`check --explain`). */

@@ -16,8 +16,10 @@ export type SymtypesSide = {
 
 /**
 Why `symbol`'s genksyms CRC differs between two kernels: recompute both CRCs and compare,
-definition by definition, what each expansion hashed. Definitions reached on one side only
-are not listed: a changed definition that references them (a member added) is.
+definition by definition, what each expansion hashed. A definition one expansion has and the
+other lacks (a struct reached through an added member) is listed as added or removed, whole —
+unless it is reached only through a type that became defined or opaque: that is one cause, not
+everything its definition pulls in.
 */
 export function explainSymtypes({symbol, from, to}: {symbol: string; from: SymtypesSide; to: SymtypesSide}): Explanation {
 	const before = expandSymbol(from.index, symbol);
@@ -34,6 +36,20 @@ export function explainSymtypes({symbol, from, to}: {symbol: string; from: Symty
 
 		const path = pathsAfter.get(key) ?? (pathsBefore ??= shortestPaths(before)).get(key) ?? [symbol];
 		changes.push(...describeChange(key, oldDefinition.tokens, newDefinition.tokens, path));
+	}
+
+	// Definitions on one side only, except behind a type that became defined or opaque.
+	const flipped = new Set(changes.filter(change => change.kind === 'became_defined' || change.kind === 'became_opaque').map(change => change.type));
+	for (const [side, expansion, other, kind] of [['after', after, before, 'type_added'], ['before', before, after, 'type_removed']] as const) {
+		const reachable = reachableAvoiding(expansion, flipped);
+		for (const [key, definition] of expansion.definitions) {
+			if (other.definitions.has(key) || !reachable.has(key) || !parseReference(key) || isUnknown(definition.tokens)) {
+				continue;
+			}
+
+			const path = (side === 'after' ? pathsAfter : (pathsBefore ??= shortestPaths(before))).get(key) ?? [symbol];
+			changes.push({type: displayName(key), kind, [side]: summary(definition.tokens), path});
+		}
 	}
 
 	const notes: string[] = [];
@@ -116,6 +132,28 @@ function shortestPaths(expanded: SymbolExpansion): {get(key: string): string[] |
 			return path.reverse();
 		},
 	};
+}
+
+/** The definitions reached from the symbol without entering the definition of a `blocked` type. */
+function reachableAvoiding(expanded: SymbolExpansion, blocked: ReadonlySet<string>): Set<string> {
+	const seen = new Set<string>([expanded.symbol]);
+	const queue = [expanded.symbol];
+	for (let head = 0; head < queue.length; head++) {
+		const key = queue[head]!;
+		if (head > 0 && blocked.has(displayName(key))) {
+			continue;
+		}
+
+		for (const token of expanded.definitions.get(key)?.tokens ?? []) {
+			const target = parseReference(token) ? resolveReference(expanded.scope, token, expanded.definitions)?.key ?? token : undefined;
+			if (target !== undefined && !seen.has(target)) {
+				seen.add(target);
+				queue.push(target);
+			}
+		}
+	}
+
+	return seen;
 }
 
 function describeChange(key: string, before: readonly string[], after: readonly string[], path: string[]): TypeChange[] {

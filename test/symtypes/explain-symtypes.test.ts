@@ -102,8 +102,11 @@ test('every kind of change, on symtypes genksyms wrote', t => {
 		['struct undefined_thing', 'became_defined', undefined, 'struct undefined_thing;', 'struct undefined_thing { int now_defined; };'],
 		['BLUE', 'enumerator_value_changed', 'BLUE', '(5) + 1', '(6) + 1'],
 		['counter_t', 'member_type_changed', 'counter', 'int counter;', 'long counter;'],
+		// my_u32 no longer names u32: the old expansion hashed a definition the new one lacks.
+		['u32', 'type_removed', undefined, 'typedef unsigned int u32;', undefined],
 	]);
 	t.deepEqual(explanation.changes[0]!.path, ['node_count', 'chain_t', 'my_u32']);
+	t.deepEqual(explanation.changes.at(-1)!.path, ['node_count', 'chain_t', 'my_u32', 'u32']);
 	t.deepEqual(explanation.changes[6]!.path, ['node_count', 'struct node', 'union value']);
 
 	const prototype = explainSymtypes({
@@ -157,4 +160,37 @@ test('the text rendering of an explanation', t => {
 	t.true(lines.includes('  + (anonymous).futex_unique_id: atomic64_t futex_unique_id;'));
 	t.regex(text, /via module_layout → struct module → .* → struct task_struct\n/);
 	t.false(text.includes('note:'));
+});
+
+/** The CRCs genksyms printed for a fixture ("#SYMVER name 0x…"). */
+function genksymsCrcs(name: string): Map<string, number> {
+	return new Map(readFileSync(fixture(`symtypes/genksyms/${name}.crcs`), 'utf8').trim().split('\n').map(line => {
+		const [, symbol, crc] = line.split(' ');
+		return [symbol!, Number.parseInt(crc!, 16)];
+	}));
+}
+
+test('definitions one side only reaches: listed whole, except behind a type that became defined (genksyms fixtures)', t => {
+	const [a, b] = ['new-type-a', 'new-type-b'].map(name => readSymtypes(readFileSync(fixture(`symtypes/genksyms/${name}.symtypes`), 'utf8'), name));
+	const [crcsA, crcsB] = [genksymsCrcs('new-type-a'), genksymsCrcs('new-type-b')];
+	const why = (symbol: string) => explainSymtypes({symbol, from: {label: 'a', index: a!, kernelCrc: crcsA.get(symbol)}, to: {label: 'b', index: b!, kernelCrc: crcsB.get(symbol)}});
+	const summary = (symbol: string) => why(symbol).changes.map(change => [change.type, change.kind, change.member ?? change.after ?? change.before]);
+
+	// A struct reached only through an added member enters the new CRC whole: it is a cause.
+	t.true(why('station_get').verified);
+	t.deepEqual(summary('station_get'), [
+		['struct station_info', 'member_added', 'links'],
+		['struct link_station_info', 'type_added', 'struct link_station_info { int link_id; long bytes; };'],
+	]);
+	t.deepEqual(why('station_get').changes[1]!.path, ['station_get', 'struct station_info', 'struct link_station_info']);
+	// struct sock became defined: one cause, not struct inet_opt that its definition pulls in.
+	t.true(why('peer_clone').verified);
+	t.deepEqual(summary('peer_clone').map(([type, kind]) => [type, kind]), [['struct sock', 'became_defined']]);
+	// A struct reached only before (its member removed): gone.
+	t.true(why('counters_read').verified);
+	t.deepEqual(summary('counters_read'), [
+		['struct counters', 'member_removed', 'stats'],
+		['struct old_stats', 'type_removed', 'struct old_stats { long drops; };'],
+	]);
+	t.regex(formatExplanationText(why('station_get')), /\+ new, reached only in the new kernel: struct link_station_info \{ int link_id; long bytes; \};/);
 });

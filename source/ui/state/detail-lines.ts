@@ -190,6 +190,10 @@ function describeChange(change: TypeChange): string {
 		return `- ${member}${change.before ?? ''}`;
 	}
 
+	if (change.kind === 'type_added' || change.kind === 'type_removed') {
+		return change.kind === 'type_added' ? `+ new, reached only in the new kernel: ${change.after ?? ''}` : `- gone, reached only in the old kernel: ${change.before ?? ''}`;
+	}
+
 	const label = change.kind.replaceAll('_', ' ');
 	return change.before === undefined && change.after === undefined ? `~ ${member}${label}` : `~ ${member}${change.before ?? '(none)'} → ${change.after ?? '(none)'} (${label})`;
 }
