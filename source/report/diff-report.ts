@@ -260,14 +260,28 @@ function alignColumns(table: string[][], indent: string): string[] {
 
 const count = (value: number) => value.toLocaleString('en-US');
 
-/** The causes a set of rows shares: each change when they are few, else the types (the overview above says each one's change). */
-function causeTitle(cause: CauseSection): string {
+/**
+The causes a set of rows shares: each change when they are few; else the types, or, when the set
+is the first (largest) block's give or take a few (BTF's sets of 45 types differ by one or two),
+that difference. The overview above says each type's change.
+*/
+function causeTitle(cause: CauseSection, first: CauseSection): string {
 	const exports = plural(cause.rows.length, 'export');
 	if (cause.groups.length <= 3) {
 		return `${exports} changed by ${cause.groups.map(group => `${group.type} (${typeChangeText(group.change)})`).join(', ')}`;
 	}
 
-	return `${exports} changed by ${cause.groups.length} types: ${cause.groups.slice(0, 6).map(group => group.type).join(', ')}${cause.groups.length > 6 ? `, and ${cause.groups.length - 6} more` : ''}`;
+	const types = cause.groups.map(group => group.type);
+	if (cause !== first && first.groups.length > 3) {
+		const base = new Set(first.groups.map(group => group.type));
+		const added = types.filter(type => !base.has(type));
+		const removed = [...base].filter(type => !types.includes(type));
+		if (added.length + removed.length <= 6) {
+			return `${exports} changed by the ${base.size} types of the first block${[...added.map(type => `, + ${type}`), ...removed.map(type => `, − ${type}`)].join('')}`;
+		}
+	}
+
+	return `${exports} changed by ${types.length} types: ${types.slice(0, 6).join(', ')}${types.length > 6 ? `, and ${types.length - 6} more` : ''}`;
 }
 
 /** Every changed type, with its change and how many exports reach it: what the blocks below refer to. */
@@ -337,7 +351,7 @@ export function formatDiffMarkdown(diff: KernelDiff): string {
 			const {causes, unexplained, notDescribed, rest} = crcCauses(rows, section.rows, grouped);
 			const names = groupingNames(grouped);
 			for (const cause of causes) {
-				out.push(`### ${markdownText(causeTitle(cause))}`, '', ...table('crc', cause.rows));
+				out.push(`### ${markdownText(causeTitle(cause, causes[0]!))}`, '', ...table('crc', cause.rows));
 			}
 
 			for (const [title, indexes] of [[names.unexplained, unexplained], [names.notDescribed, notDescribed], [names.rest, rest]] as const) {
@@ -406,7 +420,7 @@ export function formatDiffText(diff: KernelDiff): string {
 			const {causes, unexplained, notDescribed, rest} = crcCauses(rows, section.rows, grouped);
 			const names = groupingNames(grouped);
 			const blocks: Array<[title: string, indexes: number[]]> = [
-				...causes.map(cause => [causeTitle(cause), cause.rows] as [string, number[]]),
+				...causes.map(cause => [causeTitle(cause, causes[0]!), cause.rows] as [string, number[]]),
 				[`${plural(unexplained.length, 'export')} ${names.unexplained}`, unexplained],
 				[`${plural(notDescribed.length, 'export')} ${names.notDescribed}`, notDescribed],
 				[`${plural(rest.length, 'export')} ${names.rest}`, rest],
