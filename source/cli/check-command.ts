@@ -13,6 +13,7 @@ import {formatMarkdown, markdownFooter, markdownHeader} from '../report/format-m
 import {cellText, formatMatrixMarkdown, formatMatrixText, type MatrixRow} from '../report/format-matrix.js';
 import {colorStyle, formatText, summaryText} from '../report/format-text.js';
 import {jsonChunks} from '../report/json-chunks.js';
+import {checkHint, withExplanations} from '../report/report-explanations.js';
 import {ReportSink, writeOutput} from '../report/write-output.js';
 import type {DigestOptions} from '../scan/digest.js';
 import type {CheckPolicy} from '../verdict/check-module.js';
@@ -49,13 +50,16 @@ export async function runCheck(paths: string[], flags: CliFlags, explain?: Expla
 
 	// One module, or --explain (which reads type information per problem): the whole report in memory.
 	const modules = await Promise.all(files.map(async file => guarded(file, async () => readModuleFile(file))));
-	const report = buildCheckReport(modules, kernels, policy);
+	let report = buildCheckReport(modules, kernels, policy);
 	if (flags.explain) {
 		if (!explain) {
 			throw new Error('check --explain runs in the full CLI');
 		}
 
 		await explain(report, kernels, flags);
+	} else {
+		// Each CRC mismatch says its why was not computed, and what computes it.
+		report = withExplanations(report, new Map(), checkHint);
 	}
 
 	if (stablelist) {

@@ -74,6 +74,8 @@ export type Explanation = {
 	incomplete?: string;
 	/** symtypes: where each kernel's came from. */
 	origins?: {from: SymtypesOrigin; to: SymtypesOrigin};
+	/** btf: the file each kernel's BTF was read from (a vmlinux, an image, a .BTF dump, a module's .ko for its split BTF). */
+	btf_inputs?: {from: string; to: string};
 	/** What `path` means: the expansion genksyms hashed, or reachability in BTF. */
 	paths?: 'genksyms' | 'btf';
 	changes: TypeChange[];

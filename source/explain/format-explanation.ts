@@ -167,5 +167,9 @@ export function summarizeExplanation(explanation: Explanation, limit = 8): strin
 
 	const noun = explanation.method === 'btf' ? 'candidate type' : 'changed type';
 	const head = `why (${methodLabel(explanation)}, ${byType.size} ${noun}${byType.size === 1 ? '' : 's'})`;
-	return byType.size === 0 && explanation.incomplete ? [`${head}: ${explanation.incomplete}`] : [`${head}:`, ...lines];
+	const inputs = explanation.origins
+		? [originText(explanation.origins.from), originText(explanation.origins.to)]
+		: (explanation.btf_inputs ? [explanation.btf_inputs.from, explanation.btf_inputs.to] : undefined);
+	const from = inputs ? [`from ${explanation.from.kernel}: ${inputs[0]!}; ${explanation.to.kernel}: ${inputs[1]!}`] : [];
+	return byType.size === 0 && explanation.incomplete ? [`${head}: ${explanation.incomplete}`, ...from] : [`${head}:`, ...lines, ...from];
 }

@@ -1,9 +1,11 @@
 import {markdownCode, markdownText} from '../common/markdown-text.js';
 import {terminalSafe} from '../common/terminal-text.js';
+import {cellWidth, padCells} from '../common/text-cells.js';
 import type {CauseGroup, Grouping, TypeDiff} from '../kabi/group-causes.js';
 import type {KabiRules, RuleDecision} from '../kabi/rules.js';
 import {crcText, diffSummary, type ExportDiffRow} from '../kernel/diff-kernels.js';
 import type {Kernel} from '../kernel/kernel.js';
+import {crcCauses, diffSections, type CauseSection, type DiffSectionKind} from './diff-sections.js';
 import {undecidedStatus} from './fail-on.js';
 
 export const diffSchema = 'kmodx.diff/1';
@@ -208,32 +210,161 @@ function groupingText(grouping: Grouping): string[] {
 	return lines;
 }
 
+/** "A", or "A → B" where the kernels differ (one value per kernel that has the export). */
+function across(values: Array<string | undefined>): string {
+	const present = values.filter(value => value !== undefined);
+	return new Set(present).size <= 1 ? present[0] ?? '—' : present.join(' → ');
+}
+
+const exporterOf = (row: ExportDiffRow) => across(row.exports.map(entry => entry?.module));
+const typeOf = (row: ExportDiffRow) => across(row.exports.map(entry => entry?.exportType));
+const namespaceOf = (row: ExportDiffRow) => {
+	const namespaces = row.exports.map(entry => (entry ? entry.namespace || '—' : undefined));
+	return namespaces.every(namespace => namespace === undefined || namespace === '—') ? '' : across(namespaces);
+};
+
+/** Type and namespace columns say something in these sections only (a CRC change keeps both). */
+const showsTypes = (kind: DiffSectionKind) => kind !== 'crc';
+
+/** One section's rows as cells, for the text: name, CRCs, exporter, [type, namespace], [rules], [mangled name]. */
+function textCells(diff: KernelDiff, kind: DiffSectionKind, index: number): string[] {
+	const row = diff.rows[index]!;
+	const decision = diff.judged?.decisions[index];
+	return [
+		shownName(row),
+		row.exports.map(entry => crcText(entry)).join(' → '),
+		exporterOf(row),
+		...(showsTypes(kind) ? [typeOf(row), namespaceOf(row)] : []),
+		decision ? decisionText(decision) : '',
+		row.demangled === undefined ? '' : `(${row.name})`,
+	].map(cell => terminalSafe(cell));
+}
+
+/** The widest the name column is padded to, in cells: a longer name pushes its line's other columns right. */
+const nameColumn = 60;
+
+/** Rows of cells aligned in columns (widths measured in terminal cells), two spaces apart, trailing blanks dropped. */
+function alignColumns(table: string[][], indent: string): string[] {
+	const widths: number[] = [];
+	for (const cells of table) {
+		for (const [column, cell] of cells.entries()) {
+			widths[column] = Math.max(widths[column] ?? 0, Math.min(cellWidth(cell), column === 0 ? nameColumn : Number.POSITIVE_INFINITY));
+		}
+	}
+
+	return table.map(cells => {
+		const last = cells.findLastIndex(cell => cell !== '');
+		return indent + cells.slice(0, last + 1).map((cell, column) => (column === last ? cell : padCells(cell, widths[column]!))).join('  ');
+	});
+}
+
+const count = (value: number) => value.toLocaleString('en-US');
+
+/**
+The causes a set of rows shares: each change when they are few; else the types, or, when the set
+is the first (largest) block's give or take a few (BTF's sets of 45 types differ by one or two),
+that difference. The overview above says each type's change.
+*/
+function causeTitle(cause: CauseSection, first: CauseSection): string {
+	const exports = plural(cause.rows.length, 'export');
+	if (cause.groups.length <= 3) {
+		return `${exports} changed by ${cause.groups.map(group => `${group.type} (${typeChangeText(group.change)})`).join(', ')}`;
+	}
+
+	const types = cause.groups.map(group => group.type);
+	if (cause !== first && first.groups.length > 3) {
+		const base = new Set(first.groups.map(group => group.type));
+		const added = types.filter(type => !base.has(type));
+		const removed = [...base].filter(type => !types.includes(type));
+		if (added.length + removed.length <= 6) {
+			return `${exports} changed by the ${base.size} types of the first block${[...added.map(type => `, + ${type}`), ...removed.map(type => `, − ${type}`)].join('')}`;
+		}
+	}
+
+	return `${exports} changed by ${types.length} types: ${types.slice(0, 6).join(', ')}${types.length > 6 ? `, and ${types.length - 6} more` : ''}`;
+}
+
+/** Every changed type, with its change and how many exports reach it: what the blocks below refer to. */
+function causeOverview(grouping: Grouping): string[] {
+	return grouping.groups.map(group => `${plural(group.exports.length, 'export').padStart(14)}  ${group.type}: ${typeChangeText(group.change)}`);
+}
+
+function groupingNames(grouping: Grouping) {
+	const kind = grouping.method === 'btf' ? 'BTF' : 'symtypes';
+	return {
+		unexplained: `reach no changed type the ${kind} shows`,
+		notDescribed: `the type information does not describe (${grouping.method === 'btf' ? 'variables and modules\' exports BTF of vmlinux lacks' : 'no file of the tree defines them'})`,
+		rest: 'not grouped',
+	};
+}
+
 export function formatDiffMarkdown(diff: KernelDiff): string {
 	const {kernels, rows, judged} = diff;
 	const changed = changedIndexes(rows, true);
 	const summary = diffSummary(rows);
 	const labels = kernels.map(kernel => markdownText(kernel.label));
-	const out = [`# kmodx kernel diff: ${labels.join(' → ')}`, '', `| symbol | change | ${labels.join(' | ')} | exported by |${judged ? ' rules |' : ''}`, `|---|---|${labels.map(() => '---|').join('')}---|${judged ? '---|' : ''}`];
-	for (const index of changed) {
-		const row = rows[index]!;
-		if (isRehashed(row)) {
-			continue;
-		}
-
-		const decision = judged?.decisions[index];
-		// A Rust symbol: demangled, its mangled name below.
-		const symbol = row.demangled === undefined ? markdownCode(row.name) : `${markdownCode(row.demangled)}<br>${markdownCode(row.name)}`;
-		out.push(`| ${symbol} | ${row.change.join(', ')} | ${row.exports.map(entry => crcText(entry)).join(' | ')} | ${markdownText(row.exports.find(Boolean)?.module ?? '—')} |${judged ? ` ${decision ? markdownText(decisionText(decision)) : '—'} |` : ''}`);
-	}
-
-	const rehashed = changed.filter(index => isRehashed(rows[index]!));
 	const ofThem = summary.rehashed > 0 ? ` (${summary.rehashed} of them the same Rust function under a new build hash)` : '';
-	out.push('', `**${changed.length} of ${rows.length} exports changed${ofThem}; ${summary.same} are the same.**`, '');
+	const out = [`# kmodx kernel diff: ${labels.join(' → ')}`, '', `**${changed.length} of ${rows.length} exports changed${ofThem}; ${summary.same} are the same.**`, ''];
 	const unversioned = unversionedNote(kernels);
 	if (unversioned) {
 		out.push(markdownText(unversioned), '');
 	}
 
+	const rulesLine = rulesSummary(diff);
+	if (rulesLine) {
+		out.push(`**${markdownText(rulesLine)}.**`, '');
+	}
+
+	const table = (kind: DiffSectionKind, indexes: number[]) => {
+		if (indexes.length === 0) {
+			return ['None.', ''];
+		}
+
+		const types = showsTypes(kind);
+		const lines = [
+			`| symbol | change | ${labels.join(' | ')} | exported by |${types ? ' export type | namespace |' : ''}${judged ? ' rules |' : ''}`,
+			`|---|---|${labels.map(() => '---|').join('')}---|${types ? '---|---|' : ''}${judged ? '---|' : ''}`,
+		];
+		for (const index of indexes) {
+			const row = rows[index]!;
+			const decision = judged?.decisions[index];
+			// A Rust symbol: demangled, its mangled name after it.
+			const symbol = row.demangled === undefined ? markdownCode(row.name) : `${markdownCode(row.demangled)} (${markdownCode(row.name)})`;
+			const typeCells = types ? ` ${markdownText(typeOf(row))} | ${markdownText(namespaceOf(row))} |` : '';
+			lines.push(`| ${symbol} | ${row.change.join(', ')} | ${row.exports.map(entry => crcText(entry)).join(' | ')} | ${markdownText(exporterOf(row))} |${typeCells}${judged ? ` ${decision ? markdownText(decisionText(decision)) : '—'} |` : ''}`);
+		}
+
+		lines.push('');
+		return lines;
+	};
+
+	for (const section of diffSections(rows)) {
+		const grouped = section.kind === 'crc' && diff.grouping && !diff.grouping.withoutCrcs ? diff.grouping : undefined;
+		out.push(`## ${section.title} (${count(section.rows.length)})`, '');
+		if (grouped && section.rows.length > 0) {
+			out.push(`${markdownText(groupingHeading(grouped))}:`, '', '| exports | type | change |', '|---|---|---|');
+			for (const group of grouped.groups) {
+				out.push(`| ${count(group.exports.length)} | ${markdownCode(group.type)} | ${markdownText(typeChangeText(group.change))} |`);
+			}
+
+			out.push('');
+			const {causes, unexplained, notDescribed, rest} = crcCauses(rows, section.rows, grouped);
+			const names = groupingNames(grouped);
+			for (const cause of causes) {
+				out.push(`### ${markdownText(causeTitle(cause, causes[0]!))}`, '', ...table('crc', cause.rows));
+			}
+
+			for (const [title, indexes] of [[names.unexplained, unexplained], [names.notDescribed, notDescribed], [names.rest, rest]] as const) {
+				if (indexes.length > 0) {
+					out.push(`### ${markdownText(`${plural(indexes.length, 'export')} ${title}`)}`, '', ...table('crc', indexes));
+				}
+			}
+		} else {
+			out.push(...table(section.kind, section.rows));
+		}
+	}
+
+	const rehashed = changed.filter(index => isRehashed(rows[index]!));
 	if (rehashed.length > 0) {
 		out.push(`## ${markdownText(rehashedHeading(rehashed.length))}`, '', `| function | change | ${labels.join(' | ')} | exported by |${judged ? ' rules |' : ''}`, `|---|---|${labels.map(() => '---|').join('')}---|${judged ? '---|' : ''}`);
 		for (const index of rehashed) {
@@ -246,17 +377,13 @@ export function formatDiffMarkdown(diff: KernelDiff): string {
 		out.push('');
 	}
 
-	const rulesLine = rulesSummary(diff);
-	if (rulesLine) {
-		out.push(`**${markdownText(rulesLine)}.**`, '');
-	}
-
 	const note = undecidedNote(kernels, summary.undecided);
 	if (note) {
 		out.push(markdownText(note), '');
 	}
 
-	if (diff.grouping) {
+	// Kernels without CRCs: the exports' type changes by cause (no CRC section to hold them).
+	if (diff.grouping?.withoutCrcs) {
 		out.push(`## ${groupingHeading(diff.grouping)}`, '', '| exports | type | change | which |', '|---|---|---|---|');
 		for (const group of diff.grouping.groups) {
 			const which = group.exports.slice(0, 20).map(name => markdownCode(name)).join(', ') + (group.exports.length > 20 ? `, … (${group.exports.length - 20} more)` : '');
@@ -270,7 +397,7 @@ export function formatDiffMarkdown(diff: KernelDiff): string {
 }
 
 export function formatDiffText(diff: KernelDiff): string {
-	const {kernels, rows, judged} = diff;
+	const {kernels, rows} = diff;
 	const changed = changedIndexes(rows, true);
 	const summary = diffSummary(rows);
 	const rehashedCount = summary.rehashed > 0 ? `, ${summary.rehashed} rehashed (same Rust function, new build hash)` : '';
@@ -285,36 +412,49 @@ export function formatDiffText(diff: KernelDiff): string {
 		lines.push(rulesLine);
 	}
 
-	for (const index of changed) {
-		const row = rows[index]!;
-		if (isRehashed(row)) {
-			continue;
+	for (const section of diffSections(rows)) {
+		const grouped = section.kind === 'crc' && diff.grouping && !diff.grouping.withoutCrcs ? diff.grouping : undefined;
+		lines.push('', `${section.title} (${count(section.rows.length)})${section.rows.length > 0 ? ':' : ''}`);
+		if (grouped && section.rows.length > 0) {
+			lines.push(`  ${groupingHeading(grouped)}:`, ...causeOverview(grouped).map(line => `  ${line}`));
+			const {causes, unexplained, notDescribed, rest} = crcCauses(rows, section.rows, grouped);
+			const names = groupingNames(grouped);
+			const blocks: Array<[title: string, indexes: number[]]> = [
+				...causes.map(cause => [causeTitle(cause, causes[0]!), cause.rows] as [string, number[]]),
+				[`${plural(unexplained.length, 'export')} ${names.unexplained}`, unexplained],
+				[`${plural(notDescribed.length, 'export')} ${names.notDescribed}`, notDescribed],
+				[`${plural(rest.length, 'export')} ${names.rest}`, rest],
+			];
+			// One alignment for the whole section: columns line up from one cause to the next.
+			const shown = blocks.filter(([, indexes]) => indexes.length > 0);
+			const aligned = alignColumns(shown.flatMap(([, indexes]) => indexes.map(index => textCells(diff, 'crc', index))), '    ');
+			let at = 0;
+			for (const [title, indexes] of shown) {
+				lines.push('', `  ${title}:`, ...aligned.slice(at, at + indexes.length));
+				at += indexes.length;
+			}
+		} else {
+			lines.push(...alignColumns(section.rows.map(index => textCells(diff, section.kind, index)), '  '));
 		}
-
-		const decision = judged?.decisions[index];
-		// A Rust symbol: demangled first, its mangled name at the end of the line.
-		const mangled = row.demangled === undefined ? '' : `  (${row.name})`;
-		lines.push(`${row.change.filter(change => change !== 'undecided').join(',').padEnd(12)} ${shownName(row)}  ${row.exports.map(entry => crcText(entry)).join(' → ')}${decision ? `  ${decisionText(decision)}` : ''}${mangled}`);
 	}
 
 	const rehashed = changed.filter(index => isRehashed(rows[index]!));
 	if (rehashed.length > 0) {
-		lines.push(`${rehashedHeading(rehashed.length)}:`);
-		for (const index of rehashed) {
+		lines.push('', `${rehashedHeading(rehashed.length)}:`);
+		lines.push(...alignColumns(rehashed.map(index => {
 			const row = rows[index]!;
-			const decision = judged?.decisions[index];
+			const decision = diff.judged?.decisions[index];
 			const others = row.change.filter(change => change !== 'rehashed' && change !== 'undecided');
-			const crcs = others.length > 0 ? `  ${others.join(',')} ${row.exports.map(entry => crcText(entry)).join(' → ')}` : '';
-			lines.push(`  ${shownName(row)}  ${(row.names ?? []).map(name => name ?? '—').join(' → ')}${crcs}${decision ? `  ${decisionText(decision)}` : ''}`);
-		}
+			return [shownName(row), (row.names ?? []).map(name => name ?? '—').join(' → '), others.length > 0 ? `${others.join(',')} ${row.exports.map(entry => crcText(entry)).join(' → ')}` : '', decision ? decisionText(decision) : ''].map(cell => terminalSafe(cell));
+		}), '  '));
 	}
 
 	const note = undecidedNote(kernels, summary.undecided);
 	if (note) {
-		lines.push(note);
+		lines.push('', note);
 	}
 
-	if (diff.grouping) {
+	if (diff.grouping?.withoutCrcs) {
 		for (const line of groupingText(diff.grouping)) {
 			lines.push(line);
 		}

@@ -191,6 +191,12 @@ export function moduleText(untrusted: ModuleReport, width: number, style: TextSt
 					lines.push(style.dim(`          why: ${problem.explanation_unavailable}`));
 				}
 			}
+
+			// Whys not computed: said once per kernel, with what would compute them.
+			const waiting = result.problems.filter(problem => problem.not_explained !== undefined);
+			if (waiting.length > 0) {
+				lines.push(style.dim(`      why not explained (${plural(waiting.length, 'CRC mismatch', 'CRC mismatches')}): ${waiting[0]!.not_explained!}`));
+			}
 		}
 
 		for (const [reason, symbols] of undecidedGroups(result.warnings)) {
@@ -228,6 +234,6 @@ export function moduleText(untrusted: ModuleReport, width: number, style: TextSt
 	return lines;
 }
 
-export function plural(count: number, word: string): string {
-	return `${count} ${word}${count === 1 ? '' : 's'}`;
+export function plural(count: number, word: string, words = `${word}s`): string {
+	return `${count} ${count === 1 ? word : words}`;
 }

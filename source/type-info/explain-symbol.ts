@@ -25,7 +25,9 @@ export async function explainSymbol(symbol: string, from: Kernel, to: Kernel, in
 		return {explanation: {...explanation, origins: {from: fromSymtypes.origin, to: toSymtypes.origin}, ...(notes.length > 0 ? {notes} : {})}};
 	}
 
-	const exactMissing = [fromSymtypes, toSymtypes].flatMap(answer => ('reasons' in answer ? [answer] : []));
+	// Without modversions no CRC exists for genksyms's input to reproduce: no "exact answer" to ask for.
+	const versioned = from.modversions !== false && to.modversions !== false;
+	const exactMissing = versioned ? [fromSymtypes, toSymtypes].flatMap(answer => ('reasons' in answer ? [answer] : [])) : [];
 	const [fromBtf, toBtf] = await Promise.all([info.btf(from, symbol), info.btf(to, symbol)]);
 	if ('btf' in fromBtf && 'btf' in toBtf) {
 		const {explainBtf} = await import('../btf/explain-btf.js');
@@ -34,7 +36,7 @@ export async function explainSymbol(symbol: string, from: Kernel, to: Kernel, in
 			from: {label: from.label, btf: fromBtf.btf, crc: fromCrc === undefined ? undefined : formatCrc(fromCrc)},
 			to: {label: to.label, btf: toBtf.btf, crc: toCrc === undefined ? undefined : formatCrc(toCrc)},
 		});
-		const narrowed = await narrowBtf(explanation, from, to, info, progress?.[1]);
+		const narrowed = await narrowBtf({...explanation, btf_inputs: {from: fromBtf.path, to: toBtf.path}}, from, to, info, progress?.[1]);
 		if (narrowed.method === 'symtypes') {
 			return {explanation: narrowed};
 		}
@@ -42,17 +44,17 @@ export async function explainSymbol(symbol: string, from: Kernel, to: Kernel, in
 		const reasons = exactMissing.flatMap(answer => answer.reasons);
 		const give = exactMissing.flatMap(answer => answer.give);
 		const exact = `no exact answer${reasons.length > 0 ? ` (${reasons.join('; ')})` : ''}${give.length > 0 ? `: for it give ${give.join(' ')}` : ''}`;
-		return {explanation: {...narrowed, notes: [...(narrowed.notes ?? []), exact]}};
+		return versioned ? {explanation: {...narrowed, notes: [...(narrowed.notes ?? []), exact]}} : {explanation: narrowed};
 	}
 
 	const btfMissing = [fromBtf, toBtf].flatMap(answer => ('reasons' in answer ? [answer] : []));
 	const reasons = [...exactMissing, ...btfMissing].flatMap(answer => answer.reasons);
 	const exactGive = exactMissing.flatMap(answer => answer.give);
 	const btfGive = btfMissing.flatMap(answer => answer.give);
-	const wants = [
+	const wants = versioned ? [
 		...(exactGive.length > 0 ? [`for the exact answer give ${exactGive.join(' ')}`] : []),
 		...(btfGive.length > 0 ? [`for an approximate one (BTF) ${btfGive.join(' ')}`] : []),
-	];
+	] : (btfGive.length > 0 ? [`give their BTF: ${btfGive.join(' ')}`] : []);
 	return {unavailable: `no type information to compare${reasons.length > 0 ? ` (${reasons.join('; ')})` : ''}${wants.length > 0 ? `: ${wants.join('; ')}` : ''}`};
 }
 

@@ -43,6 +43,13 @@ export async function narrowBtf(explanation: Explanation, from: Kernel, to: Kern
 	const hashed = marked.filter(change => change.likelihood === 'hashed');
 	const types = (changes: TypeChange[]) => new Set(changes.map(change => change.type)).size;
 	const header = before.header === after.header ? `<${before.header}>` : `<${before.header}> and <${after.header}>`;
-	const note = `${types(hashed)} of the ${types(marked)} candidate types are defined by ${header}, which declares ${symbol}: genksyms hashed them in any file that includes it; whether it hashed the others depends on what the exporting file includes (the header alone gives ${formatCrc(genksymsCrc(after.index, symbol))} on ${to.label}, the kernel ${crcs[1] === undefined ? 'no CRC' : formatCrc(crcs[1])})`;
+	const note = candidatesNote(types(hashed), types(marked), header, symbol) + ` (the header alone gives ${formatCrc(genksymsCrc(after.index, symbol))} on ${to.label}, the kernel ${crcs[1] === undefined ? 'no CRC' : formatCrc(crcs[1])})`;
 	return {...explanation, changes: [...hashed, ...marked.filter(change => change.likelihood === 'possible')], notes: [...(explanation.notes ?? []), note]};
+}
+
+/** "1 of the 44 candidate types is defined by <linux/miscdevice.h>, …": the verb agrees with the count defined. */
+export function candidatesNote(hashed: number, candidates: number, header: string, symbol: string): string {
+	const verb = hashed === 1 ? 'is' : 'are';
+	const them = hashed === 1 ? 'it' : 'them';
+	return `${hashed} of the ${candidates} candidate type${candidates === 1 ? '' : 's'} ${verb} defined by ${header}, which declares ${symbol}: genksyms hashed ${them} in any file that includes it; whether it hashed the others depends on what the exporting file includes`;
 }

@@ -71,7 +71,7 @@ export function App({data, theme, explain, size: fixedSize, directory = process.
 	}, [layout.listHeight, layout.detailHeight, detailLines.length]);
 
 	useExplorerInput(dispatch, true, earlyKeys);
-	useCommands(state.command, {data, row, directory, dispatch});
+	useCommands(state.command, {data, row, directory, dispatch, explanations});
 
 	// The list scrolls like a pager: the window moves only when the cursor leaves it.
 	const topRef = useRef(0);

@@ -3,14 +3,32 @@ import path from 'node:path';
 import {buildDiffReport, formatDiffMarkdown} from '../report/diff-report.js';
 import {formatMarkdown} from '../report/format-markdown.js';
 import {writeOutput} from '../report/write-output.js';
+import type {ExplainResult} from '../explain/explanation.js';
+import {knownKey, withExplanations} from '../report/report-explanations.js';
 import type {ExplorerData} from './state/data.js';
+import type {ExplanationState} from './state/detail-lines.js';
+
+/** What explains a mismatch the user did not open before exporting. */
+const explorerHint = (kernel: string) => `open the symbol in the explorer (Enter on its row, kernel ${kernel}) before exporting, or run kmodx check --explain`;
 
 export type ExportFormat = 'markdown' | 'json';
 
-/** The same document `kmodx check --format markdown|json` (or the piped diff) prints for these inputs. */
-export function exportContent(data: ExplorerData, format: ExportFormat): string {
+/**
+The same document `kmodx check --format markdown|json` (or the piped diff) prints for these inputs,
+with the whys the user already opened (`explanations`, by explainKey) reused, not recomputed.
+*/
+export function exportContent(data: ExplorerData, format: ExportFormat, explanations: ReadonlyMap<string, ExplanationState> = new Map()): string {
 	if (data.mode === 'check') {
-		return format === 'json' ? JSON.stringify(data.report, null, 2) + '\n' : formatMarkdown(data.report);
+		const known = new Map<string, ExplainResult>();
+		for (const [key, state] of explanations) {
+			if (state.status === 'done') {
+				const [symbol, , to] = key.split('\u0000');
+				known.set(knownKey(symbol!, to!), state.result);
+			}
+		}
+
+		const report = withExplanations(data.report, known, explorerHint);
+		return format === 'json' ? JSON.stringify(report, null, 2) + '\n' : formatMarkdown(report);
 	}
 
 	return format === 'json' ? JSON.stringify(buildDiffReport(data.kernelDiff), null, 2) + '\n' : formatDiffMarkdown(data.kernelDiff);
@@ -28,8 +46,8 @@ export function exportFile(directory: string, name: string, format: ExportFormat
 	}
 }
 
-export function exportReport(data: ExplorerData, format: ExportFormat, directory: string, name: string): string {
-	const content = exportContent(data, format);
+export function exportReport(data: ExplorerData, format: ExportFormat, directory: string, name: string, explanations?: ReadonlyMap<string, ExplanationState>): string {
+	const content = exportContent(data, format, explanations);
 	// A file appearing between the check and the write makes writeOutput refuse: take the next name.
 	for (let attempt = 0; ; attempt++) {
 		const file = exportFile(directory, name, format);

@@ -35,6 +35,8 @@ export type Problem = {
 	/** `check --explain`: why the CRC changed, from the module's build kernel to this one. */
 	explanation?: Explanation;
 	explanation_unavailable?: string;
+	/** A CRC problem whose why was not computed (no --explain; not opened in the explorer): what would explain it. */
+	not_explained?: string;
 	/** A `namespace` problem: the namespace the exporter put the symbol in. */
 	namespace?: string;
 };
@@ -226,7 +228,7 @@ class LoadAttempt {
 		const {name} = this.module;
 		const {intree, retpoline, license} = this.facts;
 		if (!intree) {
-			this.warnings.push({kind: 'out_of_tree', symbol: null, log: [`${name}: loading out-of-tree module taints kernel.`], message: 'out-of-tree module: loads, but taints the kernel (O)'});
+			this.warnings.push({kind: 'out_of_tree', symbol: null, log: [`${name}: loading out-of-tree module taints kernel.`], message: 'out-of-tree module: loading it taints the kernel (O)'});
 		}
 
 		if (this.kernel.config?.retpoline && !retpoline) {

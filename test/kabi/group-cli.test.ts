@@ -20,7 +20,8 @@ test('from symtypes (version.c of both kernels): module_layout under exactly the
 	t.is(causes.not_described.length, 18_253);
 	const text = runCli([...kernels, ...types]).stdout;
 	t.regex(text, /CRC changes by cause, from symtypes \(exact/);
-	t.regex(text, /1 export {2}struct task_struct: \+ user_dumpable, \+ kstack_offset\n +module_layout\n/);
+	t.regex(text, /\n {8}1 export {2}struct task_struct: \+ user_dumpable, \+ kstack_offset\n/);
+	t.regex(text, /\n {2}1 export changed by 6 types: struct key, struct key_tag, struct keyring_index_key, struct mm_struct, struct task_struct, struct user_struct:\n {4}module_layout +0x160c03af → 0x9060323f {2}vmlinux\n/);
 });
 
 test('from BTF: an over-approximation, and said to be one; a variable BTF lacks is not described', t => {

@@ -94,7 +94,13 @@ for (const [columns, rows] of [[120, 40], [80, 24]] as const) {
 
 		send(session, 'e');
 		screen = await waitFor(session, /wrote \.\/kmodx-report-my_drv-1\.md/);
-		t.is(readFileSync(path.join(session.directory, 'kmodx-report-my_drv-1.md'), 'utf8'), expectedMarkdown());
+		// The check's Markdown, but the whys are the explorer's: misc_register's (opened above) as it
+		// answered, the others "not explained" with how to explain them in the explorer.
+		const exported = readFileSync(path.join(session.directory, 'kmodx-report-my_drv-1.md'), 'utf8');
+		const withoutWhys = (markdown: string) => markdown.replaceAll(/#### Why the CRCs differ on [^]*?(?=#### What to do)/g, '');
+		t.is(withoutWhys(exported), withoutWhys(expectedMarkdown()));
+		t.regex(exported, /- \*\*`misc_register`\*\*: not explained: no type information to compare/);
+		t.regex(exported, /- not explained: `module_layout`, .*: open the symbol in the explorer \(Enter on its row, kernel 56\) before exporting/);
 
 		send(session, 'q');
 		screen = await waitFor(session, /EXIT=1/);

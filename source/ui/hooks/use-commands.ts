@@ -6,14 +6,15 @@ import {exportReport, osc52} from '../export.js';
 import {exitCode, type ExplorerData} from '../state/data.js';
 import type {Command, ExplorerEvent, ExplorerState} from '../state/explorer-state.js';
 import type {TableRow} from '../state/rows.js';
+import type {ExplanationState} from '../state/detail-lines.js';
 
-type Context = {data: ExplorerData; row: TableRow | undefined; directory: string; dispatch: Dispatch<ExplorerEvent>};
+type Context = {data: ExplorerData; row: TableRow | undefined; directory: string; dispatch: Dispatch<ExplorerEvent>; explanations: ReadonlyMap<string, ExplanationState>};
 
 /**
 The effects keys ask for (quit, copy, export), run once per command: the reducer only records
 them (with an id) because keys arrive in bursts faster than frames.
 */
-export function useCommands(command: ExplorerState['command'], {data, row, directory, dispatch}: Context): void {
+export function useCommands(command: ExplorerState['command'], {data, row, directory, dispatch, explanations}: Context): void {
 	const {exit} = useApp();
 	const {stdout} = useStdout();
 	const onCommand = useCallback((action: Command) => {
@@ -41,14 +42,15 @@ export function useCommands(command: ExplorerState['command'], {data, row, direc
 					? (data.report.modules.length === 1 ? data.report.modules[0]!.name : 'modules')
 					: `diff-${data.kernels.map(kernel => kernel.label).join('-')}`;
 				try {
-					const file = exportReport(data, format, directory, name);
+					// The whys already opened go into the report as they are.
+					const file = exportReport(data, format, directory, name, explanations);
 					dispatch({type: 'message', text: `wrote ${path.relative(process.cwd(), file).startsWith('..') ? file : `./${path.relative(process.cwd(), file)}`}`, tone: 'info'});
 				} catch (error) {
 					dispatch({type: 'message', text: `export failed: ${(error as Error).message}`, tone: 'error'});
 				}
 			}
 		}
-	}, [data, row, stdout, exit, directory, dispatch]);
+	}, [data, row, stdout, exit, directory, dispatch, explanations]);
 	const commandId = command?.id;
 	useEffect(() => {
 		if (command) {
