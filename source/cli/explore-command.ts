@@ -6,7 +6,7 @@ import {parseTypesFlags} from '../type-info/types-flags.js';
 import {runExplorer as run} from '../ui/run-explorer.js';
 import {checkData, diffData, type ExplainFunction} from '../ui/state/data.js';
 import {useColor, type CliFlags} from './flags.js';
-import {kernelDiff} from './diff-command.js';
+import {groupDiff, ungroupedDiff} from './diff-command.js';
 import {loadKernels, loadModules} from './load-inputs.js';
 
 /**
@@ -18,18 +18,28 @@ export async function runExplorer(paths: string[], flags: CliFlags): Promise<num
 		throw new InputError(undefined, 'no module given: kmodx MODULE|DIR… [-k KERNEL]…, or two kernels to compare: kmodx -k A -k B');
 	}
 
-	return run(async onProgress => {
+	return run(async progress => {
+		const countKernels = (done: number, total: number) => {
+			progress.count('kernels read', done, total);
+		};
+
 		if (paths.length === 0) {
-			const kernels = await loadKernels(flags, onProgress);
-			onProgress('comparing exports');
+			progress.phase('reading the kernels');
+			const kernels = await loadKernels(flags, progress.phase, undefined, countKernels);
+			progress.phase('comparing exports');
 			await new Promise(resolve => {
 				setImmediate(resolve);
 			});
-			const {diff} = await kernelDiff(kernels, flags, onProgress);
-			return {data: diffData(kernels, diff), explain: explainer(kernels, flags)};
+			const diff = await ungroupedDiff(kernels, flags);
+			// Grouped by cause after the first frame: it reads both kernels' whole type information.
+			return {data: diffData(kernels, diff), explain: explainer(kernels, flags), causes: async onProgress => groupDiff(diff, flags, onProgress)};
 		}
 
-		const [kernels, modules] = await Promise.all([loadKernels(flags, onProgress), loadModules(paths)]);
+		progress.phase('reading the kernels and modules');
+		const [kernels, modules] = await Promise.all([loadKernels(flags, progress.phase, undefined, countKernels), loadModules(paths, (done, total) => {
+			progress.count('modules read', done, total);
+		})]);
+		progress.phase('checking');
 		return {data: checkData(modules, kernels, {missingVersion: flags.missingVersion}), explain: explainer(kernels, flags)};
 	}, {theme: {color: useColor(flags)}});
 }
