@@ -43,11 +43,6 @@ export async function narrowBtf(explanation: Explanation, from: Kernel, to: Kern
 	const hashed = marked.filter(change => change.likelihood === 'hashed');
 	const types = (changes: TypeChange[]) => new Set(changes.map(change => change.type)).size;
 	const header = before.header === after.header ? `<${before.header}>` : `<${before.header}> and <${after.header}>`;
-	const note = `${definedOf(types(hashed), types(marked))} by ${header}, which declares ${symbol}: genksyms hashed them in any file that includes it; whether it hashed the others depends on what the exporting file includes (the header alone gives ${formatCrc(genksymsCrc(after.index, symbol))} on ${to.label}, the kernel ${crcs[1] === undefined ? 'no CRC' : formatCrc(crcs[1])})`;
+	const note = `${types(hashed)} of the ${types(marked)} candidate types are defined by ${header}, which declares ${symbol}: genksyms hashed them in any file that includes it; whether it hashed the others depends on what the exporting file includes (the header alone gives ${formatCrc(genksymsCrc(after.index, symbol))} on ${to.label}, the kernel ${crcs[1] === undefined ? 'no CRC' : formatCrc(crcs[1])})`;
 	return {...explanation, changes: [...hashed, ...marked.filter(change => change.likelihood === 'possible')], notes: [...(explanation.notes ?? []), note]};
-}
-
-/** "1 of the 44 candidate types is defined", "3 of the 44 … are defined". */
-export function definedOf(defined: number, candidates: number): string {
-	return `${defined} of the ${candidates} candidate type${candidates === 1 ? '' : 's'} ${defined === 1 ? 'is' : 'are'} defined`;
 }

@@ -26,9 +26,7 @@ export type ExplorerOptions = {
 	stdin?: NodeJS.ReadStream;
 };
 
-const enterAlternateScreen = '\u001B[?1049h\u001B[H';
-// Leave the alternate screen, show the cursor, reset attributes.
-const leaveAlternateScreen = '\u001B[?1049l\u001B[?25h\u001B[0m';
+import {enterAlternateScreen, leaveAlternateScreen} from './pre-frame.js';
 
 /** `causes`: work the explorer does after its first frame (the kernel diff grouped by cause). */
 type Loaded = {data: ExplorerData; explain?: ExplainFunction; causes?: CausesTask};
@@ -135,7 +133,8 @@ export async function runExplorer(load: ExplorerLoad, options: ExplorerOptions):
 		['exit', restore], ['SIGTERM', onSignal], ['SIGHUP', onSignal], ['SIGINT', onSignal], ['SIGQUIT', onSignal],
 		['uncaughtException', onCrash], ['unhandledRejection', onCrash],
 	];
-	stdout.write(enterAlternateScreen);
+	// Cleared too: the pre-frame (pre-frame.ts) may be on it.
+	stdout.write(`${enterAlternateScreen}\u001B[2J`);
 	for (const [event, handler] of handlers.filter(([event]) => event !== 'uncaughtException' && event !== 'unhandledRejection')) {
 		process.on(event, handler);
 	}

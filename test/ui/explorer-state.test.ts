@@ -368,5 +368,5 @@ test('q leaves one line per kernel and the reports written on the normal screen'
 	t.is(lines[2], 'report written: /tmp/nowhere/kmodx-report-my_drv-1.md');
 	const diffLines = quitSummary(diff, []).trimEnd().split('\n');
 	t.is(diffLines.length, 2);
-	t.regex(diffLines[1]!, /^✗ 56 +24,\d{3} exports · \+84 −19 · 18,254 CRC changed/);
+	t.regex(diffLines[1]!, /^✗ 56 +24,\d{3} exports · \+84 −19 · 18,254 CRC changed$/);
 });

@@ -35,7 +35,9 @@ export function quitSummary(data: ExplorerData, written: readonly string[]): str
 		const module = data.mode === 'check' ? `${data.report.modules[0]?.name ?? ''}: ` : '';
 		for (const [index, kernel] of data.kernels.entries()) {
 			const {state, text} = kernelStripText(data, 0, index);
-			lines.push(`${stripMarks[state]} ${kernel.label.padEnd(width)}  ${module}${text}`);
+			// The kernel's source path (the strip ends with it) is what the user typed: left out, the line stays short.
+			const short = text.endsWith(` · ${kernel.source}`) ? text.slice(0, -` · ${kernel.source}`.length) : text;
+			lines.push(`${stripMarks[state]} ${kernel.label.padEnd(width)}  ${module}${short}`);
 		}
 	}
 
