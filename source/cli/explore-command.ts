@@ -26,15 +26,22 @@ export async function runExplorer(paths: string[], flags: CliFlags): Promise<num
 	const loading = loadInputs(paths, flags, progress);
 	// Reported by the explorer once it runs (or by the caller, should Ink fail to load).
 	loading.catch(() => undefined);
+	let run: typeof import('../ui/run-explorer.js').runExplorer;
 	try {
-		const {runExplorer: run} = await withoutCiGuess(async () => import('../ui/run-explorer.js'));
-		return await run(async target => {
-			progress.attach(target);
-			return loading;
-		}, {theme: {color: useColor(flags)}});
+		({runExplorer: run} = await withoutCiGuess(async () => import('../ui/run-explorer.js')));
+	} catch (error) {
+		preFrame.restore();
+		throw error;
 	} finally {
+		// The explorer's own handlers take over at once (a second "leave the alternate screen" at
+		// exit would move the cursor back over what was printed after the first).
 		preFrame.release();
 	}
+
+	return run(async target => {
+		progress.attach(target);
+		return loading;
+	}, {theme: {color: useColor(flags)}});
 }
 
 async function loadInputs(paths: string[], flags: CliFlags, progress: LoadProgress) {

@@ -8,7 +8,8 @@ export const enterAlternateScreen = '\u001B[?1049h\u001B[H';
 // Leave the alternate screen, show the cursor, reset attributes.
 export const leaveAlternateScreen = '\u001B[?1049l\u001B[?25h\u001B[0m';
 
-export type PreFrame = {release: () => void};
+/** `release`: the explorer's handlers take over; `restore`: the terminal back now (the explorer never started). */
+export type PreFrame = {release: () => void; restore: () => void};
 
 export function writePreFrame(stdout: NodeJS.WriteStream, message: string): PreFrame {
 	let done = false;
@@ -34,6 +35,7 @@ export function writePreFrame(stdout: NodeJS.WriteStream, message: string): PreF
 	// The cursor goes home again: Ink draws its first frame from there, over this one.
 	stdout.write(`${enterAlternateScreen}kmodx: loading\n⏳ ${message}…   (q quits)\u001B[H`);
 	return {
+		restore,
 		release() {
 			for (const signal of signals) {
 				process.off(signal, onSignal);

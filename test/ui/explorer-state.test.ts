@@ -5,7 +5,7 @@ import {currentScreen, initialState, matrixEntries, reducer, scopeOf, selectedRo
 import {fixture} from '../helpers/paths.js';
 import {diffData, type ExplorerData} from '../../source/ui/state/data.js';
 import {kernelDiff} from '../../source/cli/diff-command.js';
-import {symbolDetailLines} from '../../source/ui/state/detail-lines.js';
+import {explainKey, symbolDetailLines} from '../../source/ui/state/detail-lines.js';
 import {headerLine, tableColumns} from '../../source/ui/state/layout.js';
 import {quitSummary} from '../../source/ui/state/summary.js';
 import {flagsFor, kernel47, kernel56, loadCheck, loadDiff, myDrv} from './ui-fixtures.js';
@@ -369,4 +369,16 @@ test('q leaves one line per kernel and the reports written on the normal screen'
 	const diffLines = quitSummary(diff, []).trimEnd().split('\n');
 	t.is(diffLines.length, 2);
 	t.regex(diffLines[1]!, /^✗ 56 +24,\d{3} exports · \+84 −19 · 18,254 CRC changed$/);
+});
+
+test('an explanation under way never shows a negative elapsed time, even from a clock read before it started', t => {
+	const row = data.tables[0]!.find(candidate => candidate.name === 'module_layout')!;
+	const key = explainKey(row.name, '47', '56');
+	// The ticker read 14 s before the explanation was asked for: the detail says 0 s, not -14 s.
+	const since = 100_000;
+	const text = symbolDetailLines(data, 0, row, new Map([[key, {status: 'loading', message: 'comparing types', since}]]), 200, since - 14_000).map(line => line.map(part => part.text).join('')).join('\n');
+	t.regex(text, /… 47 → 56: comparing types \(0 s\)/);
+	t.notRegex(text, /-\d+ s/);
+	const later = symbolDetailLines(data, 0, row, new Map([[key, {status: 'loading', message: 'comparing types', since}]]), 200, since + 4_200).map(line => line.map(part => part.text).join('')).join('\n');
+	t.regex(later, /comparing types \(4 s\)/);
 });
