@@ -2,6 +2,7 @@ import os from 'node:os';
 import {spawnSync} from 'node:child_process';
 import {fileURLToPath} from 'node:url';
 import {reportCheck} from './check.js';
+import {reportFirstFrame} from './first-frame.js';
 import {reportGroup} from './group.js';
 import {reportScale} from './scale.js';
 import {reportSource} from './source.js';
@@ -18,6 +19,8 @@ const benches: Record<string, () => Promise<string> | string> = {
 	why: () => reportWhy(runs),
 	source: () => reportSource(runs),
 	group: () => reportGroup(runs),
+	// The explorer's first frames, every input form (tmux drives the real binary).
+	frames: async () => reportFirstFrame(Math.min(runs, 5)),
 	// The explorer's latency bench drives Ink itself; it runs in its own process.
 	ui() {
 		const script = fileURLToPath(new URL('ui-latency.js', import.meta.url));

@@ -5,7 +5,6 @@ import {exitOnCrash, exitQuietlyOnClosedPipe, statusForError} from './cli/exit.j
 import {explainStep} from './cli/explain-step.js';
 import {fastParse, helpText, parseWithMeow} from './cli/options.js';
 import {onTerminal, route} from './cli/route.js';
-import {withoutCiGuess} from './cli/without-ci-guess.js';
 import {helpRequested} from './cli/command-help.js';
 
 exitQuietlyOnClosedPipe();
@@ -59,8 +58,8 @@ async function main(): Promise<number> {
 		}
 
 		case 'explore': {
-			// The explorer pulls in Ink and React (~0.7 s): only load them when they are used.
-			const {runExplorer} = await withoutCiGuess(async () => import('./cli/explore-command.js'));
+			// The explorer pulls in Ink and React (~0.7 s): explore-command loads them once its first frame is out.
+			const {runExplorer} = await import('./cli/explore-command.js');
 			return runExplorer(paths, flags);
 		}
 

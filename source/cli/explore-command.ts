@@ -3,10 +3,12 @@ import type {Kernel} from '../kernel/kernel.js';
 import {explainSymbol} from '../type-info/explain-symbol.js';
 import {TypeInformation} from '../type-info/type-information.js';
 import {parseTypesFlags} from '../type-info/types-flags.js';
-import {runExplorer as run} from '../ui/run-explorer.js';
-import {checkData, diffData, type ExplainFunction} from '../ui/state/data.js';
+import type {LoadProgress} from '../ui/run-explorer.js';
+import {writePreFrame} from '../ui/pre-frame.js';
+import {withoutCiGuess} from './without-ci-guess.js';
+import {checkData, diffData, type CausesTask, type ExplainFunction} from '../ui/state/data.js';
 import {useColor, type CliFlags} from './flags.js';
-import {kernelDiff} from './diff-command.js';
+import {groupDiff, ungroupedDiff} from './diff-command.js';
 import {loadKernels, loadModules} from './load-inputs.js';
 
 /**
@@ -18,20 +20,89 @@ export async function runExplorer(paths: string[], flags: CliFlags): Promise<num
 		throw new InputError(undefined, 'no module given: kmodx MODULE|DIR… [-k KERNEL]…, or two kernels to compare: kmodx -k A -k B');
 	}
 
-	return run(async onProgress => {
-		if (paths.length === 0) {
-			const kernels = await loadKernels(flags, onProgress);
-			onProgress('comparing exports');
-			await new Promise(resolve => {
-				setImmediate(resolve);
-			});
-			const {diff} = await kernelDiff(kernels, flags, onProgress);
-			return {data: diffData(kernels, diff), explain: explainer(kernels, flags)};
+	// The first frame at once, and the inputs read while Ink and React load.
+	const preFrame = writePreFrame(process.stdout, 'reading the inputs');
+	const progress = new BufferedProgress();
+	const loading = loadInputs(paths, flags, progress);
+	// Reported by the explorer once it runs (or by the caller, should Ink fail to load).
+	loading.catch(() => undefined);
+	let run: typeof import('../ui/run-explorer.js').runExplorer;
+	try {
+		({runExplorer: run} = await withoutCiGuess(async () => import('../ui/run-explorer.js')));
+	} catch (error) {
+		preFrame.restore();
+		throw error;
+	} finally {
+		// The explorer's own handlers take over at once (a second "leave the alternate screen" at
+		// exit would move the cursor back over what was printed after the first).
+		preFrame.release();
+	}
+
+	return run(async target => {
+		progress.attach(target);
+		return loading;
+	}, {theme: {color: useColor(flags)}});
+}
+
+async function loadInputs(paths: string[], flags: CliFlags, progress: LoadProgress) {
+	const countKernels = (done: number, total: number) => {
+		progress.count('kernels read', done, total);
+	};
+
+	if (paths.length === 0) {
+		progress.phase('reading the kernels');
+		const kernels = await loadKernels(flags, progress.phase, undefined, countKernels);
+		progress.phase('comparing exports');
+		await new Promise(resolve => {
+			setImmediate(resolve);
+		});
+		const diff = await ungroupedDiff(kernels, flags);
+		progress.phase('building the table');
+		await new Promise(resolve => {
+			setImmediate(resolve);
+		});
+		// Grouped by cause after the first frame: it reads both kernels' whole type information.
+		const causes: CausesTask = async onProgress => groupDiff(diff, flags, onProgress);
+		return {data: diffData(kernels, diff), explain: explainer(kernels, flags), causes};
+	}
+
+	progress.phase('reading the kernels and modules');
+	const [kernels, modules] = await Promise.all([loadKernels(flags, progress.phase, undefined, countKernels), loadModules(paths, (done, total) => {
+		progress.count('modules read', done, total);
+	})]);
+	progress.phase('checking');
+	await new Promise(resolve => {
+		setImmediate(resolve);
+	});
+	return {data: checkData(modules, kernels, {missingVersion: flags.missingVersion}), explain: explainer(kernels, flags)};
+}
+
+/** Progress reported before the loading frame exists is kept and replayed to it. */
+class BufferedProgress implements LoadProgress {
+	private target: LoadProgress | undefined;
+	private lastPhase: string | undefined;
+	private readonly counts = new Map<string, [number, number]>();
+
+	phase = (message: string) => {
+		this.lastPhase = message;
+		this.target?.phase(message);
+	};
+
+	count = (what: string, done: number, total: number) => {
+		this.counts.set(what, [done, total]);
+		this.target?.count(what, done, total);
+	};
+
+	attach(target: LoadProgress) {
+		this.target = target;
+		if (this.lastPhase !== undefined) {
+			target.phase(this.lastPhase);
 		}
 
-		const [kernels, modules] = await Promise.all([loadKernels(flags, onProgress), loadModules(paths)]);
-		return {data: checkData(modules, kernels, {missingVersion: flags.missingVersion}), explain: explainer(kernels, flags)};
-	}, {theme: {color: useColor(flags)}});
+		for (const [what, [done, total]] of this.counts) {
+			target.count(what, done, total);
+		}
+	}
 }
 
 /** The same type information as `kmodx why`: symtypes (given or generated from source) first, then BTF. */

@@ -9,13 +9,20 @@ import {readModuleFile} from '../module/read-module.js';
 import type {CliFlags} from './flags.js';
 
 /** `duplicateHint`: how to name the kernels apart, in the words of the command's own flags. */
-export async function loadKernels(flags: CliFlags, onProgress?: (message: string) => void, duplicateHint = 'name them with -k LABEL=SOURCE'): Promise<Kernel[]> {
+/** `onCount`: told how many kernels are read so far (the explorer's loading frame counts them). */
+export async function loadKernels(flags: CliFlags, onProgress?: (message: string) => void, duplicateHint = 'name them with -k LABEL=SOURCE', onCount?: (done: number, total: number) => void): Promise<Kernel[]> {
 	const specs = (flags.kernel ?? []).map(text => parseKernelSpec(text));
 	if (specs.length === 0) {
 		specs.push({label: undefined, source: runningRelease()});
 	}
 
-	const kernels = await Promise.all(specs.map(async spec => guarded(spec.source, async () => loadKernel(spec, {onProgress}))));
+	let done = 0;
+	onCount?.(0, specs.length);
+	const kernels = await Promise.all(specs.map(async spec => guarded(spec.source, async () => {
+		const kernel = await loadKernel(spec, {onProgress});
+		onCount?.(++done, specs.length);
+		return kernel;
+	})));
 	const seen = new Set<string>();
 	for (const kernel of kernels) {
 		if (seen.has(kernel.label)) {
@@ -28,7 +35,13 @@ export async function loadKernels(flags: CliFlags, onProgress?: (message: string
 	return kernels;
 }
 
-export async function loadModules(paths: string[]): Promise<ModuleInfo[]> {
+export async function loadModules(paths: string[], onCount?: (done: number, total: number) => void): Promise<ModuleInfo[]> {
 	const files = findModules(paths, scanOptions);
-	return Promise.all(files.map(async file => guarded(file, async () => readModuleFile(file))));
+	let done = 0;
+	onCount?.(0, files.length);
+	return Promise.all(files.map(async file => guarded(file, async () => {
+		const module = await readModuleFile(file);
+		onCount?.(++done, files.length);
+		return module;
+	})));
 }

@@ -208,7 +208,7 @@ export async function loadInstalledTree(label: string | undefined, source: strin
 		layoutCrc: modversions === false ? undefined : kernel.exports.get('module_layout')?.crc,
 		vermagicFlags,
 		vermagic: modversions === false ? vermagic : undefined,
-	});
+	}, options.onProgress);
 	const packed = packExports(exports, identity);
 	const record: TreeRecord = {
 		release,
@@ -239,12 +239,17 @@ export async function loadInstalledTree(label: string | undefined, source: strin
 }
 
 /** vmlinux's exports and every module's, as depmod sees the tree; modules the kernel would refuse are skipped. */
-async function treeExports(kernel: Kernel, files: string[], modulesDirectory: string, expected: TreeExpectations) {
+async function treeExports(kernel: Kernel, files: string[], modulesDirectory: string, expected: TreeExpectations, onProgress?: (message: string) => void) {
 	const exports: KernelExport[] = [...kernel.exports.all()];
 	const seenModules = new Set<string>();
 	const skipped: string[] = [];
 	let counted = 0;
-	for (const file of files) {
+	for (const [index, file] of files.entries()) {
+		// A live count for the explorer's loading frame, every few hundred modules.
+		if (onProgress && index % 250 === 0) {
+			onProgress(`reading the modules of ${modulesDirectory}: ${index.toLocaleString('en-US')} of ${files.length.toLocaleString('en-US')}`);
+		}
+
 		// eslint-disable-next-line no-await-in-loop -- one module at a time: memory stays flat.
 		const module = await readTreeModule(file);
 		// depmod: a module name found twice is the first one (updates/ before the rest).

@@ -1,19 +1,22 @@
 import {useEffect, useMemo, useReducer, useRef} from 'react';
 import {Box} from 'ink';
 import {terminalSafe} from '../common/terminal-text.js';
+import {shownPath} from './export.js';
 import {useCommands} from './hooks/use-commands.js';
+import {useCauses} from './hooks/use-causes.js';
+import {elapsedText, useTicker} from './hooks/use-ticker.js';
 import {useExplanations} from './hooks/use-explanations.js';
 import {useExplorerInput, type KeyPress} from './hooks/use-explorer-input.js';
 import {useTerminalSize, type Size} from './hooks/use-terminal-size.js';
 import {typeChangeText} from '../report/diff-report.js';
 import {footerHints} from './keys.js';
-import type {ExplainFunction, ExplorerData} from './state/data.js';
+import type {CausesTask, ExplainFunction, ExplorerData} from './state/data.js';
 import {kernelDetailLines, kernelStripText, symbolDetailLines} from './state/detail-lines.js';
-import {currentRows, currentScreen, initialState, matrixEntries, reducer, scopeOf, selectedRow, type ExplorerState} from './state/explorer-state.js';
+import {currentRows, currentScreen, initialState, listCursor, listOf, matrixEntries, reducer, scopeOf, selectedRow, type ExplorerState} from './state/explorer-state.js';
 import {computeLayout, headerLine as tableHeaderLine, minColumns, minRows, tableColumns} from './state/layout.js';
 import {marks} from './state/rows.js';
-import type {Line, Theme} from './theme.js';
-import {CauseList} from './components/cause-list.js';
+import {textLength, type Line, type Theme} from './theme.js';
+import {CauseList, CausesPending} from './components/cause-list.js';
 import {DetailView} from './components/detail-view.js';
 import {Footer} from './components/footer.js';
 import {Header, headerLine} from './components/header.js';
@@ -34,11 +37,28 @@ export type AppProps = {
 	directory?: string;
 	/** Keys pressed after the first frame but before the explorer listened (run-explorer keeps them). */
 	earlyKeys?: () => KeyPress[];
+	/** The grouping by cause, computed after the first frame (kernel diff). */
+	causes?: CausesTask;
+	/** Each report file written (run-explorer names them after the explorer closes). */
+	onWritten?: (file: string) => void;
 };
 
-export function App({data, theme, explain, size: fixedSize, directory = process.cwd(), earlyKeys}: AppProps) {
+export function App({data, theme, explain, size: fixedSize, directory = process.cwd(), earlyKeys, causes: causesTask, onWritten}: AppProps) {
 	const size = useTerminalSize(fixedSize);
-	const [state, dispatch] = useReducer(reducer, data, initial => initialState(initial.tables, initial.kernels.length, {pageSize: computeLayout(size.columns, size.rows, initial.kernels.length, false).listHeight, modules: initial.mode === 'check' ? matrixEntries(initial.report) : undefined, causes: initial.mode === 'diff' ? initial.kernelDiff.grouping?.groups.map(group => new Set(group.exports)) : undefined}));
+	const [state, dispatch] = useReducer(reducer, data, initial => {
+		const grouping = initial.mode === 'diff' ? initial.kernelDiff.grouping : undefined;
+		return initialState(initial.tables, initial.kernels.length, {
+			pageSize: computeLayout(size.columns, size.rows, initial.kernels.length, false).listHeight,
+			columns: size.columns,
+			mode: initial.mode,
+			kernelLabels: initial.kernels.map(kernel => kernel.label),
+			modules: initial.mode === 'check' ? matrixEntries(initial.report) : undefined,
+			causes: grouping?.groups.map(group => new Set(group.exports)),
+			causeKeys: grouping?.groups.map(group => `${group.type}: ${typeChangeText(group.change)}`),
+			causesPending: causesTask && !grouping ? 'grouping the CRC changes by cause' : undefined,
+		});
+	});
+	const grouping = useCauses(causesTask, data, dispatch);
 	const screen = currentScreen(state);
 	const detailOpen = screen.kind === 'symbol' || screen.kind === 'kernel';
 	const layout = computeLayout(size.columns, size.rows, data.kernels.length, detailOpen);
@@ -46,8 +66,9 @@ export function App({data, theme, explain, size: fixedSize, directory = process.
 	const row = selectedRow(state);
 
 	// Names are drawn terminal-safe (controls shown as escapes): measured the same way.
-	const longest = useMemo(() => rows.reduce((max, item) => Math.max(max, terminalSafe(item.label).length), 0), [rows]);
-	const columns = useMemo(() => tableColumns(layout.tableWidth, data.kernels.length, data.mode === 'check', longest), [layout.tableWidth, data, longest]);
+	const longest = useMemo(() => rows.reduce((max, item) => Math.max(max, textLength(terminalSafe(item.label))), 0), [rows]);
+	const labelWidth = useMemo(() => Math.max(...data.kernels.map(kernel => textLength(terminalSafe(kernel.label)))), [data]);
+	const columns = useMemo(() => tableColumns(layout.tableWidth, data.kernels.length, data.mode === 'check', longest, labelWidth), [layout.tableWidth, data, longest, labelWidth]);
 	const strip = useMemo((): StripEntry[] => data.kernels.map((kernel, index) => ({label: kernel.label, ...kernelStripText(data, state.module, index)})), [data, state.module]);
 	const tableHeader = useMemo(() => tableHeaderLine(columns, strip.map(entry => ({label: entry.label, mark: data.mode === 'check' ? (entry.state === 'bad' ? marks.bad : entry.state === 'ok' ? marks.ok : marks.unknown) : ''})), data.mode === 'check'), [columns, strip, data.mode]);
 	const header = useMemo(() => headerLine(data, state.module, screen.kind === 'matrix'), [data, state.module, screen.kind]);
@@ -64,14 +85,19 @@ export function App({data, theme, explain, size: fixedSize, directory = process.
 		}
 
 		return [];
-	}, [screen.kind, row, data, state.module, state.kernelCursor, explanations, detailInner, now]);
+	// The grouping is read from the diff once ready: `grouping` changes then.
+	// eslint-disable-next-line react-hooks/exhaustive-deps
+	}, [screen.kind, row, data, state.module, state.kernelCursor, explanations, detailInner, now, grouping]);
 
+	const middleHeight = layout.height - 1 - 2;
 	useEffect(() => {
-		dispatch({type: 'layout', pageSize: layout.listHeight, detailMax: Math.max(0, detailLines.length - layout.detailHeight + 1)});
-	}, [layout.listHeight, layout.detailHeight, detailLines.length]);
+		// The help's title and marks lines frame its rows.
+		dispatch({type: 'layout', pageSize: layout.listHeight, detailMax: Math.max(0, detailLines.length - layout.detailHeight + 1), columns: size.columns, helpHeight: Math.max(1, middleHeight - 2)});
+	}, [layout.listHeight, layout.detailHeight, detailLines.length, size.columns, middleHeight]);
 
 	useExplorerInput(dispatch, true, earlyKeys);
-	useCommands(state.command, {data, row, directory, dispatch, explanations});
+	useCommands(state.command, {data, row, directory, dispatch, explanations, onWritten});
+	const tick = useTicker(state.causesPending !== undefined && screen.kind === 'causes');
 
 	// The list scrolls like a pager: the window moves only when the cursor leaves it.
 	const topRef = useRef(0);
@@ -85,12 +111,13 @@ export function App({data, theme, explain, size: fixedSize, directory = process.
 	const width = size.columns;
 	const status = statusLine(state, data, columns.kernels, row?.name);
 	const hints = footerHints(scopeOf(state), width);
-	const middleHeight = layout.height - 1 - 2;
 	let middle;
 	if (state.help) {
-		middle = <HelpOverlay scroll={state.helpScroll} height={middleHeight} width={width} theme={theme}/>;
-	} else if (screen.kind === 'causes' && data.mode === 'diff' && data.kernelDiff.grouping) {
-		middle = <CauseList grouping={data.kernelDiff.grouping} total={currentRows(state).length} cursor={state.causeCursor} height={middleHeight} width={width} theme={theme}/>;
+		middle = <HelpOverlay scroll={state.helpScroll} height={middleHeight} width={width} matches={state.search?.list === 'help' ? state.search.matches : undefined} theme={theme}/>;
+	} else if (screen.kind === 'causes' && state.causesPending) {
+		middle = <CausesPending message={state.causesPending.message} elapsed={elapsedText(tick, state.causesPending.since)} height={middleHeight} width={width} theme={theme}/>;
+	} else if (screen.kind === 'causes' && grouping) {
+		middle = <CauseList grouping={grouping} total={currentRows(state).length} cursor={state.causeCursor} height={middleHeight} width={width} theme={theme}/>;
 	} else if (screen.kind === 'matrix' && data.mode === 'check') {
 		middle = <ModuleMatrix report={data.report} view={state.matrixView} cursor={state.matrixCursor} height={middleHeight} width={width} theme={theme}/>;
 	} else if (layout.detailFull) {
@@ -125,7 +152,11 @@ function statusLine(state: ExplorerState, data: ExplorerData, shownKernels: numb
 			line.push({text: ` · problems only (${state.tables.length - state.matrixView.length} of ${state.tables.length} hidden)`, tone: 'warn'});
 		}
 	} else if (screen.kind === 'causes') {
-		line.push({text: state.causeCursor === 0 ? 'every export' : `cause ${state.causeCursor} of ${state.causes.length}`, tone: 'bold'}, {text: ' · Enter shows its exports', tone: 'dim'});
+		if (state.causesPending) {
+			line.push({text: 'grouping by cause', tone: 'bold'}, {text: ' · Esc goes back: everything else works meanwhile', tone: 'dim'});
+		} else {
+			line.push({text: state.causeCursor === 0 ? 'every export' : `cause ${state.causeCursor} of ${state.causes.length}`, tone: 'bold'}, {text: ' · Enter shows its exports', tone: 'dim'});
+		}
 	} else if (screen.kind === 'symbol') {
 		line.push({text: symbol ?? '', tone: 'bold'}, {text: ` · ${state.cursor + 1} of ${state.view.length}`});
 	} else if (screen.kind === 'kernel') {
@@ -154,9 +185,18 @@ function statusLine(state: ExplorerState, data: ExplorerData, shownKernels: numb
 		line.splice(1, 0, {text: ` · ${state.message.text}`, tone: state.message.tone === 'error' ? 'bad' : 'good'});
 	}
 
-	if (state.search) {
+	if (state.confirm) {
+		// The question replaces everything: nothing else answers until y or n.
+		const file = state.confirm.file === undefined ? '…' : shownPath(state.confirm.file);
+		return [{text: `write the ${state.confirm.format === 'json' ? 'JSON' : 'Markdown'} report to ${file}? `, tone: 'accent'}, {text: 'y/n', tone: 'dim'}];
+	}
+
+	if (state.search && state.search.list === listOf(state)) {
 		const {query, matches, editing} = state.search;
-		const at = matches.indexOf(screen.kind === 'matrix' ? state.matrixCursor : state.cursor);
+		// In the help the scroll stops at its end: the match is the one on screen.
+		const at = state.search.list === 'help'
+			? matches.findIndex(position => position >= state.helpScroll && position < state.helpScroll + state.helpHeight)
+			: matches.indexOf(listCursor(state, state.search.list));
 		const count = matches.length === 0 ? 'no match' : at === -1 ? `${matches.length} matches` : `${at + 1}/${matches.length}`;
 		line.push({text: ` · /${query}${editing ? '▏' : ''} `, tone: 'accent'}, {text: count, tone: matches.length === 0 ? 'bad' : 'dim'});
 	}

@@ -66,3 +66,37 @@ export function exportReport(data: ExplorerData, format: ExportFormat, directory
 export function osc52(text: string): string {
 	return `\u001B]52;c;${Buffer.from(text, 'utf8').toString('base64')}\u0007`;
 }
+
+/**
+Writes the export to `file`, the name the user confirmed; should a file of that name have
+appeared since, the next free name (the message then names that one). Never overwrites.
+*/
+export function writeExport(data: ExplorerData, format: ExportFormat, file: string | undefined, directory: string, name: string, explanations?: ReadonlyMap<string, ExplanationState>): string {
+	if (file !== undefined && !existsSync(file)) {
+		try {
+			writeOutput(file, exportContent(data, format, explanations), {force: false});
+			return file;
+		} catch (error) {
+			if (!existsSync(file)) {
+				throw error;
+			}
+		}
+	}
+
+	return exportReport(data, format, directory, name, explanations);
+}
+
+/** The base of an export's file name: the module, "modules", or the kernels compared. */
+export function exportName(data: ExplorerData): string {
+	if (data.mode === 'check') {
+		return data.report.modules.length === 1 ? data.report.modules[0]!.name : 'modules';
+	}
+
+	return `diff-${data.kernels.map(kernel => kernel.label).join('-')}`;
+}
+
+/** A path as the user would type it from here: ./name below the working directory, else absolute. */
+export function shownPath(file: string): string {
+	const relative = path.relative(process.cwd(), file);
+	return relative.startsWith('..') || path.isAbsolute(relative) ? file : `./${relative}`;
+}

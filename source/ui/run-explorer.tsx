@@ -3,12 +3,22 @@ import {render, useApp, useInput} from 'ink';
 import {exitStatus, internalErrorText} from '../common/exit-status.js';
 import {App} from './app.js';
 import type {KeyPress} from './hooks/use-explorer-input.js';
-import type {ExplainFunction, ExplorerData} from './state/data.js';
-import {ProgressLine} from './components/status-screens.js';
+import type {CausesTask, ExplainFunction, ExplorerData} from './state/data.js';
+import {quitSummary} from './state/summary.js';
+import {LoadingFrame} from './components/status-screens.js';
 import type {Theme} from './theme.js';
 
-/** What the explorer shows and how it explains, loaded by the caller while the progress line runs. */
-export type ExplorerLoad = (onProgress: (message: string) => void) => Promise<Loaded>;
+/**
+How the loader reports: the phase it is in, and counters (kernels read, modules read…) that the
+loading frame shows as they move.
+*/
+export type LoadProgress = {
+	phase: (message: string) => void;
+	count: (what: string, done: number, total: number) => void;
+};
+
+/** What the explorer shows and how it explains, loaded by the caller while the loading frame runs. */
+export type ExplorerLoad = (progress: LoadProgress) => Promise<Loaded>;
 
 export type ExplorerOptions = {
 	theme: Theme;
@@ -16,25 +26,31 @@ export type ExplorerOptions = {
 	stdin?: NodeJS.ReadStream;
 };
 
-const enterAlternateScreen = '\u001B[?1049h\u001B[H';
-// Leave the alternate screen, show the cursor, reset attributes.
-const leaveAlternateScreen = '\u001B[?1049l\u001B[?25h\u001B[0m';
+import {enterAlternateScreen, leaveAlternateScreen} from './pre-frame.js';
 
-type Loaded = {data: ExplorerData; explain?: ExplainFunction};
-type RootProps = {load: ExplorerLoad; theme: Theme; onData: (data: ExplorerData) => void};
+/** `causes`: work the explorer does after its first frame (the kernel diff grouped by cause). */
+type Loaded = {data: ExplorerData; explain?: ExplainFunction; causes?: CausesTask};
+type RootProps = {load: ExplorerLoad; theme: Theme; onData: (data: ExplorerData) => void; onWritten: (file: string) => void};
+type Progress = {message: string; counters: ReadonlyMap<string, {done: number; total: number}>; started: number; now: number};
 
-/** Shows a progress line while the engine loads, then the explorer. */
-function Root({load, theme, onData}: RootProps) {
+/** Shows the loading frame (phase, counters, elapsed time) while the engine loads, then the explorer. */
+function Root({load, theme, onData, onWritten}: RootProps) {
 	const [loaded, setLoaded] = useState<Loaded>();
 	const data = loaded?.data;
-	const [progress, setProgress] = useState({message: 'reading kernels', started: Date.now(), now: Date.now()});
+	// performance.now(): monotonic, the elapsed time never goes backwards.
+	const [progress, setProgress] = useState<Progress>(() => ({message: 'reading the inputs', counters: new Map(), started: performance.now(), now: performance.now()}));
 	const {exit} = useApp();
 	useEffect(() => {
 		const timer = setInterval(() => {
-			setProgress(previous => ({...previous, now: Date.now()}));
+			setProgress(previous => ({...previous, now: performance.now()}));
 		}, 100);
-		load(message => {
-			setProgress(previous => ({...previous, message, now: Date.now()}));
+		load({
+			phase(message) {
+				setProgress(previous => ({...previous, message, now: performance.now()}));
+			},
+			count(what, done, total) {
+				setProgress(previous => ({...previous, counters: new Map(previous.counters).set(what, {done, total}), now: performance.now()}));
+			},
 		}).then(
 			result => {
 				clearInterval(timer);
@@ -69,10 +85,10 @@ function Root({load, theme, onData}: RootProps) {
 		return keys;
 	}, []);
 	if (!data) {
-		return <ProgressLine message={progress.message} elapsed={progress.now - progress.started}/>;
+		return <LoadingFrame message={progress.message} counters={progress.counters} elapsed={Math.max(0, progress.now - progress.started)}/>;
 	}
 
-	return <App data={data} theme={theme} explain={loaded.explain} earlyKeys={takeEarlyKeys}/>;
+	return <App data={data} theme={theme} explain={loaded.explain} causes={loaded.causes} earlyKeys={takeEarlyKeys} onWritten={onWritten}/>;
 }
 
 /**
@@ -117,7 +133,8 @@ export async function runExplorer(load: ExplorerLoad, options: ExplorerOptions):
 		['exit', restore], ['SIGTERM', onSignal], ['SIGHUP', onSignal], ['SIGINT', onSignal], ['SIGQUIT', onSignal],
 		['uncaughtException', onCrash], ['unhandledRejection', onCrash],
 	];
-	stdout.write(enterAlternateScreen);
+	// Cleared too: the pre-frame (pre-frame.ts) may be on it.
+	stdout.write(`${enterAlternateScreen}\u001B[2J`);
 	for (const [event, handler] of handlers.filter(([event]) => event !== 'uncaughtException' && event !== 'unhandledRejection')) {
 		process.on(event, handler);
 	}
@@ -127,10 +144,12 @@ export async function runExplorer(load: ExplorerLoad, options: ExplorerOptions):
 	process.prependListener('unhandledRejection', onCrash);
 
 	let data: ExplorerData | undefined;
+	const written: string[] = [];
+	let summary: string | undefined;
 	try {
 		const instance = render(<Root load={loadAfterFirstFrame} theme={options.theme} onData={loaded => {
 			data = loaded;
-		}}/>, {
+		}} onWritten={file => written.push(file)}/>, {
 			stdout,
 			stdin: options.stdin ?? process.stdin,
 			// Ctrl-c is a key of the explorer (raw mode): it quits through the same path as q.
@@ -140,6 +159,11 @@ export async function runExplorer(load: ExplorerLoad, options: ExplorerOptions):
 		});
 		const result = await instance.waitUntilExit();
 		instance.cleanup();
+		// Quit from the explorer (not while loading): the verdicts stay on the normal screen.
+		if (data && typeof result === 'number') {
+			summary = quitSummary(data, written);
+		}
+
 		if (typeof result === 'number') {
 			return result;
 		}
@@ -149,6 +173,10 @@ export async function runExplorer(load: ExplorerLoad, options: ExplorerOptions):
 		restore();
 		for (const [event, handler] of handlers) {
 			process.off(event, handler);
+		}
+
+		if (summary) {
+			stdout.write(summary);
 		}
 	}
 }

@@ -16,8 +16,8 @@ const end = '<!-- keys: end -->';
 
 function table(): string {
 	const escape = (text: string) => text.replaceAll('|', '\\|');
-	// Keys while typing a search read "/… Enter": one span.
-	const spans = (keys: string) => keys.replace('/… ', '/…\u00A0').split(' ').map(key => `\`${escape(key.replace('\u00A0', ' '))}\``).join(' ');
+	// Keys while typing a search read "/… Enter" (before a file is written "e… y"): one span.
+	const spans = (keys: string) => keys.replace(/^([/e])… /, '$1…\u00A0').split(' ').map(key => `\`${escape(key.replace('\u00A0', ' '))}\``).join(' ');
 	const rows = helpLines().map(({keys, help}) => `| ${spans(keys)} | ${escape(help)} |`);
 	return ['| keys | action |', '|---|---|', ...rows].join('\n');
 }

@@ -126,15 +126,30 @@ test.serial('80×24: the detail takes the whole screen and fits', async t => {
 	t.regex(text, /0x844c8938/);
 });
 
-test.serial('e writes the Markdown of `kmodx check --format markdown`, E the JSON; never overwrites', async t => {
-	const {frameWhere, stdin, directory} = mount(t, data);
-	// One key at a time: each export shows its file name once written.
+test.serial('e asks, naming the file, then writes the Markdown of `kmodx check --format markdown`, E the JSON; never overwrites', async t => {
+	const written: string[] = [];
+	const {frameWhere, stdin, directory} = mount(t, data, wide, {onWritten: file => written.push(file)});
+	// One key at a time: each export names its file, asks, and shows the path once written.
 	await press(stdin, 'e');
+	await frameWhere(/write the Markdown report to .*kmodx-report-my_drv-1\.md\? y\/n$/m);
+	await frameWhere(/^y write {2}n cancel/m);
+	t.deepEqual(readdirSync(directory), [], 'nothing written before the answer');
+	await press(stdin, 'n');
+	await frameWhere(/nothing written/);
+	t.deepEqual(readdirSync(directory), []);
+	await press(stdin, 'e');
+	await frameWhere(/report to .*kmodx-report-my_drv-1\.md\?/);
+	await press(stdin, 'y');
 	await frameWhere(/wrote .*kmodx-report-my_drv-1\.md/);
 	await press(stdin, 'e');
+	await frameWhere(/report to .*kmodx-report-my_drv-2\.md\?/);
+	await press(stdin, keys.enter);
 	await frameWhere(/wrote .*kmodx-report-my_drv-2\.md/);
 	await press(stdin, 'E');
+	await frameWhere(/write the JSON report to .*kmodx-report-my_drv-1\.json\?/);
+	await press(stdin, 'y');
 	await frameWhere(/wrote .*kmodx-report-my_drv-1\.json/);
+	t.deepEqual(written.map(file => path.basename(file)), ['kmodx-report-my_drv-1.md', 'kmodx-report-my_drv-2.md', 'kmodx-report-my_drv-1.json']);
 	t.deepEqual(readdirSync(directory).sort(), ['kmodx-report-my_drv-1.json', 'kmodx-report-my_drv-1.md', 'kmodx-report-my_drv-2.md']);
 	// Nothing was opened: the check's report with every CRC mismatch "not explained" and how to explain it.
 	t.is(readFileSync(path.join(directory, 'kmodx-report-my_drv-1.md'), 'utf8'), exportContent(data, 'markdown'));
@@ -155,23 +170,26 @@ test.serial('Tab to the kernels, Enter: the kernel detail with its first failure
 	await frameWhere(/alone: no other given kernel shares its CRCs/);
 });
 
-test.serial('? shows the help generated from the key table; Esc closes it', async t => {
-	const {frame, frameWhere, stdin} = mount(t, data);
+test.serial('? shows the help generated from the key table at 80×24: no borders, ↓/↑ n more, G shows the end; Esc closes it', async t => {
+	const {frameWhere, stdin} = mount(t, data, small);
 	await press(stdin, '?');
-	let text = await frameWhere(/│ ↑ k +│ move up/);
-	assertFits(t, text, wide);
-	// The help is a table that scrolls: j brings the last bindings into view, one line each.
-	for (let step = 0; step < 60 && !/copy the symbol name/.test(text); step++) {
-		const before = frame();
-		// eslint-disable-next-line no-await-in-loop
-		await press(stdin, 'j');
-		// eslint-disable-next-line no-await-in-loop
-		text += await frameWhere(now => now !== before);
-	}
-
-	t.regex(text, /problems only: hide symbols that match on every kernel/);
+	let text = await frameWhere(/^ ↑ k +move up/m);
+	assertFits(t, text, small);
+	t.notRegex(text, /[│─┌┐└┘├┤┼]/, 'no table borders or separator rows');
+	const more = /↓ (\d+) more/.exec(text);
+	t.truthy(more, 'says how many rows are below');
+	await press(stdin, 'G');
+	text = await frameWhere(/↑ \d+ more/);
+	assertFits(t, text, small);
+	t.notRegex(text, /↓ \d+ more/);
+	t.regex(text, /do not write it/);
+	await press(stdin, 'g');
+	text = await frameWhere(now => !/↑ \d+ more/.test(now));
+	t.regex(text, /↓ \d+ more/);
+	await press(stdin, '/', ...'clipboard');
+	text = await frameWhere(/\/clipboard▏ 1\/1/);
 	t.regex(text, /copy the symbol name \(OSC 52 clipboard\)/);
-	await press(stdin, keys.escape);
+	await press(stdin, keys.escape, keys.escape);
 	await frameWhere(/1 of 21/);
 });
 

@@ -93,6 +93,8 @@ for (const [columns, rows] of [[120, 40], [80, 24]] as const) {
 		t.regex(screen, /my_drv: disagrees about version of symbol misc_register/);
 
 		send(session, 'e');
+		await waitFor(session, /write the Markdown report to \.\/kmodx-report-my_drv-1\.md\? y\/n/);
+		send(session, 'y');
 		screen = await waitFor(session, /wrote \.\/kmodx-report-my_drv-1\.md/);
 		// The check's Markdown, but the whys are the explorer's: misc_register's (opened above) as it
 		// answered, the others "not explained" with how to explain them in the explorer.
@@ -104,8 +106,13 @@ for (const [columns, rows] of [[120, 40], [80, 24]] as const) {
 
 		send(session, 'q');
 		screen = await waitFor(session, /EXIT=1/);
-		// The alternate screen is gone: nothing of the explorer is left, the shell's line is first.
-		t.is(screen.split('\n')[0], 'EXIT=1');
+		// The alternate screen is gone: what is left is the verdict per kernel and the report written.
+		t.deepEqual(screen.trimEnd().split('\n').map(line => line.replace(/ +/g, ' ')), [
+			'✓ 47 my_drv: loads (taints: out-of-tree)',
+			'✗ 56 my_drv: fails at module_layout (11 CRC mismatches)',
+			'report written: ./kmodx-report-my_drv-1.md',
+			'EXIT=1',
+		]);
 		t.false(/sort status|Kernel log|misc_register/.test(screen));
 	});
 }
@@ -134,7 +141,9 @@ withTmux.serial('resizing re-lays out without garbage; Ctrl-c restores the termi
 	t.is(screen.match(/need 60/g), null);
 	send(session, 'C-c');
 	screen = await waitFor(session, /EXIT=1/);
-	t.is(screen.split('\n')[0], 'EXIT=1');
+	// Ctrl-c quits like q: the verdicts, then the shell.
+	t.regex(screen.split('\n')[0]!, /^✓ 47 +my_drv: loads/);
+	t.false(/sort status|1 of 21/.test(screen));
 });
 
 withTmux.serial('kernel-vs-kernel: PgDn through 24,702 exports, NO_COLOR keeps every mark', async t => {

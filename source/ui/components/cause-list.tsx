@@ -30,3 +30,16 @@ export function CauseList({grouping, total, cursor, height, width, theme}: Props
 		</Box>
 	);
 }
+
+type PendingProps = {message: string; elapsed: string; height: number; width: number; theme: Theme};
+
+/** The causes screen while the grouping runs in the background: what it does, for how long. */
+export function CausesPending({message, elapsed, height, width, theme}: PendingProps) {
+	const lines: Line[] = [
+		[{text: 'CRC changes by cause', tone: 'accent'}],
+		[],
+		[{text: `⏳ ${message}… `}, {text: elapsed, tone: 'dim'}],
+		[{text: '   the list appears here when it is ready; Esc goes back to the exports meanwhile', tone: 'dim'}],
+	];
+	return <LinesWindow lines={lines} top={0} height={height} width={width} theme={theme}/>;
+}

@@ -1,35 +1,44 @@
-import {Table} from '@alcalzone/ink-table';
-import {Box, Text} from 'ink';
-import type {PropsWithChildren} from 'react';
-import {helpLines} from '../keys.js';
-import type {Theme} from '../theme.js';
+import {Box} from 'ink';
+import {helpRows} from '../keys.js';
+import type {Line, Theme} from '../theme.js';
 import {LineView} from './line-view.js';
 
-type Props = {scroll: number; height: number; width: number; theme: Theme};
+type Props = {scroll: number; height: number; width: number; matches?: readonly number[]; theme: Theme};
 
-/** Title and marks line, the table's top border, heading, its separator and bottom border. */
-const chrome = 5;
+/** The title line and the marks line around the rows. */
+const chrome = 2;
 
 /**
-Generated from the key table, like the footer. A short, bounded table: the one place where
-ink-table's self-sizing columns fit (the symbol list is virtualized and draws its own rows).
+Generated from the key table, like the footer and README's table: one row per line of text, the
+descriptions wrapped to the width (never a row wider than the terminal, no borders to wrap), and
+`↑ n more` / `↓ n more` where rows are out of view.
 */
-export function HelpOverlay({scroll, height, width, theme}: Props) {
-	const entries = helpLines();
-	// ink-table draws a separator under every row: two lines a row.
-	const visible = Math.max(1, Math.floor((height - chrome) / 2));
-	const top = Math.max(0, Math.min(scroll, entries.length - visible));
-	const data = entries.slice(top, top + visible).map(entry => ({key: entry.keys, action: entry.help}));
-	// Colour only where colour is allowed; ink-table's default heading is blue.
-	const heading = ({children}: PropsWithChildren) => <Text bold color={theme.color ? 'cyan' : undefined}>{children}</Text>;
-	const more = top + visible < entries.length ? `  ↓ ${entries.length - top - visible} more` : '';
+export function HelpOverlay({scroll, height, width, matches = [], theme}: Props) {
+	const rows = helpRows(width);
+	const body = Math.max(1, height - chrome);
+	const top = Math.max(0, Math.min(scroll, rows.length - body));
+	const above = top;
+	const below = Math.max(0, rows.length - top - body);
+	const found = new Set(matches);
+	const title: Line = [{text: 'Keys', tone: 'accent'}, {text: '  (Esc or ? closes, / searches)', tone: 'dim'}];
+	if (above > 0) {
+		title.push({text: `  ↑ ${above} more`, tone: 'dim'});
+	}
+
+	const shown = rows.slice(top, top + body).map((row, offset): Line => [{text: row.text, tone: found.has(top + offset) ? 'accent' : undefined}]);
+	while (shown.length < body) {
+		shown.push([]);
+	}
+
+	const marks: Line = [{text: below > 0 ? `↓ ${below} more · ` : '', tone: 'dim'}, {text: 'Marks: ✓ matches  ✗ fails  ? undecided  ⚠ warning  + added  − removed', tone: 'dim'}];
 	return (
 		<Box flexDirection="column" width={width} height={height} overflow="hidden">
-			<LineView line={[{text: 'Keys', tone: 'accent'}, {text: `   (Esc or ? closes)${more}`, tone: 'dim'}]} width={width} theme={theme}/>
-			<Box flexShrink={0}>
-				<Table data={data} columns={['key', 'action']} header={heading}/>
-			</Box>
-			<LineView line={[{text: 'Marks: ✓ matches  ✗ fails  ? undecided  ⚠ warning  + added  − removed', tone: 'dim'}]} width={width} theme={theme}/>
+			<LineView line={title} width={width} theme={theme}/>
+			{shown.map((line, index) => (
+				// eslint-disable-next-line react/no-array-index-key
+				<LineView key={index} line={line} width={width} theme={theme}/>
+			))}
+			<LineView line={marks} width={width} theme={theme}/>
 		</Box>
 	);
 }

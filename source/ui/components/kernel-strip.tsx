@@ -1,6 +1,7 @@
 import {Box} from 'ink';
 import {marks} from '../state/rows.js';
-import {fit, type Line, type Theme, type Tone} from '../theme.js';
+import {terminalSafe} from '../../common/terminal-text.js';
+import {fit, textLength, type Line, type Theme, type Tone} from '../theme.js';
 import {LineView} from './line-view.js';
 
 export type StripEntry = {label: string; state: 'ok' | 'bad' | 'warn' | 'none'; text: string};
@@ -12,7 +13,8 @@ type Props = {entries: StripEntry[]; cursor: number; height: number; width: numb
 
 /** One line per kernel with its verdict; scrolls when there are more kernels than lines. */
 export function KernelStrip({entries, cursor, height, width, focused, theme}: Props) {
-	const labelWidth = Math.min(16, Math.max(...entries.map(entry => entry.label.length)));
+	// As wide as the longest label (in cells), up to a third of the width: the verdict needs the rest.
+	const labelWidth = Math.min(Math.max(16, Math.floor(width / 3)), Math.max(...entries.map(entry => textLength(terminalSafe(entry.label)))));
 	const top = Math.max(0, Math.min(cursor - height + 1, entries.length - height));
 	const lines = entries.slice(Math.max(0, top), Math.max(0, top) + height).map((entry, offset) => {
 		const index = Math.max(0, top) + offset;

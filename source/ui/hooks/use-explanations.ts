@@ -1,4 +1,5 @@
 import {useEffect, useRef, useState} from 'react';
+import {useTicker} from './use-ticker.js';
 import type {ExplainFunction, ExplorerData} from '../state/data.js';
 import {explainKey, explainPairs, type ExplanationState} from '../state/detail-lines.js';
 import type {TableRow} from '../state/rows.js';
@@ -13,7 +14,6 @@ is under way, `now` ticks so the detail can show how long it has taken.
 */
 export function useExplanations(explain: ExplainFunction | undefined, data: ExplorerData, row: TableRow | undefined, open: boolean): {explanations: ReadonlyMap<string, ExplanationState>; now: number} {
 	const [explanations, setExplanations] = useState<ReadonlyMap<string, ExplanationState>>(new Map());
-	const [now, setNow] = useState(Date.now());
 	const asked = useRef(new Set<string>());
 	useEffect(() => {
 		if (!open || !row || !explain) {
@@ -31,12 +31,12 @@ export function useExplanations(explain: ExplainFunction | undefined, data: Expl
 			}
 
 			asked.current.add(key);
-			const since = Date.now();
+			const since = performance.now();
 			let shown = 0;
 			update(key, {status: 'loading', message: 'comparing types', since});
 			const onProgress = (message: string) => {
-				if (Date.now() - shown >= progressInterval) {
-					shown = Date.now();
+				if (performance.now() - shown >= progressInterval) {
+					shown = performance.now();
 					update(key, {status: 'loading', message, since});
 				}
 			};
@@ -54,19 +54,8 @@ export function useExplanations(explain: ExplainFunction | undefined, data: Expl
 		}
 	}, [open, row, explain, data]);
 
+	// The clock restarts on every new loading state: an elapsed time is never taken from a stale `now`.
 	const loading = [...explanations.values()].some(state => state.status === 'loading');
-	useEffect(() => {
-		if (!loading) {
-			return;
-		}
-
-		const timer = setInterval(() => {
-			setNow(Date.now());
-		}, 250);
-		return () => {
-			clearInterval(timer);
-		};
-	}, [loading]);
-
+	const now = useTicker(loading);
 	return {explanations, now};
 }

@@ -4,6 +4,7 @@ import type {ModuleInfo} from '../../module/module-info.js';
 import {buildCheckReport, type CheckReport} from '../../report/check-report.js';
 import type {CheckPolicy} from '../../verdict/check-module.js';
 import type {ExplainResult} from '../../explain/explanation.js';
+import type {Grouping} from '../../kabi/group-causes.js';
 import {diffTableRows, moduleRows, type TableRow} from './rows.js';
 import {diffStatus, type KernelDiff} from '../../report/diff-report.js';
 import {ExitTally, parseFailOn, verdictKinds} from '../../report/fail-on.js';
@@ -13,6 +14,12 @@ Why a symbol's CRC changed between two kernels, wired by the caller. It may take
 tarball indexed, kbuild run): `onProgress` says what it is doing meanwhile.
 */
 export type ExplainFunction = (symbol: string, fromKernel: string, toKernel: string, onProgress: (message: string) => void) => Promise<ExplainResult>;
+
+/**
+Work the explorer starts after its first frame: the kernel diff grouped by cause. Undefined when
+there is nothing to group; `unavailable` says why it could not be grouped.
+*/
+export type CausesTask = (onProgress: (message: string) => void) => Promise<Grouping | {unavailable: string} | undefined>;
 
 /** Everything the explorer shows, computed once by the engine before the first real frame. */
 export type ExplorerData =

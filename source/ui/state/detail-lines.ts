@@ -60,7 +60,29 @@ function exportFacts(found: KernelExport): string {
 The symbol detail as plain lines, wrapped to `width`: the view shows a window of them, so a
 long detail scrolls instead of overflowing the terminal.
 */
-export function symbolDetailLines(data: ExplorerData, moduleIndex: number, row: TableRow, explanations: ReadonlyMap<string, ExplanationState>, width: number, now = Date.now()): Line[] {
+/** Why there is no CRC change to explain: the symbol is not in every kernel, or its CRC is the same in each. */
+function noExplanationText(data: ExplorerData, row: TableRow): string {
+	if (data.mode === 'check' && row.status === 'bad' && row.note.split(',').includes('crc')) {
+		return 'the module\'s CRC matches none of the given kernels: give the kernel it was built against to compare types';
+	}
+
+	const having = data.kernels.filter((kernel, index) => kernel.exports.get(nameIn(row, index)) !== undefined).map(kernel => kernel.label);
+	const lacking = data.kernels.filter((kernel, index) => kernel.exports.get(nameIn(row, index)) === undefined).map(kernel => kernel.label);
+	if (lacking.length > 0 && having.length > 0) {
+		const has = `${having.join(', ')} ${having.length === 1 ? 'has' : 'have'} it`;
+		return data.mode === 'diff' && data.kernels[0]!.exports.get(nameIn(row, 0)) === undefined
+			? `no CRC change to explain: ${row.label} is new in ${having.join(', ')} (${lacking.join(', ')} does not export it)`
+			: `no CRC change to explain: ${row.label} is not exported by ${lacking.join(', ')} (only ${has})`;
+	}
+
+	if (having.length === 0) {
+		return `no CRC to explain: no given kernel exports ${row.label}`;
+	}
+
+	return 'nothing to explain: the CRC is the same in every kernel';
+}
+
+export function symbolDetailLines(data: ExplorerData, moduleIndex: number, row: TableRow, explanations: ReadonlyMap<string, ExplanationState>, width: number, now = performance.now()): Line[] {
 	const lines: Line[] = [];
 	const push = (value: string, tone?: Tone, indent = '') => {
 		for (const part of wrap(value, width, indent)) {
@@ -102,9 +124,7 @@ export function symbolDetailLines(data: ExplorerData, moduleIndex: number, row: 
 	lines.push(blank, text('Why the CRC changed', 'accent'));
 	const pairs = explainPairs(data, row);
 	if (pairs.length === 0) {
-		push(data.mode === 'check' && row.status === 'bad' && row.note.split(',').includes('crc')
-			? `the module's CRC matches none of the given kernels: give the kernel it was built against to compare types`
-			: 'nothing to explain: the CRC is the same wherever the symbol exists', 'dim');
+		push(noExplanationText(data, row), 'dim');
 	}
 
 	for (const [from, to] of pairs) {
@@ -112,7 +132,7 @@ export function symbolDetailLines(data: ExplorerData, moduleIndex: number, row: 
 		if (!state) {
 			push(`… ${from} → ${to}: not asked yet`, 'dim');
 		} else if (state.status === 'loading') {
-			push(`… ${from} → ${to}: ${state.message} (${Math.floor((now - state.since) / 1000)} s)`, 'dim', '  ');
+			push(`… ${from} → ${to}: ${state.message} (${Math.floor(Math.max(0, now - state.since) / 1000)} s)`, 'dim', '  ');
 		} else if (state.status === 'error') {
 			push(`? ${from} → ${to}: ${state.message}`, 'unknown', '  ');
 		} else if ('unavailable' in state.result) {

@@ -1,5 +1,5 @@
 import type {Key} from 'ink';
-import {actionFor, helpLines, type Action, type Scope} from '../keys.js';
+import {actionFor, helpRows, type Action, type Scope} from '../keys.js';
 import {statusRank, type TableRow} from './rows.js';
 
 export type SortKey = 'status' | 'name' | 'exporter';
@@ -12,12 +12,17 @@ export type Screen =
 	| {kind: 'symbol'}
 	| {kind: 'kernel'};
 
+/** The lists `/` searches: whatever has the focus. */
+export type ListKind = 'matrix' | 'symbols' | 'kernels' | 'causes' | 'help';
+
 export type Search = {
+	/** The list it searches: a search never outlives the list it was typed in. */
+	list: ListKind;
 	editing: boolean;
 	query: string;
 	/** Cursor when `/` was pressed: Esc while typing goes back there. */
 	origin: number;
-	/** Positions in `view` (the modules matrix: `matrixView`) whose name contains the query. */
+	/** Positions in the list (symbols: in `view`; the matrix: in `matrixView`; help: its rows) whose text contains the query. */
 	matches: number[];
 };
 
@@ -38,6 +43,10 @@ export type ExplorerState = {
 	tables: ReadonlyArray<readonly TableRow[]>;
 	module: number;
 	kernelCount: number;
+	/** The kernels' labels, lower-cased: what `/` searches in the kernels pane. */
+	kernelKeys: readonly string[];
+	/** Check mode (modules against kernels) or the kernel-vs-kernel diff: `c` exists only there. */
+	mode: 'check' | 'diff';
 	stack: Screen[];
 	pane: 'symbols' | 'kernels';
 	kernelCursor: number;
@@ -54,6 +63,14 @@ export type ExplorerState = {
 	problemsOnly: boolean;
 	/** Kernel diff grouped by cause: the exports of each type change (largest first), and the one shown (`c`). */
 	causes: ReadonlyArray<ReadonlySet<string>>;
+	/** Each cause as the list shows it ("struct device: + foo"), lower-cased for search. */
+	causeKeys: readonly string[];
+	/**
+	The grouping by cause is computed after the first frame: while it runs, what it is doing and
+	since when (the causes screen shows it); when it found none, why (`c` says so).
+	*/
+	causesPending: {message: string; since: number} | undefined;
+	causesUnavailable: string | undefined;
 	cause: number | undefined;
 	/** Position in the causes screen: 0 is "every export", 1 + i the cause i. */
 	causeCursor: number;
@@ -61,7 +78,13 @@ export type ExplorerState = {
 	reverse: boolean;
 	search: Search | undefined;
 	help: boolean;
+	/** First help row shown; the rows are wrapped to `columns`. */
 	helpScroll: number;
+	columns: number;
+	/** Help rows on one screen: the scroll stops where the last row shows. */
+	helpHeight: number;
+	/** `e`/`E` asked to write a file: the next key says yes or no. `file` once the name is known. */
+	confirm: {format: 'markdown' | 'json'; file: string | undefined} | undefined;
 	detailScroll: number;
 	/** Rows in one page of the list, and the longest scroll of the detail; set from the layout. */
 	pageSize: number;
@@ -72,26 +95,45 @@ export type ExplorerState = {
 	the state because keys arrive in bursts (a paste, tmux send-keys) faster than frames, and
 	each must be interpreted in the state the previous one left.
 	*/
-	command: {id: number; action: Command} | undefined;
+	command: {id: number; action: Command; format?: 'markdown' | 'json'; file?: string} | undefined;
 };
 
-export type Command = Extract<Action, 'exportMarkdown' | 'exportJson' | 'copy' | 'quit'>;
+/** `write`: the confirmed export; `exportMarkdown`/`exportJson` only find the file name to ask about. */
+export type Command = Extract<Action, 'exportMarkdown' | 'exportJson' | 'copy' | 'quit'> | 'write';
 const commands = new Set<Action>(['exportMarkdown', 'exportJson', 'copy', 'quit']);
 
 export type ExplorerEvent =
 	| {type: 'input'; input: string; key: Partial<Key>}
 	| {type: 'key'; action: Action}
 	| {type: 'type'; text: string}
-	| {type: 'layout'; pageSize: number; detailMax: number}
-	| {type: 'message'; text: string; tone: 'info' | 'error'};
+	| {type: 'layout'; pageSize: number; detailMax: number; columns?: number; helpHeight?: number}
+	| {type: 'message'; text: string; tone: 'info' | 'error'}
+	| {type: 'confirmFile'; file: string}
+	| {type: 'causesProgress'; message: string}
+	| {type: 'causesReady'; causes: ReadonlyArray<ReadonlySet<string>>; keys: readonly string[]}
+	| {type: 'causesUnavailable'; reason: string};
 
-export function initialState(tables: ReadonlyArray<readonly TableRow[]>, kernelCount: number, options: {pageSize?: number; modules?: MatrixEntry[]; causes?: ReadonlyArray<ReadonlySet<string>>} = {}): ExplorerState {
+export type InitialOptions = {
+	pageSize?: number;
+	columns?: number;
+	modules?: MatrixEntry[];
+	causes?: ReadonlyArray<ReadonlySet<string>>;
+	causeKeys?: readonly string[];
+	/** The grouping by cause runs in the background: its first message. */
+	causesPending?: string;
+	kernelLabels?: readonly string[];
+	mode?: 'check' | 'diff';
+};
+
+export function initialState(tables: ReadonlyArray<readonly TableRow[]>, kernelCount: number, options: InitialOptions = {}): ExplorerState {
 	const matrix = tables.length > 1;
 	const entries = options.modules ?? tables.map((rows, index) => ({name: `module ${index + 1}`, key: `module ${index + 1}`, ok: rows.every(row => row.status === 'ok')}));
 	const state: ExplorerState = {
 		tables,
 		module: 0,
 		kernelCount,
+		kernelKeys: (options.kernelLabels ?? Array.from({length: kernelCount}, (_, index) => `kernel ${index + 1}`)).map(label => label.toLowerCase()),
+		mode: options.mode ?? 'diff',
 		stack: matrix ? [{kind: 'matrix'}] : [{kind: 'table'}],
 		pane: 'symbols',
 		kernelCursor: 0,
@@ -103,6 +145,9 @@ export function initialState(tables: ReadonlyArray<readonly TableRow[]>, kernelC
 		cursor: 0,
 		problemsOnly: false,
 		causes: options.causes ?? [],
+		causeKeys: options.causeKeys ?? (options.causes ?? []).map((_, index) => `cause ${index + 1}`),
+		causesPending: options.causesPending === undefined ? undefined : {message: options.causesPending, since: performance.now()},
+		causesUnavailable: undefined,
 		cause: undefined,
 		causeCursor: 0,
 		sort: 'status',
@@ -110,6 +155,9 @@ export function initialState(tables: ReadonlyArray<readonly TableRow[]>, kernelC
 		search: undefined,
 		help: false,
 		helpScroll: 0,
+		columns: options.columns ?? 80,
+		helpHeight: 10,
+		confirm: undefined,
 		detailScroll: 0,
 		pageSize: options.pageSize ?? 10,
 		detailMax: 0,
@@ -157,27 +205,75 @@ const comparators: Record<SortKey, (a: TableRow, b: TableRow) => number> = {
 	exporter: (a, b) => (a.exporter < b.exporter ? -1 : a.exporter > b.exporter ? 1 : 0) || byName(a, b),
 };
 
-function findMatches(state: ExplorerState, query: string): number[] {
-	if (query === '') {
+/** The list that has the focus, if any (a detail is no list). */
+export function listOf(state: ExplorerState): ListKind | undefined {
+	if (state.help) {
+		return 'help';
+	}
+
+	const screen = currentScreen(state).kind;
+	if (screen === 'matrix' || screen === 'causes') {
+		return screen;
+	}
+
+	return screen === 'table' ? state.pane : undefined;
+}
+
+/** Each position of a list as search sees it (lower-case), read lazily: the symbol list has 25,000. */
+function listKeys(state: ExplorerState, list: ListKind): {length: number; key: (position: number) => string} {
+	switch (list) {
+		case 'matrix': {
+			return {length: state.matrixView.length, key: position => state.matrix[state.matrixView[position]!]!.key};
+		}
+
+		case 'symbols': {
+			const rows = currentRows(state);
+			return {length: state.view.length, key: position => rows[state.view[position]!]!.key};
+		}
+
+		case 'kernels': {
+			return {length: state.kernelKeys.length, key: position => state.kernelKeys[position]!};
+		}
+
+		case 'causes': {
+			// Position 0 is "every export".
+			return {length: state.causeKeys.length + 1, key: position => (position === 0 ? 'every export' : state.causeKeys[position - 1]!)};
+		}
+
+		case 'help': {
+			const rows = helpRows(state.columns);
+			return {length: rows.length, key: position => rows[position]!.text.toLowerCase()};
+		}
+	}
+}
+
+export function listCursor(state: ExplorerState, list: ListKind): number {
+	const cursors: Record<ListKind, number> = {matrix: state.matrixCursor, symbols: state.cursor, kernels: state.kernelCursor, causes: state.causeCursor, help: state.helpScroll};
+	return cursors[list];
+}
+
+/** The help's last scroll position: its last row at the bottom of the screen. */
+const helpMax = (columns: number, height: number) => Math.max(0, helpRows(columns).length - height);
+
+function withListCursor(state: ExplorerState, list: ListKind, position: number): ExplorerState {
+	if (list === 'help') {
+		return {...state, helpScroll: Math.min(position, helpMax(state.columns, state.helpHeight))};
+	}
+
+	const fields: Record<ListKind, keyof ExplorerState> = {matrix: 'matrixCursor', symbols: 'cursor', kernels: 'kernelCursor', causes: 'causeCursor', help: 'helpScroll'};
+	return {...state, [fields[list]]: position};
+}
+
+function findMatches(state: ExplorerState, query: string, list: ListKind | undefined = state.search?.list ?? listOf(state)): number[] {
+	if (query === '' || list === undefined) {
 		return [];
 	}
 
 	const needle = query.toLowerCase();
-	if (currentScreen(state).kind === 'matrix') {
-		const found: number[] = [];
-		for (let position = 0; position < state.matrixView.length; position++) {
-			if (state.matrix[state.matrixView[position]!]!.key.includes(needle)) {
-				found.push(position);
-			}
-		}
-
-		return found;
-	}
-
-	const rows = currentRows(state);
+	const {length, key} = listKeys(state, list);
 	const found: number[] = [];
-	for (let position = 0; position < state.view.length; position++) {
-		if (rows[state.view[position]!]!.key.includes(needle)) {
+	for (let position = 0; position < length; position++) {
+		if (key(position).includes(needle)) {
 			found.push(position);
 		}
 	}
@@ -219,13 +315,31 @@ function reView(state: ExplorerState, changes: Partial<ExplorerState>): Explorer
 export function reducer(state: ExplorerState, event: ExplorerEvent): ExplorerState {
 	switch (event.type) {
 		case 'layout': {
-			return state.pageSize === event.pageSize && state.detailMax === event.detailMax
+			const columns = event.columns ?? state.columns;
+			const helpHeight = event.helpHeight ?? state.helpHeight;
+			return state.pageSize === event.pageSize && state.detailMax === event.detailMax && state.columns === columns && state.helpHeight === helpHeight
 				? state
-				: {...state, pageSize: event.pageSize, detailMax: event.detailMax, detailScroll: Math.min(state.detailScroll, event.detailMax)};
+				: {...state, pageSize: event.pageSize, detailMax: event.detailMax, detailScroll: Math.min(state.detailScroll, event.detailMax), columns, helpHeight, helpScroll: Math.min(state.helpScroll, helpMax(columns, helpHeight))};
 		}
 
 		case 'message': {
 			return {...state, message: {text: event.text, tone: event.tone}};
+		}
+
+		case 'confirmFile': {
+			return state.confirm ? {...state, confirm: {...state.confirm, file: event.file}} : state;
+		}
+
+		case 'causesProgress': {
+			return state.causesPending ? {...state, causesPending: {...state.causesPending, message: event.message}} : state;
+		}
+
+		case 'causesReady': {
+			return {...state, causes: event.causes, causeKeys: event.keys.map(key => key.toLowerCase()), causesPending: undefined};
+		}
+
+		case 'causesUnavailable': {
+			return {...state, causesPending: undefined, causesUnavailable: event.reason};
 		}
 
 		case 'type': {
@@ -242,6 +356,21 @@ export function reducer(state: ExplorerState, event: ExplorerEvent): ExplorerSta
 			if (action === undefined) {
 				const printable = event.input !== '' && !event.key.ctrl && !event.key.meta;
 				return scope === 'search' && printable ? typeQuery(state, state.search!.query + event.input) : state;
+			}
+
+			if (action === 'exportMarkdown' || action === 'exportJson') {
+				// Asked in the state at once: a y typed right after e must answer, not copy.
+				const format = action === 'exportJson' ? 'json' : 'markdown';
+				return {...state, message: undefined, confirm: {format, file: undefined}, command: {id: (state.command?.id ?? 0) + 1, action, format}};
+			}
+
+			if (action === 'confirmYes' && state.confirm) {
+				const {format, file} = state.confirm;
+				return {...state, confirm: undefined, command: {id: (state.command?.id ?? 0) + 1, action: 'write', format, ...(file !== undefined && {file})}};
+			}
+
+			if (action === 'confirmNo') {
+				return {...state, confirm: undefined, message: {text: 'nothing written', tone: 'info'}};
 			}
 
 			if (commands.has(action)) {
@@ -261,11 +390,9 @@ export function reducer(state: ExplorerState, event: ExplorerEvent): ExplorerSta
 
 function typeQuery(state: ExplorerState, query: string): ExplorerState {
 	const search = state.search!;
-	const matches = findMatches(state, query);
+	const matches = findMatches(state, query, search.list);
 	const cursor = matchFrom(matches, search.origin, 1) ?? search.origin;
-	return currentScreen(state).kind === 'matrix'
-		? {...state, search: {...search, query, matches}, matrixCursor: cursor}
-		: {...state, search: {...search, query, matches}, cursor};
+	return withListCursor({...state, search: {...search, query, matches}}, search.list, cursor);
 }
 
 /** The matrix's positions: every module, or (`m`) those that do not load on every kernel. */
@@ -296,7 +423,7 @@ function reMatrix(state: ExplorerState, problemsOnly: boolean): ExplorerState {
 function move(state: ExplorerState, to: number): ExplorerState {
 	const screen = currentScreen(state);
 	if (state.help) {
-		return {...state, helpScroll: clamp(state.helpScroll + (to - state.cursor), 0, helpLines().length)};
+		return {...state, helpScroll: clamp(state.helpScroll + (to - state.cursor), 0, helpMax(state.columns, state.helpHeight))};
 	}
 
 	if (screen.kind === 'symbol' || screen.kind === 'kernel') {
@@ -343,7 +470,7 @@ function open(state: ExplorerState): ExplorerState {
 		if (screen.kind === 'causes') {
 			// The table shows that cause's exports (or every export again), first row selected.
 			const cause = state.causeCursor === 0 ? undefined : state.causeCursor - 1;
-			return {...reView({...state, stack: state.stack.slice(0, -1)}, {cause, pane: 'symbols'}), cursor: 0};
+			return {...reView({...state, stack: state.stack.slice(0, -1), search: undefined}, {cause, pane: 'symbols'}), cursor: 0};
 		}
 
 		if (screen.kind !== 'table') {
@@ -359,12 +486,11 @@ function open(state: ExplorerState): ExplorerState {
 
 /** Esc: closes the help, then clears the search, then goes back a screen. */
 function back(state: ExplorerState): ExplorerState {
-	const screen = currentScreen(state);
 		if (state.help) {
-			return {...state, help: false};
+			return {...state, help: false, search: state.search?.list === 'help' ? undefined : state.search};
 		}
 
-		if ((screen.kind === 'table' || screen.kind === 'matrix') && state.search) {
+		if (state.search && state.search.list === listOf(state)) {
 			return {...state, search: undefined};
 		}
 
@@ -372,14 +498,10 @@ function back(state: ExplorerState): ExplorerState {
 }
 
 function onSearchKey(state: ExplorerState, action: Action): ExplorerState {
-	const screen = currentScreen(state);
 	switch (action) {
 		case 'search': {
-			if (screen.kind === 'matrix') {
-				return {...state, search: {editing: true, query: '', origin: state.matrixCursor, matches: []}};
-			}
-
-			return {...state, pane: 'symbols', search: {editing: true, query: '', origin: state.cursor, matches: []}};
+			const list = listOf(state);
+			return list === undefined ? state : {...state, search: {list, editing: true, query: '', origin: listCursor(state, list), matches: []}};
 		}
 
 		case 'searchDelete': {
@@ -391,26 +513,23 @@ function onSearchKey(state: ExplorerState, action: Action): ExplorerState {
 		}
 
 		case 'searchCancel': {
-			if (!state.search) {
-				return state;
-			}
-
-			return screen.kind === 'matrix' ? {...state, search: undefined, matrixCursor: state.search.origin} : {...state, search: undefined, cursor: state.search.origin};
+			return state.search ? withListCursor({...state, search: undefined}, state.search.list, state.search.origin) : state;
 		}
 
 		case 'searchNext':
 		case 'searchPrev': {
-			if (!state.search || state.search.matches.length === 0) {
-				return state.search ? {...state, message: {text: `no match for /${state.search.query}`, tone: 'error'}} : state;
+			// n and N belong to the list the search was typed in.
+			if (!state.search || state.search.list !== listOf(state)) {
+				return state;
+			}
+
+			if (state.search.matches.length === 0) {
+				return {...state, message: {text: `no match for /${state.search.query}`, tone: 'error'}};
 			}
 
 			const forward = action === 'searchNext';
-			if (screen.kind === 'matrix') {
-				return {...state, matrixCursor: matchFrom(state.search.matches, state.matrixCursor + (forward ? 1 : -1), forward ? 1 : -1)!};
-			}
-
-			const position = matchFrom(state.search.matches, state.cursor + (forward ? 1 : -1), forward ? 1 : -1)!;
-			return {...state, pane: 'symbols', cursor: position};
+			const position = matchFrom(state.search.matches, listCursor(state, state.search.list) + (forward ? 1 : -1), forward ? 1 : -1)!;
+			return withListCursor(state, state.search.list, position);
 		}
 
 		default: {
@@ -433,7 +552,7 @@ function onKey(state: ExplorerState, action: Action): ExplorerState {
 
 		case 'nextPane':
 		case 'prevPane': {
-			return {...state, pane: state.pane === 'symbols' ? 'kernels' : 'symbols'};
+			return {...state, pane: state.pane === 'symbols' ? 'kernels' : 'symbols', search: undefined};
 		}
 
 		case 'open': {
@@ -445,7 +564,7 @@ function onKey(state: ExplorerState, action: Action): ExplorerState {
 		}
 
 		case 'help': {
-			return {...state, help: !state.help, helpScroll: 0};
+			return {...state, help: !state.help, helpScroll: 0, search: state.search?.list === 'help' || !state.help ? undefined : state.search};
 		}
 
 		case 'search':
@@ -470,8 +589,12 @@ function onKey(state: ExplorerState, action: Action): ExplorerState {
 		}
 
 		case 'causes': {
-			if (state.causes.length === 0) {
-				return {...state, message: {text: 'no changes grouped by cause: give type information for both kernels (--types LABEL=PATH: BTF or a symtypes tree)', tone: 'error'}};
+			if (state.mode === 'check') {
+				return {...state, message: {text: 'c groups a kernel diff by cause (kmodx -k A -k B --types …); here Enter on a ✗ symbol shows why its CRC changed', tone: 'error'}};
+			}
+
+			if (state.causes.length === 0 && !state.causesPending) {
+				return {...state, message: {text: state.causesUnavailable ?? 'no changes grouped by cause: give type information for both kernels (--types LABEL=PATH: BTF or a symtypes tree)', tone: 'error'}};
 			}
 
 			return {...state, stack: [...state.stack, {kind: 'causes'}], causeCursor: state.cause === undefined ? 0 : state.cause + 1, search: undefined};
@@ -481,7 +604,9 @@ function onKey(state: ExplorerState, action: Action): ExplorerState {
 		case 'exportMarkdown':
 		case 'exportJson':
 		case 'copy':
-		case 'quit': {
+		case 'quit':
+		case 'confirmYes':
+		case 'confirmNo': {
 			return state;
 		}
 	}
@@ -489,12 +614,16 @@ function onKey(state: ExplorerState, action: Action): ExplorerState {
 
 /** Which key table scope applies now. */
 export function scopeOf(state: ExplorerState): Scope {
-	if (state.help) {
-		return 'help';
+	if (state.confirm) {
+		return 'confirm';
 	}
 
 	if (state.search?.editing) {
 		return 'search';
+	}
+
+	if (state.help) {
+		return 'help';
 	}
 
 	const screen = currentScreen(state);

@@ -63,9 +63,14 @@ export type Columns = {
 const cursorWidth = 1;
 const statusWidth = 2;
 
-export function tableColumns(width: number, kernelCount: number, withModuleCrc: boolean, longestName: number): Columns {
+/**
+The table's columns for `width` cells. Kernel columns are 13 cells (a mark and a CRC), wider, up
+to the longest kernel label (`labelWidth` cells, measured as the terminal does), when the names and
+a note still fit: a label like 6.1.0-47-amd64 is not cut while columns are left over.
+*/
+export function tableColumns(width: number, kernelCount: number, withModuleCrc: boolean, longestName: number, labelWidth = 0): Columns {
 	const nameMin = 16;
-	const kernelWidth = 13;
+	let kernelWidth = 13;
 	let moduleCrc = withModuleCrc ? 11 : 0;
 	let kernels = kernelCount;
 	const fixed = () => cursorWidth + statusWidth + moduleCrc + kernels * kernelWidth;
@@ -76,6 +81,13 @@ export function tableColumns(width: number, kernelCount: number, withModuleCrc: 
 
 	while (kernels > 1 && fixed() + nameMin > width) {
 		kernels--;
+	}
+
+	// Room left once the names (as long as the longest, at least the minimum) and a note have theirs.
+	const wanted = labelWidth + 3;
+	if (wanted > kernelWidth) {
+		const spare = width - fixed() - Math.max(nameMin, Math.min(longestName + 2, 40)) - 10;
+		kernelWidth += Math.max(0, Math.min(wanted - kernelWidth, Math.floor(spare / kernels)));
 	}
 
 	let rest = width - fixed();
