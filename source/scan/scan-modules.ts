@@ -34,6 +34,8 @@ export type ScanOptions = {
 	returned promise. The report writer's brake: stdout to a slow pipe must not fill the heap.
 	*/
 	pace?: () => Promise<void> | undefined;
+	/** Shown every module as it is read; the scan then runs in this thread (a function cannot cross to a worker). */
+	inspect?: (module: ModuleInfo) => void;
 };
 
 /**
@@ -78,13 +80,13 @@ export async function scanModules(files: string[], kernels: Kernel[], policy: Ch
 	const digest = options.digest ?? {mode: 'report'};
 	const results = new OrderedResults(files.length, options);
 	try {
-		const workers = Math.min(options.workers ?? defaultWorkers(files.length, digest.mode), files.length);
+		const workers = options.inspect ? 0 : Math.min(options.workers ?? defaultWorkers(files.length, digest.mode), files.length);
 		const accept = (item: ProcessedModule) => {
 			results.accept(item);
 		};
 
 		if (workers <= 1) {
-			const context: ScanContext = {kernels, resolver: new ImportResolver(kernels.map(kernel => kernel.exports)), policy, peersPossible, digest};
+			const context: ScanContext = {kernels, resolver: new ImportResolver(kernels.map(kernel => kernel.exports)), policy, peersPossible, digest, inspect: options.inspect};
 			await scanHere(files, context, options, accept);
 		} else {
 			await runWorkers(files, {kernels: kernels.map(kernel => transferKernel(kernel)), policy, peersPossible, digest}, workers, accept, options.pace);
