@@ -67,7 +67,8 @@ export function refuseLargeSymvers(file: string): void {
 		return; // The read says why.
 	}
 
-	if (!stats.isFile() || stats.size <= maximumSymversSize) {
+	// Over the limit of any kernel file, the read refuses it as such (nothing it could be).
+	if (!stats.isFile() || stats.size <= maximumSymversSize || stats.size > maximumKernelFileSize) {
 		return;
 	}
 
