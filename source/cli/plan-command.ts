@@ -1,8 +1,8 @@
-import {guarded, InputError} from '../common/input-error.js';
+import {InputError} from '../common/input-error.js';
 import {findModules} from '../module/find-modules.js';
 import {scanOptions} from './warn.js';
-import {readModuleFile} from '../module/read-module.js';
-import {buildPlan, planStatus, type PlanReport} from '../plan/build-plan.js';
+import {planStatus, type PlanReport} from '../plan/build-plan.js';
+import {scanPlan} from '../plan/scan-plan.js';
 import {formatPlanMarkdown, formatPlanText} from '../plan/format-plan.js';
 import {colorStyle} from '../report/format-text.js';
 import type {Kernel} from '../kernel/kernel.js';
@@ -24,10 +24,11 @@ export async function runPlan(paths: string[], flags: CliFlags): Promise<number>
 	}
 
 	const files = findModules(paths, scanOptions);
-	const [kernels, modules] = await Promise.all([loadKernels(flags), Promise.all(files.map(async file => guarded(file, async () => readModuleFile(file))))]);
+	const kernels = await loadKernels(flags);
 	// Only --explain reads --types, but a label no kernel has (or a path that is not there) is a mistake either way.
 	parseTypesFlags(flags.types, kernels);
-	const plan = buildPlan(modules, kernels, {missingVersion: flags.missingVersion});
+	// Module by module: a directory of thousands is never in memory at once.
+	const plan = await scanPlan(files, kernels, {missingVersion: flags.missingVersion});
 	if (flags.explain) {
 		await explainSplits(plan, kernels, flags);
 	}

@@ -10,6 +10,7 @@ import {readXzBlockIndex, singleBlockStream, type XzBlockIndex} from '../compres
 import {archiveCompression, decodeXzBlock, decompressedChunks, type ArchiveCompression} from './archive-stream.js';
 import {parseStoredIndex, serialiseIndex, SourceIndexBuilder, type SourceIndex} from './source-index.js';
 import {TarReader} from './tar-reader.js';
+import {ExtractionBudget, maximumMember} from './extraction-budget.js';
 
 export type Progress = (message: string) => void;
 
@@ -30,7 +31,12 @@ export type KernelSource = {
 	read(files: readonly string[], onProgress?: Progress): Promise<Map<string, Buffer>>;
 };
 
-export type OpenSourceOptions = {cacheDir?: string; onProgress?: Progress};
+export type OpenSourceOptions = {
+	cacheDir?: string;
+	onProgress?: Progress;
+	/** Bytes the source may hand out in all (extraction-budget.ts; tests give less). */
+	maximumExtracted?: number;
+};
 
 const indexCacheKind = 'source-index';
 const mebibyte = 1024 * 1024;
@@ -118,7 +124,7 @@ async function openTarball(file: string, options: OpenSourceOptions): Promise<Ke
 	}
 
 	const blocks = compression === 'xz' ? await xzBlocks(file) : undefined;
-	const reader = new TarballReader(file, compression, index, blocks);
+	const reader = new TarballReader(file, compression, index, blocks, new ExtractionBudget(file, options.maximumExtracted));
 	return {path: file, kind: 'tarball', identity, index, indexFrom, read: async (files, onProgress) => reader.read(files, onProgress)};
 }
 
@@ -193,6 +199,7 @@ class TarballReader {
 		private readonly compression: ArchiveCompression,
 		private readonly index: SourceIndex,
 		private readonly blocks: XzBlockIndex | undefined,
+		private readonly budget: ExtractionBudget,
 	) {}
 
 	async read(files: readonly string[], onProgress?: Progress): Promise<Map<string, Buffer>> {
@@ -206,6 +213,7 @@ class TarballReader {
 		}
 
 		wanted.sort((a, b) => a.offset - b.offset);
+		this.budget.take(wanted);
 		if (this.compression === 'none') {
 			return this.readPlain(wanted);
 		}
@@ -331,7 +339,8 @@ async function openDirectory(directory: string, options: OpenSourceOptions): Pro
 	if (!index) {
 		let done = 0;
 		for (const {file, size} of listed) {
-			if (builder.wants(file)) {
+			// As in a tarball (tar-reader.ts), a file over the member limit is listed, never read.
+			if (size <= maximumMember && builder.wants(file)) {
 				// eslint-disable-next-line no-await-in-loop
 				builder.add(file, 0, size, await readFile(path.join(directory, file)));
 			} else {
@@ -348,6 +357,8 @@ async function openDirectory(directory: string, options: OpenSourceOptions): Pro
 	}
 
 	const root = index.root;
+	const budget = new ExtractionBudget(directory, options.maximumExtracted);
+	const sizes = new Map(index.files.map((file, position) => [file, index.sizes[position]!]));
 	return {
 		path: directory,
 		kind: 'directory',
@@ -356,7 +367,9 @@ async function openDirectory(directory: string, options: OpenSourceOptions): Pro
 		indexFrom,
 		async read(files) {
 			const result = new Map<string, Buffer>();
-			for (const file of new Set(files)) {
+			const wanted = [...new Set(files)].filter(file => sizes.has(file));
+			budget.take(wanted.map(file => ({file, size: sizes.get(file)!})));
+			for (const file of wanted) {
 				try {
 					// eslint-disable-next-line no-await-in-loop
 					result.set(file, await readFile(path.join(directory, root, file)));

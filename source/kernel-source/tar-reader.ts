@@ -1,4 +1,5 @@
 import {InputError} from '../common/input-error.js';
+import {maximumMember} from './extraction-budget.js';
 
 /*
 Just enough of tar (POSIX ustar, GNU long names, pax headers) to walk a kernel source tarball
@@ -22,8 +23,8 @@ export type TarHandlers = {
 };
 
 const block = 512;
-// A member larger than this is not source code; its bytes are skipped, never buffered.
-const maximumBufferedMember = 64 * 1024 * 1024;
+// A member larger than maximumMember is not source code; its bytes are skipped, never buffered.
+const maximumBufferedMember = maximumMember;
 
 type Pending = {path?: string; size?: number};
 

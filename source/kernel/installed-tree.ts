@@ -155,10 +155,12 @@ type TreeRecord = {
 	/** Modules whose exports count, and those left out because they cannot load on this kernel. */
 	modules: number;
 	skipped: string[];
+	/** Modules that cannot be read (damaged, over the size limit), with why: what they export is not known. */
+	unreadable: string[];
 };
 
 /** Bump when the entry's meaning changes. */
-const cacheKind = 'installed-tree-2';
+const cacheKind = 'installed-tree-3';
 
 export type LoadTreeOptions = {
 	onProgress?: (message: string) => void;
@@ -204,7 +206,7 @@ export async function loadInstalledTree(label: string | undefined, source: strin
 	const vermagic = kernel.vermagic ?? (config && release ? `${release} ${config.vermagicFlags}` : undefined);
 	// The config decides; without one, the image (does it have __kcrctab?).
 	const modversions = config ? config.modversions : kernel.modversions;
-	const {exports, counted, skipped} = await treeExports(kernel, files, layout.modulesDirectory, {
+	const {exports, counted, skipped, unreadable} = await treeExports(kernel, files, layout.modulesDirectory, {
 		layoutCrc: modversions === false ? undefined : kernel.exports.get('module_layout')?.crc,
 		vermagicFlags,
 		vermagic: modversions === false ? vermagic : undefined,
@@ -223,6 +225,7 @@ export async function loadInstalledTree(label: string | undefined, source: strin
 		hasBtf: kernel.typeSources.some(entry => entry.kind === 'btf'),
 		modules: counted,
 		skipped,
+		unreadable,
 	};
 	if (directory) {
 		await writeCache(directory, cacheKind, key, entryBytes(record, packed));
@@ -243,6 +246,7 @@ async function treeExports(kernel: Kernel, files: string[], modulesDirectory: st
 	const exports: KernelExport[] = [...kernel.exports.all()];
 	const seenModules = new Set<string>();
 	const skipped: string[] = [];
+	const unreadable: string[] = [];
 	let counted = 0;
 	for (const [index, file] of files.entries()) {
 		// A live count for the explorer's loading frame, every few hundred modules.
@@ -250,8 +254,21 @@ async function treeExports(kernel: Kernel, files: string[], modulesDirectory: st
 			onProgress(`reading the modules of ${modulesDirectory}: ${index.toLocaleString('en-US')} of ${files.length.toLocaleString('en-US')}`);
 		}
 
-		// eslint-disable-next-line no-await-in-loop -- one module at a time: memory stays flat.
-		const module = await readTreeModule(file);
+		let module: ModuleInfo;
+		try {
+			// eslint-disable-next-line no-await-in-loop -- one module at a time: memory stays flat.
+			module = await readTreeModule(file);
+		} catch (error) {
+			// One damaged or oversized module does not make the kernel unusable: only what it may
+			// export is unknown, and imports not found elsewhere are undecided (check-module.ts).
+			if (!(error instanceof InputError)) {
+				throw error;
+			}
+
+			unreadable.push(`${path.relative(modulesDirectory, file)}: ${error.problem}`);
+			continue;
+		}
+
 		// depmod: a module name found twice is the first one (updates/ before the rest).
 		if (seenModules.has(module.name)) {
 			continue;
@@ -271,7 +288,7 @@ async function treeExports(kernel: Kernel, files: string[], modulesDirectory: st
 		}
 	}
 
-	return {exports, counted, skipped};
+	return {exports, counted, skipped, unreadable};
 }
 
 /**
@@ -363,7 +380,7 @@ function kernelOf(label: string | undefined, source: string, layout: InstalledLa
 		modulesIncluded: true,
 		config: record.switches,
 		typeSources: record.hasBtf ? [{kind: 'btf', path: record.image}] : [],
-		modules: {counted: record.modules, skipped: record.skipped},
+		modules: {counted: record.modules, skipped: record.skipped, unreadable: record.unreadable},
 	};
 }
 
@@ -394,7 +411,7 @@ function openEntry(data: Uint8Array | undefined, origin: string, identity: strin
 		return undefined;
 	}
 
-	if (typeof record !== 'object' || record === null || typeof record.image !== 'string' || !Array.isArray(record.skipped)) {
+	if (typeof record !== 'object' || record === null || typeof record.image !== 'string' || !Array.isArray(record.skipped) || !Array.isArray(record.unreadable) || !record.unreadable.every(entry => typeof entry === 'string')) {
 		return undefined;
 	}
 

@@ -87,8 +87,12 @@ export type Kernel = {
 	config: KernelSwitches | undefined;
 	/** Paths of type information that came with the kernel (vmlinux/vmlinuz BTF, headers dir). */
 	typeSources: TypeSource[];
-	/** An installed kernel (`/lib/modules/<release>`): modules whose exports count, and those it would refuse (with why). */
-	modules?: {counted: number; skipped: string[]};
+	/**
+	An installed kernel (`/lib/modules/<release>`): modules whose exports count, those it would
+	refuse and those that cannot be read (each `path: why`); a name not found may be exported by
+	an unreadable one, so it is undecided, not missing.
+	*/
+	modules?: {counted: number; skipped: string[]; unreadable?: string[]};
 };
 
 export type TypeSource =

@@ -1,4 +1,4 @@
-import {existsSync, statSync} from 'node:fs';
+import {closeSync, existsSync, openSync, readSync, statSync} from 'node:fs';
 import {readFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +8,7 @@ import {describeFsError} from '../common/fs-errors.js';
 import {InputError} from '../common/input-error.js';
 import {maybeDecompress} from '../compression/decompress.js';
 import {isBzImage} from '../compression/vmlinuz.js';
+import {detectCompression} from '../compression/detect.js';
 import {isElf} from '../elf/elf-file.js';
 import {tableHasCrcs, type ExportTable, type Kernel, type TypeSource} from './kernel.js';
 import {parseKernelConfig, type KernelConfig} from './kernel-config.js';
@@ -46,6 +47,44 @@ export async function loadKernel(spec: KernelSpec, options: LoadKernelOptions = 
 /** Kernel inputs: a vmlinux with debug info is the largest (several hundred MB); nothing real reaches 1 GiB. */
 export const maximumKernelFileSize = 1024 * 1024 * 1024;
 
+/**
+Module.symvers: Debian 6.1's is 1.9 MB (27,000 lines), enterprise kernels' a few MB; 64 MiB is
+thirty times that. A bigger one (900 MB was accepted, and never answered) is refused: before it
+is read when it is a plain file, else once decompressed.
+*/
+export const maximumSymversSize = 64 * 1024 * 1024;
+
+function symversTooLarge(file: string): InputError {
+	return new InputError(file, `larger than ${maximumSymversSize / 1024 / 1024} MiB: not a Module.symvers (limit; Debian 6.1's is 1.9 MB)`);
+}
+
+/** A regular file over the Module.symvers limit that is neither a kernel image, nor ELF, nor compressed: refused unread. */
+export function refuseLargeSymvers(file: string): void {
+	let stats;
+	try {
+		stats = statSync(file);
+	} catch {
+		return; // The read says why.
+	}
+
+	// Over the limit of any kernel file, the read refuses it as such (nothing it could be).
+	if (!stats.isFile() || stats.size <= maximumSymversSize || stats.size > maximumKernelFileSize) {
+		return;
+	}
+
+	const head = new Uint8Array(0x250);
+	const fd = openSync(file, 'r');
+	try {
+		readSync(fd, head, 0, head.length, 0);
+	} finally {
+		closeSync(fd);
+	}
+
+	if (!isBzImage(head) && !isElf(head) && !detectCompression(head)) {
+		throw symversTooLarge(file);
+	}
+}
+
 async function readInput(file: string): Promise<Uint8Array> {
 	return readBounded(file, maximumKernelFileSize, 'a kernel image, Module.symvers or config');
 }
@@ -56,6 +95,7 @@ async function loadFile(spec: KernelSpec, file: string, options: LoadKernelOptio
 	const cached = await cachedSymvers(file);
 	let exports = cached.exports;
 	if (!exports) {
+		refuseLargeSymvers(file);
 		const raw = await readInput(file);
 		if (isBzImage(raw) || isElf(raw)) {
 			return readVmlinuxKernel(spec, file, raw, options);
@@ -64,6 +104,10 @@ async function loadFile(spec: KernelSpec, file: string, options: LoadKernelOptio
 		const {data} = await maybeDecompress(raw, file);
 		if (isElf(data)) {
 			return readVmlinuxKernel(spec, file, data, options);
+		}
+
+		if (data.length > maximumSymversSize) {
+			throw symversTooLarge(file);
 		}
 
 		const table = new SymversTable(data, file);

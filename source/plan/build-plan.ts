@@ -71,13 +71,37 @@ export function kernelImports(modules: ModuleInfo[]): string[] {
 	return [...new Set(modules.flatMap(module => importedNames(module)))].filter(name => !own.has(name));
 }
 
+/**
+What a plan needs of its modules, gathered from them in memory (buildPlan) or one at a time as
+a scan reads them (scan-plan.ts): thousands of modules need not fit in memory together.
+*/
+export type PlanInputs = {
+	modules: PlannedModule[];
+	/** The imports no module of the plan exports (kernelImports). */
+	names: string[];
+	/** Per kernel label: whether every module loads there, checked together (resolving each other). */
+	loadsAll: (label: string) => boolean;
+	/** The release of the first module's vermagic. */
+	release: string | undefined;
+};
+
+export function plannedModule(module: ModuleInfo): PlannedModule {
+	return {path: module.path, name: module.name, vermagic: modinfoValue(module, 'vermagic') ?? null};
+}
+
 export function buildPlan(modules: ModuleInfo[], kernels: Kernel[], policy: CheckPolicy): PlanReport {
-	const names = kernelImports(modules);
 	// Verdicts as `check` gives them for the same modules: together, resolving each other.
 	const report = buildCheckReport(modules, kernels, policy);
 	const outcome = (label: string): Outcome[] => report.modules.map(module => module.results.find(result => result.kernel === label)!.verdict);
-	const loadsAll = (label: string) => outcome(label).every(state => state === 'loads');
-	const release = modinfoValue(modules[0]!, 'vermagic')?.split(' ')[0];
+	return planFrom({
+		modules: modules.map(module => plannedModule(module)),
+		names: kernelImports(modules),
+		loadsAll: label => outcome(label).every(state => state === 'loads'),
+		release: modinfoValue(modules[0]!, 'vermagic')?.split(' ')[0],
+	}, kernels);
+}
+
+export function planFrom({modules: planned, names, loadsAll, release}: PlanInputs, kernels: Kernel[]): PlanReport {
 	const byLabel = new Map(kernels.map(kernel => [kernel.label, kernel]));
 	const builds = abiGroupsOf(names, kernels).map(labels => {
 		const members = labels.map(label => byLabel.get(label)!);
@@ -122,19 +146,18 @@ export function buildPlan(modules: ModuleInfo[], kernels: Kernel[], policy: Chec
 	const missingAnywhere = builds.some(build => build.missing.length > 0);
 	const undecidedAnywhere = builds.some(build => build.undecided.length > 0);
 	const oneBinary = builds.length === 1 && !missingAnywhere && !undecidedAnywhere;
-	const planned = modules.map(module => ({path: module.path, name: module.name, vermagic: modinfoValue(module, 'vermagic') ?? null}));
 	return {
 		schema: planSchema,
 		module: planned.length === 1 ? planned[0]! : null,
 		modules: planned,
 		kernels: kernelSummaries(kernels),
 		one_binary: oneBinary,
-		verdict: verdictSentence(builds, splitting, kernels, modules.length, oneBinary),
+		verdict: verdictSentence(builds, splitting, kernels, planned.length, oneBinary),
 		builds,
 		splitting_symbols: splitting,
 		identical_symbols: identical,
 		undecided_symbols: undecided,
-		summary: {modules: modules.length, kernels: kernels.length, builds: builds.length, imports: names.length, splitting: splitting.length, identical: identical.length, undecided: undecided.length},
+		summary: {modules: planned.length, kernels: kernels.length, builds: builds.length, imports: names.length, splitting: splitting.length, identical: identical.length, undecided: undecided.length},
 	};
 }
 

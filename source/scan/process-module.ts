@@ -29,11 +29,14 @@ export type ScanContext = {
 	/** More than one module: one may export what another imports. */
 	peersPossible: boolean;
 	digest: DigestOptions;
+	/** Shown every module as it is read (in this thread only): what a plan gathers of each. */
+	inspect?: (module: ModuleInfo) => void;
 };
 
 /** Module `index` of the scan, from `file`, or from its bytes when they were read already (prefetch.ts). */
-export async function processModule(index: number, file: string, {kernels, resolver, policy, peersPossible, digest}: ScanContext, data?: Uint8Array): Promise<ProcessedModule> {
+export async function processModule(index: number, file: string, {kernels, resolver, policy, peersPossible, digest, inspect}: ScanContext, data?: Uint8Array): Promise<ProcessedModule> {
 	const module = await guarded(file, async () => (data ? parseModuleBytes(data, file) : readModuleSparse(file)));
+	inspect?.(module);
 	let report: ModuleReport | undefined;
 	let unresolved: boolean;
 	if (digest.mode === 'row') {

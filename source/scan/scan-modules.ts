@@ -3,7 +3,7 @@ import {Worker} from 'node:worker_threads';
 import {InputError} from '../common/input-error.js';
 import type {Kernel} from '../kernel/kernel.js';
 import type {ModuleInfo} from '../module/module-info.js';
-import {checkWithPeers} from '../report/check-report.js';
+import {moduleReport, settlePeers, type PeerSettlement} from '../report/check-report.js';
 import type {CheckPolicy, Outcome, PeerExport} from '../verdict/check-module.js';
 import {processModule, type ProcessedModule, type ScanContext} from './process-module.js';
 import {Prefetcher} from './prefetch.js';
@@ -11,7 +11,7 @@ import {transferKernel} from './transfer-kernel.js';
 import {ImportResolver} from '../verdict/import-resolver.js';
 import {digestReport, type DigestOptions, type ModuleDigest} from './digest.js';
 import type {WorkerBatch, WorkerInput, WorkerReply} from './scan-worker.js';
-import {Spill} from './spill.js';
+import {PendingSpill, Spill} from './spill.js';
 
 /** A module's digest, delivered in file order; `peerUses` names imports only another given module resolves. */
 export type ScanResult = {
@@ -34,6 +34,8 @@ export type ScanOptions = {
 	returned promise. The report writer's brake: stdout to a slow pipe must not fill the heap.
 	*/
 	pace?: () => Promise<void> | undefined;
+	/** Shown every module as it is read; the scan then runs in this thread (a function cannot cross to a worker). */
+	inspect?: (module: ModuleInfo) => void;
 };
 
 /**
@@ -78,13 +80,13 @@ export async function scanModules(files: string[], kernels: Kernel[], policy: Ch
 	const digest = options.digest ?? {mode: 'report'};
 	const results = new OrderedResults(files.length, options);
 	try {
-		const workers = Math.min(options.workers ?? defaultWorkers(files.length, digest.mode), files.length);
+		const workers = options.inspect ? 0 : Math.min(options.workers ?? defaultWorkers(files.length, digest.mode), files.length);
 		const accept = (item: ProcessedModule) => {
 			results.accept(item);
 		};
 
 		if (workers <= 1) {
-			const context: ScanContext = {kernels, resolver: new ImportResolver(kernels.map(kernel => kernel.exports)), policy, peersPossible, digest};
+			const context: ScanContext = {kernels, resolver: new ImportResolver(kernels.map(kernel => kernel.exports)), policy, peersPossible, digest, inspect: options.inspect};
 			await scanHere(files, context, options, accept);
 		} else {
 			await runWorkers(files, {kernels: kernels.map(kernel => transferKernel(kernel)), policy, peersPossible, digest}, workers, accept, options.pace);
@@ -126,7 +128,9 @@ class OrderedResults {
 	/** Per kernel, each exporting module's outcome: a module that cannot load exports nothing there. */
 	private readonly outcomeByPath = new Map<string, Map<string, Outcome>>();
 	private readonly ready = new Map<number, ScanResult>();
-	private readonly pending = new Map<number, ModuleInfo>();
+	private pending: PendingSpill | undefined;
+	/** Once every module is read: the peers, to check and report the pending modules one by one. */
+	private settled: {kernels: Kernel[]; policy: CheckPolicy; digest: DigestOptions; peers: PeerSettlement} | undefined;
 	private spill: Spill | undefined;
 	private next = 0;
 	private done = 0;
@@ -142,8 +146,9 @@ class OrderedResults {
 		}
 
 		if (item.pending) {
-			this.pending.set(item.index, item.pending);
-		} else if (this.pending.has(this.next) && Spill.holds(item.digest!)) {
+			this.pending ??= new PendingSpill();
+			this.pending.put(item.index, item.pending);
+		} else if (this.pending?.holds(this.next) && Spill.holds(item.digest!)) {
 			this.spill ??= new Spill();
 			this.spill.put(item.index, item.digest!);
 		} else {
@@ -157,19 +162,18 @@ class OrderedResults {
 		}
 	}
 
-	/** The pending modules checked with every module's exports as peers; then what waited, as fast as the writer takes it. */
+	/**
+	The pending modules checked with every module's exports as peers; then, in file order, each
+	pending module's report made when its turn comes, and what waited, as fast as the writer takes it.
+	*/
 	async finishPending(kernels: Kernel[], policy: CheckPolicy, digest: DigestOptions): Promise<void> {
-		if (this.pending.size === 0) {
+		if (!this.pending) {
 			return;
 		}
 
 		const indexes = [...this.exportsByIndex.keys()].sort((a, b) => a - b);
-		const {reports, peers} = checkWithPeers([...this.pending.values()], kernels, policy, indexes.map(index => this.exportsByIndex.get(index)!), (path, kernel) => this.outcomeByPath.get(path)?.get(kernel) ?? 'fails');
-		for (const [index, module] of this.pending) {
-			const own = new Set(module.exports.map(entry => entry.name));
-			this.ready.set(index, {index, digest: digestReport(reports.get(module)!, digest), peerUses: peerUses(module, kernels, peers, own)});
-		}
-
+		const peers = settlePeers(this.pending, kernels, policy, indexes.map(index => this.exportsByIndex.get(index)!), (path, kernel) => this.outcomeByPath.get(path)?.get(kernel) ?? 'fails');
+		this.settled = {kernels, policy, digest, peers};
 		for (let result = this.waiting(this.next); result; result = this.waiting(this.next)) {
 			this.next++;
 			this.options.onResult(result);
@@ -180,6 +184,7 @@ class OrderedResults {
 
 	close(): void {
 		this.spill?.close();
+		this.pending?.close();
 	}
 
 	private waiting(index: number): ScanResult | undefined {
@@ -187,6 +192,13 @@ class OrderedResults {
 		if (result) {
 			this.ready.delete(index);
 			return result;
+		}
+
+		if (this.settled && this.pending?.holds(index)) {
+			const {kernels, policy, digest, peers} = this.settled;
+			const module = this.pending.get(index)!;
+			const own = new Set(module.exports.map(entry => entry.name));
+			return {index, digest: digestReport(moduleReport(module, kernels, policy, undefined, peers.verdicts(module)), digest), peerUses: peerUses(module, kernels, peers.peers, own)};
 		}
 
 		return this.spill?.has(index) ? {index, digest: this.spill.take(index)!, peerUses: []} : undefined;

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {readAt} from '../common/read-at.js';
 import {onExit} from '../common/exit-cleanup.js';
+import type {ModuleInfo} from '../module/module-info.js';
 import type {ModuleDigest} from './digest.js';
 
 /**
@@ -68,6 +69,87 @@ export class Spill {
 		}
 
 		return digest;
+	}
+
+	close(): void {
+		this.forget();
+		this.remove();
+	}
+
+	private remove(): void {
+		try {
+			closeSync(this.fd);
+		} catch {}
+
+		rmSync(this.directory, {recursive: true, force: true});
+	}
+}
+
+/**
+Modules that wait for every module's exports (a kernel lacks one of their imports), kept on
+disk: a run of 30,000 such modules held them all in the heap, and then all their reports at
+once (4.2 GiB). Each is written once as JSON and read back for every round of the peer check
+and once for its report; only the names they import stay in memory.
+*/
+export class PendingSpill {
+	readonly wanted = new Set<string>();
+	private readonly directory: string;
+	private readonly fd: number;
+	private readonly entries = new Map<number, {offset: number; length: number}>();
+	private readonly paths = new Set<string>();
+	private size = 0;
+	private readonly forget: () => void;
+
+	constructor() {
+		this.directory = mkdtempSync(path.join(os.tmpdir(), 'kmodx-pending-'));
+		this.fd = openSync(path.join(this.directory, 'modules'), 'w+');
+		this.forget = onExit(() => {
+			this.remove();
+		});
+	}
+
+	get count(): number {
+		return this.entries.size;
+	}
+
+	put(index: number, module: ModuleInfo): void {
+		const bytes = Buffer.from(JSON.stringify(module));
+		writeSync(this.fd, bytes, 0, bytes.length, this.size);
+		this.entries.set(index, {offset: this.size, length: bytes.length});
+		this.size += bytes.length;
+		this.paths.add(module.path);
+		for (const symbol of module.imports) {
+			this.wanted.add(symbol.name);
+		}
+	}
+
+	has(path: string): boolean {
+		return this.paths.has(path);
+	}
+
+	holds(index: number): boolean {
+		return this.entries.has(index);
+	}
+
+	/** Every module, in the order they were put. */
+	forEach(visit: (module: ModuleInfo) => void): void {
+		for (const index of this.entries.keys()) {
+			visit(this.get(index)!);
+		}
+	}
+
+	get(index: number): ModuleInfo | undefined {
+		const entry = this.entries.get(index);
+		if (!entry) {
+			return undefined;
+		}
+
+		const bytes = Buffer.allocUnsafe(entry.length);
+		if (readAt(this.fd, bytes, 0, bytes.length, entry.offset) !== bytes.length) {
+			throw new Error('the pending file of the scan is shorter than written');
+		}
+
+		return JSON.parse(bytes.toString('utf8')) as ModuleInfo;
 	}
 
 	close(): void {

@@ -4,7 +4,7 @@ import {describeFsError} from '../common/fs-errors.js';
 import {InputError} from '../common/input-error.js';
 import {readBounded} from '../common/read-bounded.js';
 import {maybeDecompress} from '../compression/decompress.js';
-import {mergeSymtypes, readSymtypes, type SharedDefinitions} from './read-symtypes.js';
+import {mergeSymtypes, readSymtypes, type DefinitionCount, type SharedDefinitions} from './read-symtypes.js';
 import type {SymtypesIndex} from './symtypes-index.js';
 
 const symtypesName = /\.symtypes(\.gz|\.xz|\.zst)?$/;
@@ -34,12 +34,14 @@ export async function loadSymtypes(source: string): Promise<SymtypesIndex> {
 
 	const indexes: SymtypesIndex[] = Array.from({length: files.length});
 	const shared: SharedDefinitions = new Map();
+	// The tree's distinct definitions count against one limit (read-symtypes.ts).
+	const count: DefinitionCount = {definitions: 0};
 	let next = 0;
 	const worker = async () => {
 		while (next < files.length) {
 			const index = next++;
 			// eslint-disable-next-line no-await-in-loop -- a worker reads one file at a time; several workers run side by side.
-			indexes[index] = await readSymtypesFile(files[index]!, shared);
+			indexes[index] = await readSymtypesFile(files[index]!, shared, count);
 		}
 	};
 
@@ -50,10 +52,10 @@ export async function loadSymtypes(source: string): Promise<SymtypesIndex> {
 // A consolidated symtypes file of a whole SUSE kernel is about 100 MB; 512 MiB is none.
 const maximumSymtypesSize = 512 * 1024 * 1024;
 
-async function readSymtypesFile(file: string, shared?: SharedDefinitions): Promise<SymtypesIndex> {
+async function readSymtypesFile(file: string, shared?: SharedDefinitions, count?: DefinitionCount): Promise<SymtypesIndex> {
 	let data = await readBounded(file, maximumSymtypesSize, 'a .symtypes file');
 	({data} = await maybeDecompress(data, file));
-	return readSymtypes(data, file, {shared});
+	return readSymtypes(data, file, {shared, count});
 }
 
 async function findSymtypesFiles(directory: string): Promise<string[]> {

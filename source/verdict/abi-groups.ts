@@ -16,7 +16,8 @@ export function abiValue(kernel: Kernel, name: string, found = kernel.exports.ge
 		return found.crc ?? 'any';
 	}
 
-	return kernel.modulesIncluded ? '-' : undefined;
+	// An installed kernel with unreadable modules cannot tell either: one of them may export it.
+	return kernel.modulesIncluded && !kernel.modules?.unreadable?.length ? '-' : undefined;
 }
 
 /**

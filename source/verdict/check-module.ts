@@ -317,6 +317,13 @@ class LoadAttempt {
 			return;
 		}
 
+		const unreadable = kernel.modules?.unreadable;
+		if (!found && unreadable && unreadable.length > 0) {
+			this.undecided++;
+			this.warnings.push({kind: 'unresolved', symbol: symbol.name, log: noLines, message: options.brief ? '' : `${symbol.name}: ${unreadableReason(unreadable)}`});
+			return;
+		}
+
 		this.failSymbol('symbols', found ? 'gpl_only' : 'missing', symbol.name, found, symbol.crc);
 	}
 
@@ -479,6 +486,11 @@ instead. An `unresolved` warning's message is `<symbol>: <reason>`.
 */
 export function unlistedReason(kernel: Pick<Kernel, 'label' | 'kind' | 'release'>): string {
 	return `not exported by vmlinux, and ${kernel.label} (${kernel.kind}) does not list its modules' exports; give its Module.symvers, headers directory or /lib/modules/${kernel.release ?? '<release>'} to decide`;
+}
+
+export function unreadableReason(unreadable: string[]): string {
+	const more = unreadable.length > 1 ? ` and ${unreadable.length - 1} more` : '';
+	return `not exported by vmlinux or any module read; a module of the tree that cannot be read may export it (${unreadable[0]!}${more})`;
 }
 
 function undecidedPeerReason(peer: PeerExport, kernel: Pick<Kernel, 'label'>): string {

@@ -1,7 +1,8 @@
 import {execFileSync} from 'node:child_process';
-import {readdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {readdirSync, readFileSync, truncateSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import test, {type ExecutionContext} from 'ava';
+import {InputError} from '../../source/common/input-error.js';
 import {openKernelSource} from '../../source/kernel-source/kernel-source.js';
 import {exportingCandidates, translationUnitFiles} from '../../source/kernel-source/translation-unit.js';
 import {temporaryDirectory, writeTemporary} from '../helpers/derive.js';
@@ -108,4 +109,58 @@ test('what is not a kernel source tarball is refused in one line naming the file
 	const fifo = path.join(directory, 'fifo');
 	execFileSync('mkfifo', [fifo]);
 	await t.throwsAsync(openKernelSource(fifo), {message: `${fifo}: not a regular file or directory: a kernel source tarball or tree is expected`});
+});
+
+/**
+The fixture's tree plus drivers/big/big.c, which includes `headers` local headers of `size`
+bytes each (NUL bytes, as an attacker's 63 MiB members compress to nothing); as .tar.gz.
+*/
+function bigHeadersTarball(t: ExecutionContext, headers: number, size: number): string {
+	const directory = temporaryDirectory(t, 'big-headers');
+	const tree = path.join(directory, 'tree');
+	execFileSync('mkdir', ['-p', tree]);
+	execFileSync('tar', ['-xf', '-', '-C', tree], {input: plain});
+	const root = path.join(tree, 'linux-source-6.1');
+	const names = Array.from({length: headers}, (_, index) => `big${index}.h`);
+	writeTemporary(root, 'drivers/big/big.c', `${names.map(name => `#include "${name}"`).join('\n')}\nint big(void) { return 0; }\nEXPORT_SYMBOL(big);\n`);
+	for (const name of names) {
+		const file = writeTemporary(root, `drivers/big/${name}`, '');
+		truncateSync(file, size);
+	}
+
+	const file = path.join(directory, 'linux.tar.gz');
+	execFileSync('tar', ['-czf', file, '-C', tree, 'linux-source-6.1']);
+	return file;
+}
+
+test('the files one unit needs are taken from a tarball only up to 256 MiB in all, refused before any is read', async t => {
+	// Five local headers of 60 MiB (each under the 64 MiB member limit): 300 MiB for big.c.
+	const file = bigHeadersTarball(t, 5, 60 * 1024 * 1024);
+	const source = await openKernelSource(file, {});
+	const unit = translationUnitFiles(source.index, 'drivers/big/big.c');
+	t.is(unit.length, 6);
+	const error = await t.throwsAsync(source.read(unit), {instanceOf: InputError});
+	t.is(error!.message, `${file}: the files to preprocess add up to 300.0 MiB: more than 256 MiB taken from one kernel source (limit)`);
+	// The limit counts every read of the run, not one at a time.
+	const small = await openKernelSource(file, {maximumExtracted: 100 * 1024 * 1024});
+	const first = await small.read(['drivers/big/big.c', 'drivers/big/big0.h']);
+	t.is(first.get('drivers/big/big0.h')!.length, 60 * 1024 * 1024);
+	await t.throwsAsync(small.read(['drivers/big/big1.h']), {instanceOf: InputError, message: /add up to 120\.0 MiB: more than 100 MiB/});
+	// The same for an unpacked tree.
+	const tree = path.join(path.dirname(file), 'tree', 'linux-source-6.1');
+	await t.throwsAsync((await openKernelSource(tree, {})).read(unit), {instanceOf: InputError, message: /add up to 300\.0 MiB: more than 256 MiB/});
+});
+
+test('a file over 64 MiB is neither indexed nor extracted: a tarball leaves it out, a tree refuses it by name', async t => {
+	const file = bigHeadersTarball(t, 1, 65 * 1024 * 1024);
+	const source = await openKernelSource(file, {});
+	// The index never reads it, so no unit's include closure names it.
+	t.deepEqual(translationUnitFiles(source.index, 'drivers/big/big.c'), ['drivers/big/big.c']);
+	t.false(source.index.files.includes('drivers/big/big0.h'));
+	// An unpacked tree lists it (it is there), so big.c's unit names it: it is refused, not read.
+	const tree = path.join(path.dirname(file), 'tree', 'linux-source-6.1');
+	const unpacked = await openKernelSource(tree, {});
+	const unit = translationUnitFiles(unpacked.index, 'drivers/big/big.c');
+	t.deepEqual(unit.sort(), ['drivers/big/big.c', 'drivers/big/big0.h']);
+	await t.throwsAsync(unpacked.read(unit), {instanceOf: InputError, message: `${tree}: "drivers/big/big0.h" is 65 MiB: more than 64 MiB, not source code (limit)`});
 });

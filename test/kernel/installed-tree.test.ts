@@ -47,7 +47,7 @@ withTree('an installed kernel: vmlinux\'s exports from the image and each module
 	t.is(kernel.machine, 62);
 	t.true(kernel.modulesIncluded);
 	t.deepEqual(kernel.config, {forceLoad: true, moduleSig: true, retpoline: true});
-	t.deepEqual(kernel.modules, {counted: defaultTreeFiles.length, skipped: []});
+	t.deepEqual(kernel.modules, {counted: defaultTreeFiles.length, skipped: [], unreadable: []});
 	t.true(kernel.typeSources.some(source => source.kind === 'btf'));
 	// Names, CRCs, exporters (Module.symvers' module paths), export types and namespaces, all equal.
 	t.deepEqual(lines(kernel), reference(treeModules));
@@ -155,4 +155,36 @@ needs('corpus', 'xz', 'zstd', 'modprobe')('verdicts on an installed kernel equal
 
 	// Modules whose imports are not all installed here (usbcore, scsi, videodev…): missing, never undecided.
 	t.true(problems > 20);
+});
+
+withTree('a broken .ko.xz and one over the size limit leave only what they may export undecided, with why; the kernel is used', async t => {
+	const tree = fakeTree(t);
+	// usb-storage.ko.xz cut in half (a damaged package), and a .ko.xz that decompresses past 256 MiB.
+	const storage = tree.files.find(file => file.endsWith('usb-storage.ko.xz'))!;
+	const {readFileSync, truncateSync, writeFileSync} = await import('node:fs');
+	truncateSync(storage, Math.floor(readFileSync(storage).length / 2));
+	const bomb = path.join(tree.modules, 'kernel/drivers/bomb/bomb.ko.xz');
+	mkdirSync(path.dirname(bomb), {recursive: true});
+	writeFileSync(bomb, spawnSync(oracleProgram('xz'), ['-0', '-T1', '--check=crc32', '-c'], {input: Buffer.alloc(270_000_000), maxBuffer: 16 * 1024 * 1024}).stdout);
+	const kernel = await loadKernel({label: 'broken', source: tree.modules});
+	t.is(kernel.modules!.counted, defaultTreeFiles.length - 1);
+	t.deepEqual(kernel.modules!.unreadable!.map(entry => entry.split(': ')[0]), ['kernel/drivers/bomb/bomb.ko.xz', 'kernel/drivers/usb/storage/usb-storage.ko.xz']);
+	t.regex(kernel.modules!.unreadable![0]!, /decompressed size exceeds 256 MiB \(limit\)$/);
+	// The other modules' exports are there, as the build's Module.symvers lists them.
+	t.deepEqual(lines(kernel), reference(['net/netfilter/x_tables']));
+	// uas imports usb-storage's and scsi_mod's exports (scsi_mod is not in this tree): those the
+	// readable tree lacks (the reference: modprobe's list of uas's imports less the Module.symvers
+	// lines of vmlinux and x_tables) are undecided, naming the unreadable modules; not missing.
+	const uas = await readModuleFile(fixture('modules/6.1.0-47-amd64/uas.ko'));
+	const versions = spawnSync(oracleProgram('modprobe'), ['--dump-modversions', fixture('modules/6.1.0-47-amd64/uas.ko')], {encoding: 'utf8'}).stdout.trim().split('\n').map(line => line.split('\t')[1]!);
+	const present = new Set(symvers47.filter(line => line.module === 'vmlinux' || line.module === 'net/netfilter/x_tables').map(line => line.name));
+	const notFound = versions.filter(name => !present.has(name)).sort();
+	t.true(notFound.includes('usb_stor_adjust_quirks') && notFound.includes('scsi_host_put'));
+	const verdict = checkModule(uas, kernel, {missingVersion: 'fatal'});
+	t.is(verdict.verdict, 'undecided');
+	t.deepEqual(verdict.problems, []);
+	t.deepEqual(verdict.warnings.filter(warning => warning.kind === 'unresolved').map(warning => warning.symbol).sort(), notFound);
+	t.regex(verdict.warnings.find(warning => warning.kind === 'unresolved')!.message, /a module of the tree that cannot be read may export it \(kernel\/drivers\/bomb\/bomb\.ko\.xz: decompressed size exceeds 256 MiB \(limit\) and 1 more\)$/);
+	// A module that needs only vmlinux loads.
+	t.is(checkModule(await readModuleFile(fixture('modules/6.1.0-47-amd64/dummy.ko')), kernel, {missingVersion: 'fatal'}).verdict, 'loads');
 });

@@ -11,6 +11,7 @@ import {isCachedKernel} from '../../source/kernel/vmlinux.js';
 import {readGzipText, temporaryDirectory, writeTemporary} from '../helpers/derive.js';
 import {needs} from '../helpers/oracles.js';
 import {corpus, fixture} from '../helpers/paths.js';
+import {runCli} from '../helpers/run-cli.js';
 
 /**
 Points the cache (KMODX_CACHE_DIR) at a new temporary directory until the test ends, then back.
@@ -177,5 +178,32 @@ needs('corpus').serial('a damaged vmlinuz cache entry is a miss: recomputed and 
 		t.is(again.exports.size, first.exports.size, text);
 		t.deepEqual(again.exports.get('module_layout'), first.exports.get('module_layout'));
 		t.true(isCachedKernel(JSON.parse(readFileSync(entry, 'utf8'))), `rewritten after ${text}`);
+	}
+});
+
+test('a Module.symvers over 64 MiB is refused, plain before it is read and gzip\'d once decompressed', t => {
+	// Debian 6.1.0-47's lines, each repetition's names made new, up to 64 MiB and one line more.
+	const lines = readGzipText(fixture('kernels', '6.1.0-47-amd64', 'Module.symvers.gz')).trimEnd().split('\n');
+	const limit = 64 * 1024 * 1024;
+	const parts: string[] = [];
+	let size = 0;
+	for (let index = 0; ; index++) {
+		const [crc, name, ...rest] = lines[index % lines.length]!.split('\t');
+		const line = [crc, `${name!}_${Math.floor(index / lines.length)}`, ...rest].join('\t') + '\n';
+		parts.push(line);
+		size += line.length;
+		if (size > limit) {
+			break;
+		}
+	}
+
+	const directory = temporaryDirectory(t, 'big-symvers');
+	const over = writeTemporary(directory, 'over/Module.symvers', parts.join(''));
+	const overGzip = writeTemporary(directory, 'over.symvers.gz', gzipSync(parts.join(''), {level: 1}));
+	for (const file of [over, overGzip]) {
+		const result = runCli(['check', fixture('modules', 'my_drv-6.1.0-47-amd64.ko'), '-k', file], {env: {KMODX_NO_CACHE: '1'}});
+		t.is(result.code, 2, file);
+		t.is(result.stdout, '');
+		t.is(result.stderr, `kmodx: ${file}: larger than 64 MiB: not a Module.symvers (limit; Debian 6.1's is 1.9 MB)\n`);
 	}
 });

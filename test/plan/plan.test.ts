@@ -1,13 +1,19 @@
 import {spawnSync} from 'node:child_process';
+import {copyFileSync} from 'node:fs';
+import path from 'node:path';
 import test from 'ava';
 import {buildPlan} from '../../source/plan/build-plan.js';
+import {scanPlan} from '../../source/plan/scan-plan.js';
+import {findModules} from '../../source/module/find-modules.js';
+import {readModuleFile} from '../../source/module/read-module.js';
+import {loadKernel} from '../../source/kernel/load-kernel.js';
 import {propagateRebuilds, weakModule, type WeakModule} from '../../source/plan/weak-modules.js';
 import {moduleReport} from '../../source/report/check-report.js';
 import {parseFailOn} from '../../source/report/fail-on.js';
-import {readGzipText} from '../helpers/derive.js';
+import {readGzipText, temporaryDirectory} from '../helpers/derive.js';
 import {fixtureModule, kernelDirectory, symversKernel, type Release} from '../helpers/kernels.js';
 import {needs, oracleProgram} from '../helpers/oracles.js';
-import {fixture} from '../helpers/paths.js';
+import {cliPath, fixture} from '../helpers/paths.js';
 
 const policy = {missingVersion: 'fatal'} as const;
 const amd64 = async () => Promise.all([symversKernel('6.1.0-47-amd64', '47'), symversKernel('6.1.0-50-amd64', '50'), symversKernel('6.1.0-56-amd64', '56')]);
@@ -94,4 +100,38 @@ test('--fail-on parsing', t => {
 	t.deepEqual([...parseFailOn('crc, missing,no-version')], ['crc', 'missing', 'no_version']);
 	t.throws(() => parseFailOn('crc,bogus'), {message: /unknown kind 'bogus'/});
 	t.throws(() => parseFailOn(','), {message: /name at least one/});
+});
+
+test('a plan made while the scan reads the modules one by one is the plan of the modules held in memory', async t => {
+	// 47 without usb-storage's exports: uas then depends on the usb-storage.ko of the run (peers).
+	const withoutStorage = await kernelDirectory(t, '6.1.0-47-amd64', {symvers: text => text.split('\n').filter(line => !line.includes('drivers/usb/storage/usb-storage')).join('\n')}, 'nostor');
+	const kernels = [...await amd64(), withoutStorage];
+	const sets = [
+		findModules([fixture('modules/6.1.0-47-amd64')]),
+		[fixture('modules/6.1.0-47-amd64/uas.ko')],
+		[fixture('modules/my_drv-6.1.0-47-amd64.ko'), fixture('modules/6.1.0-47-amd64/dummy.ko')],
+		findModules([fixture('modules')]),
+	];
+	for (const files of sets) {
+		// eslint-disable-next-line no-await-in-loop
+		const modules = await Promise.all(files.map(async file => readModuleFile(file)));
+		// eslint-disable-next-line no-await-in-loop
+		t.deepEqual(await scanPlan(files, kernels, policy), buildPlan(modules, kernels, policy), files.join(' '));
+	}
+});
+
+test('plan of 2,000 modules runs in a 32 MiB heap (it held every module and check report: out of memory)', async t => {
+	const directory = temporaryDirectory(t, 'plan-many');
+	for (let index = 0; index < 2000; index++) {
+		copyFileSync(fixture('modules/6.1.0-47-amd64/uas.ko'), path.join(directory, `uas-${index}.ko`));
+	}
+
+	const kernels = ['6.1.0-47-amd64', '7.2.12+deb13-amd64'].map(release => fixture('kernels', release, 'Module.symvers.gz'));
+	const child = spawnSync(process.execPath, ['--max-old-space-size=32', cliPath, 'plan', directory, ...kernels.flatMap(file => ['-k', file]), '--json'], {encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 600_000});
+	t.is(child.status, 1, child.stderr.split('\n').slice(0, 8).join('\n'));
+	const plan = JSON.parse(child.stdout) as ReturnType<typeof buildPlan>;
+	// The oracle: the plan of the one module, in memory; 2,000 copies of it need the same builds.
+	const alone = buildPlan([await readModuleFile(fixture('modules/6.1.0-47-amd64/uas.ko'))], await Promise.all(kernels.map(async source => loadKernel({label: undefined, source}))), policy);
+	t.is(plan.modules.length, 2000);
+	t.deepEqual([plan.builds, plan.splitting_symbols, plan.identical_symbols], [alone.builds, alone.splitting_symbols, alone.identical_symbols]);
 });

@@ -4,7 +4,7 @@ import test from 'ava';
 import {InputError} from '../../source/common/input-error.js';
 import {genksymsCrc} from '../../source/symtypes/genksyms-crc.js';
 import {loadSymtypes} from '../../source/symtypes/load-symtypes.js';
-import {readSymtypes, tokenize} from '../../source/symtypes/read-symtypes.js';
+import {maximumDefinitions, readSymtypes, tokenize} from '../../source/symtypes/read-symtypes.js';
 import {temporaryDirectory, writeTemporary} from '../helpers/derive.js';
 import {fixture} from '../helpers/paths.js';
 
@@ -124,4 +124,23 @@ test('load errors name the path', async t => {
 	const corrupt = writeTemporary(empty, 'bad.symtypes.gz', Buffer.from([0x1F, 0x8B, 0x08, 0, 1, 2, 3]));
 	const gzip = await t.throwsAsync(loadSymtypes(corrupt), {instanceOf: InputError});
 	t.regex(gzip!.message, /bad\.symtypes\.gz: gzip data is (corrupt|truncated)/);
+});
+
+test('more than 500,000 definitions in one input are refused with the limit named, in a file and across a tree', async t => {
+	// Debian 6.1.0-47's real version.symtypes (471 definitions), its keys renamed per copy.
+	const real = readFileSync(fixture('symtypes', 'debian-6.1.0-47-amd64.version.symtypes.gz'));
+	const lines = (await import('node:zlib')).gunzipSync(real).toString('latin1').trimEnd().split('\n');
+	t.is(lines.length, 471);
+	const copy = (index: number) => lines.map(line => line.replace(/^(\S+)/, `$1_${index}`)).join('\n') + '\n';
+	const copies = Math.ceil((maximumDefinitions + 1) / lines.length);
+	const over = Array.from({length: copies}, (_, index) => copy(index)).join('');
+	t.throws(() => readSymtypes(over, 'big.symtypes'), {instanceOf: InputError, message: 'big.symtypes: more than 500,000 type definitions: not a kernel\'s symtypes (limit)'});
+	// A tree: its files' distinct definitions add up; the same lines in every file count once.
+	const directory = temporaryDirectory(t, 'symtypes-tree');
+	const half = Math.ceil(copies / 2);
+	writeTemporary(directory, 'a/a.symtypes', Array.from({length: half}, (_, index) => copy(index)).join(''));
+	writeTemporary(directory, 'b/b.symtypes', Array.from({length: half}, (_, index) => copy(index)).join(''));
+	t.is((await loadSymtypes(directory)).scopes.length, 2);
+	writeTemporary(directory, 'c/c.symtypes', Array.from({length: half}, (_, index) => copy(half + index)).join(''));
+	await t.throwsAsync(loadSymtypes(directory), {instanceOf: InputError, message: /[abc]\.symtypes: more than 500,000 type definitions: not a kernel.s symtypes \(limit\)$/});
 });

@@ -1,0 +1,135 @@
+/**
+Explorer latency on one module of 100,000 imports (issue 22: a key took 187 ms on average): my_drv
+(Debian 6.1.0-47) with 100,000 more imports derived from its own (each name suffixed, its CRC
+kept, so all are missing) against 6.1.0-47 and 6.1.0-56, in Ink as the explorer runs it (60 fps,
+120×40). Keypress-to-frame for Down, PgDn and End/Home over the symbol table; target ≤ 100 ms.
+Run: npx tsc && node build/bench/ui-many-imports.js
+*/
+import {EventEmitter} from 'node:events';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {performance} from 'node:perf_hooks';
+import {createElement} from 'react';
+import {render} from 'ink';
+import {loadKernel} from '../source/kernel/load-kernel.js';
+import {readModuleFile} from '../source/module/read-module.js';
+import {App} from '../source/ui/app.js';
+import {checkData} from '../source/ui/state/data.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const symvers = (release: string) => path.join(root, 'test', 'fixtures', 'kernels', release, 'Module.symvers.gz');
+const count = Number(process.env["KMODX_BENCH_IMPORTS"] ?? 100_000);
+
+class FakeStdout extends EventEmitter {
+	readonly isTTY = true;
+	columns = 120;
+	rows = 40;
+	onFrame: (() => void) | undefined;
+	frames = 0;
+	write = (chunk: string) => {
+		this.frames += chunk.length > 0 ? 1 : 0;
+		this.onFrame?.();
+		return true;
+	};
+}
+
+class FakeStdin extends EventEmitter {
+	isTTY = true;
+	private data: string | null = null;
+	write(data: string) {
+		this.data = data;
+		this.emit('readable');
+		this.emit('data', data);
+	}
+
+	read() {
+		const {data} = this;
+		this.data = null;
+		return data;
+	}
+
+	setEncoding() {}
+	setRawMode() {}
+	resume() {}
+	pause() {}
+	ref() {}
+	unref() {}
+}
+
+const delay = async (ms: number) => new Promise(resolve => {
+	setTimeout(resolve, ms);
+});
+
+const percentile = (values: number[], p: number) => {
+	const sorted = [...values].sort((a, b) => a - b);
+	return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+};
+
+const module = await readModuleFile(path.join(root, 'test', 'fixtures', 'modules', 'my_drv-6.1.0-47-amd64.ko'));
+const extra = Array.from({length: count}, (_, index) => {
+	const real = module.versions[index % module.versions.length]!;
+	return {name: `${real.name}_${index}`, crc: real.crc};
+});
+const big = {...module, versions: [...module.versions, ...extra], imports: [...module.imports, ...extra.map(entry => ({...entry, weak: false}))]};
+const kernels = await Promise.all([loadKernel({label: '47', source: symvers('6.1.0-47-amd64')}), loadKernel({label: '56', source: symvers('6.1.0-56-amd64')})]);
+const start = performance.now();
+const data = checkData([big], kernels, {missingVersion: 'fatal'});
+const stdout = new FakeStdout();
+const stdin = new FakeStdin();
+const firstFrame = new Promise<void>(resolve => {
+	stdout.onFrame = resolve;
+});
+const instance = render(createElement(App, {data, theme: {color: true}}), {stdout: stdout as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream, exitOnCtrlC: false, patchConsole: false, maxFps: 60});
+await firstFrame;
+const first = performance.now() - start;
+await delay(100);
+
+async function press(key: string, times: number): Promise<number[]> {
+	const latencies: number[] = [];
+	for (let index = 0; index < times; index++) {
+		const framed = new Promise<number>(resolve => {
+			stdout.onFrame = () => {
+				resolve(performance.now());
+			};
+		});
+		const sent = performance.now();
+		stdin.write(key);
+		// eslint-disable-next-line no-await-in-loop
+		const at = await Promise.race([framed, delay(2000).then(() => Number.NaN)]);
+		if (!Number.isNaN(at)) {
+			latencies.push(at - sent);
+		}
+
+		// eslint-disable-next-line no-await-in-loop
+		await delay(17);
+	}
+
+	return latencies;
+}
+
+// End and Home alternate (each moves the cursor, so each makes a frame); then Down and PgDn from the top.
+async function alternate(times: number): Promise<number[]> {
+	const latencies: number[] = [];
+	for (let index = 0; index < times; index++) {
+		// eslint-disable-next-line no-await-in-loop
+		latencies.push(...await press(index % 2 === 0 ? '\u001B[F' : '\u001B[H', 1));
+	}
+
+	return latencies;
+}
+
+const keys: Array<[string, string, number]> = [['End/Home', '', 20], ['Down', '\u001B[B', 200], ['PgDn', '\u001B[6~', 100]];
+const ms = (value: number) => `${value.toFixed(1)} ms`;
+console.log(`check explorer, 1 module × ${module.versions.length + count} imports × 2 kernels, 120×40`);
+console.log(`  checkData + first frame, in process:   ${ms(first)}`);
+const all: number[] = [];
+for (const [name, key, times] of keys) {
+	// eslint-disable-next-line no-await-in-loop
+	const latencies = key === '' ? await alternate(times) : await press(key, times);
+	all.push(...latencies);
+	console.log(`  ${`${name} → frame (${latencies.length} presses):`.padEnd(38)} median ${ms(percentile(latencies, 50))}, p95 ${ms(percentile(latencies, 95))}, max ${ms(Math.max(...latencies))}`);
+}
+
+console.log(`  every key: mean ${ms(all.reduce((sum, value) => sum + value, 0) / all.length)} (target ≤ 100 ms)`);
+instance.unmount();
+process.exit(0);
