@@ -1,4 +1,5 @@
 import {commandHelp} from './command-help.js';
+import {helpLines} from '../ui/keys.js';
 import {helpText} from './options.js';
 
 /*
@@ -152,6 +153,12 @@ export function manPage({version, date}: ManPageInfo): string {
 				out.push('.PP', `${roff(section.title)}:`, ...paragraphs(section.lines).filter(line => line !== '.PP'));
 			}
 		}
+	}
+
+	// The explorer's keys, from the key table its input handling and help are made from.
+	out.push('.SH EXPLORER KEYS', '.PP', roff('On a terminal, kmodx MODULE… and kmodx -k A -k B open the explorer:'));
+	for (const {keys, help} of helpLines()) {
+		out.push('.TP', `.B ${roff(keys)}`, roff(help));
 	}
 
 	out.push(

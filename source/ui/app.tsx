@@ -21,6 +21,7 @@ import {DetailView} from './components/detail-view.js';
 import {Footer} from './components/footer.js';
 import {Header, headerLine} from './components/header.js';
 import {HelpOverlay} from './components/help-overlay.js';
+import {KernelsTable, kernelOverview} from './components/kernels-table.js';
 import {KernelStrip, type StripEntry} from './components/kernel-strip.js';
 import {ModuleMatrix} from './components/module-matrix.js';
 import {TooSmall} from './components/status-screens.js';
@@ -114,6 +115,8 @@ export function App({data, theme, explain, size: fixedSize, directory = process.
 	let middle;
 	if (state.help) {
 		middle = <HelpOverlay scroll={state.helpScroll} height={middleHeight} width={width} matches={state.search?.list === 'help' ? state.search.matches : undefined} theme={theme}/>;
+	} else if (state.overview) {
+		middle = <KernelsTable rows={kernelOverview(data.kernels, strip)} height={middleHeight} width={width} theme={theme}/>;
 	} else if (screen.kind === 'causes' && state.causesPending) {
 		middle = <CausesPending message={state.causesPending.message} elapsed={elapsedText(tick, state.causesPending.since)} height={middleHeight} width={width} theme={theme}/>;
 	} else if (screen.kind === 'causes' && grouping) {

@@ -10,14 +10,14 @@ export type Action =
 	| 'nextPane' | 'prevPane' | 'open' | 'back'
 	| 'search' | 'searchNext' | 'searchPrev' | 'searchAccept' | 'searchCancel' | 'searchDelete'
 	| 'problemsOnly' | 'sort' | 'reverse' | 'causes'
-	| 'exportMarkdown' | 'exportJson' | 'copy' | 'help' | 'quit'
+	| 'exportMarkdown' | 'exportJson' | 'copy' | 'help' | 'kernelsTable' | 'quit'
 	| 'confirmYes' | 'confirmNo';
 
 /**
 Where the keyboard focus is: decides which bindings apply. `search` (a query being typed) and
 `confirm` (a file about to be written) take every key: nothing else runs meanwhile.
 */
-export type Scope = 'matrix' | 'symbols' | 'kernels' | 'causes' | 'detail' | 'search' | 'help' | 'confirm';
+export type Scope = 'matrix' | 'symbols' | 'kernels' | 'causes' | 'detail' | 'search' | 'help' | 'overview' | 'confirm';
 
 type Chord = {input?: string; key?: keyof Key; ctrl?: boolean; shift?: boolean};
 
@@ -58,9 +58,10 @@ export const bindings: Binding[] = [
 	{action: 'exportMarkdown', chords: [{input: 'e'}], keys: 'e', help: 'export the report as Markdown: names the new file and asks first (never overwrites)', hint: 'export', scopes: anywhere},
 	{action: 'exportJson', chords: [{input: 'E'}], keys: 'E', help: 'export the report as JSON (asks first, too)', scopes: anywhere},
 	{action: 'copy', chords: [{input: 'y'}], keys: 'y', help: 'copy the symbol name (OSC 52 clipboard)', hint: 'copy', scopes: ['symbols', 'detail']},
-	{action: 'back', chords: [{key: 'escape'}], keys: 'Esc', help: 'back, or clear the search', hint: 'back', scopes: [...anywhere, 'help']},
-	{action: 'help', chords: [{input: '?'}], keys: '?', help: 'this help', hint: 'help', scopes: [...anywhere, 'help']},
-	{action: 'quit', chords: [{input: 'q'}, {input: 'c', ctrl: true}], keys: 'q ^c', help: quitHelp, hint: 'quit', scopes: [...anywhere, 'help']},
+	{action: 'kernelsTable', chords: [{input: 'K'}], keys: 'K', help: 'the kernels at a glance: source kind, release, modversions, exports, verdict (a table; K or Esc closes it)', scopes: [...anywhere, 'overview']},
+	{action: 'back', chords: [{key: 'escape'}], keys: 'Esc', help: 'back, or clear the search', hint: 'back', scopes: [...anywhere, 'help', 'overview']},
+	{action: 'help', chords: [{input: '?'}], keys: '?', help: 'this help', hint: 'help', scopes: [...anywhere, 'help', 'overview']},
+	{action: 'quit', chords: [{input: 'q'}, {input: 'c', ctrl: true}], keys: 'q ^c', help: quitHelp, hint: 'quit', scopes: [...anywhere, 'help', 'overview']},
 	// While typing a search, printable keys are the query: only these are bindings.
 	{action: 'searchAccept', chords: [{key: 'return'}], keys: 'Enter', help: 'keep the match', hint: 'keep', scopes: ['search']},
 	{action: 'searchCancel', chords: [{key: 'escape'}], keys: 'Esc', help: 'cancel the search', hint: 'cancel', scopes: ['search']},

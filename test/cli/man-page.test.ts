@@ -3,6 +3,7 @@ import {readFileSync} from 'node:fs';
 import {commandHelp} from '../../source/cli/command-help.js';
 import {manPage} from '../../source/cli/man-page.js';
 import {flagDefinitions} from '../../source/cli/options.js';
+import {helpLines} from '../../source/ui/keys.js';
 import {needs, oracleProgram} from '../helpers/oracles.js';
 import {fixture} from '../helpers/paths.js';
 import {runCli} from '../helpers/run-cli.js';
@@ -32,6 +33,12 @@ needs('groff')('every option the parser knows, every command and every line of -
 	for (const [name, definition] of Object.entries(flagDefinitions)) {
 		const long = definition.type === 'boolean' && 'default' in definition && definition.default === true ? `--no-${kebab(name)}` : `--${kebab(name)}`;
 		t.regex(options, new RegExp(`^ {7}(-\\w, )?${long}\\b`, 'm'), long);
+	}
+
+	// The explorer's keys, from the key table the explorer itself is made from.
+	const keysSection = text.slice(text.indexOf('\nEXPLORER KEYS\n'), text.indexOf('\nENVIRONMENT\n'));
+	for (const {keys} of helpLines()) {
+		t.regex(keysSection, new RegExp(`^ {7}${keys.replaceAll(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'm'), keys);
 	}
 
 	for (const command of Object.keys(commandHelp)) {

@@ -78,6 +78,8 @@ export type ExplorerState = {
 	reverse: boolean;
 	search: Search | undefined;
 	help: boolean;
+	/** The kernels table (K) is shown over the lists. */
+	overview: boolean;
 	/** First help row shown; the rows are wrapped to `columns`. */
 	helpScroll: number;
 	columns: number;
@@ -154,6 +156,7 @@ export function initialState(tables: ReadonlyArray<readonly TableRow[]>, kernelC
 		reverse: false,
 		search: undefined,
 		help: false,
+		overview: false,
 		helpScroll: 0,
 		columns: options.columns ?? 80,
 		helpHeight: 10,
@@ -490,6 +493,10 @@ function back(state: ExplorerState): ExplorerState {
 			return {...state, help: false, search: state.search?.list === 'help' ? undefined : state.search};
 		}
 
+		if (state.overview) {
+			return {...state, overview: false};
+		}
+
 		if (state.search && state.search.list === listOf(state)) {
 			return {...state, search: undefined};
 		}
@@ -563,6 +570,10 @@ function onKey(state: ExplorerState, action: Action): ExplorerState {
 			return back(state);
 		}
 
+		case 'kernelsTable': {
+			return {...state, overview: !state.overview, help: false};
+		}
+
 		case 'help': {
 			return {...state, help: !state.help, helpScroll: 0, search: state.search?.list === 'help' || !state.help ? undefined : state.search};
 		}
@@ -624,6 +635,10 @@ export function scopeOf(state: ExplorerState): Scope {
 
 	if (state.help) {
 		return 'help';
+	}
+
+	if (state.overview) {
+		return 'overview';
 	}
 
 	const screen = currentScreen(state);
