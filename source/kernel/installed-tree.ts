@@ -101,11 +101,20 @@ function layoutOf(modulesDirectory: string): InstalledLayout {
 /**
 Every module file under the tree, in byte order of their paths; `updates/` first, as depmod
 searches it before the rest. `build` and `source` (links to the headers and sources) are not
-walked; links to module files (RHEL's `weak-updates/`) are followed.
+walked; links to module files (RHEL's `weak-updates/`) and to directories are followed, as
+depmod follows them (it stats through links), each directory entered once (a loop ends).
 */
 function treeModules(directory: string): string[] {
 	const found: string[] = [];
+	const entered = new Set<string>();
 	const walk = (current: string, top: boolean) => {
+		const stats = statSync(current);
+		const identity = `${stats.dev}:${stats.ino}`;
+		if (entered.has(identity)) {
+			return;
+		}
+
+		entered.add(identity);
 		let entries;
 		try {
 			entries = readdirSync(current, {withFileTypes: true}).sort((a, b) => (a.name < b.name ? -1 : (a.name > b.name ? 1 : 0)));
@@ -119,7 +128,7 @@ function treeModules(directory: string): string[] {
 				continue;
 			}
 
-			if (entry.isDirectory()) {
+			if (entry.isDirectory() || (entry.isSymbolicLink() && isDirectory(full))) {
 				walk(full, false);
 			} else if (moduleFile.test(entry.name) && (entry.isFile() || (entry.isSymbolicLink() && isFile(full)))) {
 				found.push(full);

@@ -1,10 +1,10 @@
 import {spawnSync} from 'node:child_process';
-import {copyFileSync, mkdirSync, symlinkSync, writeFileSync} from 'node:fs';
+import {copyFileSync, mkdirSync, readdirSync, symlinkSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
 import test from 'ava';
 import {atExit, readGzipText, temporaryDirectory} from '../helpers/derive.js';
-import {needs, oracleProgram} from '../helpers/oracles.js';
+import {imageTree56Root, imageTreeRoot, needs, oracleProgram} from '../helpers/oracles.js';
 import {cliPath, corpus, fixture, repoRoot} from '../helpers/paths.js';
 
 const [old, next] = ['6.1.0-47-amd64', '6.1.0-56-amd64'];
@@ -33,6 +33,41 @@ function fakeRoot(): string {
 	place(vpoll, modules(old, 'updates', 'dkms', 'vpoll.ko'));
 	place(fixture('modules', 'my_drv-6.1.0-47-amd64.ko'), modules(old, 'extra', 'my_drv.ko'));
 	place(vpoll, modules(next, 'updates', 'dkms', 'vpoll.ko'));
+	const dkms = path.join(root, 'var', 'lib', 'dkms', 'vpoll', '0.1');
+	mkdirSync(path.join(dkms, 'source'), {recursive: true});
+	writeFileSync(path.join(dkms, 'source', 'dkms.conf'), 'PACKAGE_NAME="vpoll"\nPACKAGE_VERSION="0.1"\nBUILT_MODULE_NAME[0]="vpoll"\n');
+	place(vpoll, path.join(dkms, old, 'x86_64', 'module', 'vpoll.ko'));
+	return root;
+}
+
+/**
+The same root made of the two whole Debian packages, unpacked (linux-image-6.1.0-47-amd64-unsigned
+6.1.170-3 and -56- 6.1.192-2: each kernel's image and its ~4,000 modules), linked in, with the same
+out-of-tree modules beside them.
+*/
+function packagesRoot(): string {
+	const root = temporaryDirectory(atExit, 'hook-packages');
+	for (const [release, unpacked] of [[old, imageTreeRoot], [next, imageTree56Root]] as const) {
+		mkdirSync(path.join(root, 'boot'), {recursive: true});
+		symlinkSync(path.join(unpacked, 'boot', `vmlinuz-${release}`), path.join(root, 'boot', `vmlinuz-${release}`));
+		symlinkSync(path.join(unpacked, 'boot', `config-${release}`), path.join(root, 'boot', `config-${release}`));
+		const modules = path.join(root, 'lib', 'modules', release);
+		mkdirSync(modules, {recursive: true});
+		for (const entry of readdirSync(path.join(unpacked, 'lib', 'modules', release))) {
+			symlinkSync(path.join(unpacked, 'lib', 'modules', release, entry), path.join(modules, entry));
+		}
+	}
+
+	const place = (from: string, to: string) => {
+		mkdirSync(path.dirname(to), {recursive: true});
+		copyFileSync(from, to);
+	};
+
+	const vpoll = fixture('dkms', old, 'vpoll.ko');
+	place(vpoll, path.join(root, 'lib', 'modules', old, 'updates', 'dkms', 'vpoll.ko'));
+	place(fixture('dkms', old, 'v4l2loopback.ko'), path.join(root, 'lib', 'modules', old, 'updates', 'dkms', 'v4l2loopback.ko'));
+	place(fixture('modules', 'my_drv-6.1.0-47-amd64.ko'), path.join(root, 'lib', 'modules', old, 'extra', 'my_drv.ko'));
+	place(vpoll, path.join(root, 'lib', 'modules', next, 'updates', 'dkms', 'vpoll.ko'));
 	const dkms = path.join(root, 'var', 'lib', 'dkms', 'vpoll', '0.1');
 	mkdirSync(path.join(dkms, 'source'), {recursive: true});
 	writeFileSync(path.join(dkms, 'source', 'dkms.conf'), 'PACKAGE_NAME="vpoll"\nPACKAGE_VERSION="0.1"\nBUILT_MODULE_NAME[0]="vpoll"\n');
@@ -79,6 +114,33 @@ withRoot('Debian postinst.d hook: the out-of-tree modules that will not load on 
 	t.true(lines.includes(`      → vpoll is managed by DKMS (vpoll 0.1):  dkms install -m vpoll -v 0.1 -k ${next}`));
 	t.true(lines.includes(`      → rebuild against ${next}: its headers are linux-headers-${next}:  apt install linux-headers-${next}`));
 	t.true(lines.includes(`      → then, in the module's source directory:  make -C /lib/modules/${next}/build M=$PWD modules`));
+});
+
+needs('image-trees', 'modprobe')('both hooks in a root of two whole Debian kernel packages: the DKMS and vendor modules that will not load on the new one', t => {
+	const root = packagesRoot();
+	for (const module of [fixture('dkms', old, 'vpoll.ko'), fixture('dkms', old, 'v4l2loopback.ko'), fixture('modules', 'my_drv-6.1.0-47-amd64.ko')]) {
+		t.false(layoutMatches(module, next), module);
+		t.true(layoutMatches(module, old), module);
+	}
+
+	const debian = runHook(root, 'zz-kmodx', [next, `/boot/vmlinuz-${next}`], old);
+	t.is(debian.status, 0, debian.stderr);
+	t.is(debian.stderr, '');
+	const lines = debian.stdout.split('\n');
+	t.is(lines[0], `kmodx: 3 of 3 out-of-tree modules of ${old} will not load on ${next}:`);
+	t.true(lines.includes(`  ✗ vpoll (installed for ${next}: ${root}/lib/modules/${next}/updates/dkms/vpoll.ko)`), debian.stdout);
+	// v4l2loopback imports videodev's exports: the whole package has videodev, so only the CRCs stop it.
+	t.true(lines.includes(`  ✗ v4l2loopback (built for ${old}, none installed for ${next}: ${root}/lib/modules/${old}/updates/dkms/v4l2loopback.ko)`), debian.stdout);
+	t.true(lines.includes('      dmesg: v4l2loopback: disagrees about version of symbol module_layout'));
+	t.false(debian.stdout.includes('a rebuild is not enough'), 'every import is exported by the new kernel');
+	t.true(lines.includes(`      → vpoll is managed by DKMS (vpoll 0.1):  dkms install -m vpoll -v 0.1 -k ${next}`));
+	t.true(lines.includes(`  ✗ my_drv (built for ${old}, none installed for ${next}: ${root}/lib/modules/${old}/extra/my_drv.ko)`));
+	const plugin = runHook(root, '90-kmodx.install', ['add', next, '/boot/efi/entry', `/boot/vmlinuz-${next}`], old);
+	t.is(plugin.status, 0, plugin.stderr);
+	t.is(plugin.stdout, debian.stdout);
+	// Back to 47: its own vpoll, v4l2loopback and my_drv load there; 56's vpoll has its counterpart.
+	const back = runHook(root, 'zz-kmodx', [old], next);
+	t.deepEqual([back.status, back.stdout, back.stderr], [0, '', '']);
 });
 
 withRoot('kernel-install plugin: the same on add, nothing on remove', t => {

@@ -15,11 +15,13 @@ the summary `npm test` prints at the end (scripts/run-tests.js).
 */
 
 export type ProgramOracle = 'modprobe' | 'modinfo' | 'nm' | 'readelf' | 'c++filt' | 'rustfilt' | 'setpriv' | 'tmux' | 'pgrep' | 'xz' | 'zstd' | 'make' | 'groff' | 'zsh' | 'fish';
-export type Oracle = ProgramOracle | 'kbuild' | 'headers' | 'corpus' | 'image-tree' | 'root';
+export type Oracle = ProgramOracle | 'kbuild' | 'headers' | 'corpus' | 'image-tree' | 'image-trees' | 'root';
 
 /** The unpacked linux-image-6.1.0-47-amd64-unsigned (scripts/scale-test.sh --download, .ci/run), for the tests on a whole installed kernel. */
 export const imageTreeRoot = path.join(process.env['KMODX_SCALE_DIR'] ?? '/var/tmp/kmodx-scale', 'tree');
 export const imageTree = path.join(imageTreeRoot, 'lib/modules/6.1.0-47-amd64');
+/** The unpacked linux-image-6.1.0-56-amd64-unsigned (6.1.192-2) beside it: the next kernel of the same ABI line. */
+export const imageTree56Root = path.join(process.env['KMODX_SCALE_DIR'] ?? '/var/tmp/kmodx-scale', 'tree-56');
 
 /** The two Debian headers packages the kbuild tests drive (apt-get install linux-headers-6.1.0-47-amd64 linux-headers-6.1.0-56-amd64). */
 export const headers47 = '/usr/src/linux-headers-6.1.0-47-amd64';
@@ -77,6 +79,9 @@ const checks: Record<Oracle, () => string | undefined> = {
 	'image-tree': () => (existsSync(path.join(imageTree, 'modules.order'))
 		? undefined
 		: `${imageTree} is missing (scripts/scale-test.sh --download unpacks linux-image-6.1.0-47-amd64-unsigned there)`),
+	'image-trees': () => checks['image-tree']() ?? (existsSync(path.join(imageTree56Root, 'lib/modules/6.1.0-56-amd64/modules.order'))
+		? undefined
+		: `${imageTree56Root} is missing (.ci/run unpacks linux-image-6.1.0-56-amd64-unsigned 6.1.192-2 there)`),
 };
 
 const known = new Map<Oracle, string | undefined>();

@@ -1,5 +1,5 @@
 import {spawnSync} from 'node:child_process';
-import {copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync, utimesSync} from 'node:fs';
+import {copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync, symlinkSync, utimesSync} from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
 import {formatCrc} from '../../source/common/hex.js';
@@ -187,4 +187,19 @@ withTree('a broken .ko.xz and one over the size limit leave only what they may e
 	t.regex(verdict.warnings.find(warning => warning.kind === 'unresolved')!.message, /a module of the tree that cannot be read may export it \(kernel\/drivers\/bomb\/bomb\.ko\.xz: decompressed size exceeds 256 MiB \(limit\) and 1 more\)$/);
 	// A module that needs only vmlinux loads.
 	t.is(checkModule(await readModuleFile(fixture('modules/6.1.0-47-amd64/dummy.ko')), kernel, {missingVersion: 'fatal'}).verdict, 'loads');
+});
+
+withTree('a modules directory whose kernel/ is a link (a tree assembled from an unpacked package) is walked through it, as depmod does', async t => {
+	const tree = fakeTree(t);
+	const root = temporaryDirectory(t, 'linked');
+	const modules = path.join(root, 'lib', 'modules', release);
+	mkdirSync(modules, {recursive: true});
+	mkdirSync(path.join(root, 'boot'));
+	symlinkSync(path.join(tree.root, 'boot', `vmlinuz-${release}`), path.join(root, 'boot', `vmlinuz-${release}`));
+	symlinkSync(path.join(tree.modules, 'kernel'), path.join(modules, 'kernel'));
+	// A link back up makes a loop: entered once.
+	symlinkSync(modules, path.join(tree.modules, 'kernel', 'loop'));
+	const kernel = await loadKernel({label: undefined, source: modules});
+	t.deepEqual(kernel.modules, {counted: defaultTreeFiles.length, skipped: [], unreadable: []});
+	t.deepEqual(lines(kernel), reference(treeModules));
 });
