@@ -63,3 +63,10 @@ export function headings(tree: Root, depth: number): string[] {
 function isLiteralAutolink(url: string, text: string): boolean {
 	return url === text || url === `http://${text}` || url === `mailto:${text}`;
 }
+
+/** For end-to-end checks: what breaks the report, each table's header cells, and the document's text. */
+export function checkMarkdown(text: string): {problems: string[]; tables: string[][]; text: string} {
+	const tree = parseMarkdown(text);
+	const words = allNodes(tree).flatMap(node => (node.type === 'text' || node.type === 'inlineCode' ? [node.value] : []));
+	return {problems: markdownDefects(tree), tables: tables(tree).map(rows => rows[0] ?? []), text: words.join(' ')};
+}

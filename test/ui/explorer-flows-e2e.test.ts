@@ -4,7 +4,7 @@ import path from 'node:path';
 import test, {type ExecutionContext} from 'ava';
 import stringWidth from 'string-width';
 import {temporaryDirectory} from '../helpers/derive.js';
-import {checkMarkdown} from '../helpers/markdown-check.js';
+import {checkMarkdown} from '../helpers/markdown.js';
 import {headers47, headers56, missing, needs} from '../helpers/oracles.js';
 import {cliPath, fixture} from '../helpers/paths.js';
 import {waitUntil} from './ui-fixtures.js';
