@@ -9,9 +9,10 @@ const source192 = fixture('kernel-source/linux-source-6.1.192-2.tar.xz');
 const integration = needs('headers', 'kbuild');
 const kernels = ['-k', `47=${headers47}`, '-k', `56=${headers56}`];
 // The ten definitions genksyms saw change for misc_register (kernel-facts §7: the six of module_layout, and device,
-// fwnode_handle, tty_struct, tty_operations; scripts/why-source-check.sh finds them in a plain diff of misc.symtypes).
+// fwnode_handle, tty_struct, tty_operations; scripts/why-source-check.sh finds them in a plain diff of misc.symtypes),
+// and the enumerator DEV_FLAG_COUNT, which only 56's expansion reaches (struct device's new flags bitmap is sized by it).
 const miscRegisterCauses = [
-	'struct device', 'struct fwnode_handle', 'struct key', 'struct key_tag', 'struct keyring_index_key', 'struct mm_struct',
+	'DEV_FLAG_COUNT', 'struct device', 'struct fwnode_handle', 'struct key', 'struct key_tag', 'struct keyring_index_key', 'struct mm_struct',
 	'struct task_struct', 'struct tty_operations', 'struct tty_struct', 'struct user_struct',
 ];
 

@@ -37,19 +37,38 @@ export function definitions(text: string): Map<string, string> {
 	}));
 }
 
-/** What a plain diff of two symtypes shows, limited to what `symbol` reaches (references contain '#'). */
+/**
+What a plain diff of two symtypes shows, limited to what `symbol` reaches (references contain
+'#'): the definitions it reaches on both sides whose text differs, and those it reaches on one
+side only — except behind a struct that went from `{ UNKNOWN }` to a definition or back (that one
+line is the change, not all its new definition names).
+*/
 export function changedFor(before: Map<string, string>, after: Map<string, string>, symbol: string): string[] {
-	const seen = new Set([symbol]);
-	const queue = [symbol];
-	while (queue.length > 0) {
-		for (const token of (after.get(queue.shift()!) ?? '').split(' ')) {
-			if (token.includes('#') && !seen.has(token) && after.has(token)) {
-				seen.add(token);
-				queue.push(token);
+	const unknown = (text: string | undefined) => text !== undefined && text.includes('{ UNKNOWN }');
+	const flipped = (key: string) => before.has(key) && after.has(key) && unknown(before.get(key)) !== unknown(after.get(key));
+	const reached = (side: Map<string, string>, stopAtFlipped: boolean) => {
+		const seen = new Set([symbol]);
+		const queue = [symbol];
+		while (queue.length > 0) {
+			const key = queue.shift()!;
+			if (stopAtFlipped && key !== symbol && flipped(key)) {
+				continue;
+			}
+
+			for (const token of (side.get(key) ?? '').split(' ')) {
+				if (token.includes('#') && !seen.has(token) && side.has(token)) {
+					seen.add(token);
+					queue.push(token);
+				}
 			}
 		}
-	}
 
+		return seen;
+	};
+
+	const [allBefore, allAfter] = [reached(before, false), reached(after, false)];
+	const changed = [...allAfter].filter(key => allBefore.has(key) && before.get(key) !== after.get(key));
+	const oneSided = (side: Map<string, string>, other: Set<string>) => [...reached(side, true)].filter(key => key !== symbol && !other.has(key) && !unknown(side.get(key)));
 	const named = (key: string) => key.replace(/^s#/, 'struct ').replace(/^u#/, 'union ').replace(/^e#/, 'enum ').replace(/^[tE]#/, '');
-	return [...seen].filter(key => before.has(key) && before.get(key) !== after.get(key)).map(named).sort();
+	return [...new Set([...changed, ...oneSided(after, allBefore), ...oneSided(before, allAfter)].map(named))].sort();
 }
