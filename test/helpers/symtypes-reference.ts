@@ -41,9 +41,10 @@ export function definitions(text: string): Map<string, string> {
 What a plain diff of two symtypes shows, limited to what `symbol` reaches (references contain
 '#'): the definitions it reaches on both sides whose text differs, and those it reaches on one
 side only — except behind a struct that went from `{ UNKNOWN }` to a definition or back (that one
-line is the change, not all its new definition names).
+line is the change, not all its new definition names). `oneSided: false`: the definitions on both
+sides only, what the kernel diff's grouping by cause still lists (issue 24: one engine for both).
 */
-export function changedFor(before: Map<string, string>, after: Map<string, string>, symbol: string): string[] {
+export function changedFor(before: Map<string, string>, after: Map<string, string>, symbol: string, {oneSided = true} = {}): string[] {
 	const unknown = (text: string | undefined) => text !== undefined && text.includes('{ UNKNOWN }');
 	const flipped = (key: string) => before.has(key) && after.has(key) && unknown(before.get(key)) !== unknown(after.get(key));
 	const reached = (side: Map<string, string>, stopAtFlipped: boolean) => {
@@ -68,7 +69,8 @@ export function changedFor(before: Map<string, string>, after: Map<string, strin
 
 	const [allBefore, allAfter] = [reached(before, false), reached(after, false)];
 	const changed = [...allAfter].filter(key => allBefore.has(key) && before.get(key) !== after.get(key));
-	const oneSided = (side: Map<string, string>, other: Set<string>) => [...reached(side, true)].filter(key => key !== symbol && !other.has(key) && !unknown(side.get(key)));
+	const oneSidedOf = (side: Map<string, string>, other: Set<string>) => [...reached(side, true)].filter(key => key !== symbol && !other.has(key) && !unknown(side.get(key)));
 	const named = (key: string) => key.replace(/^s#/, 'struct ').replace(/^u#/, 'union ').replace(/^e#/, 'enum ').replace(/^[tE]#/, '');
-	return [...new Set([...changed, ...oneSided(after, allBefore), ...oneSided(before, allAfter)].map(named))].sort();
+	const sides = oneSided ? [...oneSidedOf(after, allBefore), ...oneSidedOf(before, allAfter)] : [];
+	return [...new Set([...changed, ...sides].map(named))].sort();
 }

@@ -45,7 +45,9 @@ integration(`from symtypes trees: every changed export lands in the groups of ex
 		const [before, after] = [definitions(texts[47].get(file)!), definitions(texts[56].get(file)!)];
 		for (const name of changed.filter(symbol => after.has(symbol) && before.has(symbol))) {
 			checked++;
-			t.deepEqual([...new Set(byExport.get(name) ?? [])].sort(), changedFor(before, after, name), name);
+			// The grouping lists definitions both kernels reach; `why` also those one side reaches
+			// (issue 24: not yet one engine for both).
+			t.deepEqual([...new Set(byExport.get(name) ?? [])].sort(), changedFor(before, after, name, {oneSided: false}), name);
 		}
 	}
 
