@@ -7,12 +7,12 @@ Explorer latency on the kernel-vs-kernel view (24,702 exports of Debian 6.1.0-47
 Run: npx tsc && node build/bench/ui-latency.js
 */
 import {spawnSync} from 'node:child_process';
-import {EventEmitter} from 'node:events';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {performance} from 'node:perf_hooks';
 import {createElement} from 'react';
 import {render} from 'ink';
+import {delay, FakeStdin, FakeStdout, percentile} from './fake-terminal.js';
 import {loadKernels} from '../source/cli/load-inputs.js';
 import type {CliFlags} from '../source/cli/flags.js';
 import {App} from '../source/ui/app.js';
@@ -23,53 +23,6 @@ const symvers = (release: string) => path.join(root, 'test', 'fixtures', 'kernel
 const kernelArgs = [`47=${symvers('6.1.0-47-amd64')}`, `56=${symvers('6.1.0-56-amd64')}`];
 const columns = 120;
 const rows = 40;
-
-class FakeStdout extends EventEmitter {
-	readonly isTTY = true;
-	columns = columns;
-	rows = rows;
-	frames = 0;
-	last = '';
-	onFrame: (() => void) | undefined;
-	write = (chunk: string) => {
-		this.frames++;
-		this.last = chunk;
-		this.onFrame?.();
-		return true;
-	};
-}
-
-class FakeStdin extends EventEmitter {
-	isTTY = true;
-	private data: string | null = null;
-	write(data: string) {
-		this.data = data;
-		this.emit('readable');
-		this.emit('data', data);
-	}
-
-	read() {
-		const {data} = this;
-		this.data = null;
-		return data;
-	}
-
-	setEncoding() {}
-	setRawMode() {}
-	resume() {}
-	pause() {}
-	ref() {}
-	unref() {}
-}
-
-const percentile = (values: number[], p: number) => {
-	const sorted = [...values].sort((a, b) => a - b);
-	return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-};
-
-const delay = async (ms: number) => new Promise(resolve => {
-	setTimeout(resolve, ms);
-});
 
 async function inProcess(): Promise<{firstFrame: number; load: number; latencies: number[]; rowsCount: number}> {
 	const flags: CliFlags = {kernel: kernelArgs, format: 'text', json: false, output: undefined, force: false, missingVersion: 'fatal', types: undefined, explain: false, color: true};

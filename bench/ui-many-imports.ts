@@ -5,12 +5,12 @@ kept, so all are missing) against 6.1.0-47 and 6.1.0-56, in Ink as the explorer 
 120×40). Keypress-to-frame for Down, PgDn and End/Home over the symbol table; target ≤ 100 ms.
 Run: npx tsc && node build/bench/ui-many-imports.js
 */
-import {EventEmitter} from 'node:events';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {performance} from 'node:perf_hooks';
 import {createElement} from 'react';
 import {render} from 'ink';
+import {delay, FakeStdin, FakeStdout, percentile} from './fake-terminal.js';
 import {loadKernel} from '../source/kernel/load-kernel.js';
 import {readModuleFile} from '../source/module/read-module.js';
 import {App} from '../source/ui/app.js';
@@ -19,51 +19,6 @@ import {checkData} from '../source/ui/state/data.js';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const symvers = (release: string) => path.join(root, 'test', 'fixtures', 'kernels', release, 'Module.symvers.gz');
 const count = Number(process.env["KMODX_BENCH_IMPORTS"] ?? 100_000);
-
-class FakeStdout extends EventEmitter {
-	readonly isTTY = true;
-	columns = 120;
-	rows = 40;
-	onFrame: (() => void) | undefined;
-	frames = 0;
-	write = (chunk: string) => {
-		this.frames += chunk.length > 0 ? 1 : 0;
-		this.onFrame?.();
-		return true;
-	};
-}
-
-class FakeStdin extends EventEmitter {
-	isTTY = true;
-	private data: string | null = null;
-	write(data: string) {
-		this.data = data;
-		this.emit('readable');
-		this.emit('data', data);
-	}
-
-	read() {
-		const {data} = this;
-		this.data = null;
-		return data;
-	}
-
-	setEncoding() {}
-	setRawMode() {}
-	resume() {}
-	pause() {}
-	ref() {}
-	unref() {}
-}
-
-const delay = async (ms: number) => new Promise(resolve => {
-	setTimeout(resolve, ms);
-});
-
-const percentile = (values: number[], p: number) => {
-	const sorted = [...values].sort((a, b) => a - b);
-	return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-};
 
 const module = await readModuleFile(path.join(root, 'test', 'fixtures', 'modules', 'my_drv-6.1.0-47-amd64.ko'));
 const extra = Array.from({length: count}, (_, index) => {
