@@ -1,63 +1,19 @@
 import {execFileSync, spawnSync} from 'node:child_process';
 import {readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
-import test, {type ExecutionContext} from 'ava';
+import test from 'ava';
 import {temporaryDirectory} from '../helpers/derive.js';
-import {headers47, headers56, missing, needs, oracleProgram} from '../helpers/oracles.js';
+import {headers47, headers56, needs, oracleProgram} from '../helpers/oracles.js';
 import {cliPath, fixture} from '../helpers/paths.js';
-import {kernel47, kernel56, myDrv, waitUntil} from './ui-fixtures.js';
+import {quote, tmuxDriver} from '../helpers/tmux.js';
+import {kernel47, kernel56, myDrv} from './ui-fixtures.js';
 
 /**
 Drives the built binary in a real pseudo-terminal: tmux on its own socket, keys with
 send-keys, the screen with capture-pane. Skipped (reported so) when tmux is not installed.
 */
 const withTmux = needs('tmux');
-const socket = `kmodx-e2e-${process.pid}`;
-const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], {encoding: 'utf8'});
-const quote = (text: string) => `'${text.replaceAll('\'', '\'\\\'\'')}'`;
-
-type Session = {name: string; directory: string};
-let sessions = 0;
-
-/**
-The CLI in a new tmux session, in a temporary directory of its own (its cwd: exports and the
-relative test cache land there). When the test ends the session is killed and the directory removed.
-*/
-function start(t: ExecutionContext, columns: number, rows: number, args: string[], environment = ''): Session {
-	const name = `s${++sessions}`;
-	const directory = temporaryDirectory(t, 'e2e');
-	// Registered after the directory's removal, so it runs first: nothing writes there any more.
-	t.teardown(() => {
-		spawnSync('tmux', ['-L', socket, 'kill-session', '-t', name]);
-	});
-	// CI=true as in our CI, where Ink would otherwise write nothing until it exits.
-	const command = `CI=true ${environment} node ${quote(cliPath)} ${args.map(arg => quote(arg)).join(' ')}; echo EXIT=$?; sleep 600`;
-	tmux('new-session', '-d', '-s', name, '-x', String(columns), '-y', String(rows), '-c', directory, command);
-	return {name, directory};
-}
-
-const capture = (session: Session) => tmux('capture-pane', '-p', '-t', session.name);
-const send = (session: Session, ...keys: string[]) => tmux('send-keys', '-t', session.name, ...keys);
-const type = (session: Session, text: string) => tmux('send-keys', '-t', session.name, '-l', text);
-
-/** Captures the screen until it matches `expected`, and returns it; fails showing the last screen. Each capture runs tmux: not too often. */
-async function waitFor(session: Session, expected: RegExp | ((screen: string) => boolean), timeout = 120_000): Promise<string> {
-	let screen = '';
-	return waitUntil(
-		() => {
-			screen = capture(session);
-			return (typeof expected === 'function' ? expected(screen) : expected.test(screen)) && screen;
-		},
-		() => `${String(expected)}; screen:\n${screen}`,
-		{timeout, interval: 50},
-	);
-}
-
-test.after.always(() => {
-	if (!missing('tmux')) {
-		spawnSync('tmux', ['-L', socket, 'kill-server']);
-	}
-});
+const {tmux, start, capture, send, type, waitFor} = tmuxDriver('e2e', 120_000);
 
 const checkArgs = [myDrv, '-k', kernel47, '-k', kernel56];
 // Exit status 1 (56 fails), so spawnSync rather than execFileSync.

@@ -1,58 +1,18 @@
-import {execFileSync, spawnSync} from 'node:child_process';
+import {execFileSync} from 'node:child_process';
 import {readdirSync, readFileSync} from 'node:fs';
 import path from 'node:path';
-import test, {type ExecutionContext} from 'ava';
 import stringWidth from 'string-width';
-import {temporaryDirectory} from '../helpers/derive.js';
 import {checkMarkdown} from '../helpers/markdown.js';
-import {headers47, headers56, missing, needs} from '../helpers/oracles.js';
-import {cliPath, fixture} from '../helpers/paths.js';
-import {waitUntil} from './ui-fixtures.js';
+import {headers47, headers56, needs} from '../helpers/oracles.js';
+import {fixture} from '../helpers/paths.js';
+import {tmuxDriver} from '../helpers/tmux.js';
 
 /**
 One test per flow of the explorer, each driving the built binary in tmux (own socket) with the
 inputs of `npm run demo`: what the user sees at each step, and the file `e` writes read back by a
 real CommonMark/GFM parser. Generous time limits, no clock asserts: the machine may be slow.
 */
-const socket = `kmodx-flows-${process.pid}`;
-const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], {encoding: 'utf8'});
-const quote = (text: string) => `'${text.replaceAll('\'', '\'\\\'\'')}'`;
-
-type Session = {name: string; directory: string};
-let sessions = 0;
-
-function start(t: ExecutionContext, columns: number, rows: number, args: string[]): Session {
-	const name = `f${++sessions}`;
-	const directory = temporaryDirectory(t, 'flows');
-	t.teardown(() => {
-		spawnSync('tmux', ['-L', socket, 'kill-session', '-t', name]);
-	});
-	const command = `CI=true node ${quote(cliPath)} ${args.map(arg => quote(arg)).join(' ')}; echo EXIT=$?; sleep 600`;
-	tmux('new-session', '-d', '-s', name, '-x', String(columns), '-y', String(rows), '-c', directory, command);
-	return {name, directory};
-}
-
-const capture = (session: Session) => tmux('capture-pane', '-p', '-t', session.name);
-const send = (session: Session, ...keys: string[]) => tmux('send-keys', '-t', session.name, ...keys);
-const type = (session: Session, text: string) => tmux('send-keys', '-t', session.name, '-l', text);
-
-async function waitFor(session: Session, expected: RegExp | ((screen: string) => boolean), timeout = 300_000): Promise<string> {
-	let screen = '';
-	return waitUntil(
-		() => {
-			screen = capture(session);
-			return (typeof expected === 'function' ? expected(screen) : expected.test(screen)) && screen;
-		},
-		() => `${String(expected)}; screen:\n${screen}`,
-		{timeout, interval: 50},
-	);
-}
-
-test.after.always(() => {
-	if (!missing('tmux')) {
-		spawnSync('tmux', ['-L', socket, 'kill-server']);
-	}
-});
+const {start, send, type, waitFor} = tmuxDriver('flows', 300_000);
 
 const symvers = (release: string) => fixture('kernels', release, 'Module.symvers.gz');
 const symtypes = (release: string) => fixture('symtypes', `debian-${release}.version.symtypes.gz`);
