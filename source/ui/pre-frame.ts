@@ -11,7 +11,11 @@ export const leaveAlternateScreen = '\u001B[?1049l\u001B[?25h\u001B[0m';
 /** `release`: the explorer's handlers take over; `restore`: the terminal back now (the explorer never started). */
 export type PreFrame = {release: () => void; restore: () => void};
 
-export function writePreFrame(stdout: NodeJS.WriteStream, message: string): PreFrame {
+/**
+Gives the terminal back (once) on exit and on the terminating signals, then lets the signal do
+what it does; `release` removes the handlers. The pre-frame and the explorer both hold one.
+*/
+export function guardTerminal(stdout: NodeJS.WriteStream): PreFrame {
 	let done = false;
 	const restore = () => {
 		if (!done) {
@@ -22,6 +26,7 @@ export function writePreFrame(stdout: NodeJS.WriteStream, message: string): PreF
 
 	const onSignal = (signal: NodeJS.Signals) => {
 		restore();
+		// Let the signal's default action (termination) happen this time.
 		process.off(signal, onSignal);
 		process.kill(process.pid, signal);
 	};
@@ -32,8 +37,6 @@ export function writePreFrame(stdout: NodeJS.WriteStream, message: string): PreF
 	}
 
 	process.on('exit', restore);
-	// The cursor goes home again: Ink draws its first frame from there, over this one.
-	stdout.write(`${enterAlternateScreen}kmodx: loading\n⏳ ${message}…   (q quits)\u001B[H`);
 	return {
 		restore,
 		release() {
@@ -44,4 +47,11 @@ export function writePreFrame(stdout: NodeJS.WriteStream, message: string): PreF
 			process.off('exit', restore);
 		},
 	};
+}
+
+export function writePreFrame(stdout: NodeJS.WriteStream, message: string): PreFrame {
+	const guard = guardTerminal(stdout);
+	// The cursor goes home again: Ink draws its first frame from there, over this one.
+	stdout.write(`${enterAlternateScreen}kmodx: loading\n⏳ ${message}…   (q quits)\u001B[H`);
+	return guard;
 }

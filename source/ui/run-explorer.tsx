@@ -26,7 +26,7 @@ export type ExplorerOptions = {
 	stdin?: NodeJS.ReadStream;
 };
 
-import {enterAlternateScreen, leaveAlternateScreen} from './pre-frame.js';
+import {enterAlternateScreen, guardTerminal} from './pre-frame.js';
 
 /** `causes`: work the explorer does after its first frame (the kernel diff grouped by cause). */
 type Loaded = {data: ExplorerData; explain?: ExplainFunction; causes?: CausesTask};
@@ -106,38 +106,16 @@ export async function runExplorer(load: ExplorerLoad, options: ExplorerOptions):
 		return load(onProgress);
 	};
 
-	let restored = false;
-	const restore = () => {
-		if (!restored) {
-			restored = true;
-			stdout.write(leaveAlternateScreen);
-		}
-	};
-
-	const onSignal = (signal: NodeJS.Signals) => {
-		restore();
-		// Let the signal's default action (termination) happen this time.
-		process.off(signal, onSignal);
-		process.kill(process.pid, signal);
-	};
-
+	// Every way out of the process gives the terminal back: exit and signals (the guard), crashes.
+	// Cleared too: the pre-frame (pre-frame.ts) may be on it.
+	stdout.write(`${enterAlternateScreen}\u001B[2J`);
+	const guard = guardTerminal(stdout);
 	// A bug: the terminal back first, then the same one line (the stack with KMODX_DEBUG=1) and status as the CLI's.
 	const onCrash = (error: unknown) => {
-		restore();
+		guard.restore();
 		process.stderr.write(internalErrorText(error));
 		process.exit(exitStatus.internalError);
 	};
-
-	// Every way out of the process gives the terminal back; the same list is removed at the end.
-	const handlers: Array<[string, Parameters<typeof process.on>[1]]> = [
-		['exit', restore], ['SIGTERM', onSignal], ['SIGHUP', onSignal], ['SIGINT', onSignal], ['SIGQUIT', onSignal],
-		['uncaughtException', onCrash], ['unhandledRejection', onCrash],
-	];
-	// Cleared too: the pre-frame (pre-frame.ts) may be on it.
-	stdout.write(`${enterAlternateScreen}\u001B[2J`);
-	for (const [event, handler] of handlers.filter(([event]) => event !== 'uncaughtException' && event !== 'unhandledRejection')) {
-		process.on(event, handler);
-	}
 
 	// First in line: the CLI's own crash handler (source/cli/exit.ts) would exit before the terminal is back.
 	process.prependListener('uncaughtException', onCrash);
@@ -170,10 +148,10 @@ export async function runExplorer(load: ExplorerLoad, options: ExplorerOptions):
 
 		return data ? 0 : 130;
 	} finally {
-		restore();
-		for (const [event, handler] of handlers) {
-			process.off(event, handler);
-		}
+		guard.restore();
+		guard.release();
+		process.off('uncaughtException', onCrash);
+		process.off('unhandledRejection', onCrash);
 
 		if (summary) {
 			stdout.write(summary);
