@@ -17,33 +17,19 @@ DKMS built against the wrong headers (47's: the `uname -r` bug).
 */
 function fakeRoot(): string {
 	const root = temporaryDirectory(atExit, 'hook-root');
-	const modules = (release: string, ...parts: string[]) => path.join(root, 'lib', 'modules', release, ...parts);
-	const place = (from: string, to: string) => {
-		mkdirSync(path.dirname(to), {recursive: true});
-		copyFileSync(from, to);
-	};
-
 	mkdirSync(path.join(root, 'boot'));
 	for (const release of [old, next]) {
 		symlinkSync(corpus('kernels', `debian-${release}`, 'vmlinuz'), path.join(root, 'boot', `vmlinuz-${release}`));
-		place(fixture('modules', release, 'nls_utf8.ko'), modules(release, 'kernel', 'fs', 'nls', 'nls_utf8.ko'));
+		place(fixture('modules', release, 'nls_utf8.ko'), path.join(root, 'lib', 'modules', release, 'kernel', 'fs', 'nls', 'nls_utf8.ko'));
 	}
 
-	const vpoll = fixture('dkms', old, 'vpoll.ko');
-	place(vpoll, modules(old, 'updates', 'dkms', 'vpoll.ko'));
-	place(fixture('modules', 'my_drv-6.1.0-47-amd64.ko'), modules(old, 'extra', 'my_drv.ko'));
-	place(vpoll, modules(next, 'updates', 'dkms', 'vpoll.ko'));
-	const dkms = path.join(root, 'var', 'lib', 'dkms', 'vpoll', '0.1');
-	mkdirSync(path.join(dkms, 'source'), {recursive: true});
-	writeFileSync(path.join(dkms, 'source', 'dkms.conf'), 'PACKAGE_NAME="vpoll"\nPACKAGE_VERSION="0.1"\nBUILT_MODULE_NAME[0]="vpoll"\n');
-	place(vpoll, path.join(dkms, old, 'x86_64', 'module', 'vpoll.ko'));
-	return root;
+	return withOutOfTree(root, []);
 }
 
 /**
 The same root made of the two whole Debian packages, unpacked (linux-image-6.1.0-47-amd64-unsigned
 6.1.170-3 and -56- 6.1.192-2: each kernel's image and its ~4,000 modules), linked in, with the same
-out-of-tree modules beside them.
+out-of-tree modules beside them, and v4l2loopback (it imports videodev's exports).
 */
 function packagesRoot(): string {
 	const root = temporaryDirectory(atExit, 'hook-packages');
@@ -58,16 +44,28 @@ function packagesRoot(): string {
 		}
 	}
 
-	const place = (from: string, to: string) => {
-		mkdirSync(path.dirname(to), {recursive: true});
-		copyFileSync(from, to);
-	};
+	return withOutOfTree(root, ['v4l2loopback.ko']);
+}
 
+function place(from: string, to: string): void {
+	mkdirSync(path.dirname(to), {recursive: true});
+	copyFileSync(from, to);
+}
+
+/**
+The out-of-tree modules of both roots: on 47, DKMS's vpoll in updates/dkms (its source registered
+in var/lib/dkms), `moreDkms` beside it, and my_drv in extra; on 56, the vpoll built against 47's headers.
+*/
+function withOutOfTree(root: string, moreDkms: string[]): string {
+	const modules = (release: string, ...parts: string[]) => path.join(root, 'lib', 'modules', release, ...parts);
 	const vpoll = fixture('dkms', old, 'vpoll.ko');
-	place(vpoll, path.join(root, 'lib', 'modules', old, 'updates', 'dkms', 'vpoll.ko'));
-	place(fixture('dkms', old, 'v4l2loopback.ko'), path.join(root, 'lib', 'modules', old, 'updates', 'dkms', 'v4l2loopback.ko'));
-	place(fixture('modules', 'my_drv-6.1.0-47-amd64.ko'), path.join(root, 'lib', 'modules', old, 'extra', 'my_drv.ko'));
-	place(vpoll, path.join(root, 'lib', 'modules', next, 'updates', 'dkms', 'vpoll.ko'));
+	place(vpoll, modules(old, 'updates', 'dkms', 'vpoll.ko'));
+	for (const name of moreDkms) {
+		place(fixture('dkms', old, name), modules(old, 'updates', 'dkms', name));
+	}
+
+	place(fixture('modules', 'my_drv-6.1.0-47-amd64.ko'), modules(old, 'extra', 'my_drv.ko'));
+	place(vpoll, modules(next, 'updates', 'dkms', 'vpoll.ko'));
 	const dkms = path.join(root, 'var', 'lib', 'dkms', 'vpoll', '0.1');
 	mkdirSync(path.join(dkms, 'source'), {recursive: true});
 	writeFileSync(path.join(dkms, 'source', 'dkms.conf'), 'PACKAGE_NAME="vpoll"\nPACKAGE_VERSION="0.1"\nBUILT_MODULE_NAME[0]="vpoll"\n');
