@@ -1,7 +1,7 @@
 import {spawnSync} from 'node:child_process';
 import {readFileSync} from 'node:fs';
 import {gunzipSync} from 'node:zlib';
-import type {CheckReport} from '../source/report/check-report.js';
+import type {CheckReport} from '../source/engine/check-report.js';
 
 /*
 scripts/dkms-test.sh: the verdicts of `kmodx check DIR --json` on out-of-tree modules (DKMS

@@ -1,7 +1,7 @@
 import {execFile} from 'node:child_process';
 import {readFileSync} from 'node:fs';
 import path from 'node:path';
-import type {CheckReport} from '../source/report/check-report.js';
+import type {CheckReport} from '../source/engine/check-report.js';
 
 /*
 scripts/generations-check.sh: every verdict and every problem list of `kmodx check DIR --json`

@@ -1,7 +1,7 @@
 import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {gunzipSync} from 'node:zlib';
-import {groupBySymtypes} from '../source/kabi/group-causes.js';
+import {groupBySymtypes} from '../source/typediff/group-causes.js';
 import {loadSymtypes} from '../source/symtypes/load-symtypes.js';
 import {fixture} from '../test/helpers/paths.js';
 

@@ -2,10 +2,10 @@ import {readdirSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 import {parseArgs} from 'node:util';
 import {gunzipSync} from 'node:zlib';
-import type {PlanReport} from '../source/plan/build-plan.js';
-import type {CheckReport} from '../source/report/check-report.js';
-import {cellText} from '../source/report/format-matrix.js';
-import type {WeakModulesReport} from '../source/plan/weak-modules.js';
+import type {PlanReport} from '../source/engine/build-plan.js';
+import type {CheckReport} from '../source/engine/check-report.js';
+import {cellText} from '../source/views/format-matrix.js';
+import type {WeakModulesReport} from '../source/engine/weak-modules.js';
 
 /**
 `node build/bench/scale-compare.js REPORT.json REFERENCE.tsv OWN_LABEL [WEAK.json]`: every module's

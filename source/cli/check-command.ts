@@ -6,15 +6,15 @@ import {findModules} from '../module/find-modules.js';
 import {scanOptions} from './warn.js';
 import {readModuleFile} from '../module/read-module.js';
 import {stablelistUsage, stablelistUsageText} from '../kabi/stablelist-usage.js';
-import {buildCheckReport, checkSummary, kernelSummaries, type CheckReport} from '../report/check-report.js';
-import {checkJsonHead, checkJsonTail, formatCheckJson} from '../report/format-json.js';
-import {countsEveryFirstFailure, ExitTally, parseFailOn, verdictKinds, type FailKind} from '../report/fail-on.js';
-import {formatMarkdown, markdownFooter, markdownHeader} from '../report/format-markdown.js';
-import {cellText, formatMatrixMarkdown, formatMatrixText, type MatrixRow} from '../report/format-matrix.js';
-import {colorStyle, formatText, summaryText} from '../report/format-text.js';
-import {jsonChunks} from '../report/json-chunks.js';
-import {checkHint, withExplanations} from '../report/report-explanations.js';
-import {ReportSink, writeOutput} from '../report/write-output.js';
+import {buildCheckReport, checkSchema, checkSummary, kernelSummaries, type CheckReport} from '../engine/check-report.js';
+import {checkJsonHead, checkJsonTail, formatCheckJson} from '../views/format-json.js';
+import {countsEveryFirstFailure, ExitTally, parseFailOn, verdictKinds, type FailKind} from '../engine/fail-on.js';
+import {formatMarkdown, markdownFooter, markdownHeader} from '../views/format-markdown.js';
+import {cellText, formatMatrixMarkdown, formatMatrixText, type MatrixRow} from '../views/format-matrix.js';
+import {colorStyle, formatText, summaryText} from '../views/format-text.js';
+import {jsonChunks} from '../views/json-chunks.js';
+import {checkHint, withExplanations} from '../engine/report-explanations.js';
+import {ReportSink, writeOutput} from '../common/write-output.js';
 import type {DigestOptions} from '../scan/digest.js';
 import type {CheckPolicy} from '../verdict/check-module.js';
 import {parseTypesFlags} from '../type-info/types-flags.js';
@@ -194,7 +194,7 @@ async function scanReport(files: string[], kernels: Kernel[], policy: CheckPolic
 		: (matrix ? {mode: 'row', firstFailureOnly: countsEveryFirstFailure(failOn)} : {mode: format === 'markdown' ? 'markdown' : 'text', color, labelWidth: Math.max(...kernels.map(kernel => kernel.label.length))});
 	const kernelsJson = kernelSummaries(kernels);
 	if (format === 'json') {
-		write(checkJsonHead({policy: {missing_version: policy.missingVersion}, kernels: kernelsJson}));
+		write(checkJsonHead({schema: checkSchema, policy: {missing_version: policy.missingVersion}, kernels: kernelsJson}));
 	} else if (format === 'markdown' && !matrix) {
 		write(markdownHeader(kernelsJson).join('\n'));
 	}

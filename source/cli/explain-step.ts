@@ -4,7 +4,7 @@ import {progressLine} from './progress-line.js';
 /** `check --explain`: the explainers (BTF, symtypes, kbuild) load only when asked for. */
 export const explainStep: ExplainStep = async (report, kernels, flags) => {
 	const [{attachExplanations}, {TypeInformation}, {parseTypesFlags}] = await Promise.all([
-		import('../type-info/attach-explanations.js'), import('../type-info/type-information.js'), import('../type-info/types-flags.js'),
+		import('../engine/attach-explanations.js'), import('../type-info/type-information.js'), import('../type-info/types-flags.js'),
 	]);
 	const progress = progressLine(process.stderr);
 	try {

@@ -1,6 +1,6 @@
 import {InputError} from '../common/input-error.js';
 import type {Kernel} from '../kernel/kernel.js';
-import {explainSymbol} from '../type-info/explain-symbol.js';
+import {explainSymbol} from '../engine/explain-symbol.js';
 import {TypeInformation} from '../type-info/type-information.js';
 import {parseTypesFlags} from '../type-info/types-flags.js';
 import type {LoadProgress} from '../ui/run-explorer.js';

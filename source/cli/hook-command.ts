@@ -6,8 +6,9 @@ import {InputError, isInputError} from '../common/input-error.js';
 import {terminalSafe} from '../common/terminal-text.js';
 import {loadKernel} from '../kernel/load-kernel.js';
 import {readModuleFile} from '../module/read-module.js';
-import {formatHook, hookPlan, modulesDirectory} from '../plan/kernel-hook.js';
-import {buildCheckReport} from '../report/check-report.js';
+import {hookPlan, modulesDirectory} from '../engine/kernel-hook.js';
+import {formatHook} from '../views/format-hook.js';
+import {buildCheckReport} from '../engine/check-report.js';
 import type {CliFlags} from './flags.js';
 import {scanOptions} from './warn.js';
 

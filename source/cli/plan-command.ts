@@ -1,10 +1,10 @@
 import {InputError} from '../common/input-error.js';
 import {findModules} from '../module/find-modules.js';
 import {scanOptions} from './warn.js';
-import {planStatus, type PlanReport} from '../plan/build-plan.js';
-import {scanPlan} from '../plan/scan-plan.js';
-import {formatPlanMarkdown, formatPlanText} from '../plan/format-plan.js';
-import {colorStyle} from '../report/format-text.js';
+import {planStatus, type PlanReport} from '../engine/build-plan.js';
+import {scanPlan} from '../scan/scan-plan.js';
+import {formatPlanMarkdown, formatPlanText} from '../views/format-plan.js';
+import {colorStyle} from '../views/format-text.js';
 import type {Kernel} from '../kernel/kernel.js';
 import {parseTypesFlags} from '../type-info/types-flags.js';
 import {emit, emitJson} from './check-command.js';
@@ -45,7 +45,7 @@ export async function runPlan(paths: string[], flags: CliFlags): Promise<number>
 
 /** Why each splitting symbol differs: from the first build's kernel to the first kernel that disagrees. */
 async function explainSplits(plan: PlanReport, kernels: Kernel[], flags: CliFlags): Promise<void> {
-	const [{explainSymbol}, {TypeInformation}] = await Promise.all([import('../type-info/explain-symbol.js'), import('../type-info/type-information.js')]);
+	const [{explainSymbol}, {TypeInformation}] = await Promise.all([import('../engine/explain-symbol.js'), import('../type-info/type-information.js')]);
 	const info = new TypeInformation(parseTypesFlags(flags.types, kernels));
 	const progress = progressLine(process.stderr);
 	const byLabel = new Map(kernels.map(kernel => [kernel.label, kernel]));

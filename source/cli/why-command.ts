@@ -1,8 +1,8 @@
 import {formatCrc} from '../common/hex.js';
 import {InputError} from '../common/input-error.js';
 import {jsonTerminalSafe, terminalSafe} from '../common/terminal-text.js';
-import {formatExplanationText} from '../explain/format-explanation.js';
-import {explainSymbol} from '../type-info/explain-symbol.js';
+import {formatExplanationText} from '../views/format-explanation.js';
+import {explainSymbol} from '../engine/explain-symbol.js';
 import {TypeInformation} from '../type-info/type-information.js';
 import {parseTypesFlags} from '../type-info/types-flags.js';
 import {emit} from './check-command.js';

@@ -1,9 +1,9 @@
-import type {ModuleReport} from '../report/check-report.js';
-import {moduleJsonLine} from '../report/format-json.js';
-import {markdownModule} from '../report/format-markdown.js';
-import {cellText} from '../report/format-matrix.js';
-import {colorStyle, moduleText} from '../report/format-text.js';
-import {verdictKinds, type FailKind} from '../report/fail-on.js';
+import type {ModuleReport} from '../engine/check-report.js';
+import {moduleJsonLine} from '../views/format-json.js';
+import {markdownModule} from '../views/format-markdown.js';
+import {cellText} from '../views/format-matrix.js';
+import {colorStyle, moduleText} from '../views/format-text.js';
+import {verdictKinds, type FailKind} from '../engine/fail-on.js';
 import type {Outcome} from '../verdict/check-module.js';
 
 /**

@@ -1,9 +1,9 @@
 import {guarded} from '../common/input-error.js';
 import type {Kernel, KernelExport} from '../kernel/kernel.js';
 import type {ModuleInfo} from '../module/module-info.js';
-import {moduleReport, modulePeerExports} from '../report/check-report.js';
+import {moduleReport, modulePeerExports} from '../engine/check-report.js';
 import {checkModule, type CheckPolicy, type PeerExport} from '../verdict/check-module.js';
-import type {ModuleReport} from '../report/check-report.js';
+import type {ModuleReport} from '../engine/check-report.js';
 import {digestReport, type DigestOptions, type ModuleDigest} from './digest.js';
 import type {ImportResolver} from '../verdict/import-resolver.js';
 import {parseModuleBytes, readModuleSparse} from '../module/read-module-sparse.js';

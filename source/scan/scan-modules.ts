@@ -3,7 +3,7 @@ import {Worker} from 'node:worker_threads';
 import {InputError} from '../common/input-error.js';
 import type {Kernel} from '../kernel/kernel.js';
 import type {ModuleInfo} from '../module/module-info.js';
-import {moduleReport, settlePeers, type PeerSettlement} from '../report/check-report.js';
+import {moduleReport, settlePeers, type PeerSettlement} from '../engine/check-report.js';
 import type {CheckPolicy, Outcome, PeerExport} from '../verdict/check-module.js';
 import {processModule, type ProcessedModule, type ScanContext} from './process-module.js';
 import {Prefetcher} from './prefetch.js';

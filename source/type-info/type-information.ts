@@ -2,7 +2,7 @@ import {existsSync} from 'node:fs';
 import path from 'node:path';
 import {resolveCacheDir} from '../common/cache.js';
 import {InputError, isInputError, UnsafeInputError} from '../common/input-error.js';
-import type {SymtypesOrigin} from '../explain/explanation.js';
+import type {SymtypesOrigin} from '../typediff/explanation.js';
 import type {Btf} from '../btf/btf.js';
 import {headersVersion, type HeadersVersion} from '../kbuild/headers-dir.js';
 import type {Kernel} from '../kernel/kernel.js';

@@ -8,7 +8,7 @@ import {elapsedText, useTicker} from './hooks/use-ticker.js';
 import {useExplanations} from './hooks/use-explanations.js';
 import {useExplorerInput, type KeyPress} from './hooks/use-explorer-input.js';
 import {useTerminalSize, type Size} from './hooks/use-terminal-size.js';
-import {typeChangeText} from '../report/diff-report.js';
+import {typeChangeText} from '../views/format-diff.js';
 import {footerHints} from './keys.js';
 import type {CausesTask, ExplainFunction, ExplorerData} from './state/data.js';
 import {kernelDetailLines, kernelStripText, symbolDetailLines} from './state/detail-lines.js';

@@ -1,10 +1,11 @@
 import {existsSync} from 'node:fs';
 import path from 'node:path';
-import {buildDiffReport, formatDiffMarkdown} from '../report/diff-report.js';
-import {formatMarkdown} from '../report/format-markdown.js';
-import {writeOutput} from '../report/write-output.js';
-import type {ExplainResult} from '../explain/explanation.js';
-import {knownKey, withExplanations} from '../report/report-explanations.js';
+import {buildDiffReport} from '../engine/diff-report.js';
+import {formatDiffMarkdown} from '../views/format-diff.js';
+import {formatMarkdown} from '../views/format-markdown.js';
+import {writeOutput} from '../common/write-output.js';
+import type {ExplainResult} from '../typediff/explanation.js';
+import {knownKey, withExplanations} from '../engine/report-explanations.js';
 import type {ExplorerData} from './state/data.js';
 import type {ExplanationState} from './state/detail-lines.js';
 

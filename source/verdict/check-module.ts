@@ -1,5 +1,5 @@
 import {formatCrc} from '../common/hex.js';
-import type {Explanation} from '../explain/explanation.js';
+import type {Explanation} from '../typediff/explanation.js';
 import {isGplOnly, type Kernel, type KernelExport} from '../kernel/kernel.js';
 import {machineName} from '../elf/elf-file.js';
 import type {ModuleImport, ModuleInfo} from '../module/module-info.js';
@@ -497,11 +497,6 @@ function undecidedPeerReason(peer: PeerExport, kernel: Pick<Kernel, 'label'>): s
 	return `exported only by ${peer.moduleName} of this run, whose own verdict on ${kernel.label} is undecided; decide that one first`;
 }
 
-/** The reason part of an `unresolved` warning (what follows `<symbol>: `). */
-export function unresolvedReason(warning: Warning): string {
-	const prefix = `${warning.symbol ?? ''}: `;
-	return warning.message.startsWith(prefix) ? warning.message.slice(prefix.length) : warning.message;
-}
 
 type ModuleFacts = {
 	/** The module's CRC for module_layout (modpost lists it first), if any. */

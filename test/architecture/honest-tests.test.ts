@@ -86,11 +86,11 @@ test('the rules catch each way of passing without checking (their own cases)', t
 	}
 });
 
-/** AVA's TAP report of build/test/plan/plan.test.js run with a PATH that has no modprobe. */
+/** AVA's TAP report of build/test/engine/build-plan.test.js run with a PATH that has no modprobe. */
 function planWithoutModprobe(environment: Record<string, string>): {status: number | null; tap: string} {
 	const folders = (process.env['PATH'] ?? '').split(path.delimiter).filter(folder => folder && !existsSync(path.join(folder, 'modprobe')));
 	const {KMODX_ORACLE_RECORD: _record, KMODX_REQUIRE_ORACLES: _required, ...inherited} = process.env;
-	const result = spawnSync(process.execPath, [path.join(repoRoot, 'node_modules/ava/entrypoints/cli.mjs'), '--tap', 'build/test/plan/plan.test.js'], {
+	const result = spawnSync(process.execPath, [path.join(repoRoot, 'node_modules/ava/entrypoints/cli.mjs'), '--tap', 'build/test/engine/build-plan.test.js'], {
 		cwd: repoRoot,
 		encoding: 'utf8',
 		env: {...inherited, PATH: folders.join(path.delimiter), ...environment},

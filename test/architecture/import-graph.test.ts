@@ -5,17 +5,41 @@ import ts from 'typescript';
 import {repoRoot} from '../helpers/paths.js';
 
 /*
-Dependencies point one way (issue 14): the CLI and the explorer sit on top, the readers and
+Dependencies point one way (issues 14, 21): the CLI and the explorer sit on top, the readers and
 checks below never reach up. This reads every import of source/ (static, `export … from`,
 `import()`, type-only too: a type import is a dependency to a reader of the code) and fails on
-a cycle between files or between source/ folders, on ui/ importing cli/, and on the core
-(every folder but cli/, ui/ and bin/) importing cli/, ui/ or a terminal-UI package.
+a cycle between files or between source/ folders, on ui/ importing cli/, on the core (every
+folder but cli/, ui/ and bin/) importing cli/, ui/ or a terminal-UI package, and on a folder
+importing one of a higher layer (`layers` below). Two rules look at values only (a type says what
+a document holds, a value computes): views never compute verdicts, ui only draws.
 */
 
 const sourceRoot = path.join(repoRoot, 'source');
 /** Folders that may use the terminal UI; the files directly in source/ are entry points, too. */
 const front = new Set(['cli', 'ui', 'bin']);
 const uiPackages = /^(ink|react|meow)(\/|$)|^ink-|\/ink-/;
+
+/**
+The layers, lowest first; a folder imports only its own layer and those below. Readers of one
+format each; then what decides (verdicts, type comparison, kABI policy, where type information
+comes from); the engine, whose use cases each make one versioned document (kmodx.check/1,
+.diff/1, .plan/1, .weak-modules/1, .why/1); the views that draw documents as text, Markdown and
+JSON; scan/, which runs the engine and the views per module in worker threads to stream big
+checks; and the two front ends.
+*/
+const layers: string[][] = [
+	['common'],
+	['compression', 'elf'],
+	['module', 'kbuild'],
+	['kernel', 'btf', 'symtypes', 'kernel-source'],
+	['verdict', 'typediff', 'kabi', 'type-info'],
+	['engine'],
+	['views'],
+	['scan'],
+	['cli', 'ui'],
+	['bin'],
+];
+const layerOf = new Map(layers.flatMap((folders, rank) => folders.map(folder => [folder, rank] as const)));
 
 type Graph = Map<string, string[]>;
 
@@ -122,6 +146,28 @@ function describe(graph: Graph, found: string[][]): string {
 
 const {files, packages, unresolved} = readImports();
 
+/** Imports that bring values (not `import type`, not only `type` names), as `from → to` file pairs. */
+function valueImports(): Array<[string, string]> {
+	const pairs: Array<[string, string]> = [];
+	for (const name of files.keys()) {
+		const source = ts.createSourceFile(name, readFileSync(path.join(sourceRoot, name), 'utf8'), ts.ScriptTarget.Latest, false);
+		for (const statement of source.statements) {
+			if (!(ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) || !statement.moduleSpecifier || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
+			const specifier = statement.moduleSpecifier.text;
+			if (!specifier.startsWith('.')) continue;
+			const clause = ts.isImportDeclaration(statement) ? statement.importClause : undefined;
+			const named = clause?.namedBindings && ts.isNamedImports(clause.namedBindings) ? clause.namedBindings.elements : undefined;
+			const typeOnly = ts.isExportDeclaration(statement) ? statement.isTypeOnly : clause !== undefined && (clause.isTypeOnly || (!clause.name && named !== undefined && named.every(element => element.isTypeOnly)));
+			if (typeOnly) continue;
+			const stem = path.join(path.dirname(name), specifier).replace(/\.js$/, '');
+			const target = [`${stem}.ts`, `${stem}.tsx`].find(candidate => files.has(candidate));
+			if (target) pairs.push([name, target]);
+		}
+	}
+
+	return pairs;
+}
+
 test('every relative import names a file in source/', t => {
 	t.true(files.size > 100, `read only ${files.size} files under ${sourceRoot}`);
 	t.deepEqual(unresolved, []);
@@ -153,6 +199,25 @@ test('the core imports neither cli/, ui/ nor ink, react or meow', t => {
 		// JSX compiles to imports of react/jsx-runtime that no import statement shows.
 		...(file.endsWith('.tsx') ? [`${file} is JSX`] : []),
 	]);
+	t.deepEqual(wrong, []);
+});
+
+test('every source/ folder has a layer, and none imports a folder of a higher layer', t => {
+	const folders = folderGraph(files);
+	t.deepEqual([...folders.keys()].filter(folder => folder.includes('.') ? false : !layerOf.has(folder)), [], 'folders without a layer');
+	const upward = [...files].flatMap(([file, targets]) => targets.filter(target => file.includes('/') && layerOf.get(folderOf(target))! > layerOf.get(folderOf(file))!).map(target => `${file} → ${target}`));
+	t.deepEqual(upward, []);
+});
+
+test('views compute no verdict: no values from verdict/ (but its words), kabi/, typediff/ or scan/', t => {
+	const deciding = (target: string) => ['kabi', 'typediff', 'scan'].includes(folderOf(target)) || (folderOf(target) === 'verdict' && target !== 'verdict/verdict-text.ts');
+	const wrong = valueImports().filter(([file, target]) => folderOf(file) === 'views' && deciding(target)).map(pair => pair.join(' → '));
+	t.deepEqual(wrong, []);
+});
+
+test('the explorer only draws: no values from the readers or the deciding layer, only documents and views', t => {
+	const below = (target: string) => (layerOf.get(folderOf(target)) ?? 0) >= 2 && (layerOf.get(folderOf(target)) ?? 0) <= 4 && target !== 'verdict/verdict-text.ts';
+	const wrong = valueImports().filter(([file, target]) => folderOf(file) === 'ui' && below(target)).map(pair => pair.join(' → '));
 	t.deepEqual(wrong, []);
 });
 

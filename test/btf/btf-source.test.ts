@@ -7,7 +7,7 @@ import {isInputError} from '../../source/common/input-error.js';
 import {btfFromElf, findElfSection} from '../../source/btf/btf-from-elf.js';
 import {contentHash, defaultCacheDir, readCache, writeCache} from '../../source/common/cache.js';
 import {BtfKind} from '../../source/btf/btf-kind.js';
-import {explainBtf} from '../../source/btf/explain-btf.js';
+import {explainBtf} from '../../source/typediff/explain-btf.js';
 import {loadBtf, loadBtfFrom} from '../../source/btf/load-btf.js';
 import {temporaryDirectory} from '../helpers/derive.js';
 import {needs} from '../helpers/oracles.js';

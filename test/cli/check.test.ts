@@ -1,7 +1,7 @@
 import {existsSync, readFileSync, readdirSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import test, {type ExecutionContext} from 'ava';
-import type {CheckReport} from '../../source/report/check-report.js';
+import type {CheckReport} from '../../source/engine/check-report.js';
 import {readGzipText, temporaryDirectory, writeTemporary} from '../helpers/derive.js';
 import {needs} from '../helpers/oracles.js';
 import {corpus, fixture} from '../helpers/paths.js';

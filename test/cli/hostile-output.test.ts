@@ -1,7 +1,7 @@
 import {copyFileSync, mkdirSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import test, {type ExecutionContext} from 'ava';
-import type {CheckReport} from '../../source/report/check-report.js';
+import type {CheckReport} from '../../source/engine/check-report.js';
 import {firstUnsafe} from '../helpers/controls.js';
 import {temporaryDirectory} from '../helpers/derive.js';
 import {clipboardSymbol, hostileModule, hostileSymvers, hostileVermagic, symversModule, symversNamespace, symversSymbol, titleName} from '../helpers/hostile.js';

@@ -1,6 +1,6 @@
 import {spawnSync} from 'node:child_process';
 import {readFileSync} from 'node:fs';
-import type {CheckReport} from '../../source/report/check-report.js';
+import type {CheckReport} from '../../source/engine/check-report.js';
 import {readGzipText} from '../helpers/derive.js';
 import {fakeTree, release} from '../helpers/installed.js';
 import {imageTree as downloadedTree, imageTreeRoot as downloadedRoot, needs, oracleProgram} from '../helpers/oracles.js';

@@ -1,8 +1,8 @@
 import test from 'ava';
-import type {CheckReport} from '../../source/report/check-report.js';
-import {formatCheckJson} from '../../source/report/format-json.js';
-import type {PlanReport} from '../../source/plan/build-plan.js';
-import type {WeakModulesReport} from '../../source/plan/weak-modules.js';
+import type {CheckReport} from '../../source/engine/check-report.js';
+import {formatCheckJson} from '../../source/views/format-json.js';
+import type {PlanReport} from '../../source/engine/build-plan.js';
+import type {WeakModulesReport} from '../../source/engine/weak-modules.js';
 import {readGzipText, temporaryDirectory, writeTemporary} from '../helpers/derive.js';
 import {fixture} from '../helpers/paths.js';
 import {runCli} from '../helpers/run-cli.js';

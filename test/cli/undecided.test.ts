@@ -1,8 +1,8 @@
 import {readFileSync} from 'node:fs';
 import test, {type ExecutionContext} from 'ava';
-import type {PlanReport} from '../../source/plan/build-plan.js';
-import type {WeakModulesReport} from '../../source/plan/weak-modules.js';
-import type {CheckReport} from '../../source/report/check-report.js';
+import type {PlanReport} from '../../source/engine/build-plan.js';
+import type {WeakModulesReport} from '../../source/engine/weak-modules.js';
+import type {CheckReport} from '../../source/engine/check-report.js';
 import {readGzipText, replaceOnce, temporaryDirectory, writeTemporary} from '../helpers/derive.js';
 import {needs} from '../helpers/oracles.js';
 import {corpus, fixture} from '../helpers/paths.js';

@@ -1,4 +1,4 @@
-import type {Explanation} from '../../source/explain/explanation.js';
+import type {Explanation} from '../../source/typediff/explanation.js';
 import {temporaryDirectory} from '../helpers/derive.js';
 import {headers47, headers56, needs} from '../helpers/oracles.js';
 import {fixture} from '../helpers/paths.js';

@@ -1,6 +1,6 @@
 import test from 'ava';
-import type {Explanation} from '../../source/explain/explanation.js';
-import type {CheckReport} from '../../source/report/check-report.js';
+import type {Explanation} from '../../source/typediff/explanation.js';
+import type {CheckReport} from '../../source/engine/check-report.js';
 import {temporaryDirectory} from '../helpers/derive.js';
 import {headers47, headers56, needs} from '../helpers/oracles.js';
 import {corpus, fixture} from '../helpers/paths.js';

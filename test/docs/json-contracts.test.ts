@@ -1,10 +1,10 @@
 import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
-import {checkSchema} from '../../source/report/check-report.js';
-import {diffSchema} from '../../source/report/diff-report.js';
-import {planSchema} from '../../source/plan/build-plan.js';
-import {weakModulesSchema} from '../../source/plan/weak-modules.js';
+import {checkSchema} from '../../source/engine/check-report.js';
+import {diffSchema} from '../../source/engine/diff-report.js';
+import {planSchema} from '../../source/engine/build-plan.js';
+import {weakModulesSchema} from '../../source/engine/weak-modules.js';
 import {whySchema} from '../../source/cli/why-command.js';
 import {fixture, repoRoot} from '../helpers/paths.js';
 import {runCli} from '../helpers/run-cli.js';

@@ -2,7 +2,7 @@ import {readFileSync} from 'node:fs';
 import {gunzipSync} from 'node:zlib';
 import {openKernelSource, tarballIdentity, type KernelSource} from '../../source/kernel-source/kernel-source.js';
 import {rememberedSourceSymtypes, sourceSymtypes, type SourceSymtypes} from '../../source/kernel-source/source-symtypes.js';
-import {explainSymtypes} from '../../source/symtypes/explain-symtypes.js';
+import {explainSymtypes} from '../../source/typediff/explain-symtypes.js';
 import {temporaryDirectory} from '../helpers/derive.js';
 import {changedFor, definitions, referenceSymtypes} from '../helpers/symtypes-reference.js';
 import {headers47, headers56, needs} from '../helpers/oracles.js';

@@ -2,7 +2,7 @@ import {spawnSync} from 'node:child_process';
 import {chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, symlinkSync} from 'node:fs';
 import path from 'node:path';
 import test, {type ExecutionContext} from 'ava';
-import type {CheckReport} from '../../source/report/check-report.js';
+import type {CheckReport} from '../../source/engine/check-report.js';
 import {findModules} from '../../source/module/find-modules.js';
 import {temporaryDirectory} from '../helpers/derive.js';
 import {needs, oracleProgram} from '../helpers/oracles.js';

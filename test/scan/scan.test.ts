@@ -5,7 +5,7 @@ import test from 'ava';
 import {ElfFile, SHT_SYMTAB} from '../../source/elf/elf-file.js';
 import {findModules} from '../../source/module/find-modules.js';
 import {readModuleFile} from '../../source/module/read-module.js';
-import {buildCheckReport} from '../../source/report/check-report.js';
+import {buildCheckReport} from '../../source/engine/check-report.js';
 import {readModuleSparse} from '../../source/module/read-module-sparse.js';
 import {scanModules, type ScanResult} from '../../source/scan/scan-modules.js';
 import {PendingSpill, Spill} from '../../source/scan/spill.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import {gunzipSync} from 'node:zlib';
 import test, {type ExecutionContext} from 'ava';
 import {InputError} from '../../source/common/input-error.js';
-import {explainSymtypes} from '../../source/symtypes/explain-symtypes.js';
+import {explainSymtypes} from '../../source/typediff/explain-symtypes.js';
 import {genksymsCrc} from '../../source/symtypes/genksyms-crc.js';
 import {generateModuleLayoutSymtypes, moduleLayoutSource} from '../../source/symtypes/headers-symtypes.js';
 import {loadSymtypes} from '../../source/symtypes/load-symtypes.js';

@@ -2,7 +2,7 @@ import {copyFileSync, mkdirSync} from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
 import {loadKernel} from '../../source/kernel/load-kernel.js';
-import {explainSymbol} from '../../source/type-info/explain-symbol.js';
+import {explainSymbol} from '../../source/engine/explain-symbol.js';
 import {sourceCandidates} from '../../source/type-info/kernel-inputs.js';
 import {TypeInformation} from '../../source/type-info/type-information.js';
 import {classifyTypesPath} from '../../source/type-info/types-flags.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import test, {type ExecutionContext} from 'ava';
 import type {Key} from 'ink';
 import {render} from 'ink-testing-library';
-import type {Explanation} from '../../source/explain/explanation.js';
+import type {Explanation} from '../../source/typediff/explanation.js';
 import {exportContent} from '../../source/ui/export.js';
 import {App} from '../../source/ui/app.js';
 import type {ExplorerData} from '../../source/ui/state/data.js';

@@ -1,10 +1,10 @@
 import test from 'ava';
 import {TypeInformation} from '../../source/type-info/type-information.js';
 import {parseTypesFlags} from '../../source/type-info/types-flags.js';
-import {explainSymbol} from '../../source/type-info/explain-symbol.js';
+import {explainSymbol} from '../../source/engine/explain-symbol.js';
 import {exportContent} from '../../source/ui/export.js';
 import {explainKey, type ExplanationState} from '../../source/ui/state/detail-lines.js';
-import type {CheckReport} from '../../source/report/check-report.js';
+import type {CheckReport} from '../../source/engine/check-report.js';
 import {markdownDefects, parseMarkdown} from '../helpers/markdown.js';
 import {fixture} from '../helpers/paths.js';
 import {loadCheck, myDrv} from './ui-fixtures.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import test from 'ava';
 import {loadKernel} from '../../source/kernel/load-kernel.js';
 import {readModuleFile} from '../../source/module/read-module.js';
-import {buildCheckReport} from '../../source/report/check-report.js';
+import {buildCheckReport} from '../../source/engine/check-report.js';
 import {adviceFor, headersInstall} from '../../source/verdict/advice.js';
 import {checkModule, defaultPolicy} from '../../source/verdict/check-module.js';
 import {readGzipText, temporaryDirectory, writeTemporary} from '../helpers/derive.js';

@@ -1,6 +1,6 @@
 import {Box} from 'ink';
-import type {Grouping} from '../../kabi/group-causes.js';
-import {groupingHeading, typeChangeText} from '../../report/diff-report.js';
+import type {Grouping} from '../../typediff/group-causes.js';
+import {groupingHeading, typeChangeText} from '../../views/format-diff.js';
 import type {Line, Theme} from '../theme.js';
 import {LinesWindow, LineView} from './line-view.js';
 

@@ -1,5 +1,5 @@
 import {Box} from 'ink';
-import type {CheckReport} from '../../report/check-report.js';
+import type {CheckReport} from '../../engine/check-report.js';
 import type {KernelVerdict} from '../../verdict/check-module.js';
 import {marks} from '../state/rows.js';
 import {fit, textLength, type Line, type Theme, type Tone} from '../theme.js';

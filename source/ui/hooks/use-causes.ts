@@ -1,6 +1,6 @@
 import {useEffect, useState, type Dispatch} from 'react';
-import type {Grouping} from '../../kabi/group-causes.js';
-import {typeChangeText} from '../../report/diff-report.js';
+import type {Grouping} from '../../typediff/group-causes.js';
+import {typeChangeText} from '../../views/format-diff.js';
 import type {CausesTask, ExplorerData} from '../state/data.js';
 import type {ExplorerEvent} from '../state/explorer-state.js';
 

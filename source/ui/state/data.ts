@@ -1,13 +1,13 @@
 import {diffKernels} from '../../kernel/diff-kernels.js';
 import type {Kernel} from '../../kernel/kernel.js';
 import type {ModuleInfo} from '../../module/module-info.js';
-import {buildCheckReport, type CheckReport} from '../../report/check-report.js';
+import {buildCheckReport, type CheckReport} from '../../engine/check-report.js';
 import type {CheckPolicy} from '../../verdict/check-module.js';
-import type {ExplainResult} from '../../explain/explanation.js';
-import type {Grouping} from '../../kabi/group-causes.js';
+import type {ExplainResult} from '../../typediff/explanation.js';
+import type {Grouping} from '../../typediff/group-causes.js';
 import {diffTableRows, moduleRows, type TableRow} from './rows.js';
-import {diffStatus, type KernelDiff} from '../../report/diff-report.js';
-import {ExitTally, parseFailOn, verdictKinds} from '../../report/fail-on.js';
+import {diffStatus, type KernelDiff} from '../../engine/diff-report.js';
+import {ExitTally, parseFailOn, verdictKinds} from '../../engine/fail-on.js';
 
 /**
 Why a symbol's CRC changed between two kernels, wired by the caller. It may take seconds (a

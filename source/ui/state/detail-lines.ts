@@ -1,12 +1,12 @@
 import {formatCrc} from '../../common/hex.js';
 import {crcText} from '../../kernel/diff-kernels.js';
 import {isGplOnly, type KernelExport} from '../../kernel/kernel.js';
-import type {ExplainResult, Explanation, TypeChange} from '../../explain/explanation.js';
-import {methodLabel, originText} from '../../explain/format-explanation.js';
-import {decisionText, typeChangeText} from '../../report/diff-report.js';
-import {verdictSummary} from '../../report/format-text.js';
+import type {ExplainResult, Explanation, TypeChange} from '../../typediff/explanation.js';
+import {methodLabel, originText} from '../../views/format-explanation.js';
+import {decisionText, typeChangeText} from '../../views/format-diff.js';
+import {verdictSummary} from '../../verdict/verdict-text.js';
 import {rehashedHint} from '../../verdict/rust-imports.js';
-import type {ModuleReport} from '../../report/check-report.js';
+import type {ModuleReport} from '../../engine/check-report.js';
 import {stateTone, wrap, type Line, type Tone} from '../theme.js';
 import type {ExplorerData} from './data.js';
 import {marks, type TableRow} from './rows.js';
