@@ -1,5 +1,7 @@
-// The lint step of `npm test`. Set to the style the code already has: it finds mistakes, it does
-// not reformat. Every `eslint-disable` must suppress something (reportUnusedDisableDirectives).
+// The lint step of `npm test`: mistakes, and the one format the code is written in (@stylistic,
+// the formatter: `npm run format` rewrites what it can). Every `eslint-disable` must suppress
+// something (reportUnusedDisableDirectives).
+import stylistic from '@stylistic/eslint-plugin';
 import js from '@eslint/js';
 import react from 'eslint-plugin-react';
 import reactHooks from 'eslint-plugin-react-hooks';
@@ -19,6 +21,30 @@ export default tseslint.config(
 			// `catch {}` is how the code ignores a failed cleanup or probe.
 			'no-empty': ['error', {allowEmptyCatch: true}],
 			'@typescript-eslint/no-unused-vars': ['error', {varsIgnorePattern: '^_', ignoreRestSiblings: true}],
+		},
+	},
+	{
+		// The format: tabs, single quotes, semicolons, no spaces inside braces, dangling commas in
+		// multi-line lists, and one statement per line.
+		plugins: {'@stylistic': stylistic},
+		rules: {
+			'@stylistic/indent': ['error', 'tab', {SwitchCase: 1, flatTernaryExpressions: true, offsetTernaryExpressions: false}],
+			'@stylistic/quotes': ['error', 'single', {avoidEscape: true}],
+			'@stylistic/semi': ['error', 'always'],
+			'@stylistic/comma-dangle': ['error', 'always-multiline'],
+			'@stylistic/object-curly-spacing': ['error', 'never'],
+			'@stylistic/no-trailing-spaces': 'error',
+			'@stylistic/no-multiple-empty-lines': ['error', {max: 1, maxBOF: 0, maxEOF: 0}],
+			'@stylistic/eol-last': 'error',
+			'@stylistic/brace-style': ['error', '1tbs', {allowSingleLine: true}],
+			'@stylistic/keyword-spacing': 'error',
+			'@stylistic/space-infix-ops': 'error',
+			'@stylistic/comma-spacing': 'error',
+			'@stylistic/key-spacing': 'error',
+			'@stylistic/arrow-spacing': 'error',
+			'@stylistic/space-before-blocks': 'error',
+			'@stylistic/no-mixed-spaces-and-tabs': 'error',
+			'@stylistic/max-statements-per-line': ['error', {max: 2}],
 		},
 	},
 	{

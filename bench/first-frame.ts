@@ -112,7 +112,7 @@ export async function reportFirstFrame(runs: number): Promise<string> {
 	const lines = [
 		'### explorer first frames (real binary in tmux, 120×40, parsed-kernel cache warm)',
 		'',
-		`| input form | runs | loading frame | explorer's first frame (max) | causes ready behind c |`,
+		'| input form | runs | loading frame | explorer\'s first frame (max) | causes ready behind c |',
 		'|---|---|---|---|---|',
 	];
 	try {

@@ -18,7 +18,7 @@ import {checkData} from '../source/ui/state/data.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const symvers = (release: string) => path.join(root, 'test', 'fixtures', 'kernels', release, 'Module.symvers.gz');
-const count = Number(process.env["KMODX_BENCH_IMPORTS"] ?? 100_000);
+const count = Number(process.env['KMODX_BENCH_IMPORTS'] ?? 100_000);
 
 const module = await readModuleFile(path.join(root, 'test', 'fixtures', 'modules', 'my_drv-6.1.0-47-amd64.ko'));
 const extra = Array.from({length: count}, (_, index) => {

@@ -27,7 +27,6 @@ export function isNodeKind(btf: Btf, id: number): boolean {
 	return nodeKinds.has(btf.kind(id));
 }
 
-
 /** "struct foo", "union bar", "enum baz", "typedef qux"; a FWD spells like what it declares. */
 export function typeKey(btf: Btf, id: number): string {
 	const name = btf.name(id);

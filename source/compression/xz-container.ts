@@ -49,7 +49,6 @@ export function varint(value: number): number[] {
 	return bytes;
 }
 
-
 class Reader {
 	constructor(private readonly data: Uint8Array, public offset: number, private readonly end: number, private readonly fail: (why: string) => InputError) {}
 

@@ -94,7 +94,6 @@ export type ElfRelocation = {
 	addend: bigint | undefined;
 };
 
-
 /** What the ELF header says of the section and program header tables, extended numbering resolved. */
 type ElfHeader = {
 	shoff: number;

@@ -428,4 +428,3 @@ function openEntry(data: Uint8Array | undefined, origin: string, identity: strin
 	const exports = PackedExports.open(bytes.subarray(start), origin, identity);
 	return exports ? {record, exports} : undefined;
 }
-

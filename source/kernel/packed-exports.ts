@@ -290,4 +290,3 @@ export class PackedExports implements ExportTable {
 		return new InputError(this.origin, 'inconsistent export table (a damaged cache entry: delete it)');
 	}
 }
-

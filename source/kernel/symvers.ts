@@ -348,4 +348,3 @@ function exportTypeAt(text: Uint8Array, start: number, end: number): number | un
 
 	return undefined;
 }
-

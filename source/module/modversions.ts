@@ -1,7 +1,6 @@
 import {InputError} from '../common/input-error.js';
 import type {ElfFile} from '../elf/elf-file.js';
 
-
 /**
 `__versions`: `struct modversion_info { unsigned long crc; char name[64 - sizeof(long)]; }`,
 so 64-byte records on both word sizes. Extended modversions (6.14+) add `__version_ext_crcs`

@@ -8,7 +8,6 @@ import type {ModuleInfo} from './module-info.js';
 import {exportEntryCount, exportTables} from './ksymtab.js';
 import {maximumModuleSize, moduleFromElf, parseModule, parseModuleFile, readModuleFile} from './read-module.js';
 
-
 /** Sections parseModule reads by name; code and data are never looked at. */
 const wanted = new Set(['.modinfo', '__versions', '__version_ext_crcs', '__version_ext_names']);
 

@@ -497,7 +497,6 @@ function undecidedPeerReason(peer: PeerExport, kernel: Pick<Kernel, 'label'>): s
 	return `exported only by ${peer.moduleName} of this run, whose own verdict on ${kernel.label} is undecided; decide that one first`;
 }
 
-
 type ModuleFacts = {
 	/** The module's CRC for module_layout (modpost lists it first), if any. */
 	layoutCrc: number | undefined;

@@ -70,7 +70,6 @@ export function markdownModule(module: ModuleReport): string[] {
 		}
 	}
 
-
 	return out;
 }
 

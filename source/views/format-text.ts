@@ -16,7 +16,6 @@ export const plainStyle: TextStyle = {bad: t => t, good: t => t, dim: t => t, bo
 const ansi = (code: number) => (text: string) => `\u001B[${code}m${text}\u001B[0m`;
 export const colorStyle: TextStyle = {bad: ansi(31), good: ansi(32), dim: ansi(2), bold: ansi(1)};
 
-
 export function formatText(untrusted: CheckReport, style: TextStyle = plainStyle): string {
 	// Every name in the report came from a file: made safe for a terminal once, here.
 	const report = terminalSafeDeep(untrusted);

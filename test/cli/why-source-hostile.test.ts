@@ -47,7 +47,7 @@ for (const variant of variants) {
 	});
 }
 
-integration(`-include of a file outside the tree, by .. or by an absolute path, is refused before the preprocessor reads it`, t => {
+integration('-include of a file outside the tree, by .. or by an absolute path, is refused before the preprocessor reads it', t => {
 	const home = temporaryDirectory(t);
 	// Were it included, the preprocessor's error would quote it.
 	const canary = path.join(home, 'canary.h');
@@ -69,7 +69,7 @@ integration(`-include of a file outside the tree, by .. or by an absolute path, 
 	}
 });
 
-integration(`a source file whose name make would run is refused, not built`, t => {
+integration('a source file whose name make would run is refused, not built', t => {
 	const home = temporaryDirectory(t);
 	// Make's $(shell) cannot hold a / in a file name: `cd` goes to HOME, the test's directory.
 	const name = 'm$(shell cd;>marker).c';

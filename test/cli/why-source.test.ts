@@ -16,8 +16,7 @@ const miscRegisterCauses = [
 	'struct task_struct', 'struct tty_operations', 'struct tty_struct', 'struct user_struct',
 ];
 
-
-integration(`why misc_register from the two kernels' source tarballs: symtypes, verified, complete, with the file each came from`, t => {
+integration('why misc_register from the two kernels\' source tarballs: symtypes, verified, complete, with the file each came from', t => {
 	const env = {KMODX_CACHE_DIR: temporaryDirectory(t)};
 	const result = runCli(['why', 'misc_register', ...kernels, '--types', `47=${source170}`, '--types', `56=${source192}`, '--json'], {env});
 	t.is(result.code, 0, result.stderr);
@@ -38,7 +37,7 @@ integration(`why misc_register from the two kernels' source tarballs: symtypes, 
 	t.regex(text.stdout, /\nstruct fwnode_handle\n {2}via misc_register → struct miscdevice → struct device → struct fwnode_handle\n {2}~ u8 flags; → unsigned long flags; {2}\(member type changed\)\n/);
 });
 
-integration(`a trace header reached through TRACE_INCLUDE_PATH: drm_sched_job_init, verified against both kernels' CRCs`, t => {
+integration('a trace header reached through TRACE_INCLUDE_PATH: drm_sched_job_init, verified against both kernels\' CRCs', t => {
 	// drivers/gpu/drm/scheduler/sched_main.c defines its tracepoints: the installed
 	// include/trace/define_trace.h and trace_events.h include "../../drivers/gpu/drm/scheduler/
 	// gpu_scheduler_trace.h", relative to include/trace/, which the headers package does not have.
@@ -55,14 +54,14 @@ integration(`a trace header reached through TRACE_INCLUDE_PATH: drm_sched_job_in
 	t.true(explanation.changes.some(change => change.type === 'struct task_struct'));
 });
 
-integration(`a tarball of another version is refused: one line, exit 2`, t => {
+integration('a tarball of another version is refused: one line, exit 2', t => {
 	const result = runCli(['why', 'misc_register', ...kernels, '--types', `47=${source192}`, '--types', `56=${source192}`], {env: {KMODX_CACHE_DIR: temporaryDirectory(t)}});
 	t.is(result.code, 2);
 	t.is(result.stderr, `kmodx: ${source192}: this is the source of Linux 6.1.192, but kernel 47 is 6.1.170 (${headers47}): give the source of that kernel\n`);
 	t.is(result.stdout, '');
 });
 
-integration(`with the source of one kernel only, BTF answers, says it is approximate and what the exact answer needs`, t => {
+integration('with the source of one kernel only, BTF answers, says it is approximate and what the exact answer needs', t => {
 	const env = {KMODX_CACHE_DIR: temporaryDirectory(t)};
 	const types = ['--types', `47=${source170}`, '--types', `47=${fixture('btf/debian-6.1.0-47-amd64.btf.gz')}`, '--types', `56=${fixture('btf/debian-6.1.0-56-amd64.btf.gz')}`];
 	const result = runCli(['why', 'misc_register', ...kernels, ...types, '--json'], {env});
@@ -75,7 +74,7 @@ integration(`with the source of one kernel only, BTF answers, says it is approxi
 	t.is(explanation.notes!.at(-1)!, 'no exact answer: for it give --types 56=<its linux-source tarball>');
 });
 
-integration(`BTF narrowed by the installed header that declares the symbol: the changes it marks hashed are true causes, and come first`, t => {
+integration('BTF narrowed by the installed header that declares the symbol: the changes it marks hashed are true causes, and come first', t => {
 	const env = {KMODX_CACHE_DIR: temporaryDirectory(t)};
 	const types = ['--types', `47=${fixture('btf/debian-6.1.0-47-amd64.btf.gz')}`, '--types', `56=${fixture('btf/debian-6.1.0-56-amd64.btf.gz')}`];
 	const result = runCli(['why', 'misc_register', ...kernels, ...types, '--json'], {env});

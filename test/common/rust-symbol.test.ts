@@ -21,7 +21,6 @@ const rows: Row[] = readFileSync(fixture('rust-symbols', 'names.tsv'), 'utf8').s
 	return {source: source!, name: name!, cxxfilt: cxxfilt!, rustfilt: rustfilt!};
 });
 
-
 /** One name per line through a filter; each output line answers its input line. */
 function filter(tool: string, args: string[], names: string[]): string[] {
 	const result = spawnSync(tool, args, {input: names.join('\n') + '\n', encoding: 'utf8', maxBuffer: 1 << 30});

@@ -631,9 +631,9 @@ const c = canaryPlaceholder;
 /** Every way a make variable's value could reach make or the shell as code; each tries to create the canary. */
 const flagPayloads = [
 	`\`touch ${c}\``, `\`>${c}\``, `$(shell touch ${c})`, `$(shell >${c})`, `$$(touch ${c})`, `$$(>${c})`, `;touch ${c}`, `;>${c}`, `|tee ${c}`, `&&>${c}`, `&>${c}`, `>${c}`,
-	`$(file >${c},x)`, `'$(shell >${c})'`, `"$$(>${c})"`, `\\\`>${c}\\\``, `\\\n>${c}`, ` # >${c}`, `$\${IFS}>${c}`, `'`, '"', '*', '?', '[a]', '~', '$@', '$<', `\${shell >${c}}`,
+	`$(file >${c},x)`, `'$(shell >${c})'`, `"$$(>${c})"`, `\\\`>${c}\\\``, `\\\n>${c}`, ` # >${c}`, `$\${IFS}>${c}`, '\'', '"', '*', '?', '[a]', '~', '$@', '$<', `\${shell >${c}}`,
 	`$(eval $$(shell >${c}))`, '$(info x)', '%', '\t', '\r', `\u00A0;>${c}`, '\\', `$(call cc-option,>${c})`, '\'"x"\'', `"'$$(>${c})'"`, '=1', '=\'"NS"\'', '(fmt)=x',
-	`$(if $(CONFIG_64BIT),;>${c})`, `$(subst x,;,x)>${c}`, `'\`>${c}\`'`, `"\`>${c}\`"`, `'a b'`, ' ', '\\#', `$$$$(>${c})`, `\n>${c}`, '\0', `$(shell${'\t'}>${c})`,
+	`$(if $(CONFIG_64BIT),;>${c})`, `$(subst x,;,x)>${c}`, `'\`>${c}\`'`, `"\`>${c}\`"`, '\'a b\'', ' ', '\\#', `$$$$(>${c})`, `\n>${c}`, '\0', `$(shell${'\t'}>${c})`,
 ];
 
 /** Quoting real Makefiles use, which kmodx must carry through exactly. */

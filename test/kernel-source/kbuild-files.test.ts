@@ -89,7 +89,7 @@ test('a Makefile line that would run a command or read outside the tree is refus
 		[`ccflags-y += -DFOO='\`>${marker}\`'`, /it holds characters make or the shell would interpret/],
 		[`ccflags-y += -DFOO="$$(>${marker})"`, /it holds a \$\$/],
 		[`ccflags-y += -DFOO=\\\`>${marker}\\\``, /it holds a > the shell would interpret/],
-		[`ccflags-y += -DFOO=\\\`id\\\``, /it holds characters make or the shell would interpret/],
+		['ccflags-y += -DFOO=\\`id\\`', /it holds characters make or the shell would interpret/],
 		['ccflags-y += -I\'$(srctree)/drivers/a b\'', /its path holds characters make or the shell would interpret/],
 		['ccflags-y += -include$(srctree)/drivers/../../../../etc/passwd', /it names \.\.\/\.\.\/\.\.\/etc\/passwd, outside the source tree and the headers directory/],
 		['ccflags-y += -I$(src)/../../..', /it names \.\., outside/],

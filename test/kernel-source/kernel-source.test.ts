@@ -15,7 +15,6 @@ const members = execFileSync('tar', ['-tf', '-'], {input: plain, encoding: 'utf8
 const sourceFiles = members.map(name => name.replace(/^linux-source-6\.1\//, ''));
 const extract = (name: string) => execFileSync('tar', ['-xOf', '-', `linux-source-6.1/${name}`], {input: plain, maxBuffer: 64 * 1024 * 1024});
 
-
 /** The fixture re-encoded every way a distribution ships a source tree. */
 function forms(t: ExecutionContext): Array<[string, string]> {
 	const directory = temporaryDirectory(t);

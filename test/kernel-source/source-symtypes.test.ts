@@ -32,8 +32,7 @@ function symversCrcs(file: string): Map<string, {crc: number; module: string}> {
 	return new Map(lines.map(line => line.split('\t')).filter(fields => fields.length >= 3).map(fields => [fields[1]!, {crc: Number.parseInt(fields[0]!, 16) >>> 0, module: fields[2]!}]));
 }
 
-
-integration(`from the kernels' own source: every CRC equals Module.symvers, and the changes are what a plain diff of genksyms's output shows`, async t => {
+integration('from the kernels\' own source: every CRC equals Module.symvers, and the changes are what a plain diff of genksyms\'s output shows', async t => {
 	const cacheDir = temporaryDirectory(t);
 	const sources: KernelSource[] = await Promise.all(kernels.map(async kernel => openKernelSource(kernel.tarball, {cacheDir})));
 	const crcs = kernels.map(kernel => symversCrcs(kernel.symvers));
@@ -83,7 +82,7 @@ integration(`from the kernels' own source: every CRC equals Module.symvers, and 
 	t.is(await rememberedSourceSymtypes({...remembered, sourceIdentity: 'tarball:another'}), undefined, 'another tarball too');
 });
 
-integration(`a symbol no file of the tree exports is an input error that says so`, async t => {
+integration('a symbol no file of the tree exports is an input error that says so', async t => {
 	const source = await openKernelSource(kernels[0].tarball, {});
 	const request = {source, headers: kernels[0].headers, exporter: 'vmlinux', kernelCrc: undefined, cacheDir: undefined, timeoutMs: 120_000};
 	await t.throwsAsync(sourceSymtypes({...request, symbol: 'wake_up_process'}), {message: /: no file here exports wake_up_process \(searched \.c and \.S files/});

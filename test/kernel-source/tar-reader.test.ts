@@ -8,7 +8,6 @@ import {fixture} from '../helpers/paths.js';
 
 const tarball = fixture('kernel-source/linux-source-6.1.170-3.tar.xz');
 
-
 /** The uncompressed fixture, by the system's xz: the reader under test sees plain tar bytes. */
 function plainTar(): Buffer {
 	return execFileSync('xz', ['-dc', tarball], {maxBuffer: 64 * 1024 * 1024});

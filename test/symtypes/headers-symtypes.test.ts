@@ -14,7 +14,7 @@ import {fixture} from '../helpers/paths.js';
 
 const integration = needs('headers', 'kbuild');
 
-integration(`the real CRCs and the corpus explanation, from installed Debian headers`, async t => {
+integration('the real CRCs and the corpus explanation, from installed Debian headers', async t => {
 	const cacheDir = temporaryDirectory(t);
 	const start = performance.now();
 	const [old, current] = await Promise.all([

@@ -38,7 +38,7 @@ test('the usual places of a kernel\'s source: Debian\'s /usr/src/linux-source-X.
 	t.deepEqual(sourceCandidates(6, 12, '6.12.0-1-amd64', root), []);
 });
 
-integration(`a source found in /usr/src is used for the kernel of its version, and skipped, with the reason, for another`, async t => {
+integration('a source found in /usr/src is used for the kernel of its version, and skipped, with the reason, for another', async t => {
 	const root = temporaryDirectory(t);
 	mkdirSync(path.join(root, 'usr/src'), {recursive: true});
 	// Only 6.1.170's source is "installed": right for 47, the wrong version for 56.

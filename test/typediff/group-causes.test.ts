@@ -19,7 +19,7 @@ function changedExports(): string[] {
 	return [...before].filter(([name, crc]) => after.has(name) && after.get(name) !== crc).map(([name]) => name);
 }
 
-integration(`from symtypes trees: every changed export lands in the groups of exactly the changes a plain diff of its file's symtypes shows`, t => {
+integration('from symtypes trees: every changed export lands in the groups of exactly the changes a plain diff of its file\'s symtypes shows', t => {
 	const files = ['drivers/char/misc.c', 'kernel/kthread.c', 'mm/slab_common.c', 'fs/debugfs/inode.c'];
 	// A "tree" of four files per kernel, each made by kbuild by hand (the reference recipe).
 	const texts = {47: new Map<string, string>(), 56: new Map<string, string>()};

@@ -460,48 +460,48 @@ function moveBy(state: ExplorerState, action: Action): ExplorerState {
 /** Enter: a module of the matrix, a cause's exports, or the detail of a symbol or kernel. */
 function open(state: ExplorerState): ExplorerState {
 	const screen = currentScreen(state);
-		if (screen.kind === 'matrix') {
-			const module = state.matrixView[state.matrixCursor];
-			if (module === undefined) {
-				return state;
-			}
-
-			const base = {...state, module, stack: [...state.stack, {kind: 'table'} as Screen], search: undefined, cursor: 0, pane: 'symbols' as const};
-			return {...base, view: computeView(base)};
-		}
-
-		if (screen.kind === 'causes') {
-			// The table shows that cause's exports (or every export again), first row selected.
-			const cause = state.causeCursor === 0 ? undefined : state.causeCursor - 1;
-			return {...reView({...state, stack: state.stack.slice(0, -1), search: undefined}, {cause, pane: 'symbols'}), cursor: 0};
-		}
-
-		if (screen.kind !== 'table') {
+	if (screen.kind === 'matrix') {
+		const module = state.matrixView[state.matrixCursor];
+		if (module === undefined) {
 			return state;
 		}
 
-		if (state.pane === 'kernels') {
-			return {...state, stack: [...state.stack, {kind: 'kernel'}], detailScroll: 0};
-		}
+		const base = {...state, module, stack: [...state.stack, {kind: 'table'} as Screen], search: undefined, cursor: 0, pane: 'symbols' as const};
+		return {...base, view: computeView(base)};
+	}
 
-		return selectedRow(state) ? {...state, stack: [...state.stack, {kind: 'symbol'}], detailScroll: 0} : state;
+	if (screen.kind === 'causes') {
+		// The table shows that cause's exports (or every export again), first row selected.
+		const cause = state.causeCursor === 0 ? undefined : state.causeCursor - 1;
+		return {...reView({...state, stack: state.stack.slice(0, -1), search: undefined}, {cause, pane: 'symbols'}), cursor: 0};
+	}
+
+	if (screen.kind !== 'table') {
+		return state;
+	}
+
+	if (state.pane === 'kernels') {
+		return {...state, stack: [...state.stack, {kind: 'kernel'}], detailScroll: 0};
+	}
+
+	return selectedRow(state) ? {...state, stack: [...state.stack, {kind: 'symbol'}], detailScroll: 0} : state;
 }
 
 /** Esc: closes the help, then clears the search, then goes back a screen. */
 function back(state: ExplorerState): ExplorerState {
-		if (state.help) {
-			return {...state, help: false, search: state.search?.list === 'help' ? undefined : state.search};
-		}
+	if (state.help) {
+		return {...state, help: false, search: state.search?.list === 'help' ? undefined : state.search};
+	}
 
-		if (state.overview) {
-			return {...state, overview: false};
-		}
+	if (state.overview) {
+		return {...state, overview: false};
+	}
 
-		if (state.search && state.search.list === listOf(state)) {
-			return {...state, search: undefined};
-		}
+	if (state.search && state.search.list === listOf(state)) {
+		return {...state, search: undefined};
+	}
 
-		return state.stack.length > 1 ? {...state, stack: state.stack.slice(0, -1)} : state;
+	return state.stack.length > 1 ? {...state, stack: state.stack.slice(0, -1)} : state;
 }
 
 function onSearchKey(state: ExplorerState, action: Action): ExplorerState {
