@@ -24,7 +24,7 @@ export default tseslint.config(
 		},
 	},
 	{
-		// The format: tabs, single quotes, semicolons, no spaces inside braces, dangling commas in
+		// The format: tabs, single quotes, semicolons, dangling commas in
 		// multi-line lists, and one statement per line.
 		plugins: {'@stylistic': stylistic},
 		rules: {
@@ -32,7 +32,6 @@ export default tseslint.config(
 			'@stylistic/quotes': ['error', 'single', {avoidEscape: true}],
 			'@stylistic/semi': ['error', 'always'],
 			'@stylistic/comma-dangle': ['error', 'always-multiline'],
-			'@stylistic/object-curly-spacing': ['error', 'never'],
 			'@stylistic/no-trailing-spaces': 'error',
 			'@stylistic/no-multiple-empty-lines': ['error', {max: 1, maxBOF: 0, maxEOF: 0}],
 			'@stylistic/eol-last': 'error',
