@@ -1,5 +1,6 @@
 import zlib from 'node:zlib';
 import {InputError} from '../common/input-error.js';
+import {nameHash} from '../common/name-hash.js';
 import {exportTypes} from '../module/module-info.js';
 import type {ExportTable, KernelExport} from './kernel.js';
 
@@ -25,16 +26,6 @@ const magic = 0x31_50_58_4B; // "KXP1"
 const headerInts = 8;
 const recordInts = 4;
 const hasCrc = 8;
-
-/** FNV-1a over the name's bytes (latin1), the same hash SymversTable indexes with. */
-export function nameHash(name: string): number {
-	let hash = 0x81_1c_9d_c5;
-	for (let index = 0; index < name.length; index++) {
-		hash = Math.imul(hash ^ (name.charCodeAt(index) & 0xff), 0x01_00_01_93);
-	}
-
-	return hash;
-}
 
 export function packExports(exports: Iterable<KernelExport>, identity = ''): Buffer {
 	const strings = new Map<string, number>();

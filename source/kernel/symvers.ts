@@ -1,7 +1,7 @@
 import {InputError} from '../common/input-error.js';
 import {exportTypes, type ExportType} from '../module/module-info.js';
 import type {ExportTable, KernelExport} from './kernel.js';
-import {nameHash} from './packed-exports.js';
+import {fnvOffset, fnvPrime, nameHash} from '../common/name-hash.js';
 const exportTypeBytes = exportTypes.map(type => Buffer.from(type, 'latin1'));
 
 const TAB = 9;
@@ -131,12 +131,12 @@ export class SymversTable implements ExportTable {
 				throw this.lineError(line, 'expected a CRC like 0x1234abcd in the first column');
 			}
 
-			// Name: hash its bytes on the way to the next tab.
+			// Name: hash its bytes on the way to the next tab (nameHash, inline).
 			const nameStart = ++at;
-			let hash = 0x81_1c_9d_c5;
+			let hash = fnvOffset;
 			byte = text[at]!;
 			while (at < length && byte !== TAB && byte !== NEWLINE) {
-				hash = Math.imul(hash ^ byte, 0x01_00_01_93);
+				hash = Math.imul(hash ^ byte, fnvPrime);
 				byte = text[++at]!;
 			}
 

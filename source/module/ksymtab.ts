@@ -1,13 +1,6 @@
 import {InputError} from '../common/input-error.js';
 import {ET_REL, SHN_ABS, SHT_NOBITS, SHT_REL, type ElfFile, type ElfSection} from '../elf/elf-file.js';
-import type {ExportType} from './module-info.js';
-
-export type KsymtabEntry = {
-	name: string;
-	crc: number | undefined;
-	exportType: ExportType;
-	namespace: string;
-};
+import type {ExportType, ModuleExport} from './module-info.js';
 
 /**
 `include/linux/module_symbol.h` (the `__kflagstab` series, 7.x): one `u8` of flags per
@@ -32,8 +25,8 @@ PREL32 `{s32 value, s32 name, s32 namespace}` (x86-64, arm64, … since 4.19; no
 or absolute `{ptr value, ptr name, ptr namespace}`. In a `.ko` the fields are zero and
 relocations point at the strings; in vmlinux they are resolved in place.
 */
-export function readKsymtab(elf: ElfFile): KsymtabEntry[] {
-	const entries: KsymtabEntry[] = [];
+export function readKsymtab(elf: ElfFile): ModuleExport[] {
+	const entries: ModuleExport[] = [];
 	for (const {ksymtab: section, kcrctab: crcSection, kflagstab: flagSection, exportType} of exportTables(elf)) {
 		// SHT_NOBITS claims a size but has no bytes in the file: the reads below would run off its (empty) view.
 		const empty = [section, crcSection, flagSection].find(table => table?.type === SHT_NOBITS);
