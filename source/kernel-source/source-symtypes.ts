@@ -8,7 +8,7 @@ import {headersArchitectures, headersConfig, headersIdentity, headersSourceTree}
 import {KbuildError, kbuildSymtypes} from '../kbuild/kbuild-symtypes.js';
 import {isKbuildName} from '../kbuild/kbuild-word.js';
 import {genksymsCrc} from '../symtypes/genksyms-crc.js';
-import {readSymtypes} from '../symtypes/read-symtypes.js';
+import {parseSymtypes} from '../symtypes/read-symtypes.js';
 import type {SymtypesIndex} from '../symtypes/symtypes-index.js';
 import {kbuildFlags} from './kbuild-flags.js';
 import type {KernelSource, Progress} from './kernel-source.js';
@@ -133,7 +133,7 @@ async function unitCacheKey(sourceIdentity: string, headers: string, file: strin
 async function cachedUnit(cacheDir: string | undefined, key: string, label: string): Promise<SymtypesIndex | undefined> {
 	const cached = await readCache(cacheDir, cacheKind, key);
 	try {
-		return cached ? readSymtypes(zlib.gunzipSync(cached), label) : undefined;
+		return cached ? parseSymtypes(zlib.gunzipSync(cached), label) : undefined;
 	} catch {
 		return undefined; // A damaged entry is generated again.
 	}
@@ -217,7 +217,7 @@ async function generateUnit(request: SourceSymtypesRequest, file: string): Promi
 	}
 
 	await writeCache(request.cacheDir, cacheKind, key, zlib.gzipSync(Buffer.from(text, 'latin1'), {level: 6}), cacheEntries);
-	return {index: readSymtypes(text, label), cachePath};
+	return {index: parseSymtypes(text, label), cachePath};
 }
 
 /** How many installed-header directories may reach into the tree (a unit needs one or two). */

@@ -6,7 +6,7 @@ import {ElfFile, SHT_NOBITS, SHT_REL, SHT_RELA, SHT_SYMTAB, SHT_SYMTAB_SHNDX, is
 import {elfLayout} from '../elf/elf-layout.js';
 import type {ModuleInfo} from './module-info.js';
 import {exportEntryCount, exportTables} from './ksymtab.js';
-import {maximumModuleSize, moduleFromElf, parseModule, parseModuleFile, readModuleFile} from './read-module.js';
+import {maximumModuleSize, moduleFromElf, parseModule, parseModuleBytes, readModuleFile} from './read-module.js';
 
 /** Sections parseModule reads by name; code and data are never looked at. */
 const wanted = new Set(['.modinfo', '__versions', '__version_ext_crcs', '__version_ext_names']);
@@ -52,7 +52,7 @@ export async function readModuleSparse(file: string, {wholeUpTo = wholeReadSize}
 		const head = readAt(fd, pool, 0, wholeUpTo, 0);
 		written = [[0, head]];
 		if (head < wholeUpTo) {
-			return await parseModuleBytes(pool.subarray(0, head), file);
+			return await parseReusedModuleBytes(pool.subarray(0, head), file);
 		}
 
 		const size = fstatSync(fd).size;
@@ -82,7 +82,7 @@ export async function readModuleSparse(file: string, {wholeUpTo = wholeReadSize}
 			// Compressed, or odd enough to deserve the full reader and its errors.
 			const whole = new Uint8Array(size);
 			readRange(fd, whole, 0, size, file);
-			return await parseModuleFile(whole, file);
+			return await parseModuleBytes(whole, file);
 		}
 
 		// Nothing parseModule returns points into the buffer: it is free again after this.
@@ -101,8 +101,8 @@ A whole module file's bytes, plain or compressed, in a buffer that is reused onc
 Decompression is asynchronous: a compressed module gets a copy, so the buffer may be reused
 (or shared) while it runs.
 */
-export async function parseModuleBytes(data: Uint8Array, file: string): Promise<ModuleInfo> {
-	return isElf(data) ? parseModule(data, file) : parseModuleFile(data.slice(), file);
+export async function parseReusedModuleBytes(data: Uint8Array, file: string): Promise<ModuleInfo> {
+	return isElf(data) ? parseModule(data, file) : parseModuleBytes(data.slice(), file);
 }
 
 function readRange(fd: number, data: Uint8Array, offset: number, end: number, file: string): void {

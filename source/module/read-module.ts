@@ -13,11 +13,11 @@ import {readSignature} from './signature.js';
 export const maximumModuleSize = 256 * 1024 * 1024;
 
 export async function readModuleFile(file: string): Promise<ModuleInfo> {
-	return parseModuleFile(await readBounded(file, maximumModuleSize, 'a kernel module'), file);
+	return parseModuleBytes(await readBounded(file, maximumModuleSize, 'a kernel module'), file);
 }
 
-/** A module file's bytes, plain or compressed (told by magic). */
-export async function parseModuleFile(raw: Uint8Array, file: string): Promise<ModuleInfo> {
+/** A module from its file's bytes, plain or compressed (told by magic); `file` names it in errors. */
+export async function parseModuleBytes(raw: Uint8Array, file: string): Promise<ModuleInfo> {
 	const {data, compression} = await maybeDecompress(raw, file, {maxSize: maximumModuleSize});
 	return parseModule(data, file, compression);
 }

@@ -6,7 +6,7 @@ import {checkModule, type CheckPolicy, type PeerExport} from '../verdict/check-m
 import type {ModuleReport} from '../engine/check-report.js';
 import {digestReport, type DigestOptions, type ModuleDigest} from './digest.js';
 import type {ImportResolver} from '../verdict/import-resolver.js';
-import {parseModuleBytes, readModuleSparse} from '../module/read-module-sparse.js';
+import {parseReusedModuleBytes, readModuleSparse} from '../module/read-module-sparse.js';
 
 /** One module read and checked, as a worker hands it back. */
 export type ProcessedModule = {
@@ -35,7 +35,7 @@ export type ScanContext = {
 
 /** Module `index` of the scan, from `file`, or from its bytes when they were read already (prefetch.ts). */
 export async function processModule(index: number, file: string, {kernels, resolver, policy, peersPossible, digest, inspect}: ScanContext, data?: Uint8Array): Promise<ProcessedModule> {
-	const module = await guarded(file, async () => (data ? parseModuleBytes(data, file) : readModuleSparse(file)));
+	const module = await guarded(file, async () => (data ? parseReusedModuleBytes(data, file) : readModuleSparse(file)));
 	inspect?.(module);
 	let report: ModuleReport | undefined;
 	let unresolved: boolean;

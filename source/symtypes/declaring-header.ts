@@ -4,7 +4,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import {readCache, writeCache} from '../common/cache.js';
 import {isInputError} from '../common/input-error.js';
-import {readSymtypes} from './read-symtypes.js';
+import {parseSymtypes} from './read-symtypes.js';
 import type {SymtypesIndex} from './symtypes-index.js';
 import {headersArchitectures, headersIdentity, headersSourceTree} from '../kbuild/headers-dir.js';
 import {kbuildSymtypes} from '../kbuild/kbuild-symtypes.js';
@@ -36,7 +36,7 @@ export async function declaringHeaderSymtypes(headers: string, symbol: string, o
 	if (cached) {
 		try {
 			const {header, text} = JSON.parse(zlib.gunzipSync(cached).toString('latin1')) as {header: string; text: string};
-			return {header, index: readSymtypes(text, `${header} (${headers})`)};
+			return {header, index: parseSymtypes(text, `${header} (${headers})`)};
 		} catch {}
 	}
 
@@ -55,7 +55,7 @@ export async function declaringHeaderSymtypes(headers: string, symbol: string, o
 			throw error;
 		}
 
-		const index = readSymtypes(text, `${header} (${headers})`);
+		const index = parseSymtypes(text, `${header} (${headers})`);
 		if (index.exports.has(symbol)) {
 			// eslint-disable-next-line no-await-in-loop
 			await writeCache(options.cacheDir, cacheKind, key, zlib.gzipSync(Buffer.from(JSON.stringify({header, text}), 'latin1')), 512);

@@ -5,7 +5,7 @@ import {headersIdentity, headersVersion} from '../kbuild/headers-dir.js';
 import {kbuildSymtypes} from '../kbuild/kbuild-symtypes.js';
 import type {MakeOptions} from '../kbuild/run-make.js';
 import {genksymsCrc} from './genksyms-crc.js';
-import {readSymtypes} from './read-symtypes.js';
+import {parseSymtypes} from './read-symtypes.js';
 
 export type GeneratedSymtypes = {
 	/** The `.symtypes` text kbuild wrote for the generated `version.c`. */
@@ -70,7 +70,7 @@ export async function generateModuleLayoutSymtypes(headersDir: string, options: 
 	}
 
 	const text = await kbuildSymtypes(headers, {files: new Map([['version.c', source]]), source: 'version.c', module: true}, options);
-	const crc = genksymsCrc(readSymtypes(text, 'version.symtypes'), 'module_layout');
+	const crc = genksymsCrc(parseSymtypes(text, 'version.symtypes'), 'module_layout');
 	if (key) {
 		await writeCache(options.cacheDir, cacheKind, key, Buffer.from(JSON.stringify({text, crc})));
 	}

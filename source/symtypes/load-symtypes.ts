@@ -4,7 +4,7 @@ import {describeFsError} from '../common/fs-errors.js';
 import {InputError} from '../common/input-error.js';
 import {readBounded} from '../common/read-bounded.js';
 import {maybeDecompress} from '../compression/decompress.js';
-import {mergeSymtypes, readSymtypes, type DefinitionCount, type SharedDefinitions} from './read-symtypes.js';
+import {mergeSymtypes, parseSymtypes, type DefinitionCount, type SharedDefinitions} from './read-symtypes.js';
 import type {SymtypesIndex} from './symtypes-index.js';
 
 const symtypesName = /\.symtypes(\.gz|\.xz|\.zst)?$/;
@@ -55,7 +55,7 @@ const maximumSymtypesSize = 512 * 1024 * 1024;
 async function readSymtypesFile(file: string, shared?: SharedDefinitions, count?: DefinitionCount): Promise<SymtypesIndex> {
 	let data = await readBounded(file, maximumSymtypesSize, 'a .symtypes file');
 	({data} = await maybeDecompress(data, file));
-	return readSymtypes(data, file, {shared, count});
+	return parseSymtypes(data, file, {shared, count});
 }
 
 async function findSymtypesFiles(directory: string): Promise<string[]> {

@@ -12,7 +12,7 @@ Parse the text of one `.symtypes` file: per-object (what genksyms writes) or con
 (SUSE `ksymtypes consolidate`: `/* file *\/` sections, omitted repeats, `s##name` opaque types).
 Bytes are taken as latin1 so that the CRC sees exactly the file's bytes.
 */
-export function readSymtypes(data: string | Uint8Array, file: string, options: {shared?: SharedDefinitions; count?: DefinitionCount} = {}): SymtypesIndex {
+export function parseSymtypes(data: string | Uint8Array, file: string, options: {shared?: SharedDefinitions; count?: DefinitionCount} = {}): SymtypesIndex {
 	const text = typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('latin1');
 	if (text.includes('\0')) {
 		throw new InputError(file, 'not a .symtypes file (binary data)');

@@ -162,10 +162,10 @@ export class TypeInformation {
 		if (symbol === 'module_layout' && headers) {
 			try {
 				onProgress?.(`generating module_layout's symtypes from ${headers}`);
-				const [{generateModuleLayoutSymtypes}, {readSymtypes}] = await Promise.all([import('../symtypes/headers-symtypes.js'), import('../symtypes/read-symtypes.js')]);
+				const [{generateModuleLayoutSymtypes}, {parseSymtypes}] = await Promise.all([import('../symtypes/headers-symtypes.js'), import('../symtypes/read-symtypes.js')]);
 				const generated = await generateModuleLayoutSymtypes(headers, {timeoutMs: this.options.timeoutMs ?? 120_000, cacheDir: this.cacheDir});
 				return {
-					index: readSymtypes(generated.text, `${headers} (generated version.symtypes)`),
+					index: parseSymtypes(generated.text, `${headers} (generated version.symtypes)`),
 					origin: {kind: 'headers', headers, file: 'kernel/module/version.c (its #include lines)'},
 					notes: generated.notes,
 				};

@@ -9,7 +9,7 @@ import {SymversTable} from '../../source/kernel/symvers.js';
 import {packExports, PackedExports} from '../../source/kernel/packed-exports.js';
 import {parseModule} from '../../source/module/read-module.js';
 import {genksymsCrc} from '../../source/symtypes/genksyms-crc.js';
-import {readSymtypes, tokenize} from '../../source/symtypes/read-symtypes.js';
+import {parseSymtypes, tokenize} from '../../source/symtypes/read-symtypes.js';
 import {swapByteOrder, writeSubset} from '../helpers/btf-writer.js';
 import {fixture} from '../helpers/paths.js';
 import {caseSeed, Rng} from './mutate.js';
@@ -129,9 +129,9 @@ test('symtypes: every CRC is unchanged by whitespace changes (runs of spaces and
 	for (const {name, data} of realSymtypes) {
 		if (name === 'consolidated') continue;
 		const text = Buffer.from(data).toString('latin1');
-		const index = readSymtypes(text, name);
+		const index = parseSymtypes(text, name);
 		const respaced = text.split('\n').map(line => line.replaceAll(' ', () => rng.pick([' ', '  ', '\t', ' \t '])) + rng.pick(['', ' ', '\t', '\r'])).join('\n');
-		const other = readSymtypes(respaced, name);
+		const other = parseSymtypes(respaced, name);
 		for (const symbol of index.exports.keys()) t.is(genksymsCrc(other, symbol), genksymsCrc(index, symbol), `${name} ${symbol}`);
 	}
 });

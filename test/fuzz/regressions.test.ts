@@ -15,7 +15,7 @@ import {parseModule, readModuleFile} from '../../source/module/read-module.js';
 import {loadKernel} from '../../source/kernel/load-kernel.js';
 import {explainSymtypes} from '../../source/typediff/explain-symtypes.js';
 import {expandSymbol, genksymsCrc} from '../../source/symtypes/genksyms-crc.js';
-import {readSymtypes} from '../../source/symtypes/read-symtypes.js';
+import {parseSymtypes} from '../../source/symtypes/read-symtypes.js';
 import {structMembers} from '../../source/symtypes/c-text.js';
 import {encodeBtf, StringTable} from '../helpers/btf-writer.js';
 import {temporaryDirectory} from '../helpers/derive.js';
@@ -50,12 +50,12 @@ for (const name of cases) {
 // ---- symtypes: cycles and depth ------------------------------------------------------------------
 
 test('symtypes: a typedef that refers to itself expands once (cycle ends as in genksyms)', t => {
-	const index = readSymtypes('t#loop int t#loop \nfoo int foo ( t#loop ) \n', 'cycle.symtypes');
+	const index = parseSymtypes('t#loop int t#loop \nfoo int foo ( t#loop ) \n', 'cycle.symtypes');
 	t.is(expandSymbol(index, 'foo').text, 'int foo ( int loop ) ');
 });
 
 test('symtypes: mutually recursive structs expand each once', t => {
-	const index = readSymtypes('s#a struct a { s#b * b ; } \ns#b struct b { s#a * a ; } \nfoo int foo ( s#a * ) \n', 'mutual.symtypes');
+	const index = parseSymtypes('s#a struct a { s#b * b ; } \ns#b struct b { s#a * a ; } \nfoo int foo ( s#a * ) \n', 'mutual.symtypes');
 	t.is(expandSymbol(index, 'foo').text, 'int foo ( struct a { struct b { struct a * a ; } * b ; } * ) ');
 });
 
@@ -63,7 +63,7 @@ test('symtypes: a 100,000-deep typedef chain expands without recursion, in token
 	const depth = 100_000;
 	const lines = ['foo int foo ( t#c0 ) '];
 	for (let i = 0; i < depth; i++) lines.push(`t#c${i} ${i + 1 < depth ? `t#c${i + 1}` : 'int'} `);
-	const index = readSymtypes(lines.join('\n'), 'deep.symtypes');
+	const index = parseSymtypes(lines.join('\n'), 'deep.symtypes');
 	const text = expandSymbol(index, 'foo').text;
 	t.is(text, 'int foo ( int ) ');
 	// The explanation's shortest paths stay linear too.
@@ -199,7 +199,7 @@ test('a damaged export-table cache entry is refused when opened; a forged one fa
 		view.setInt32(32 + (capacity * 4) + 4, 0x7F_FF_FF_FF, true); // First record's name start.
 	});
 	t.throws(() => [...nameOutside.all()], {instanceOf: InputError});
-	t.is(genksymsCrc(readSymtypes('foo int foo ( ) \n', 'x'), 'foo'), zlib.crc32('int foo ( ) ') >>> 0);
+	t.is(genksymsCrc(parseSymtypes('foo int foo ( ) \n', 'x'), 'foo'), zlib.crc32('int foo ( ) ') >>> 0);
 });
 
 // ---- bounded reads -------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ import {parseModule, readModuleFile} from '../../source/module/read-module.js';
 import {readModuleSparse} from '../../source/module/read-module-sparse.js';
 import {explainSymtypes} from '../../source/typediff/explain-symtypes.js';
 import {genksymsCrc} from '../../source/symtypes/genksyms-crc.js';
-import {readSymtypes} from '../../source/symtypes/read-symtypes.js';
+import {parseSymtypes} from '../../source/symtypes/read-symtypes.js';
 import type {SymtypesIndex} from '../../source/symtypes/symtypes-index.js';
 import {buildCheckReport} from '../../source/engine/check-report.js';
 import {formatMarkdown} from '../../source/views/format-markdown.js';
@@ -79,7 +79,7 @@ export function makeContext(): Context {
 	const symtypes = symtypesSeeds().find(seed => seed.name === 'version.symtypes 56')!;
 	return {
 		btfReference: smallBtfReference(),
-		symtypesReference: readSymtypes(symtypes.data, 'reference.symtypes'),
+		symtypesReference: parseSymtypes(symtypes.data, 'reference.symtypes'),
 		scratch,
 		externalMs: 0,
 		cleanup() {
@@ -308,7 +308,7 @@ const symtypesTarget: Target = {
 	},
 	mutate: stacked(mutateSymtypes, 1),
 	async run(data, context) {
-		const index = readSymtypes(data, 'fuzz.symtypes');
+		const index = parseSymtypes(data, 'fuzz.symtypes');
 		let count = 0;
 		for (const symbol of index.exports.keys()) {
 			if (count++ >= 40) break;

@@ -4,10 +4,10 @@ import test from 'ava';
 import {InputError} from '../../source/common/input-error.js';
 import {expandSymbol, expansion, genksymsCrc} from '../../source/symtypes/genksyms-crc.js';
 import {loadSymtypes} from '../../source/symtypes/load-symtypes.js';
-import {readSymtypes} from '../../source/symtypes/read-symtypes.js';
+import {parseSymtypes} from '../../source/symtypes/read-symtypes.js';
 import {fixture} from '../helpers/paths.js';
 
-const genksymsFixture = (name: string) => readSymtypes(readFileSync(fixture('symtypes/genksyms', name)), name);
+const genksymsFixture = (name: string) => parseSymtypes(readFileSync(fixture('symtypes/genksyms', name)), name);
 
 /** `#SYMVER name 0x…` lines, as genksyms printed them. */
 function printedCrcs(name: string): Map<string, number> {
@@ -22,7 +22,7 @@ function printedCrcs(name: string): Map<string, number> {
 
 test('test vector: a struct defined inside a prototype', t => {
 	t.is(zlib.crc32('int foo ( struct bar { int mem [ 2 ] ; } * ) '), 0x07_0D_85_4D);
-	const index = readSymtypes('s#bar struct bar { int mem [ 2 ] ; } \nfoo int foo ( s#bar * ) \n', 'vector.symtypes');
+	const index = parseSymtypes('s#bar struct bar { int mem [ 2 ] ; } \nfoo int foo ( s#bar * ) \n', 'vector.symtypes');
 	t.is(expansion(index, 'foo'), 'int foo ( struct bar { int mem [ 2 ] ; } * ) ');
 	t.is(genksymsCrc(index, 'foo'), 0x07_0D_85_4D);
 });
@@ -61,21 +61,21 @@ test('the expansion string is exactly what genksyms -D hashed', t => {
 });
 
 test('an undefined struct counts as { UNKNOWN }, a second use as its name', t => {
-	const declared = readSymtypes('f int f ( s#foo * , s#foo * ) ', 'a.symtypes');
+	const declared = parseSymtypes('f int f ( s#foo * , s#foo * ) ', 'a.symtypes');
 	t.is(expansion(declared, 'f'), 'int f ( struct foo { UNKNOWN } * , struct foo * ) ');
-	const union = readSymtypes('f int f ( u#foo * ) ', 'a.symtypes');
+	const union = parseSymtypes('f int f ( u#foo * ) ', 'a.symtypes');
 	t.is(expansion(union, 'f'), 'int f ( union foo { UNKNOWN } * ) ');
 	const result = expandSymbol(declared, 'f');
 	t.deepEqual([...result.definitions.keys()], ['f', 's#foo']);
 });
 
 test('recursion through pointers ends at the second visit', t => {
-	const index = readSymtypes('s#node struct node { s#node * next ; u#u * u ; } \nu#u union u { s#node * n ; } \nf void f ( s#node * ) ', 'a.symtypes');
+	const index = parseSymtypes('s#node struct node { s#node * next ; u#u * u ; } \nu#u union u { s#node * n ; } \nf void f ( s#node * ) ', 'a.symtypes');
 	t.is(expansion(index, 'f'), 'void f ( struct node { struct node * next ; union u { struct node * n ; } * u ; } * ) ');
 });
 
 test('missing typedefs and unknown exports are input errors', t => {
-	const index = readSymtypes('s#x struct x { int a ; } \nf void f ( t#missing ) ', 'a.symtypes');
+	const index = parseSymtypes('s#x struct x { int a ; } \nf void f ( t#missing ) ', 'a.symtypes');
 	const error = t.throws(() => genksymsCrc(index, 'f'), {instanceOf: InputError});
 	t.is(error?.message, 'a.symtypes: line 2: t#missing is used but not defined');
 	const unknown = t.throws(() => genksymsCrc(index, 'nope'), {instanceOf: InputError});

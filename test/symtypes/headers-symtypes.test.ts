@@ -7,7 +7,7 @@ import {explainSymtypes} from '../../source/typediff/explain-symtypes.js';
 import {genksymsCrc} from '../../source/symtypes/genksyms-crc.js';
 import {generateModuleLayoutSymtypes, moduleLayoutSource} from '../../source/symtypes/headers-symtypes.js';
 import {loadSymtypes} from '../../source/symtypes/load-symtypes.js';
-import {readSymtypes} from '../../source/symtypes/read-symtypes.js';
+import {parseSymtypes} from '../../source/symtypes/read-symtypes.js';
 import {temporaryDirectory, writeTemporary} from '../helpers/derive.js';
 import {headers47, headers56, needs, oracleProgram} from '../helpers/oracles.js';
 import {fixture} from '../helpers/paths.js';
@@ -31,8 +31,8 @@ integration('the real CRCs and the corpus explanation, from installed Debian hea
 
 	const fromHeaders = explainSymtypes({
 		symbol: 'module_layout',
-		from: {label: '47', index: readSymtypes(old.text, old.cachePath!), kernelCrc: 0x16_0C_03_AF},
-		to: {label: '56', index: readSymtypes(current.text, current.cachePath!), kernelCrc: 0x90_60_32_3F},
+		from: {label: '47', index: parseSymtypes(old.text, old.cachePath!), kernelCrc: 0x16_0C_03_AF},
+		to: {label: '56', index: parseSymtypes(current.text, current.cachePath!), kernelCrc: 0x90_60_32_3F},
 	});
 	const fromCorpus = explainSymtypes({
 		symbol: 'module_layout',
@@ -46,7 +46,7 @@ integration('the real CRCs and the corpus explanation, from installed Debian hea
 	const cached = await generateModuleLayoutSymtypes(headers47, {timeoutMs: 120_000, cacheDir, pathEnv: temporaryDirectory(t)});
 	t.is(cached.cachePath, old.cachePath);
 	t.is(cached.crc, old.crc);
-	t.is(genksymsCrc(readSymtypes(cached.text, 'cached'), 'module_layout'), 0x16_0C_03_AF);
+	t.is(genksymsCrc(parseSymtypes(cached.text, 'cached'), 'module_layout'), 0x16_0C_03_AF);
 });
 
 test('the generated version.c has the 6.1 includes, 6.12 without dynamic_debug.h', t => {

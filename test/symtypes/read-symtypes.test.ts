@@ -4,19 +4,19 @@ import test from 'ava';
 import {InputError} from '../../source/common/input-error.js';
 import {genksymsCrc} from '../../source/symtypes/genksyms-crc.js';
 import {loadSymtypes} from '../../source/symtypes/load-symtypes.js';
-import {maximumDefinitions, readSymtypes, tokenize} from '../../source/symtypes/read-symtypes.js';
+import {maximumDefinitions, parseSymtypes, tokenize} from '../../source/symtypes/read-symtypes.js';
 import {temporaryDirectory, writeTemporary} from '../helpers/derive.js';
 import {fixture} from '../helpers/paths.js';
 
 test('reads a per-object file: trailing spaces, extern and override are not tokens', t => {
-	const index = readSymtypes(readFileSync(fixture('symtypes/genksyms/override.symtypes')), 'override.symtypes');
+	const index = parseSymtypes(readFileSync(fixture('symtypes/genksyms/override.symtypes')), 'override.symtypes');
 	t.is(index.scopes.length, 1);
 	const kept = index.scopes[0]!.get('s#kept')!;
 	t.deepEqual(kept.tokens, ['struct', 'kept', '{', 'int', 'a', ';', '}']);
 	t.true(kept.override);
 	t.is(kept.line, 1);
 
-	const types = readSymtypes(readFileSync(fixture('symtypes/genksyms/types-a.symtypes')), 'types-a.symtypes');
+	const types = parseSymtypes(readFileSync(fixture('symtypes/genksyms/types-a.symtypes')), 'types-a.symtypes');
 	t.deepEqual(types.scopes[0]!.get('node_root')!.tokens, ['s#node', 'node_root']);
 	t.deepEqual([...types.exports.keys()], ['node_insert', 'node_count', 'node_root', 'simple']);
 });
@@ -38,7 +38,7 @@ test('consolidated files: sections, omitted repeats and s##name opaque declarati
 		'/* d.o */',
 		'corge void corge ( s#foo , u#bar ) ',
 	].join('\n');
-	const index = readSymtypes(text, 'all.symtypes');
+	const index = parseSymtypes(text, 'all.symtypes');
 	t.deepEqual(index.scopes.map(scope => scope.name), ['a.o', 'b.o', 'c.o', 'd.o']);
 	const [a, b, c, d] = index.scopes;
 	t.deepEqual(a!.get('u#bar')!.tokens, ['union', 'bar', '{', 'UNKNOWN', '}']);
@@ -63,8 +63,8 @@ test('the CRC of an export uses its own translation unit', t => {
 		's##foo',
 		'b_user int b_user ( s#foo * ) ',
 	].join('\n');
-	const index = readSymtypes(text, 'all.symtypes');
-	const perObject = (line: string) => readSymtypes(line, 'x.symtypes');
+	const index = parseSymtypes(text, 'all.symtypes');
+	const perObject = (line: string) => parseSymtypes(line, 'x.symtypes');
 	t.is(genksymsCrc(index, 'a_user'), genksymsCrc(perObject('s#foo struct foo { int m ; }\na_user int a_user ( s#foo * )'), 'a_user'));
 	t.is(genksymsCrc(index, 'b_user'), genksymsCrc(perObject('b_user int b_user ( s#foo * )'), 'b_user'));
 });
@@ -76,8 +76,8 @@ test('tokens: whitespace runs, "strings" and quoted names stay whole', t => {
 });
 
 test('CRLF line ends are accepted', t => {
-	const index = readSymtypes('s#foo struct foo { int m ; } \r\nf int f ( s#foo * ) \r\n', 'crlf.symtypes');
-	t.is(genksymsCrc(index, 'f'), genksymsCrc(readSymtypes('s#foo struct foo { int m ; }\nf int f ( s#foo * )', 'lf.symtypes'), 'f'));
+	const index = parseSymtypes('s#foo struct foo { int m ; } \r\nf int f ( s#foo * ) \r\n', 'crlf.symtypes');
+	t.is(genksymsCrc(index, 'f'), genksymsCrc(parseSymtypes('s#foo struct foo { int m ; }\nf int f ( s#foo * )', 'lf.symtypes'), 'f'));
 });
 
 test('malformed lines are input errors with the file and the line', t => {
@@ -92,7 +92,7 @@ test('malformed lines are input errors with the file and the line', t => {
 		['s#foo struct\0foo', 'bad.symtypes: not a .symtypes file (binary data)'],
 	];
 	for (const [text, message] of cases) {
-		const error = t.throws(() => readSymtypes(text, 'bad.symtypes'), {instanceOf: InputError});
+		const error = t.throws(() => parseSymtypes(text, 'bad.symtypes'), {instanceOf: InputError});
 		t.is(error?.message, message);
 	}
 });
@@ -134,7 +134,7 @@ test('more than 500,000 definitions in one input are refused with the limit name
 	const copy = (index: number) => lines.map(line => line.replace(/^(\S+)/, `$1_${index}`)).join('\n') + '\n';
 	const copies = Math.ceil((maximumDefinitions + 1) / lines.length);
 	const over = Array.from({length: copies}, (_, index) => copy(index)).join('');
-	t.throws(() => readSymtypes(over, 'big.symtypes'), {instanceOf: InputError, message: 'big.symtypes: more than 500,000 type definitions: not a kernel\'s symtypes (limit)'});
+	t.throws(() => parseSymtypes(over, 'big.symtypes'), {instanceOf: InputError, message: 'big.symtypes: more than 500,000 type definitions: not a kernel\'s symtypes (limit)'});
 	// A tree: its files' distinct definitions add up; the same lines in every file count once.
 	const directory = temporaryDirectory(t, 'symtypes-tree');
 	const half = Math.ceil(copies / 2);

@@ -3,7 +3,7 @@ import test from 'ava';
 import {formatExplanationText} from '../../source/views/format-explanation.js';
 import {explainSymtypes} from '../../source/typediff/explain-symtypes.js';
 import {loadSymtypes} from '../../source/symtypes/load-symtypes.js';
-import {readSymtypes} from '../../source/symtypes/read-symtypes.js';
+import {parseSymtypes} from '../../source/symtypes/read-symtypes.js';
 import {fixture} from '../helpers/paths.js';
 
 const old = await loadSymtypes(fixture('symtypes/debian-6.1.0-47-amd64.version.symtypes.gz'));
@@ -81,7 +81,7 @@ test('symtypes that do not belong to the kernel are not verified', t => {
 	t.regex(same.notes![0]!, /same recomputed CRC/);
 });
 
-const handWritten = (name: string) => readSymtypes(readFileSync(fixture('symtypes/genksyms', name)), name);
+const handWritten = (name: string) => parseSymtypes(readFileSync(fixture('symtypes/genksyms', name)), name);
 
 test('every kind of change, on symtypes genksyms wrote', t => {
 	const explanation = explainSymtypes({
@@ -120,8 +120,8 @@ test('every kind of change, on symtypes genksyms wrote', t => {
 test('became opaque, reordered members, and changes no finer rule names', t => {
 	const explain = (before: string, after: string) => explainSymtypes({
 		symbol: 'f',
-		from: {label: 'a', index: readSymtypes(before, 'a.symtypes')},
-		to: {label: 'b', index: readSymtypes(after, 'b.symtypes')},
+		from: {label: 'a', index: parseSymtypes(before, 'a.symtypes')},
+		to: {label: 'b', index: parseSymtypes(after, 'b.symtypes')},
 	}).changes;
 	const opaque = explain('s#s struct s { int a ; } \nf void f ( s#s * ) ', 'f void f ( s#s * ) ');
 	t.deepEqual(opaque.map(change => [change.kind, change.before, change.after]), [['became_opaque', 'struct s { int a; };', 'struct s;']]);
@@ -171,7 +171,7 @@ function genksymsCrcs(name: string): Map<string, number> {
 }
 
 test('definitions one side only reaches: listed whole, except behind a type that became defined (genksyms fixtures)', t => {
-	const [a, b] = ['new-type-a', 'new-type-b'].map(name => readSymtypes(readFileSync(fixture(`symtypes/genksyms/${name}.symtypes`), 'utf8'), name));
+	const [a, b] = ['new-type-a', 'new-type-b'].map(name => parseSymtypes(readFileSync(fixture(`symtypes/genksyms/${name}.symtypes`), 'utf8'), name));
 	const [crcsA, crcsB] = [genksymsCrcs('new-type-a'), genksymsCrcs('new-type-b')];
 	const why = (symbol: string) => explainSymtypes({symbol, from: {label: 'a', index: a!, kernelCrc: crcsA.get(symbol)}, to: {label: 'b', index: b!, kernelCrc: crcsB.get(symbol)}});
 	const summary = (symbol: string) => why(symbol).changes.map(change => [change.type, change.kind, change.member ?? change.after ?? change.before]);

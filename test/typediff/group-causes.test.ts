@@ -2,7 +2,7 @@ import test from 'ava';
 import {loadBtf} from '../../source/btf/load-btf.js';
 import {btfGraph} from '../../source/typediff/btf-graph.js';
 import {groupByBtf, groupBySymtypes} from '../../source/typediff/group-causes.js';
-import {mergeSymtypes, readSymtypes} from '../../source/symtypes/read-symtypes.js';
+import {mergeSymtypes, parseSymtypes} from '../../source/symtypes/read-symtypes.js';
 import {readGzipText} from '../helpers/derive.js';
 import {headers47, headers56, needs} from '../helpers/oracles.js';
 import {fixture} from '../helpers/paths.js';
@@ -29,7 +29,7 @@ integration('from symtypes trees: every changed export lands in the groups of ex
 		}
 	}
 
-	const tree = (release: 47 | 56) => mergeSymtypes(`tree-${release}`, files.map(file => readSymtypes(texts[release].get(file)!, file)));
+	const tree = (release: 47 | 56) => mergeSymtypes(`tree-${release}`, files.map(file => parseSymtypes(texts[release].get(file)!, file)));
 	const changed = changedExports();
 	const grouping = groupBySymtypes(tree(47), tree(56), changed);
 	t.is(grouping.method, 'symtypes');

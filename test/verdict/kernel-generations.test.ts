@@ -3,7 +3,7 @@ import test from 'ava';
 import {loadKernel} from '../../source/kernel/load-kernel.js';
 import type {Kernel} from '../../source/kernel/kernel.js';
 import {diffKernels, diffSummary} from '../../source/kernel/diff-kernels.js';
-import {parseModuleFile} from '../../source/module/read-module.js';
+import {parseModuleBytes} from '../../source/module/read-module.js';
 import {buildPlan} from '../../source/engine/build-plan.js';
 import {buildCheckReport} from '../../source/engine/check-report.js';
 import {formatDiffText} from '../../source/views/format-diff.js';
@@ -51,7 +51,7 @@ withReference('every 7.2.12 module: loads on 7.2.12, fails at vermagic on 7.2.13
 	for (const name of modules12) {
 		const file = fixture('modules', r12, name);
 		// eslint-disable-next-line no-await-in-loop
-		const module = await parseModuleFile(readFileSync(file), file);
+		const module = await parseModuleBytes(readFileSync(file), file);
 		const plain = plainModule(t, file);
 		for (const [index, kernel] of kernels.entries()) {
 			const reference = referenceVerdict(plain, exports[index]!, vermagic[index]!);
@@ -73,7 +73,7 @@ withReference('a proprietary copy of usb-storage is refused its GPL-only imports
 	const file = fixture('modules', r12, 'usb-storage.ko.xz');
 	const plain = readFileSync(plainModule(t, file));
 	const proprietary = replaceOnce(plain, 'license=GPL\0', 'license=XYZ\0');
-	const module = await parseModuleFile(proprietary, '/derived/usb-storage.ko');
+	const module = await parseModuleBytes(proprietary, '/derived/usb-storage.ko');
 	const exports = symversOf(r12);
 	const reference = referenceVerdict(plainModule(t, '/derived/usb-storage.ko', proprietary), exports, `${r12} SMP preempt mod_unload `);
 	t.true(reference.problems.length > 10, 'usb-storage uses GPL-only exports');
@@ -95,10 +95,10 @@ withReference('module: namespaces: cxl_mem may use what vmlinux exports to it; t
 	const file = fixture('modules', r12, 'cxl_mem.ko.xz');
 	const plain = readFileSync(plainModule(t, file));
 	const exports = symversOf(r12);
-	const own = checkModule(await parseModuleFile(plain, file), await headers(r12));
+	const own = checkModule(await parseModuleBytes(plain, file), await headers(r12));
 	t.is(own.verdict, 'loads');
 	const renamed = replaceOnce(plain, 'name=cxl_mem\0', 'name=cxl_meX\0');
-	const result = checkModule(await parseModuleFile(renamed, '/derived/cxl_meX.ko'), await headers(r12));
+	const result = checkModule(await parseModuleBytes(renamed, '/derived/cxl_meX.ko'), await headers(r12));
 	const reference = referenceVerdict(plainModule(t, '/derived/cxl_meX.ko', renamed), exports, `${r12} SMP preempt mod_unload `);
 	t.true(reference.problems.length > 0);
 	t.deepEqual(problemList(result), reference.problems);
@@ -123,19 +123,19 @@ test('a module built for an older kernel exports without __kflagstab: the 7.x ke
 	const file = fixture('modules', '6.1.0-47-amd64', 'usb-storage.ko');
 	const data = readFileSync(file);
 	const kernel = await headers(r12);
-	const as61 = checkModule(await parseModuleFile(data, file), kernel);
+	const as61 = checkModule(await parseModuleBytes(data, file), kernel);
 	t.is(as61.stops_at, 'vermagic');
 	t.true(as61.problems.some(problem => problem.kind === 'no_export_flags'));
 	// Same module with this kernel's vermagic (padded with NULs to keep every offset): only the flags stop it.
 	const from = '6.1.0-47-amd64 SMP preempt mod_unload modversions ';
 	const to = `${r12} SMP preempt mod_unload `;
 	const retagged = replaceOnce(data, `vermagic=${from}`, `vermagic=${to}${'\0'.repeat(from.length - to.length)}`);
-	const result = checkModule(await parseModuleFile(retagged, '/derived/usb-storage.ko'), kernel);
+	const result = checkModule(await parseModuleBytes(retagged, '/derived/usb-storage.ko'), kernel);
 	t.is(result.stops_at, 'exports');
 	t.is(result.first_failure?.kind, 'no_export_flags');
 	t.deepEqual(result.dmesg.at(-1), 'usb_storage: no flags for exported symbols');
 	// On a 6.1 kernel nothing asks for flags.
-	t.false(checkModule(await parseModuleFile(data, file), await loadKernel({label: undefined, source: fixture('kernels', '6.1.0-47-amd64')})).problems.some(problem => problem.kind === 'no_export_flags'));
+	t.false(checkModule(await parseModuleBytes(data, file), await loadKernel({label: undefined, source: fixture('kernels', '6.1.0-47-amd64')})).problems.some(problem => problem.kind === 'no_export_flags'));
 });
 
 test('ABI groups and plan: without modversions each release is its own ABI; one kernel in two forms is one', async t => {
