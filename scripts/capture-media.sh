@@ -37,7 +37,7 @@ wait_for() { # session pattern
 
 start() { # session args…
 	local name=$1; shift
-	# Labels keep the screens short; TERM with 256 colours like a usual terminal.
+	# Labels keep the screens short; TERM with 256 colors like a usual terminal.
 	t new-session -d -s "$name" -x 120 -y 40 -c "$work" "TERM=xterm-256color node $root/build/bin/kmodx.cjs $* ; sleep 60"
 }
 

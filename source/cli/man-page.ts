@@ -163,7 +163,7 @@ export function manPage({version, date}: ManPageInfo): string {
 
 	out.push(
 		'.SH ENVIRONMENT',
-		'.TP', '.B NO_COLOR', 'When set and not empty, no colours.',
+		'.TP', '.B NO_COLOR', 'When set and not empty, no colors.',
 		'.TP', '.B KMODX_CACHE_DIR', 'The cache directory (default $XDG_CACHE_HOME/kmodx); KMODX_NO_CACHE=1 runs without one.',
 		'.TP', '.B KMODX_DEBUG', 'With 1, an internal error prints its stack.',
 		'.TP', '.B KMODX_ROOT, KMODX_RUNNING_RELEASE', 'For \\fBkmodx hook\\fR: the root the kernels are installed in, and the running kernel\\(aqs release.',

@@ -55,7 +55,7 @@ export const helpText = `
 	      --types LABEL=PATH     type information for a kernel: BTF, vmlinux, vmlinuz, .symtypes
 	      --explain              explain CRC mismatches in check reports (needs types; may run
 	                             make with a headers directory: kmodx why --help says what)
-	      --no-color             no colours (NO_COLOR is honoured too)
+	      --no-color             no colors (NO_COLOR is honored too)
 	      --fail-on KINDS        what makes the exit status non-zero (comma list; default all):
 	                             arch, no_versions, crc, missing, gpl_only, namespace,
 	                             vermagic, no_version, proprietary_taint (status 1), and
@@ -97,7 +97,7 @@ const kebab = (name: string) => name.replaceAll(/[A-Z]/g, letter => `-${letter.t
 Importing meow costs 40–60 ms on our 2-core machines, as much as the whole `check` of a module
 against five kernels. Plain invocations are therefore read with node:util's parser from the same
 definitions; anything it is not sure about (help, version, negated or unknown flags, a value
-outside its choices) returns undefined and goes to meow, which owns the CLI's full behaviour.
+outside its choices) returns undefined and goes to meow, which owns the CLI's full behavior.
 test/cli/options.test.ts checks that both agree.
 */
 export function fastParse(argv: string[]): ParsedCli | undefined {

@@ -58,7 +58,7 @@ export function decoderOptions(options: DecompressOptions | undefined): DecoderO
 	return {maxSize};
 }
 
-/** Decompress `data`, whose format is recognised by its magic bytes; `file` names it in errors. */
+/** Decompress `data`, whose format is recognized by its magic bytes; `file` names it in errors. */
 export async function decompress(data: Uint8Array, file: string, options?: DecompressOptions): Promise<Uint8Array> {
 	const compression = detectCompression(data);
 	if (!compression) {

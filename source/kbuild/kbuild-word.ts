@@ -47,7 +47,7 @@ export function isKbuildName(name: string): boolean {
 /** A preprocessor flag read from a source tree's Makefile, as data: where its path points, not how the Makefile spelled it. */
 export type KbuildFlag = {
 	option: '-I' | '-iquote' | '-include' | '-D' | '-U';
-	/** The macro definition (`FOO=1`), or a normalised path relative to `base`. */
+	/** The macro definition (`FOO=1`), or a normalized path relative to `base`. */
 	value: string;
 	/** For a path: the temporary source tree, or the headers package's source tree (kbuild's srctree). */
 	base?: 'tree' | 'headers';

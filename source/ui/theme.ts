@@ -1,7 +1,7 @@
 import stringWidth from 'string-width';
 import type {CellState} from './state/rows.js';
 
-/** What a piece of text means; the theme decides how (or whether) that is coloured. */
+/** What a piece of text means; the theme decides how (or whether) that is colored. */
 export type Tone = 'bad' | 'good' | 'warn' | 'unknown' | 'added' | 'removed' | 'dim' | 'bold' | 'accent' | 'plain';
 
 export type Segment = {text: string; tone?: Tone};

@@ -11,7 +11,7 @@ export type TextStyle = {
 	bold: (text: string) => string;
 };
 
-/** No colour: what goes to a file, a pipe or NO_COLOR. */
+/** No color: what goes to a file, a pipe or NO_COLOR. */
 export const plainStyle: TextStyle = {bad: t => t, good: t => t, dim: t => t, bold: t => t};
 const ansi = (code: number) => (text: string) => `\u001B[${code}m${text}\u001B[0m`;
 export const colorStyle: TextStyle = {bad: ansi(31), good: ansi(32), dim: ansi(2), bold: ansi(1)};

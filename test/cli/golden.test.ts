@@ -8,7 +8,7 @@ import {runCli} from '../helpers/run-cli.js';
 The reports of README.md's `kmodx check` examples, whole, against golden files in
 test/fixtures/golden/: the same command lines, run from the repository's root with the paths
 README shows, so the output is README's (which elides some lines with …). README shows text
-only; the Markdown of the same inputs is held too. Only absolute paths are normalised (there
+only; the Markdown of the same inputs is held too. Only absolute paths are normalized (there
 should be none: every path is given relative).
 
 After an intended change of a report, regenerate and review the diff:
@@ -25,7 +25,7 @@ const examples = [
 const formats = [{extension: 'txt', args: []}, {extension: 'md', args: ['--format', 'markdown']}];
 
 const update = process.env['KMODX_UPDATE_GOLDEN'] === '1';
-const normalise = (text: string) => text.replaceAll(repoRoot + path.sep, '<repo>/');
+const normalize = (text: string) => text.replaceAll(repoRoot + path.sep, '<repo>/');
 
 for (const {name, args} of examples) {
 	for (const format of formats) {
@@ -34,7 +34,7 @@ for (const {name, args} of examples) {
 			const result = runCli([...args, ...format.args], {cwd: repoRoot});
 			t.is(result.code, 1, result.stderr);
 			t.is(result.stderr, '');
-			const output = normalise(result.stdout);
+			const output = normalize(result.stdout);
 			if (update) {
 				mkdirSync(path.dirname(file), {recursive: true});
 				writeFileSync(file, output);

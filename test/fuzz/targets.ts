@@ -121,7 +121,7 @@ let referenceKernel: Promise<Kernel> | undefined;
 let referenceModule: Promise<ModuleInfo> | undefined;
 
 /**
-The output-safety property: the text report (with colour) and the Markdown report of `module`
+The output-safety property: the text report (with color) and the Markdown report of `module`
 on `kernel` carry no control, format or separator character outside kmodx's own SGR codes, and
 the Markdown no HTML outside code spans. Whatever names the mutated input holds.
 */

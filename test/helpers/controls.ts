@@ -6,7 +6,7 @@ paragraph separators, embeddings, overrides, isolates, invisible operators, BOM.
 // eslint-disable-next-line no-control-regex -- control characters are what this finds.
 export const unsafeCharacter = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u00AD\u061C\u200B-\u200F\u2028-\u202E\u2060-\u2064\u2066-\u206F\uFEFF]/u;
 
-/** kmodx's own styling, the only escape sequences it may print: SGR colours and line erasing. */
+/** kmodx's own styling, the only escape sequences it may print: SGR colors and line erasing. */
 // eslint-disable-next-line no-control-regex -- ESC starts the escape sequences this strips.
 const ownStyling = /\u001B\[[\d;]*[mK]/g;
 

@@ -113,7 +113,7 @@ withTmux.serial('kernel-vs-kernel: PgDn through 24,702 exports, NO_COLOR keeps e
 	screen = await waitFor(session, /641 of 24702/);
 	t.regex(screen, /›[✗✓+−⚠] /);
 	const colored = tmux('capture-pane', '-p', '-e', '-t', session.name);
-	// No colour escapes (SGR 30-37/90-97) when NO_COLOR is set; attributes like inverse remain.
+	// No color escapes (SGR 30-37/90-97) when NO_COLOR is set; attributes like inverse remain.
 	// eslint-disable-next-line no-control-regex -- an SGR escape starts with ESC.
 	t.false(/\u001B\[[\d;]*(3[0-7]|9[0-7])m/.test(colored));
 	send(session, 'End');

@@ -59,7 +59,7 @@ export function KernelsTable({rows, height, width, theme}: Props) {
 		);
 	}
 
-	// Colour only where colour is allowed; ink-table's default heading is blue.
+	// Color only where color is allowed; ink-table's default heading is blue.
 	const heading = ({children}: PropsWithChildren) => <Text bold color={theme.color ? 'cyan' : undefined}>{children}</Text>;
 	return (
 		<Box flexDirection="column" width={width} height={height} overflow="hidden">

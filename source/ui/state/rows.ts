@@ -6,7 +6,7 @@ import type {ModuleReport} from '../../engine/check-report.js';
 import type {Problem, Warning} from '../../verdict/check-module.js';
 
 /**
-Every state has its own mark so that nothing depends on colour (NO_COLOR, --no-color).
+Every state has its own mark so that nothing depends on color (NO_COLOR, --no-color).
 `added`/`removed` only occur when two kernels are compared.
 */
 export type CellState = 'ok' | 'bad' | 'unknown' | 'warn' | 'added' | 'removed' | 'none';
