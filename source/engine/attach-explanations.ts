@@ -8,7 +8,7 @@ import type {TypeInformation} from '../type-info/type-information.js';
 The kernel a module was built against, among those given: one it loads on, else the one whose
 release its vermagic names. CRC changes are explained from there to each failing kernel.
 */
-export function buildKernelOf(module: ModuleReport, kernels: Kernel[]): Kernel | undefined {
+export function kernelBuiltAgainst(module: ModuleReport, kernels: Kernel[]): Kernel | undefined {
 	const loads = module.results.find(result => result.loads);
 	if (loads) {
 		return kernels.find(kernel => kernel.label === loads.kernel);
@@ -21,7 +21,7 @@ export function buildKernelOf(module: ModuleReport, kernels: Kernel[]): Kernel |
 /** `check --explain`: every CRC problem gets `explanation` (or `explanation_unavailable`). */
 export async function attachExplanations(report: CheckReport, kernels: Kernel[], info: TypeInformation, onProgress?: Progress): Promise<void> {
 	for (const module of report.modules) {
-		const base = buildKernelOf(module, kernels);
+		const base = kernelBuiltAgainst(module, kernels);
 		for (const result of module.results) {
 			const target = kernels.find(kernel => kernel.label === result.kernel)!;
 			for (const problem of result.problems) {
