@@ -135,7 +135,9 @@ export async function reportFirstFrame(runs: number): Promise<string> {
 			const loading = results.map(result => result.loading).filter(value => value !== undefined);
 			const ready = results.map(result => result.ready);
 			const causes = results.map(result => result.causes).filter(value => value !== undefined);
-			lines.push(`| ${form.label} | ${runs} | ${loading.length > 0 ? seconds(median(loading)) : 'not seen (first frame was the explorer)'} | ${seconds(median(ready))} (${seconds(Math.max(...ready))}) | ${causes.length > 0 ? seconds(median(causes)) : '—'} |`);
+			const firstLoading = loading.length > 0 ? seconds(median(loading)) : 'not seen (first frame was the explorer)';
+			const causesShown = causes.length > 0 ? seconds(median(causes)) : '—';
+			lines.push(`| ${form.label} | ${runs} | ${firstLoading} | ${seconds(median(ready))} (${seconds(Math.max(...ready))}) | ${causesShown} |`);
 		}
 	} finally {
 		spawnSync('tmux', ['-L', socket, 'kill-server']);

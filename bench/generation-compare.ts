@@ -102,7 +102,8 @@ async function moduleFacts(file: string): Promise<ModuleFacts> {
 
 const gplCompatible = new Set(['GPL', 'GPL v2', 'GPL and additional rights', 'Dual BSD/GPL', 'Dual MIT/GPL', 'Dual MPL/GPL']);
 const normal = (text: string) => text.replaceAll('-', '_');
-const moduleNamespaceAllows = (namespace: string, name: string) => namespace.startsWith('module:') && namespace.slice(7).split(',').some(pattern => (pattern.endsWith('*') ? normal(name).startsWith(normal(pattern.slice(0, -1))) : normal(name) === normal(pattern)));
+const moduleNamespaceAllows = (namespace: string, name: string) => namespace.startsWith('module:')
+	&& namespace.slice(7).split(',').some(pattern => (pattern.endsWith('*') ? normal(name).startsWith(normal(pattern.slice(0, -1))) : normal(name) === normal(pattern)));
 
 type Reference = {verdict: 'loads' | 'fails' | 'undecided'; problems: string[]};
 
@@ -256,7 +257,8 @@ for (const module of report.modules) {
 		if (result.verdict !== expected.verdict || ours.join('\n') !== expected.problems.join('\n')) {
 			disagreements++;
 			if (disagreements <= 20) {
-				console.log(`✗ ${module.path} on ${result.kernel}: kmodx ${result.verdict} [${ours.slice(0, 6).join(', ')}${ours.length > 6 ? ', …' : ''}], reference ${expected.verdict} [${expected.problems.slice(0, 6).join(', ')}${expected.problems.length > 6 ? ', …' : ''}]`);
+				const some = (list: string[]) => list.slice(0, 6).join(', ') + (list.length > 6 ? ', …' : '');
+				console.log(`✗ ${module.path} on ${result.kernel}: kmodx ${result.verdict} [${some(ours)}], reference ${expected.verdict} [${some(expected.problems)}]`);
 			}
 		}
 	}

@@ -246,7 +246,12 @@ if (process.argv[1]?.endsWith('scale-compare.js')) {
 
 	const pairs = report.modules.length * report.kernels.length;
 	process.stdout.write(errors.length === 0
-		? `✓ ${report.modules.length} modules × ${report.kernels.length} kernels (${pairs} verdicts) match the reference; every module loads on ${ownLabel}${weak ? `; weak-modules agrees on ${weak.modules.length} modules` : ''}${matrixFile ? '; the matrix agrees with the report' : ''}${named.versions ? '; so do the ABI groups' : ''}${plans.length > 0 ? `, and ${plans.length} plans (${plans.reduce((sum, plan) => sum + plan.builds.length, 0)} builds)` : ''}\n`
+		? `✓ ${report.modules.length} modules × ${report.kernels.length} kernels (${pairs} verdicts) match the reference; every module loads on ${ownLabel}`
+			+ (weak ? `; weak-modules agrees on ${weak.modules.length} modules` : '')
+			+ (matrixFile ? '; the matrix agrees with the report' : '')
+			+ (named.versions ? '; so do the ABI groups' : '')
+			+ (plans.length > 0 ? `, and ${plans.length} plans (${plans.reduce((sum, plan) => sum + plan.builds.length, 0)} builds)` : '')
+			+ '\n'
 		: `✗ ${errors.length} differences\n`);
 	process.exitCode = errors.length === 0 ? 0 : 1;
 }

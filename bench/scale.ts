@@ -43,7 +43,11 @@ export function benchScale(runs: number): {rows: Measurement[]; ratio: number; j
 		{label: 'kmodx, same --json to a pipe, 2 worker threads (KMODX_WORKERS=2)', command: piped([...kmodx, '--json']), env: {KMODX_WORKERS: '2'}},
 		{label: 'kmodx, same matrix, 2 worker threads (KMODX_WORKERS=2)', command: quiet(kmodx), env: {KMODX_WORKERS: '2'}},
 		{label: 'kmodx, same matrix, no prefetch thread (KMODX_PREFETCH=0)', command: quiet(kmodx), env: {KMODX_PREFETCH: '0'}},
-		{label: 'shell baseline: modprobe --dump-modversions per module + awk join per kernel', command: quiet(['bash', path.join(repoRoot, 'scripts/scale-reference.sh'), scaleTree, ...kernels]), env: {PATH: `${process.env['PATH'] ?? ''}:/usr/sbin:/sbin`}},
+		{
+			label: 'shell baseline: modprobe --dump-modversions per module + awk join per kernel',
+			command: quiet(['bash', path.join(repoRoot, 'scripts/scale-reference.sh'), scaleTree, ...kernels]),
+			env: {PATH: `${process.env['PATH'] ?? ''}:/usr/sbin:/sbin`},
+		},
 	], runs);
 	const baseline = rows.at(-1)!.medianSeconds;
 	return {rows, ratio: baseline / rows[0]!.medianSeconds, jsonRatio: baseline / rows[1]!.medianSeconds};

@@ -46,7 +46,8 @@ const quote = (word: string) => `'${word.replaceAll('\'', '\'\\\'\'')}'`;
 function bash(options: Option[]): string {
 	const words = options.flatMap(option => [`--${option.long}`, ...(option.short ? [`-${option.short}`] : [])]);
 	const withValue = options.filter(option => option.takesValue).flatMap(option => [`--${option.long}`, ...(option.short ? [`-${option.short}`] : [])]);
-	const choiceCases = options.filter(option => option.choices).map(option => `\t\t${[`--${option.long}`, ...(option.short ? [`-${option.short}`] : [])].join('|')}) COMPREPLY=($(compgen -W ${quote(option.choices!.join(' '))} -- "$cur")); return ;;`);
+	const spellings = (option: Option) => [`--${option.long}`, ...(option.short ? [`-${option.short}`] : [])].join('|');
+	const choiceCases = options.filter(option => option.choices).map(option => `\t\t${spellings(option)}) COMPREPLY=($(compgen -W ${quote(option.choices!.join(' '))} -- "$cur")); return ;;`);
 	return `# bash completion for kmodx (made from its option definitions: kmodx completion bash)
 _kmodx() {
 	local cur=\${COMP_WORDS[COMP_CWORD]} prev=\${COMP_WORDS[COMP_CWORD-1]}

@@ -38,13 +38,15 @@ function compressed(data: Buffer, format: 'gz' | 'xz' | 'zst'): Buffer {
 
 export type FakeTree = {root: string; modules: string; files: string[]};
 
+type FakeTreeOptions = {files?: TreeFile[]; imageInModules?: boolean; usr?: boolean; config?: boolean; image?: string | false};
+
 /**
 An installed kernel made of real files in a temporary directory (removed when `owner` ends):
 ROOT/boot/vmlinuz-<release> (a link to the corpus image), ROOT/boot/config-<release>, and
 ROOT/lib/modules/<release>/ with `files` (compressed when asked), a
 modules.order. `imageInModules` puts the image in the modules directory instead (Fedora, Arch).
 */
-export function fakeTree(owner: Owner, {files = defaultTreeFiles, imageInModules = false, usr = false, config = true, image = corpusImage}: {files?: TreeFile[]; imageInModules?: boolean; usr?: boolean; config?: boolean; image?: string | false} = {}): FakeTree {
+export function fakeTree(owner: Owner, {files = defaultTreeFiles, imageInModules = false, usr = false, config = true, image = corpusImage}: FakeTreeOptions = {}): FakeTree {
 	const root = temporaryDirectory(owner, 'tree');
 	const modules = path.join(root, usr ? 'usr/lib/modules' : 'lib/modules', release);
 	mkdirSync(modules, {recursive: true});
