@@ -20,6 +20,7 @@ import type {CheckPolicy} from '../verdict/check-module.js';
 import {parseTypesFlags} from '../type-info/types-flags.js';
 import {useColor, type CliFlags} from './flags.js';
 import {loadKernels} from './load-inputs.js';
+import {maxOf} from '../common/arrays.js';
 
 /**
 Attaches "why did the CRC change" to each CRC problem of the report (`--explain`). The full CLI
@@ -191,7 +192,7 @@ async function scanReport(files: string[], kernels: Kernel[], policy: CheckPolic
 	};
 	const digest: DigestOptions = format === 'json'
 		? {mode: 'json'}
-		: (matrix ? {mode: 'row', firstFailureOnly: countsEveryFirstFailure(failOn)} : {mode: format === 'markdown' ? 'markdown' : 'text', color, labelWidth: Math.max(...kernels.map(kernel => kernel.label.length))});
+		: (matrix ? {mode: 'row', firstFailureOnly: countsEveryFirstFailure(failOn)} : {mode: format === 'markdown' ? 'markdown' : 'text', color, labelWidth: maxOf(kernels, kernel => kernel.label.length)});
 	const kernelsJson = kernelSummaries(kernels);
 	if (format === 'json') {
 		write(checkJsonHead({policy: {missing_version: policy.missingVersion}, kernels: kernelsJson}));

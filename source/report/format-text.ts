@@ -3,6 +3,7 @@ import {cellWidth, padCells, shortenMiddle} from '../common/text-cells.js';
 import {summarizeExplanation} from '../explain/format-explanation.js';
 import {unresolvedReason, type KernelVerdict, type Warning} from '../verdict/check-module.js';
 import type {CheckReport, CheckSummary, ModuleReport} from './check-report.js';
+import {appendAll} from '../common/arrays.js';
 
 export type TextStyle = {
 	bad: (text: string) => string;
@@ -186,7 +187,7 @@ export function moduleText(untrusted: ModuleReport, width: number, style: TextSt
 				const whole = shown[index] !== symbol && !detail.includes(symbol) ? `  [${symbol}]` : '';
 				lines.push(`      ${style.bad('✗')} ${problem.kind.padEnd(10)} ${padCells(shown[index]!, symbolWidth)}  ${detail}${where}${whole}`);
 				if (problem.explanation) {
-					lines.push(...summarizeExplanation(problem.explanation).map(line => style.dim(`          ${line}`)));
+					appendAll(lines, summarizeExplanation(problem.explanation).map(line => style.dim(`          ${line}`)));
 				} else if (problem.explanation_unavailable) {
 					lines.push(style.dim(`          why: ${problem.explanation_unavailable}`));
 				}

@@ -4,6 +4,7 @@ import {isGplOnly, type Kernel, type KernelExport} from '../kernel/kernel.js';
 import {machineName} from '../elf/elf-file.js';
 import type {ModuleImport, ModuleInfo} from '../module/module-info.js';
 import {isGplCompatible} from './license.js';
+import {appendAll} from '../common/arrays.js';
 
 /** Problems that stop the module from loading, as `kmodx.check/1` names them. */
 export type ProblemKind = 'arch' | 'no_versions' | 'crc' | 'missing' | 'gpl_only' | 'namespace' | 'vermagic' | 'no_version' | 'proprietary_taint' | 'no_export_flags';
@@ -416,21 +417,21 @@ class LoadAttempt {
 		// The log of one attempt: the kernel stops at module_layout and vermagic; symbols all get their lines.
 		const dmesg: string[] = [];
 		if (stage === 'module_layout' || stage === 'vermagic') {
-			dmesg.push(...firstFailure!.log);
+			appendAll(dmesg, firstFailure!.log);
 		} else if (stage === 'exports') {
 			// check_modinfo() announced its taints before the export tables are looked at.
 			for (const warning of warnings) {
-				dmesg.push(...warning.log);
+				appendAll(dmesg, warning.log);
 			}
 
-			dmesg.push(...firstFailure!.log);
+			appendAll(dmesg, firstFailure!.log);
 		} else {
 			for (const warning of warnings) {
-				dmesg.push(...warning.log);
+				appendAll(dmesg, warning.log);
 			}
 
 			for (const problem of problems) {
-				dmesg.push(...problem.log);
+				appendAll(dmesg, problem.log);
 			}
 		}
 
