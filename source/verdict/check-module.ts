@@ -122,6 +122,12 @@ export type CheckOptions = {
 	kind such a stop can have: two thirds of a distribution's modules × kernels stop there.
 	*/
 	firstFailureOnly?: boolean;
+	/**
+	What every kernel's check reads from the module (moduleFacts): a caller checking one module
+	against several kernels derives them once and passes them to each check; without them each
+	check derives its own.
+	*/
+	facts?: ModuleFacts;
 };
 
 const noLines: string[] = [];
@@ -173,7 +179,7 @@ class LoadAttempt {
 	private readonly gplOk: boolean;
 
 	constructor(private readonly module: ModuleInfo, private readonly kernel: Kernel, private readonly policy: CheckPolicy, private readonly options: CheckOptions) {
-		this.facts = facts(module);
+		this.facts = options.facts ?? moduleFacts(module);
 		this.gplOk = isGplCompatible(this.facts.license);
 	}
 
@@ -504,7 +510,7 @@ export function unresolvedReason(warning: Warning): string {
 	return warning.message.startsWith(prefix) ? warning.message.slice(prefix.length) : warning.message;
 }
 
-type ModuleFacts = {
+export type ModuleFacts = {
 	/** The module's CRC for module_layout (modpost lists it first), if any. */
 	layoutCrc: number | undefined;
 	modmagic: string | undefined;
@@ -515,66 +521,56 @@ type ModuleFacts = {
 };
 
 /**
-The last module's facts: every caller checks one module against each kernel in turn. (A
-WeakMap of every module ever checked made the garbage collector slower for thousands of them.)
+What every kernel's check reads from the module: derive once per module and pass to each
+kernel's check (CheckOptions.facts), not once per kernel. (A WeakMap of every module ever checked
+made the garbage collector slower for thousands of them.)
 */
-let lastModule: ModuleInfo | undefined;
-let lastFacts: ModuleFacts | undefined;
-
-/** What every kernel's check reads from the module, derived once per module, not once per kernel. */
-function facts(module: ModuleInfo): ModuleFacts {
-	let known = module === lastModule ? lastFacts : undefined;
-	if (!known) {
-		// One pass over .modinfo (drivers list hundreds of aliases); the first value of a key counts.
-		let modmagic: string | undefined;
-		let license: string | undefined;
-		let intree = false;
-		let retpoline = false;
-		const importNamespaces = new Set<string>();
-		for (const [key, value] of module.modinfo) {
-			switch (key) {
-				case 'vermagic': {
-					modmagic ??= value;
-					break;
-				}
-
-				case 'license': {
-					license ??= value;
-					break;
-				}
-
-				case 'intree': {
-					intree = true;
-					break;
-				}
-
-				case 'retpoline': {
-					retpoline = true;
-					break;
-				}
-
-				case 'import_ns': {
-					importNamespaces.add(value);
-					break;
-				}
-
-				default:
+export function moduleFacts(module: ModuleInfo): ModuleFacts {
+	// One pass over .modinfo (drivers list hundreds of aliases); the first value of a key counts.
+	let modmagic: string | undefined;
+	let license: string | undefined;
+	let intree = false;
+	let retpoline = false;
+	const importNamespaces = new Set<string>();
+	for (const [key, value] of module.modinfo) {
+		switch (key) {
+			case 'vermagic': {
+				modmagic ??= value;
+				break;
 			}
-		}
 
-		known = {
-			layoutCrc: module.versions.find(version => version.name === 'module_layout')?.crc,
-			modmagic,
-			intree,
-			retpoline,
-			license: license ?? 'unspecified',
-			importNamespaces,
-		};
-		lastModule = module;
-		lastFacts = known;
+			case 'license': {
+				license ??= value;
+				break;
+			}
+
+			case 'intree': {
+				intree = true;
+				break;
+			}
+
+			case 'retpoline': {
+				retpoline = true;
+				break;
+			}
+
+			case 'import_ns': {
+				importNamespaces.add(value);
+				break;
+			}
+
+			default:
+		}
 	}
 
-	return known;
+	return {
+		layoutCrc: module.versions.find(version => version.name === 'module_layout')?.crc,
+		modmagic,
+		intree,
+		retpoline,
+		license: license ?? 'unspecified',
+		importNamespaces,
+	};
 }
 
 type SymbolProblemKind = 'crc' | 'missing' | 'gpl_only' | 'namespace' | 'no_version';
