@@ -9,6 +9,7 @@ import {readModuleFile} from '../module/read-module.js';
 import {formatHook, hookPlan, modulesDirectory} from '../plan/kernel-hook.js';
 import {buildCheckReport} from '../report/check-report.js';
 import type {CliFlags} from './flags.js';
+import {emit} from './output.js';
 import {scanOptions} from './warn.js';
 
 /**
@@ -49,7 +50,8 @@ export async function runHook(input: string[], flags: CliFlags & {root?: string;
 		const report = buildCheckReport(modules, [kernel], {missingVersion: flags.missingVersion, ...(existsSync(dkmsRoot) ? {dkmsRoot} : {})});
 		const text = formatHook(report, plan);
 		if (text) {
-			process.stdout.write(text);
+			// On stdout always: hook takes no -o.
+			emit(text, {output: undefined, force: false});
 		}
 
 		return strict && report.summary.failures + report.summary.undecided > 0 ? 1 : 0;

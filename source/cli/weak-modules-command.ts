@@ -7,9 +7,9 @@ import {failKinds, parseFailOn, undecidedStatus} from '../report/fail-on.js';
 import {colorStyle, plainStyle} from '../report/format-text.js';
 import {formatWeakMarkdown, formatWeakText} from '../plan/format-weak-modules.js';
 import {scanModules} from '../scan/scan-modules.js';
-import {progressBar} from '../scan/progress.js';
 import {propagateRebuilds, weakModule, weakModulesSchema, weakModulesSummary, type WeakModule, type WeakModulesReport} from '../plan/weak-modules.js';
-import {emit, emitJson} from './check-command.js';
+import {emit, emitJson} from './output.js';
+import {progressLine} from './progress-line.js';
 import {useColor} from './flags.js';
 import {loadKernels} from './load-inputs.js';
 import type {CliFlags} from './flags.js';
@@ -42,14 +42,15 @@ export async function runWeakModules(paths: string[], flags: CliFlags): Promise<
 	const to = kernels.at(-1)!;
 
 	const modules: WeakModule[] = [];
-	const bar = process.stderr.isTTY && files.length > 1 ? progressBar(process.stderr, 'modules') : undefined;
+	// A bar for a run over many modules; one module is done before the eye would see it.
+	const progress = files.length > 1 ? progressLine() : undefined;
 	await scanModules(files, kernels, {missingVersion: flags.missingVersion}, {
-		onProgress: bar?.update,
+		onProgress: progress?.count,
 		onResult({digest, peerUses}) {
 			modules.push(weakModule(digest.report!, to.label, from?.label, peerUses, failOn));
 		},
 	});
-	bar?.done();
+	progress?.clear();
 	propagateRebuilds(modules);
 	const [fromSummary, toSummary] = [from ? kernelSummaries([from])[0]! : null, kernelSummaries([to])[0]!];
 	const report: WeakModulesReport = {
@@ -60,11 +61,10 @@ export async function runWeakModules(paths: string[], flags: CliFlags): Promise<
 		modules,
 		summary: weakModulesSummary(modules),
 	};
-	const format = flags.json ? 'json' : flags.format;
-	if (format === 'json') {
+	if (flags.format === 'json') {
 		await emitJson(report, flags);
 	} else {
-		emit(format === 'markdown' ? formatWeakMarkdown(report) : formatWeakText(report, useColor(flags) ? colorStyle : plainStyle), flags);
+		emit(flags.format === 'markdown' ? formatWeakMarkdown(report) : formatWeakText(report, useColor(flags) ? colorStyle : plainStyle), flags);
 	}
 
 	if (report.summary.rebuild > 0) {
