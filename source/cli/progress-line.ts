@@ -33,7 +33,7 @@ export function progressLine(stream: NodeJS.WriteStream = process.stderr, unit =
 	};
 
 	// One cell short of the width: writing the last column leaves some terminals' cursor on the next row.
-	const width = () => Math.max(20, (stream.columns || 80) - 1);
+	const width = () => Math.max(2, (stream.columns || 80) - 1);
 	return {
 		update(message) {
 			draw(`${shortenMiddle(terminalSafe(message), width() - 1)}…`);
