@@ -25,7 +25,7 @@ const columns = 120;
 const rows = 40;
 
 async function inProcess(): Promise<{firstFrame: number; load: number; latencies: number[]; rowsCount: number}> {
-	const flags: CliFlags = {kernel: kernelArgs, format: 'text', json: false, output: undefined, force: false, missingVersion: 'fatal', types: undefined, explain: false, color: true};
+	const flags: CliFlags = {kernel: kernelArgs, format: 'text', output: undefined, force: false, missingVersion: 'fatal', types: undefined, explain: false, color: true};
 	const start = performance.now();
 	const data = diffData(await loadKernels(flags));
 	const loaded = performance.now();

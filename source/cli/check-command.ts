@@ -12,14 +12,15 @@ import {countsEveryFirstFailure, ExitTally, parseFailOn, verdictKinds, type Fail
 import {formatMarkdown, markdownFooter, markdownHeader} from '../views/format-markdown.js';
 import {cellText, formatMatrixMarkdown, formatMatrixText, type MatrixRow} from '../views/format-matrix.js';
 import {colorStyle, formatText, summaryText} from '../views/format-text.js';
-import {jsonChunks} from '../views/json-chunks.js';
 import {checkHint, withExplanations} from '../engine/report-explanations.js';
-import {ReportSink, writeOutput} from '../common/write-output.js';
 import type {DigestOptions} from '../scan/digest.js';
 import type {CheckPolicy} from '../verdict/check-module.js';
 import {parseTypesFlags} from '../type-info/types-flags.js';
 import {useColor, type CliFlags} from './flags.js';
 import {loadKernels} from './load-inputs.js';
+import {emit, emitJson, writeReport, type ReportSink} from './output.js';
+import {progressLine} from './progress-line.js';
+import {maxOf} from '../common/arrays.js';
 
 /**
 Attaches "why did the CRC change" to each CRC problem of the report (`--explain`). The full CLI
@@ -34,11 +35,8 @@ export async function runCheck(paths: string[], flags: CliFlags, explain?: Expla
 	}
 
 	const failOn = parseFailOn(flags.failOn);
-	const progress = process.stderr.isTTY ? (message: string) => process.stderr.write(`${terminalSafe(message)}…\r`) : undefined;
-	const [kernels, files] = await Promise.all([loadKernels(flags, progress), Promise.resolve().then(() => findModules(paths, scanOptions))]);
-	if (progress) {
-		process.stderr.write('\u001B[2K');
-	}
+	const progress = progressLine();
+	const [kernels, files] = await Promise.all([loadKernels(flags, progress.update), Promise.resolve().then(() => findModules(paths, scanOptions))]).finally(progress.clear);
 
 	// Only --explain reads --types, but a label no kernel has (or a path that is not there) is a mistake either way.
 	parseTypesFlags(flags.types, kernels);
@@ -69,7 +67,7 @@ export async function runCheck(paths: string[], flags: CliFlags, explain?: Expla
 	}
 
 	// One module's document is indented whole (formatCheckJson), and may outgrow a string: made in pieces.
-	if ((flags.json || flags.format === 'json') && report.modules.length <= 1) {
+	if (flags.format === 'json' && report.modules.length <= 1) {
 		await emitJson(report, flags);
 	} else {
 		emit(renderReport(report, flags), flags);
@@ -102,7 +100,7 @@ async function loadStablelist(file: string) {
 }
 
 export function renderReport(report: CheckReport, flags: CliFlags): string {
-	const format = flags.json ? 'json' : flags.format;
+	const {format} = flags;
 	if (format === 'json') {
 		return formatCheckJson(report);
 	}
@@ -131,59 +129,19 @@ function renderBody(report: CheckReport, flags: CliFlags, format: 'text' | 'mark
 	return format === 'markdown' ? formatMarkdown(report) : formatText(report, useColor(flags) ? colorStyle : undefined);
 }
 
-export function emit(content: string, flags: CliFlags | {output: string | undefined; force: boolean}): void {
-	if (flags.output !== undefined) {
-		writeOutput(flags.output, content, {force: flags.force});
-	} else {
-		process.stdout.write(content);
-	}
-}
-
-/**
-A JSON document (`JSON.stringify(value, null, 2)`), made and written in pieces: a report may be
-longer than the longest string V8 can hold. Into -o's file all or nothing, as `emit`; on stdout,
-as fast as stdout takes it.
-*/
-export async function emitJson(value: unknown, flags: CliFlags | {output: string | undefined; force: boolean}): Promise<void> {
-	const sink = new ReportSink(flags.output, flags.force, holdBack);
-	try {
-		for (const chunk of jsonChunks(value)) {
-			sink.write(chunk);
-			// eslint-disable-next-line no-await-in-loop
-			await sink.pace();
-		}
-
-		sink.commit();
-	} catch (error) {
-		sink.abort();
-		throw error;
-	}
-}
-
-/** Characters of report kept in memory before stdout streams: a few hundred modules of JSON. */
-const holdBack = 8 * 1024 * 1024;
-
 /**
 Many modules: checked by scanModules (worker threads for big runs) and written as they come.
-JSON and the detailed layouts are held back up to `holdBack` on stdout, then stream module by
+JSON and the detailed layouts are held back on stdout (cli/output.ts), then stream module by
 module, as fast as stdout takes them; the matrix keeps one short row per module. With -o the
 report streams into a temporary file that takes the name at the end, so a failed run never
 leaves half a file.
 */
 async function runScan(files: string[], kernels: Kernel[], policy: CheckPolicy, flags: CliFlags, failOn: ReadonlySet<FailKind>): Promise<number> {
-	const sink = new ReportSink(flags.output, flags.force, holdBack);
-	try {
-		const status = await scanReport(files, kernels, policy, flags, failOn, sink);
-		sink.commit();
-		return status;
-	} catch (error) {
-		sink.abort();
-		throw error;
-	}
+	return writeReport(flags, async sink => scanReport(files, kernels, policy, flags, failOn, sink));
 }
 
 async function scanReport(files: string[], kernels: Kernel[], policy: CheckPolicy, flags: CliFlags, failOn: ReadonlySet<FailKind>, sink: ReportSink): Promise<number> {
-	const format = flags.json ? 'json' : flags.format;
+	const {format} = flags;
 	const matrix = format !== 'json' && useMatrix(flags, files.length, kernels.length);
 	const color = useColor(flags);
 	const write = (text: string) => {
@@ -191,7 +149,7 @@ async function scanReport(files: string[], kernels: Kernel[], policy: CheckPolic
 	};
 	const digest: DigestOptions = format === 'json'
 		? {mode: 'json'}
-		: (matrix ? {mode: 'row', firstFailureOnly: countsEveryFirstFailure(failOn)} : {mode: format === 'markdown' ? 'markdown' : 'text', color, labelWidth: Math.max(...kernels.map(kernel => kernel.label.length))});
+		: (matrix ? {mode: 'row', firstFailureOnly: countsEveryFirstFailure(failOn)} : {mode: format === 'markdown' ? 'markdown' : 'text', color, labelWidth: maxOf(kernels, kernel => kernel.label.length)});
 	const kernelsJson = kernelSummaries(kernels);
 	if (format === 'json') {
 		write(checkJsonHead({schema: checkSchema, policy: {missing_version: policy.missingVersion}, kernels: kernelsJson}));
@@ -206,11 +164,11 @@ async function scanReport(files: string[], kernels: Kernel[], policy: CheckPolic
 	let undecided = 0;
 	const tally = new ExitTally(failOn);
 	// The scan (worker threads, sparse reads) loads only for runs of several modules.
-	const [{scanModules}, {progressBar}] = await Promise.all([import('../scan/scan-modules.js'), import('../scan/progress.js')]);
-	const bar = process.stderr.isTTY && files.length > 1 ? progressBar(process.stderr, 'modules') : undefined;
+	const {scanModules} = await import('../scan/scan-modules.js');
+	const progress = progressLine();
 	await scanModules(files, kernels, policy, {
 		digest,
-		onProgress: bar?.update,
+		onProgress: progress.count,
 		pace: () => sink.pace(),
 		onResult({index, digest: module}) {
 			for (const [at, verdict] of module.verdicts.entries()) {
@@ -232,7 +190,7 @@ async function scanReport(files: string[], kernels: Kernel[], policy: CheckPolic
 			}
 		},
 	});
-	bar?.done();
+	progress.clear();
 	const summary = checkSummary(files.length, kernels.length, failures, undecided);
 	if (format === 'json') {
 		write(checkJsonTail(summary));

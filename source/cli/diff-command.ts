@@ -9,7 +9,7 @@ import type {Grouping} from '../typediff/group-causes.js';
 import {groupChanges} from '../engine/group-changes.js';
 import {TypeInformation} from '../type-info/type-information.js';
 import {parseTypesFlags} from '../type-info/types-flags.js';
-import {emit, emitJson} from './check-command.js';
+import {emit, emitJson} from './output.js';
 import type {CliFlags} from './flags.js';
 import {loadKernels} from './load-inputs.js';
 
@@ -24,11 +24,10 @@ export async function runDiff(flags: CliFlags): Promise<number> {
 
 	const kernels = await loadKernels(flags);
 	const {diff, notes} = await kernelDiff(kernels, flags);
-	const format = flags.json ? 'json' : flags.format;
-	if (format === 'json') {
+	if (flags.format === 'json') {
 		await emitJson(buildDiffReport(diff), flags);
 	} else {
-		emit(format === 'markdown' ? formatDiffMarkdown(diff) : formatDiffText(diff), flags);
+		emit(flags.format === 'markdown' ? formatDiffMarkdown(diff) : formatDiffText(diff), flags);
 	}
 
 	for (const note of notes) {

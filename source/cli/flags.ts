@@ -1,7 +1,7 @@
 export type CliFlags = {
 	kernel: string[] | undefined;
+	/** The document's format, decided once (cli/options.ts: `--json` is `--format json`); commands read only this. */
 	format: 'text' | 'json' | 'markdown';
-	json: boolean;
 	output: string | undefined;
 	force: boolean;
 	missingVersion: 'fatal' | 'warn';

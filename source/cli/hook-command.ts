@@ -10,6 +10,7 @@ import {hookPlan, modulesDirectory} from '../engine/kernel-hook.js';
 import {formatHook} from '../views/format-hook.js';
 import {buildCheckReport} from '../engine/check-report.js';
 import type {CliFlags} from './flags.js';
+import {emit} from './output.js';
 import {scanOptions} from './warn.js';
 
 /**
@@ -50,7 +51,8 @@ export async function runHook(input: string[], flags: CliFlags & {root?: string;
 		const report = buildCheckReport(modules, [kernel], {missingVersion: flags.missingVersion, ...(existsSync(dkmsRoot) ? {dkmsRoot} : {})});
 		const text = formatHook(report, plan);
 		if (text) {
-			process.stdout.write(text);
+			// On stdout always: hook takes no -o.
+			emit(text, {output: undefined, force: false});
 		}
 
 		return strict && report.summary.failures + report.summary.undecided > 0 ? 1 : 0;

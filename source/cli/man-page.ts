@@ -1,3 +1,4 @@
+/* eslint-disable no-restricted-syntax -- the page is made from the fixed help texts: a few hundred lines. */
 import {commandHelp} from './command-help.js';
 import {helpLines} from '../ui/keys.js';
 import {helpText} from './options.js';

@@ -135,7 +135,15 @@ export function fastParse(argv: string[]): ParsedCli | undefined {
 		}
 	}
 
-	return {input: parsed.positionals, flags: flags as CliFlags};
+	return {input: parsed.positionals, flags: normalised(flags)};
+}
+
+/**
+The flags as commands read them: `--json` is another spelling of `--format json`, decided here
+once so that no command asks both.
+*/
+function normalised({json, ...flags}: Record<string, unknown>): CliFlags {
+	return {...flags, format: json === true ? 'json' : flags['format']} as CliFlags;
 }
 
 /** Levenshtein distance, for "did you mean". */
@@ -248,5 +256,5 @@ export async function parseWithMeow(argv?: string[]): Promise<ParsedCli> {
 		allowUnknownFlags: false,
 		flags: flagDefinitions as unknown as AnyFlags,
 	});
-	return {input: cli.input, flags: cli.flags as unknown as CliFlags};
+	return {input: cli.input, flags: normalised(cli.flags)};
 }

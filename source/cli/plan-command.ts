@@ -7,7 +7,7 @@ import {formatPlanMarkdown, formatPlanText} from '../views/format-plan.js';
 import {colorStyle} from '../views/format-text.js';
 import type {Kernel} from '../kernel/kernel.js';
 import {parseTypesFlags} from '../type-info/types-flags.js';
-import {emit, emitJson} from './check-command.js';
+import {emit, emitJson} from './output.js';
 import {useColor} from './flags.js';
 import {loadKernels} from './load-inputs.js';
 import {progressLine} from './progress-line.js';
@@ -33,11 +33,10 @@ export async function runPlan(paths: string[], flags: CliFlags): Promise<number>
 		await explainSplits(plan, kernels, flags);
 	}
 
-	const format = flags.json ? 'json' : flags.format;
-	if (format === 'json') {
+	if (flags.format === 'json') {
 		await emitJson(plan, flags);
 	} else {
-		emit(format === 'markdown' ? formatPlanMarkdown(plan) : formatPlanText(plan, useColor(flags) ? colorStyle : undefined), flags);
+		emit(flags.format === 'markdown' ? formatPlanMarkdown(plan) : formatPlanText(plan, useColor(flags) ? colorStyle : undefined), flags);
 	}
 
 	return planStatus(plan);
@@ -47,7 +46,7 @@ export async function runPlan(paths: string[], flags: CliFlags): Promise<number>
 async function explainSplits(plan: PlanReport, kernels: Kernel[], flags: CliFlags): Promise<void> {
 	const [{explainSymbol}, {TypeInformation}] = await Promise.all([import('../engine/explain-symbol.js'), import('../type-info/type-information.js')]);
 	const info = new TypeInformation(parseTypesFlags(flags.types, kernels));
-	const progress = progressLine(process.stderr);
+	const progress = progressLine();
 	const byLabel = new Map(kernels.map(kernel => [kernel.label, kernel]));
 	const bases = plan.builds.map(build => byLabel.get(build.build_against)!);
 	for (const symbol of plan.splitting_symbols) {

@@ -20,7 +20,7 @@ export function route(input: string[], flags: CliFlags, terminal: boolean): {com
 
 		default: {
 			// `kmodx MODULE…`: the explorer on a terminal, the check report when piped or written out.
-			if (terminal && !flags.output && !flags.json && flags.format === 'text') {
+			if (terminal && !flags.output && flags.format === 'text') {
 				return {command: 'explore', paths: input};
 			}
 

@@ -1,21 +1,18 @@
 import {InputError} from '../common/input-error.js';
-import {terminalSafeDeep} from '../common/terminal-text.js';
 import {parseKernelSpec} from '../kernel/kernel-spec.js';
 import {findModules} from '../module/find-modules.js';
 import {scanOptions} from './warn.js';
 import {kernelSummaries} from '../engine/check-report.js';
 import {failKinds, parseFailOn, undecidedStatus} from '../engine/fail-on.js';
-import {colorStyle, plainStyle, type TextStyle} from '../views/format-text.js';
-import {code, escape} from '../views/format-markdown.js';
+import {colorStyle, plainStyle} from '../views/format-text.js';
+import {formatWeakMarkdown, formatWeakText} from '../views/format-weak-modules.js';
 import {scanModules} from '../scan/scan-modules.js';
-import {progressBar} from '../scan/progress.js';
 import {propagateRebuilds, weakModule, weakModulesSchema, weakModulesSummary, type WeakModule, type WeakModulesReport} from '../engine/weak-modules.js';
-import {emit, emitJson} from './check-command.js';
+import {emit, emitJson} from './output.js';
+import {progressLine} from './progress-line.js';
 import {useColor} from './flags.js';
 import {loadKernels} from './load-inputs.js';
 import type {CliFlags} from './flags.js';
-
-const decisionMarks = {reuse: '✓ reuse', rebuild: '✗ rebuild', undecided: '? undecided'} as const;
 
 /**
 `kmodx weak-modules MODULE|DIR… --to B [--from A]`: which modules built for A can be reused on B
@@ -45,14 +42,15 @@ export async function runWeakModules(paths: string[], flags: CliFlags): Promise<
 	const to = kernels.at(-1)!;
 
 	const modules: WeakModule[] = [];
-	const bar = process.stderr.isTTY && files.length > 1 ? progressBar(process.stderr, 'modules') : undefined;
+	// A bar for a run over many modules; one module is done before the eye would see it.
+	const progress = files.length > 1 ? progressLine() : undefined;
 	await scanModules(files, kernels, {missingVersion: flags.missingVersion}, {
-		onProgress: bar?.update,
+		onProgress: progress?.count,
 		onResult({digest, peerUses}) {
 			modules.push(weakModule(digest.report!, to.label, from?.label, peerUses, failOn));
 		},
 	});
-	bar?.done();
+	progress?.clear();
 	propagateRebuilds(modules);
 	const [fromSummary, toSummary] = [from ? kernelSummaries([from])[0]! : null, kernelSummaries([to])[0]!];
 	const report: WeakModulesReport = {
@@ -63,11 +61,10 @@ export async function runWeakModules(paths: string[], flags: CliFlags): Promise<
 		modules,
 		summary: weakModulesSummary(modules),
 	};
-	const format = flags.json ? 'json' : flags.format;
-	if (format === 'json') {
+	if (flags.format === 'json') {
 		await emitJson(report, flags);
 	} else {
-		emit(format === 'markdown' ? formatWeakMarkdown(report) : formatWeakText(report, useColor(flags) ? colorStyle : plainStyle), flags);
+		emit(flags.format === 'markdown' ? formatWeakMarkdown(report) : formatWeakText(report, useColor(flags) ? colorStyle : plainStyle), flags);
 	}
 
 	if (report.summary.rebuild > 0) {
@@ -75,54 +72,4 @@ export async function runWeakModules(paths: string[], flags: CliFlags): Promise<
 	}
 
 	return report.summary.undecided > 0 && failOn.has('unresolved') ? undecidedStatus : 0;
-}
-
-export function formatWeakText(untrusted: WeakModulesReport, style: TextStyle = plainStyle): string {
-	const report = terminalSafeDeep(untrusted);
-	const lines = [style.bold(`Modules ${report.from ? `built for ${report.from.label} ` : ''}on ${report.to.label}:`)];
-	const width = report.modules.reduce((max, module) => Math.max(max, module.name.length), 0);
-	// As wide as the longest decision shown.
-	const markWidth = report.modules.reduce((max, module) => Math.max(max, decisionMarks[module.decision].length), 0);
-	for (const module of report.modules) {
-		const text = decisionMarks[module.decision].padEnd(markWidth);
-		const mark = module.decision === 'reuse' ? style.good(text) : style.bad(text);
-		const fromNote = module.loads_on_from === false ? style.dim(` (does not load on ${report.from!.label} either)`) : '';
-		lines.push(`  ${mark}  ${module.name.padEnd(width)}  ${module.reason}${fromNote}`);
-	}
-
-	lines.push('', weakSummaryText(report, style));
-	return lines.join('\n') + '\n';
-}
-
-/** The last line: how many can be reused, need a rebuild, or are undecided; singular and plural right. */
-export function weakSummaryText(report: WeakModulesReport, style: TextStyle = plainStyle): string {
-	const {modules, reuse, rebuild, undecided} = report.summary;
-	const to = report.to.label;
-	if (modules === 1) {
-		const [module] = report.modules;
-		const text = {reuse: `✓ ${module!.name} can be reused on ${to} as it is`, rebuild: `✗ ${module!.name} needs a rebuild for ${to}`, undecided: `? ${module!.name} is undecided on ${to}`}[module!.decision];
-		return module!.decision === 'reuse' ? style.good(text) : style.bad(text);
-	}
-
-	const reusable = `${reuse} can be reused as ${reuse === 1 ? 'it is' : 'they are'}`;
-	const undecidedTail = undecided > 0 ? `; ${undecided} ${undecided === 1 ? 'is' : 'are'} undecided` : '';
-	if (rebuild > 0) {
-		return style.bad(`✗ ${rebuild} of ${modules} modules need${rebuild === 1 ? 's' : ''} a rebuild for ${to}; ${reusable}${undecidedTail}`);
-	}
-
-	if (undecided > 0) {
-		return style.bad(`? ${undecided} of ${modules} modules ${undecided === 1 ? 'is' : 'are'} undecided on ${to}; ${reusable}`);
-	}
-
-	return style.good(`✓ all ${modules} modules can be reused on ${to} as they are`);
-}
-
-function formatWeakMarkdown(report: WeakModulesReport): string {
-	const out = [`# kmodx weak-modules: ${report.from ? `${escape(report.from.label)} → ` : ''}${escape(report.to.label)}`, '', '| module | decision | reason | file |', '|---|---|---|---|'];
-	for (const module of report.modules) {
-		out.push(`| ${escape(module.name)} | ${decisionMarks[module.decision]} | ${escape(module.reason)} | ${code(module.path)} |`);
-	}
-
-	out.push('', `**${escape(weakSummaryText(report))}**`, '');
-	return out.join('\n');
 }

@@ -5,7 +5,7 @@ import {formatExplanationText} from '../views/format-explanation.js';
 import {explainSymbol} from '../engine/explain-symbol.js';
 import {TypeInformation} from '../type-info/type-information.js';
 import {parseTypesFlags} from '../type-info/types-flags.js';
-import {emit} from './check-command.js';
+import {emit} from './output.js';
 import type {CliFlags} from './flags.js';
 import {loadKernels} from './load-inputs.js';
 import {progressLine} from './progress-line.js';
@@ -27,7 +27,7 @@ export async function runWhy(args: string[], flags: CliFlags): Promise<number> {
 		throw new InputError(undefined, `why needs exactly two kernels (-k FROM -k TO), got ${(flags.kernel ?? []).length}`);
 	}
 
-	const progress = progressLine(process.stderr);
+	const progress = progressLine();
 	try {
 		const kernels = await loadKernels(flags, progress.update);
 		const [from, to] = kernels as [typeof kernels[0], typeof kernels[0]];
@@ -40,13 +40,12 @@ export async function runWhy(args: string[], flags: CliFlags): Promise<number> {
 
 		const fromCrc = from.exports.get(symbol)!.crc;
 		const toCrc = to.exports.get(symbol)!.crc;
-		const json = flags.json || flags.format === 'json';
 		// Without modversions there is no CRC to be equal: the types are compared where they are known.
 		const unversioned = from.modversions === false || to.modversions === false;
 		if (fromCrc === toCrc && !unversioned) {
 			progress.clear();
 			const crc = fromCrc === undefined ? 'no CRC' : formatCrc(fromCrc);
-			if (json) {
+			if (flags.format === 'json') {
 				emit(jsonTerminalSafe(JSON.stringify({schema: whySchema, symbol, from: {kernel: from.label, crc}, to: {kernel: to.label, crc}, method: null, complete: true, changes: [], notes: ['the CRCs are equal: nothing to explain']}, null, 2)) + '\n', flags);
 			} else {
 				emit(terminalSafe(`${symbol}: ${from.label} and ${to.label} carry the same CRC (${crc}): nothing to explain`) + '\n', flags);
@@ -65,7 +64,7 @@ export async function runWhy(args: string[], flags: CliFlags): Promise<number> {
 		const explanation = unversioned
 			? {...result.explanation, notes: [...(result.explanation.notes ?? []), `no CRC on either side: ${from.modversions === false && to.modversions === false ? 'neither kernel has' : 'a kernel has no'} symbol versions (CONFIG_MODVERSIONS off), so this compares the types ${symbol} reaches, and nothing checks them against a CRC; a module loads only on the release it was built for anyway`]}
 			: result.explanation;
-		emit(json ? jsonTerminalSafe(JSON.stringify({schema: whySchema, ...explanation}, null, 2)) + '\n' : formatExplanationText(explanation), flags);
+		emit(flags.format === 'json' ? jsonTerminalSafe(JSON.stringify({schema: whySchema, ...explanation}, null, 2)) + '\n' : formatExplanationText(explanation), flags);
 		return explanation.changes.length > 0 ? 0 : 1;
 	} finally {
 		progress.clear();

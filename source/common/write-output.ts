@@ -62,37 +62,27 @@ Writes a report atomically (temp file in the same directory, then link or rename
 replaces an existing file unless asked: a report must not clobber something the user kept.
 */
 export function writeOutput(file: string, content: string, {force}: {force: boolean}): void {
-	// The sink's file mode: a temporary file beside it, linked or renamed into place.
-	const sink = new ReportSink(file, force, 0);
+	const output = new OutputFile(file, force);
 	try {
-		sink.write(content);
-		sink.commit();
+		output.write(content);
+		output.commit();
 	} catch (error) {
-		sink.abort();
+		output.abort();
 		throw error;
 	}
 }
 
 /**
-A report written as it is made, to `file` (a temporary file beside it, linked or renamed into
-place by `commit()`: still all or nothing, and never over an existing file without --force) or
-to stdout (held back up to `holdBack` characters, so that bad input found early leaves nothing
-written; then streamed). Either way the report never has to fit in memory: thousands of modules
-as JSON are 100+ MB.
+A report file written as it is made: into a temporary file beside `file`, linked or renamed into
+place by `commit()`, so it is all or nothing, and never over an existing file without --force.
+Only files: stdout is the CLI's (cli/output.ts).
 */
-export class ReportSink {
-	private readonly chunks: string[] = [];
-	private held = 0;
-	private streaming = false;
+export class OutputFile {
 	private fd: number | undefined;
 	private temporary: string | undefined;
 	private forget: (() => void) | undefined;
 
-	constructor(private readonly file: string | undefined, private readonly force: boolean, private readonly holdBack: number) {
-		if (file === undefined) {
-			return;
-		}
-
+	constructor(private readonly file: string, private readonly force: boolean) {
 		refuseEmpty(file);
 
 		const directory = path.dirname(path.resolve(file));
@@ -115,55 +105,19 @@ export class ReportSink {
 	}
 
 	write(text: string): void {
-		if (this.fd !== undefined) {
-			try {
-				writeSync(this.fd, text);
-			} catch (error) {
-				throw new InputError(this.file!, `cannot write: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-			}
-
-			return;
-		}
-
-		if (this.streaming) {
-			process.stdout.write(text);
-			return;
-		}
-
-		this.chunks.push(text);
-		this.held += text.length;
-		if (this.held > this.holdBack) {
-			this.streaming = true;
-			process.stdout.write(this.chunks.join(''));
-			this.chunks.length = 0;
+		try {
+			writeSync(this.fd!, text);
+		} catch (error) {
+			throw new InputError(this.file, `cannot write: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
 		}
 	}
 
-	/** A promise while stdout (a pipe slower than the report) has more than a mebibyte queued: wait before making more. */
-	pace(): Promise<void> | undefined {
-		if (!this.streaming || process.stdout.writableLength < 1024 * 1024) {
-			return undefined;
-		}
-
-		return new Promise(resolve => {
-			process.stdout.once('drain', resolve);
-		});
-	}
-
-	/** The report is complete: into its file, or the rest of it to stdout. */
+	/** The report is complete: it takes its name. */
 	commit(): void {
-		if (this.fd === undefined) {
-			if (!this.streaming) {
-				process.stdout.write(this.chunks.join(''));
-			}
-
-			return;
-		}
-
-		const file = this.file!;
+		const file = this.file;
 		const temporary = this.temporary!;
 		try {
-			closeSync(this.fd);
+			closeSync(this.fd!);
 			this.fd = undefined;
 			if (this.force) {
 				checkTarget(file, true);

@@ -157,6 +157,7 @@ function withoutChecks(data: Uint8Array, stream: XzStream): Uint8Array {
 	for (const block of stream.blocks) {
 		const paddedEnd = block.headerOffset + Math.ceil((block.unpaddedSize - size) / 4) * 4;
 		parts.push(data.subarray(block.headerOffset, paddedEnd));
+		// eslint-disable-next-line no-restricted-syntax -- a varint is at most 9 bytes.
 		index.push(...varint(block.unpaddedSize - size), ...varint(block.uncompressedSize));
 	}
 

@@ -2,7 +2,7 @@ import {guarded} from '../common/input-error.js';
 import type {Kernel, KernelExport} from '../kernel/kernel.js';
 import type {ModuleInfo} from '../module/module-info.js';
 import {moduleReport, modulePeerExports} from '../engine/check-report.js';
-import {checkModule, type CheckPolicy, type PeerExport} from '../verdict/check-module.js';
+import {checkModule, moduleFacts, type CheckPolicy, type PeerExport} from '../verdict/check-module.js';
 import type {ModuleReport} from '../engine/check-report.js';
 import {digestReport, type DigestOptions, type ModuleDigest} from './digest.js';
 import type {ImportResolver} from '../verdict/import-resolver.js';
@@ -60,10 +60,12 @@ export async function processModule(index: number, file: string, {kernels, resol
 /** A matrix row needs the verdicts only: no import list, no ABI groups (a sixth of the work). */
 function verdictsOnly(module: ModuleInfo, kernels: Kernel[], policy: CheckPolicy, resolver: ImportResolver, firstFailureOnly: boolean): {report: ModuleReport; exportsAsked: Array<Array<KernelExport | undefined> | undefined>} {
 	const exportsAsked: Array<Array<KernelExport | undefined> | undefined> = kernels.map(() => undefined);
+	const facts = moduleFacts(module);
 	const results = kernels.map((kernel, table) => checkModule(module, kernel, policy, {
 		resolved: () => (exportsAsked[table] = resolver.exportsIn(module, table)),
 		brief: true,
 		firstFailureOnly,
+		facts,
 	}));
 	return {report: {path: module.path, name: module.name, vermagic: null, license: null, intree: false, signer: null, has_versions: module.hasVersions, imports: [], results, groups: []}, exportsAsked};
 }

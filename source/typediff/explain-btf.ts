@@ -3,6 +3,7 @@ import {type Explanation, type TypeChange, type TypeChangeKind} from './explanat
 import {type Btf, type BtfMember} from '../btf/btf.js';
 import {cType, embeddedComposite, type TypeRef, typeKey, typeRefs, typeSize} from '../btf/btf-c-type.js';
 import {BtfKind} from '../btf/btf-kind.js';
+import {appendAll} from '../common/arrays.js';
 
 /*
 Why did a symbol's CRC change, from the BTF of both kernels. genksyms hashes the expansion of
@@ -341,7 +342,7 @@ class Walk {
 		for (const [event, shifts] of groups) {
 			const texts = [...(event === first && sizeText ? [sizeText] : []), ...describeShifts(owner.key, shifts)];
 			if (event.change) {
-				(event.change.consequences ??= []).push(...texts);
+				appendAll(event.change.consequences ??= [], texts);
 			} else if (event.embedded) {
 				this.pending.push({key: event.embedded, texts});
 				const list = this.embeddedTargets.get(owner.key) ?? [];
@@ -374,7 +375,7 @@ class Walk {
 				change = this.add(owner, 'definition_changed', undefined, undefined, undefined, 0);
 			}
 
-			(change.consequences ??= []).push(...texts);
+			appendAll(change.consequences ??= [], texts);
 		}
 	}
 

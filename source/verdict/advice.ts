@@ -3,6 +3,7 @@ import path from 'node:path';
 import type {Kernel} from '../kernel/kernel.js';
 import {modinfoValue, type ModuleInfo} from '../module/module-info.js';
 import {moduleNamespacePatterns, type Advice, type KernelVerdict, type ProblemKind} from './check-module.js';
+import {appendAll} from '../common/arrays.js';
 
 export type {Advice} from './check-module.js';
 
@@ -29,7 +30,7 @@ export function adviceFor(module: ModuleInfo, kernel: Kernel, verdict: KernelVer
 	}
 
 	if ([...kinds].some(kind => rebuildKinds.has(kind) || kind === 'missing')) {
-		advice.push(...rebuildAdvice(module, kernel, context));
+		appendAll(advice, rebuildAdvice(module, kernel, context));
 	}
 
 	// A Rust import the kernel exports under its own build's crate hash (rehashed_as) comes back with a rebuild.

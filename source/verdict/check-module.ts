@@ -4,6 +4,7 @@ import {isGplOnly, type Kernel, type KernelExport} from '../kernel/kernel.js';
 import {machineName} from '../elf/elf-file.js';
 import type {ModuleImport, ModuleInfo} from '../module/module-info.js';
 import {isGplCompatible} from './license.js';
+import {appendAll} from '../common/arrays.js';
 
 /** Problems that stop the module from loading, as `kmodx.check/1` names them. */
 export type ProblemKind = 'arch' | 'no_versions' | 'crc' | 'missing' | 'gpl_only' | 'namespace' | 'vermagic' | 'no_version' | 'proprietary_taint' | 'no_export_flags';
@@ -121,6 +122,12 @@ export type CheckOptions = {
 	kind such a stop can have: two thirds of a distribution's modules × kernels stop there.
 	*/
 	firstFailureOnly?: boolean;
+	/**
+	What every kernel's check reads from the module (moduleFacts): a caller checking one module
+	against several kernels derives them once and passes them to each check; without them each
+	check derives its own.
+	*/
+	facts?: ModuleFacts;
 };
 
 const noLines: string[] = [];
@@ -172,7 +179,7 @@ class LoadAttempt {
 	private readonly gplOk: boolean;
 
 	constructor(private readonly module: ModuleInfo, private readonly kernel: Kernel, private readonly policy: CheckPolicy, private readonly options: CheckOptions) {
-		this.facts = facts(module);
+		this.facts = options.facts ?? moduleFacts(module);
 		this.gplOk = isGplCompatible(this.facts.license);
 	}
 
@@ -416,21 +423,21 @@ class LoadAttempt {
 		// The log of one attempt: the kernel stops at module_layout and vermagic; symbols all get their lines.
 		const dmesg: string[] = [];
 		if (stage === 'module_layout' || stage === 'vermagic') {
-			dmesg.push(...firstFailure!.log);
+			appendAll(dmesg, firstFailure!.log);
 		} else if (stage === 'exports') {
 			// check_modinfo() announced its taints before the export tables are looked at.
 			for (const warning of warnings) {
-				dmesg.push(...warning.log);
+				appendAll(dmesg, warning.log);
 			}
 
-			dmesg.push(...firstFailure!.log);
+			appendAll(dmesg, firstFailure!.log);
 		} else {
 			for (const warning of warnings) {
-				dmesg.push(...warning.log);
+				appendAll(dmesg, warning.log);
 			}
 
 			for (const problem of problems) {
-				dmesg.push(...problem.log);
+				appendAll(dmesg, problem.log);
 			}
 		}
 
@@ -497,7 +504,7 @@ function undecidedPeerReason(peer: PeerExport, kernel: Pick<Kernel, 'label'>): s
 	return `exported only by ${peer.moduleName} of this run, whose own verdict on ${kernel.label} is undecided; decide that one first`;
 }
 
-type ModuleFacts = {
+export type ModuleFacts = {
 	/** The module's CRC for module_layout (modpost lists it first), if any. */
 	layoutCrc: number | undefined;
 	modmagic: string | undefined;
@@ -508,66 +515,56 @@ type ModuleFacts = {
 };
 
 /**
-The last module's facts: every caller checks one module against each kernel in turn. (A
-WeakMap of every module ever checked made the garbage collector slower for thousands of them.)
+What every kernel's check reads from the module: derive once per module and pass to each
+kernel's check (CheckOptions.facts), not once per kernel. (A WeakMap of every module ever checked
+made the garbage collector slower for thousands of them.)
 */
-let lastModule: ModuleInfo | undefined;
-let lastFacts: ModuleFacts | undefined;
-
-/** What every kernel's check reads from the module, derived once per module, not once per kernel. */
-function facts(module: ModuleInfo): ModuleFacts {
-	let known = module === lastModule ? lastFacts : undefined;
-	if (!known) {
-		// One pass over .modinfo (drivers list hundreds of aliases); the first value of a key counts.
-		let modmagic: string | undefined;
-		let license: string | undefined;
-		let intree = false;
-		let retpoline = false;
-		const importNamespaces = new Set<string>();
-		for (const [key, value] of module.modinfo) {
-			switch (key) {
-				case 'vermagic': {
-					modmagic ??= value;
-					break;
-				}
-
-				case 'license': {
-					license ??= value;
-					break;
-				}
-
-				case 'intree': {
-					intree = true;
-					break;
-				}
-
-				case 'retpoline': {
-					retpoline = true;
-					break;
-				}
-
-				case 'import_ns': {
-					importNamespaces.add(value);
-					break;
-				}
-
-				default:
+export function moduleFacts(module: ModuleInfo): ModuleFacts {
+	// One pass over .modinfo (drivers list hundreds of aliases); the first value of a key counts.
+	let modmagic: string | undefined;
+	let license: string | undefined;
+	let intree = false;
+	let retpoline = false;
+	const importNamespaces = new Set<string>();
+	for (const [key, value] of module.modinfo) {
+		switch (key) {
+			case 'vermagic': {
+				modmagic ??= value;
+				break;
 			}
-		}
 
-		known = {
-			layoutCrc: module.versions.find(version => version.name === 'module_layout')?.crc,
-			modmagic,
-			intree,
-			retpoline,
-			license: license ?? 'unspecified',
-			importNamespaces,
-		};
-		lastModule = module;
-		lastFacts = known;
+			case 'license': {
+				license ??= value;
+				break;
+			}
+
+			case 'intree': {
+				intree = true;
+				break;
+			}
+
+			case 'retpoline': {
+				retpoline = true;
+				break;
+			}
+
+			case 'import_ns': {
+				importNamespaces.add(value);
+				break;
+			}
+
+			default:
+		}
 	}
 
-	return known;
+	return {
+		layoutCrc: module.versions.find(version => version.name === 'module_layout')?.crc,
+		modmagic,
+		intree,
+		retpoline,
+		license: license ?? 'unspecified',
+		importNamespaces,
+	};
 }
 
 type SymbolProblemKind = 'crc' | 'missing' | 'gpl_only' | 'namespace' | 'no_version';

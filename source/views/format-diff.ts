@@ -7,6 +7,7 @@ import {crcText, diffSummary, type ExportDiffRow} from '../kernel/diff-kernels.j
 import type {Kernel} from '../kernel/kernel.js';
 import {crcCauses, diffSections, type CauseSection, type DiffSectionKind} from './diff-sections.js';
 import {changedIndexes, ruleTally, type KernelDiff} from '../engine/diff-report.js';
+import {appendAll} from '../common/arrays.js';
 
 /* The kernel diff (`kmodx -k A -k B`, kmodx.diff/1) drawn as text and Markdown. */
 
@@ -94,7 +95,7 @@ function groupLines(group: CauseGroup, shown: number): string[] {
 function groupingText(grouping: Grouping): string[] {
 	const lines = ['', `${groupingHeading(grouping)}:`];
 	for (const group of grouping.groups) {
-		lines.push(...groupLines(group, 8));
+		appendAll(lines, groupLines(group, 8));
 	}
 
 	if (grouping.unexplained.length > 0) {
@@ -250,16 +251,18 @@ export function formatDiffMarkdown(diff: KernelDiff): string {
 			const {causes, unexplained, notDescribed, rest} = crcCauses(rows, section.rows, grouped);
 			const names = groupingNames(grouped);
 			for (const cause of causes) {
-				out.push(`### ${markdownText(causeTitle(cause, causes[0]!))}`, '', ...table('crc', cause.rows));
+				out.push(`### ${markdownText(causeTitle(cause, causes[0]!))}`, '');
+				appendAll(out, table('crc', cause.rows));
 			}
 
 			for (const [title, indexes] of [[names.unexplained, unexplained], [names.notDescribed, notDescribed], [names.rest, rest]] as const) {
 				if (indexes.length > 0) {
-					out.push(`### ${markdownText(`${plural(indexes.length, 'export')} ${title}`)}`, '', ...table('crc', indexes));
+					out.push(`### ${markdownText(`${plural(indexes.length, 'export')} ${title}`)}`, '');
+					appendAll(out, table('crc', indexes));
 				}
 			}
 		} else {
-			out.push(...table(section.kind, section.rows));
+			appendAll(out, table(section.kind, section.rows));
 		}
 	}
 
@@ -315,7 +318,8 @@ export function formatDiffText(diff: KernelDiff): string {
 		const grouped = section.kind === 'crc' && diff.grouping && !diff.grouping.withoutCrcs ? diff.grouping : undefined;
 		lines.push('', `${section.title} (${count(section.rows.length)})${section.rows.length > 0 ? ':' : ''}`);
 		if (grouped && section.rows.length > 0) {
-			lines.push(`  ${groupingHeading(grouped)}:`, ...causeOverview(grouped).map(line => `  ${line}`));
+			lines.push(`  ${groupingHeading(grouped)}:`);
+			appendAll(lines, causeOverview(grouped).map(line => `  ${line}`));
 			const {causes, unexplained, notDescribed, rest} = crcCauses(rows, section.rows, grouped);
 			const names = groupingNames(grouped);
 			const blocks: Array<[title: string, indexes: number[]]> = [
@@ -329,18 +333,19 @@ export function formatDiffText(diff: KernelDiff): string {
 			const aligned = alignColumns(shown.flatMap(([, indexes]) => indexes.map(index => textCells(diff, 'crc', index))), '    ');
 			let at = 0;
 			for (const [title, indexes] of shown) {
-				lines.push('', `  ${title}:`, ...aligned.slice(at, at + indexes.length));
+				lines.push('', `  ${title}:`);
+				appendAll(lines, aligned.slice(at, at + indexes.length));
 				at += indexes.length;
 			}
 		} else {
-			lines.push(...alignColumns(section.rows.map(index => textCells(diff, section.kind, index)), '  '));
+			appendAll(lines, alignColumns(section.rows.map(index => textCells(diff, section.kind, index)), '  '));
 		}
 	}
 
 	const rehashed = changed.filter(index => isRehashed(rows[index]!));
 	if (rehashed.length > 0) {
 		lines.push('', `${rehashedHeading(rehashed.length)}:`);
-		lines.push(...alignColumns(rehashed.map(index => {
+		appendAll(lines, alignColumns(rehashed.map(index => {
 			const row = rows[index]!;
 			const decision = diff.judged?.decisions[index];
 			const others = row.change.filter(change => change !== 'rehashed' && change !== 'undecided');

@@ -5,6 +5,7 @@ import type {KernelVerdict} from '../verdict/check-module.js';
 import type {CheckReport, ModuleReport} from '../engine/check-report.js';
 import {undecidedGroups, verdictMark, verdictSummary} from '../verdict/verdict-text.js';
 import {summarySentence} from './format-text.js';
+import {appendAll} from '../common/arrays.js';
 
 /** Untrusted text in Markdown (headings, cells, list items) and in code spans: source/common/markdown-text.ts. */
 export const escape = markdownText;
@@ -97,7 +98,8 @@ function markdownKernel(module: ModuleReport, result: KernelVerdict): string[] {
 		out.push('', `#### Why the CRCs differ on ${escape(result.kernel)}`);
 		for (const problem of mismatches.filter(problem => problem.explanation ?? problem.explanation_unavailable)) {
 			const name = `**${code(problem.demangled ?? problem.symbol)}**`;
-			out.push('', ...(problem.explanation ? markdownExplanation(name, problem.explanation) : [`- ${name}: not explained: ${escape(problem.explanation_unavailable!)}`]));
+			out.push('');
+			appendAll(out, problem.explanation ? markdownExplanation(name, problem.explanation) : [`- ${name}: not explained: ${escape(problem.explanation_unavailable!)}`]);
 		}
 
 		// Not computed: listed once per hint (one hint per kernel), with what would explain them.

@@ -4,6 +4,7 @@ import {summarizeExplanation} from './format-explanation.js';
 import {code, escape} from './format-markdown.js';
 import {plainStyle, plural, type TextStyle} from './format-text.js';
 import type {PlanReport} from '../engine/build-plan.js';
+import {appendAll, maxOf} from '../common/arrays.js';
 
 /** How many identical symbols the text lists by name before it only counts them. */
 const identicalShown = 40;
@@ -42,7 +43,7 @@ export function formatPlanText(untrusted: PlanReport, style: TextStyle = plainSt
 	lines.push(style.dim(`  ${vermagic}${plural(plan.summary.imports, 'symbol')} imported from the kernel · ${plural(plan.summary.kernels, 'kernel')}`), '');
 	const mark = plan.one_binary ? '✓' : (plan.builds.length === 1 && plan.builds[0]!.missing.length === 0 ? '?' : '✗');
 	lines.push(plan.one_binary ? style.good(`${mark} ${plan.verdict}`) : style.bad(`${mark} ${plan.verdict}`), '');
-	const width = Math.max(...plan.builds.map(build => build.build_against.length));
+	const width = maxOf(plan.builds, build => build.build_against.length);
 	for (const [index, build] of plan.builds.entries()) {
 		const notes = buildNotes(plan, build);
 		lines.push(`  build ${index + 1}  against ${build.build_against.padEnd(width)}  serves ${build.kernels.join(', ')}${notes.length > 0 ? style.dim(`  (${notes.join('; ')})`) : ''}`);
@@ -50,7 +51,7 @@ export function formatPlanText(untrusted: PlanReport, style: TextStyle = plainSt
 
 	if (plan.splitting_symbols.length > 0) {
 		const labels = plan.kernels.map(kernel => kernel.label);
-		const nameWidth = Math.max(6, ...plan.splitting_symbols.map(symbol => symbol.name.length));
+		const nameWidth = maxOf(plan.splitting_symbols, symbol => symbol.name.length, 6);
 		const columns = labels.map(label => Math.max(label.length, 10));
 		lines.push('', `Symbols that split the kernels (${plan.splitting_symbols.length}):`);
 		lines.push(style.dim(`  ${'symbol'.padEnd(nameWidth)}  ${labels.map((label, index) => label.padEnd(columns[index]!)).join('  ')}`.trimEnd()));
@@ -58,7 +59,7 @@ export function formatPlanText(untrusted: PlanReport, style: TextStyle = plainSt
 			const crcs = labels.map((label, index) => crcCell(symbol.crcs[label]).padEnd(columns[index]!));
 			lines.push(`  ${symbol.name.padEnd(nameWidth)}  ${crcs.join('  ')}`.trimEnd());
 			if (symbol.explanation) {
-				lines.push(...summarizeExplanation(symbol.explanation).map(line => style.dim(`      ${line}`)));
+				appendAll(lines, summarizeExplanation(symbol.explanation).map(line => style.dim(`      ${line}`)));
 			} else if (symbol.explanation_unavailable) {
 				lines.push(style.dim(`      why: ${symbol.explanation_unavailable}`));
 			}

@@ -3,6 +3,7 @@ import {cellWidth, padCells, shortenMiddle} from '../common/text-cells.js';
 import {summarizeExplanation} from './format-explanation.js';
 import {undecidedGroups, verdictMark, verdictSummary} from '../verdict/verdict-text.js';
 import type {CheckReport, CheckSummary, ModuleReport} from '../engine/check-report.js';
+import {appendAll} from '../common/arrays.js';
 
 export type TextStyle = {
 	bad: (text: string) => string;
@@ -100,7 +101,7 @@ export function moduleText(untrusted: ModuleReport, width: number, style: TextSt
 				const whole = shown[index] !== symbol && !detail.includes(symbol) ? `  [${symbol}]` : '';
 				lines.push(`      ${style.bad('✗')} ${problem.kind.padEnd(10)} ${padCells(shown[index]!, symbolWidth)}  ${detail}${where}${whole}`);
 				if (problem.explanation) {
-					lines.push(...summarizeExplanation(problem.explanation).map(line => style.dim(`          ${line}`)));
+					appendAll(lines, summarizeExplanation(problem.explanation).map(line => style.dim(`          ${line}`)));
 				} else if (problem.explanation_unavailable) {
 					lines.push(style.dim(`          why: ${problem.explanation_unavailable}`));
 				}

@@ -9,7 +9,9 @@ Dependencies point one way (issues 14, 21): the CLI and the explorer sit on top,
 checks below never reach up. This reads every import of source/ (static, `export … from`,
 `import()`, type-only too: a type import is a dependency to a reader of the code) and fails on
 a cycle between files or between source/ folders, on ui/ importing cli/, on the core (every
-folder but cli/, ui/ and bin/) importing cli/, ui/ or a terminal-UI package, and on a folder
+folder but cli/, ui/ and bin/) importing cli/, ui/ or a terminal-UI package, or touching the
+terminal itself (process.stdout, stdin, isTTY, the terminal's width: the core reports progress
+through callbacks, and cli/ (output.ts, progress-line.ts) or ui/ draws it), and on a folder
 importing one of a higher layer (`layers` below). Two rules look at values only (a type says what
 a document holds, a value computes): views never compute verdicts, ui only draws.
 */
@@ -219,6 +221,50 @@ test('the explorer only draws: no values from the readers or the deciding layer,
 	const below = (target: string) => (layerOf.get(folderOf(target)) ?? 0) >= 2 && (layerOf.get(folderOf(target)) ?? 0) <= 4 && target !== 'verdict/verdict-text.ts';
 	const wrong = valueImports().filter(([file, target]) => folderOf(file) === 'ui' && below(target)).map(pair => pair.join(' → '));
 	t.deepEqual(wrong, []);
+});
+
+/**
+What only a front end may touch: the terminal's streams (or a function taking one, as the core's
+progress bar did), whether they are terminals, how wide they are.
+*/
+const terminalAccess = /\bprocess\.(stdout|stdin|stderr)\b|\.isTTY\b|\.columns\b|\bsetRawMode\b|\bNodeJS\.(WriteStream|ReadStream)\b|['"]node:(tty|readline)['"]/g;
+/**
+The core's one exception, and why: the cache's warning (a cache directory others can write is
+ignored) is said once per process from wherever the cache is used; a callback through every
+reader of the cache is not worth it for a line that never changes a result.
+*/
+const terminalExceptions = new Map([['common/cache.ts', ['process.stderr']]]);
+
+/** A source file without its comments: a comment may say what the CLI does with stdout. */
+function codeOf(file: string): string {
+	const text = ts.createSourceFile(file, readFileSync(path.join(sourceRoot, file), 'utf8'), ts.ScriptTarget.Latest, false, file.endsWith('.tsx') ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+	return ts.createPrinter({removeComments: true}).printFile(text);
+}
+
+function terminalUses(file: string): string[] {
+	const allowed = terminalExceptions.get(file) ?? [];
+	return [...codeOf(file).matchAll(terminalAccess)].map(match => match[0]).filter(use => !allowed.includes(use));
+}
+
+test('the core never touches the terminal: no process.stdout/stdin/stderr, isTTY, columns, tty or readline', t => {
+	const core = [...files.keys()].filter(file => file.includes('/') && !front.has(folderOf(file)));
+	t.true(core.length > 80, `only ${core.length} core files`);
+	const wrong = core.flatMap(file => terminalUses(file).map(use => `${file}: ${use}`));
+	t.deepEqual(wrong, []);
+	// The check sees what it looks for: the CLI's own output module writes to stdout and asks isTTY.
+	t.true(terminalUses('cli/output.ts').includes('process.stdout'));
+	t.true(terminalUses('cli/progress-line.ts').includes('.isTTY'));
+});
+
+test('the CLI\'s commands write their documents through cli/output.ts, not each its own way', t => {
+	const commands = [...files.keys()].filter(file => /^cli\/.+-command\.ts$/.test(file));
+	t.true(commands.length >= 6, commands.join(', '));
+	// explore-command reuses the kernel diff of diff-command (a use case both need), not its output.
+	const crossing = commands.flatMap(file => files.get(file)!.filter(target => commands.includes(target) && !(file === 'cli/explore-command.ts' && target === 'cli/diff-command.ts')).map(target => `${file} → ${target}`));
+	t.deepEqual(crossing, []);
+	const writers = commands.filter(file => /\bprocess\.stdout\.write\(/.test(codeOf(file)));
+	t.deepEqual(writers, []);
+	t.true(/\bprocess\.stdout\.write\(/.test(codeOf('cli/output.ts')));
 });
 
 test('the cycle finder finds cycles: a folder ring, a file importing itself, none in a chain', t => {

@@ -9,7 +9,7 @@ export const kernel56 = `56=${fixture('kernels', '6.1.0-56-amd64', 'Module.symve
 export const myDrv = fixture('modules', 'my_drv-6.1.0-47-amd64.ko');
 
 export function flagsFor(kernels: string[]): CliFlags {
-	return {kernel: kernels, format: 'text', json: false, output: undefined, force: false, missingVersion: 'fatal', types: undefined, explain: false, color: false};
+	return {kernel: kernels, format: 'text', output: undefined, force: false, missingVersion: 'fatal', types: undefined, explain: false, color: false};
 }
 
 /** Real data through the engine, as the explorer gets it. */

@@ -39,7 +39,7 @@ The name column: as wide as the longest name (and a gap), as far as the kernels'
 room; a longer name is cut with … and still ends in a space, so columns never run together.
 */
 export function matrixNameWidth(names: readonly string[], kernels: number, width: number): number {
-	const longest = Math.max(6, ...names.map(name => textLength(name)));
+	const longest = names.reduce((max, name) => Math.max(max, textLength(name)), 6);
 	const room = width - lead - (kernels * cell);
 	return Math.max(8, Math.min(longest + 2, room));
 }
