@@ -198,7 +198,9 @@ async function generateUnit(request: SourceSymtypesRequest, file: string): Promi
 	// (`../../arch/x86/kvm`) from include/trace/, include/trace/events/sof_intel.h names
 	// "../../../sound/soc/sof/sof-audio.h". For each such miss, the file and its headers go into the
 	// temporary tree and the includer's directory is searched from the tree (-iquote), and again.
-	const quoteDirectories = new Set<string>();
+	// A unit that defines TRACE_INCLUDE_PATH needs include/trace/ from its first run: one
+	// preprocessing of a large file (arch/x86/kvm/x86.c) instead of a failed one and another.
+	const quoteDirectories = new Set<string>([...files.values()].some(data => data.includes('#define TRACE_INCLUDE_PATH')) ? ['include/trace'] : []);
 	let text: string | undefined;
 	for (let attempt = 0; text === undefined; attempt++) {
 		try {
@@ -207,7 +209,8 @@ async function generateUnit(request: SourceSymtypesRequest, file: string): Promi
 		} catch (error) {
 			// eslint-disable-next-line no-await-in-loop
 			const reached = error instanceof KbuildError && error.missing && attempt < maximumTreeIncludes ? await treeHeader(request, error.missing) : undefined;
-			if (!reached || quoteDirectories.has(reached.directory)) {
+			// Something new to try, or the same miss again.
+			if (!reached || (quoteDirectories.has(reached.directory) && [...reached.files.keys()].every(name => files.has(name)))) {
 				throw error;
 			}
 
