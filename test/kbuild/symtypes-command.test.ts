@@ -2,7 +2,7 @@ import {readdirSync} from 'node:fs';
 import path from 'node:path';
 import {kbuildSymtypes} from '../../source/kbuild/kbuild-symtypes.js';
 import {commandFor, symtypesCommand} from '../../source/kbuild/symtypes-command.js';
-import {headersConfig} from '../../source/kbuild/headers-dir.js';
+import {headersConfig, headersSourceTree} from '../../source/kbuild/headers-dir.js';
 import {kbuildFlags} from '../../source/kernel-source/kbuild-flags.js';
 import {openKernelSource} from '../../source/kernel-source/kernel-source.js';
 import {makefilesOf, translationUnitFiles} from '../../source/kernel-source/translation-unit.js';
@@ -43,12 +43,13 @@ integration('kbuild\'s recorded command gives byte for byte what make gives: an 
 integration('a recorded command that holds the probe\'s path where kmodx does not expect it is not used: make runs instead', async t => {
 	const command = await symtypesCommand(headers47, false, {timeoutMs: 300_000, cacheDir: temporaryDirectory(t)});
 	t.truthy(command);
+	const srctree = await headersSourceTree(headers47);
 	const unit = {root: '/tmp/kmodx-kbuild-x', source: 'drivers/char/misc.c', flags: [{option: '-D', value: 'FOO=1'}] as const};
-	const argv = commandFor(command!, unit, '/usr/src/linux-headers-6.1.0-47-common')!;
+	const argv = commandFor(command!, unit, srctree)!;
 	t.is(argv.at(-1), '/tmp/kmodx-kbuild-x/drivers/char/misc.c');
 	t.true(argv.includes('-DKBUILD_BASENAME="misc"'));
 	t.true(argv.includes('-DFOO=1'));
 	t.false(argv.some(argument => argument.includes(command!.root)));
-	t.is(commandFor({...command!, argv: [...command!.argv, `-I${command!.root}/elsewhere`]}, unit, '/usr/src/linux-headers-6.1.0-47-common'), undefined);
-	t.is(commandFor(command!, {...unit, source: 'arch/x86/lib/memcpy_64.S'}, '/usr/src/linux-headers-6.1.0-47-common'), undefined);
+	t.is(commandFor({...command!, argv: [...command!.argv, `-I${command!.root}/elsewhere`]}, unit, srctree), undefined);
+	t.is(commandFor(command!, {...unit, source: 'arch/x86/lib/memcpy_64.S'}, srctree), undefined);
 });
