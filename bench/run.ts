@@ -2,6 +2,7 @@ import os from 'node:os';
 import {spawnSync} from 'node:child_process';
 import {fileURLToPath} from 'node:url';
 import {reportCheck} from './check.js';
+import {reportFirstAnswer} from './first-answer.js';
 import {reportFirstFrame} from './first-frame.js';
 import {reportGroup} from './group.js';
 import {reportScale} from './scale.js';
@@ -18,6 +19,8 @@ const benches: Record<string, () => Promise<string> | string> = {
 	scale: () => reportScale(runs),
 	why: () => reportWhy(runs),
 	source: () => reportSource(runs),
+	// Issue 24: a new symbol's first answer from two source tarballs, indexes cached.
+	'first-answer': () => reportFirstAnswer(Math.min(runs, 5)),
 	group: () => reportGroup(runs),
 	// The explorer's first frames, every input form (tmux drives the real binary).
 	frames: async () => reportFirstFrame(Math.min(runs, 5)),

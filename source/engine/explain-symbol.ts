@@ -15,6 +15,7 @@ export async function explainSymbol(symbol: string, from: Kernel, to: Kernel, in
 	const progress = onProgress ? bothKernels(onProgress, from.label, to.label) : undefined;
 	const [fromSymtypes, toSymtypes] = await Promise.all([info.symtypes(from, symbol, progress?.[0]), info.symtypes(to, symbol, progress?.[1])]);
 	if ('index' in fromSymtypes && 'index' in toSymtypes) {
+		onProgress?.(`comparing what genksyms hashed for ${symbol} on ${from.label} and ${to.label}`);
 		const {explainSymtypes} = await import('../typediff/explain-symtypes.js');
 		const explanation = explainSymtypes({
 			symbol,

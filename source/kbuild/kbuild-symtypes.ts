@@ -7,7 +7,8 @@ import {describeFsError} from '../common/fs-errors.js';
 import {InputError, UnsafeInputError} from '../common/input-error.js';
 import {headersSourceTree} from './headers-dir.js';
 import {flagArgument, isKbuildName, kbuildWord, type KbuildFlag} from './kbuild-word.js';
-import {runMake, type MakeOptions} from './run-make.js';
+import {requireBuildTools, runMake, type MakeOptions} from './run-make.js';
+import {commandFor, runSymtypesCommand, symtypesCommand} from './symtypes-command.js';
 
 /** kbuild ran but the preprocessor failed; `missing` names a header it could not find, and who included it. */
 export class KbuildError extends InputError {
@@ -73,14 +74,24 @@ export function kbuildFile(unit: Pick<KbuildUnit, 'source' | 'module' | 'flags' 
 	return lines.join('\n') + '\n';
 }
 
+export type SymtypesOptions = MakeOptions & {
+	signal?: AbortSignal;
+	/** Where kbuild's recorded command is cached (symtypes-command.ts). */
+	cacheDir?: string;
+	/** Always through make, never the recorded command (tests compare the two). */
+	viaMake?: boolean;
+	onProgress?: (message: string) => void;
+};
+
 /**
 The `.symtypes` kbuild writes for one translation unit, built as an external module against a
 headers directory: `make M=<dir> KBUILD_SYMTYPES=1 <stem>.symtypes` runs only the preprocessor and
-genksyms (a quarter of the time of building the object). Make, the compiler and their own
+genksyms (a quarter of the time of building the object); for a `.c` unit, kbuild's recorded
+command for it runs instead, without make (symtypes-command.ts). Make, the compiler and their own
 temporary files (TMPDIR) work inside kmodx's temporary directory, which is always removed, on
 every exit path (signals too). Names and flags from an input are checked before anything runs.
 */
-export async function kbuildSymtypes(headers: string, unit: KbuildUnit, options: MakeOptions & {signal?: AbortSignal}): Promise<string> {
+export async function kbuildSymtypes(headers: string, unit: KbuildUnit, options: SymtypesOptions): Promise<string> {
 	requireKbuildName(unit.source);
 	const headersPath = path.resolve(headers);
 	requireInert(headersPath, 'the headers directory');
@@ -116,7 +127,17 @@ export async function kbuildSymtypes(headers: string, unit: KbuildUnit, options:
 		const stem = path.basename(unit.source).replace(/\.[cS]$/, '');
 		await mkdir(directory, {recursive: true});
 		await writeFile(path.join(directory, 'Kbuild'), kbuildFile(unit, {tree: root, headers: srctree}));
-		const output = await runMake(headersPath, directory, `${stem}.symtypes`, {...options, temporaryDirectory: temporary});
+		const quoteFlags = (unit.quoteDirectories ?? []).map(quoted => ({option: '-iquote', value: quoted, base: 'tree'}) as const);
+		const recorded = options.viaMake ? undefined : await symtypesCommand(headersPath, unit.module, options);
+		const argv = recorded && commandFor(recorded, {root, source: unit.source, flags: [...(unit.flags ?? []), ...quoteFlags]}, srctree);
+		let output: string;
+		if (argv) {
+			await requireBuildTools(headersPath, options.pathEnv ?? process.env['PATH'] ?? '');
+			output = await runSymtypesCommand(headersPath, argv, path.join(directory, `${stem}.symtypes`), {...options, temporaryDirectory: temporary});
+		} else {
+			output = await runMake(headersPath, directory, `${stem}.symtypes`, {...options, temporaryDirectory: temporary});
+		}
+
 		// genksyms still writes what it saw before a preprocessor error, and make still exits 0:
 		// such symtypes would be wrong without saying so.
 		const errors = output.split('\n').filter(line => /:\d+:(\d+:)? (fatal )?error: /.test(line)).map(line => line.replaceAll(root + path.sep, ''));

@@ -14,6 +14,10 @@ type RunOptions = MakeOptions & {
 	signal?: AbortSignal;
 	/** TMPDIR for make and the compiler (gcc's cc*.s): inside kmodx's own temporary tree, removed however kmodx ends. */
 	temporaryDirectory: string;
+	/** More assignments for make's command line (kmodx's own, never an input's). */
+	variables?: readonly string[];
+	/** More environment for make and what it runs. */
+	env?: Readonly<Record<string, string>>;
 };
 
 function compilerPackage(compiler: string): string {
@@ -41,10 +45,10 @@ Its own process group, so that a timeout or a stop kills make and the compiler i
 export async function runMake(headers: string, directory: string, target: string, options: RunOptions): Promise<string> {
 	const pathEnv = options.pathEnv ?? process.env['PATH'] ?? '';
 	await requireBuildTools(headers, pathEnv);
-	const args = ['-C', headers, `M=${directory}`, 'KBUILD_SYMTYPES=1', 'V=0', target];
+	const args = ['-C', headers, `M=${directory}`, 'KBUILD_SYMTYPES=1', 'V=0', ...(options.variables ?? []), target];
 	return new Promise<string>((resolve, reject) => {
 		const child = spawn('make', args, {
-			detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, PATH: pathEnv, LC_ALL: 'C', TMPDIR: options.temporaryDirectory},
+			detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, ...options.env, PATH: pathEnv, LC_ALL: 'C', TMPDIR: options.temporaryDirectory},
 		});
 		// Quitting kmodx (the explorer's q, Ctrl-C) must not leave the compiler running.
 		const forget = onExit(() => {

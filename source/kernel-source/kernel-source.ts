@@ -113,6 +113,7 @@ async function openTarball(file: string, options: OpenSourceOptions): Promise<Ke
 	const identity = `tarball:${before.key}`;
 	const key = keyOf(identity);
 	const compression = await archiveCompression(file);
+	options.onProgress?.(`reading the index of ${path.basename(file)}`);
 	let index = await cachedIndex(options.cacheDir, key, identity);
 	const indexFrom = index ? 'cache' : 'built';
 	if (!index) {
@@ -202,23 +203,43 @@ class TarballReader {
 		private readonly budget: ExtractionBudget,
 	) {}
 
+	/**
+	Files read before, kept: a unit's Makefiles and its local headers come in one read, its
+	Makefile's -I directories in a second, and a block of the tarball is decoded once, not per read.
+	Bounded by the extraction budget, which charges each file once.
+	*/
+	private readonly held = new Map<string, Buffer>();
+	private position: Map<string, number> | undefined;
+
 	async read(files: readonly string[], onProgress?: Progress): Promise<Map<string, Buffer>> {
-		const position = new Map(this.index.files.map((file, index) => [file, index]));
+		this.position ??= new Map(this.index.files.map((file, index) => [file, index]));
 		const wanted: Wanted[] = [];
+		const result = new Map<string, Buffer>();
 		for (const file of new Set(files)) {
-			const index = position.get(file);
-			if (index !== undefined) {
+			const index = this.position.get(file);
+			const held = this.held.get(file);
+			if (held) {
+				result.set(file, held);
+			} else if (index !== undefined) {
 				wanted.push({file, offset: this.index.offsets[index]!, size: this.index.sizes[index]!});
 			}
 		}
 
-		wanted.sort((a, b) => a.offset - b.offset);
-		this.budget.take(wanted);
-		if (this.compression === 'none') {
-			return this.readPlain(wanted);
+		if (wanted.length === 0) {
+			return result;
 		}
 
-		return this.blocks ? this.readBlocks(wanted, this.blocks, onProgress) : this.readStream(wanted, onProgress);
+		wanted.sort((a, b) => a.offset - b.offset);
+		this.budget.take(wanted);
+		const read = this.compression === 'none'
+			? await this.readPlain(wanted)
+			: await (this.blocks ? this.readBlocks(wanted, this.blocks, onProgress) : this.readStream(wanted, onProgress));
+		for (const [file, data] of read) {
+			this.held.set(file, data);
+			result.set(file, data);
+		}
+
+		return result;
 	}
 
 	private async readPlain(wanted: Wanted[]): Promise<Map<string, Buffer>> {
@@ -270,7 +291,7 @@ class TarballReader {
 						copyOverlap(data, block.uncompressedOffset, item, parts.get(item.file)!);
 					}
 
-					onProgress?.(`reading ${path.basename(this.file)}: ${++done} of ${needed.size} blocks`);
+					onProgress?.(`extracting from ${path.basename(this.file)}: xz block ${++done} of ${needed.size} decoded`);
 				}
 			};
 

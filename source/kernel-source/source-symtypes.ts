@@ -181,20 +181,26 @@ async function generateUnit(request: SourceSymtypesRequest, file: string): Promi
 		throw new UnsafeInputError(request.source.path, `refused ${JSON.stringify(file)}: kbuild would read its name as make or shell syntax (only letters, digits and _.,+- are passed on)`);
 	}
 
-	request.onProgress?.(`reading ${file} and its local headers`);
-	const makefiles = await request.source.read(makefilesOf(file), request.onProgress);
+	// One read for the Makefiles and the unit's own headers (most of what it needs: each xz block
+	// is decoded once); the directories its Makefile adds with -I come after, when there are any.
+	request.onProgress?.(`extracting ${file}, its Makefiles and local headers from ${path.basename(request.source.path)}`);
+	const makefileNames = makefilesOf(file);
+	const first = await request.source.read([...makefileNames, ...translationUnitFiles(request.source.index, file)], request.onProgress);
+	const makefiles = new Map(makefileNames.flatMap(name => (first.has(name) ? [[name, first.get(name)!] as const] : [])));
 	const config = await headersConfig(request.headers);
 	const flags = kbuildFlags(file, makefiles, config, request.source.path);
 	const files = await request.source.read(translationUnitFiles(request.source.index, file, flags.directories), request.onProgress);
 	const unit = {files, source: file, module, flags: flags.flags};
-	const options = {timeoutMs: request.timeoutMs, signal: request.signal};
-	request.onProgress?.(`preprocessing ${file} with kbuild (KBUILD_SYMTYPES=1)`);
+	const options = {timeoutMs: request.timeoutMs, signal: request.signal, cacheDir: request.cacheDir, onProgress: request.onProgress};
+	request.onProgress?.(`preprocessing ${file} (gcc -E | genksyms)`);
 	// Installed headers include files of the tree by relative paths the headers package cannot
 	// resolve: include/trace/define_trace.h and trace_events.h take TRACE_INCLUDE_PATH
 	// (`../../arch/x86/kvm`) from include/trace/, include/trace/events/sof_intel.h names
 	// "../../../sound/soc/sof/sof-audio.h". For each such miss, the file and its headers go into the
 	// temporary tree and the includer's directory is searched from the tree (-iquote), and again.
-	const quoteDirectories = new Set<string>();
+	// A unit that defines TRACE_INCLUDE_PATH needs include/trace/ from its first run: one
+	// preprocessing of a large file (arch/x86/kvm/x86.c) instead of a failed one and another.
+	const quoteDirectories = new Set<string>([...files.values()].some(data => data.includes('#define TRACE_INCLUDE_PATH')) ? ['include/trace'] : []);
 	let text: string | undefined;
 	for (let attempt = 0; text === undefined; attempt++) {
 		try {
@@ -203,7 +209,8 @@ async function generateUnit(request: SourceSymtypesRequest, file: string): Promi
 		} catch (error) {
 			// eslint-disable-next-line no-await-in-loop
 			const reached = error instanceof KbuildError && error.missing && attempt < maximumTreeIncludes ? await treeHeader(request, error.missing) : undefined;
-			if (!reached || quoteDirectories.has(reached.directory)) {
+			// Something new to try, or the same miss again.
+			if (!reached || (quoteDirectories.has(reached.directory) && [...reached.files.keys()].every(name => files.has(name)))) {
 				throw error;
 			}
 
@@ -216,6 +223,7 @@ async function generateUnit(request: SourceSymtypesRequest, file: string): Promi
 		}
 	}
 
+	request.onProgress?.(`parsing the symtypes of ${file}`);
 	await writeCache(request.cacheDir, cacheKind, key, zlib.gzipSync(Buffer.from(text, 'latin1'), {level: 6}), cacheEntries);
 	return {index: parseSymtypes(text, label), cachePath};
 }

@@ -13,10 +13,13 @@ export function translationUnitFiles(index: SourceIndex, file: string, includeDi
 		return [];
 	}
 
-	const directory = path.posix.dirname(file);
+	const parent = path.posix.dirname(file);
+	const directory = parent === '.' ? '' : `${parent}/`;
+	const folders = includeDirectories.map(folder => `${folder}/`);
 	const start = [position];
+	// 78,000 names in Linux 6.1: prefix tests, no path parsing.
 	for (const [other, name] of index.files.entries()) {
-		if (name.endsWith('.h') && (path.posix.dirname(name) === directory || includeDirectories.some(folder => name.startsWith(`${folder}/`)))) {
+		if (name.endsWith('.h') && ((name.startsWith(directory) && !name.includes('/', directory.length)) || folders.some(folder => name.startsWith(folder)))) {
 			start.push(other);
 		}
 	}

@@ -37,11 +37,17 @@ integration('from the kernels\' own source: every CRC equals Module.symvers, and
 	const sources: KernelSource[] = await Promise.all(kernels.map(async kernel => openKernelSource(kernel.tarball, {cacheDir})));
 	const crcs = kernels.map(kernel => symversCrcs(kernel.symvers));
 	const generated = new Map<string, SourceSymtypes[]>();
+	const preprocessed = new Set<string>();
 	for (const symbol of Object.keys(symbols)) {
+		const messages: string[] = [];
 		// eslint-disable-next-line no-await-in-loop
 		const sides = await Promise.all(kernels.map(async (kernel, side) => sourceSymtypes({
-			source: sources[side]!, headers: kernel.headers, symbol, exporter: crcs[side]!.get(symbol)!.module, kernelCrc: crcs[side]!.get(symbol)!.crc, cacheDir, timeoutMs: 120_000,
+			source: sources[side]!, headers: kernel.headers, symbol, exporter: crcs[side]!.get(symbol)!.module, kernelCrc: crcs[side]!.get(symbol)!.crc, cacheDir, timeoutMs: 120_000, onProgress: message => messages.push(message),
 		})));
+		// Another symbol of a file preprocessed before takes its symtypes from the cache.
+		const file = symbols[symbol as keyof typeof symbols];
+		t.is(messages.some(message => message.startsWith('preprocessing')), !preprocessed.has(file), symbol);
+		preprocessed.add(file);
 		for (const [side, result] of sides.entries()) {
 			t.is(result.file, symbols[symbol as keyof typeof symbols], symbol);
 			t.is(result.crc, crcs[side]!.get(symbol)!.crc, `${symbol} on ${kernels[side]!.label}`);
