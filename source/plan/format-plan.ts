@@ -1,6 +1,6 @@
 import path from 'node:path';
 import {terminalSafeDeep} from '../common/terminal-text.js';
-import {summarizeExplanation} from '../explain/format-explanation.js';
+import {summarizeExplanation} from '../views/explanation-text.js';
 import {code, escape} from '../report/format-markdown.js';
 import {plainStyle, plural, type TextStyle} from '../report/format-text.js';
 import type {PlanReport} from './build-plan.js';

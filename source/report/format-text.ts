@@ -1,6 +1,6 @@
 import {terminalSafeDeep} from '../common/terminal-text.js';
 import {cellWidth, padCells, shortenMiddle} from '../common/text-cells.js';
-import {summarizeExplanation} from '../explain/format-explanation.js';
+import {summarizeExplanation} from '../views/explanation-text.js';
 import {unresolvedReason, type KernelVerdict, type Warning} from '../verdict/check-module.js';
 import type {CheckReport, CheckSummary, ModuleReport} from './check-report.js';
 

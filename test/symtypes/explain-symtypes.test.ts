@@ -1,6 +1,6 @@
 import {readFileSync} from 'node:fs';
 import test from 'ava';
-import {formatExplanationText} from '../../source/explain/format-explanation.js';
+import {formatExplanationText} from '../../source/views/explanation-text.js';
 import {explainSymtypes} from '../../source/symtypes/explain-symtypes.js';
 import {loadSymtypes} from '../../source/symtypes/load-symtypes.js';
 import {readSymtypes} from '../../source/symtypes/read-symtypes.js';

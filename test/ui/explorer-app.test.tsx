@@ -198,7 +198,7 @@ test.serial('below the minimum size it says what it needs', t => {
 	t.is(frame().trim(), 'need 60×12, have 50×10');
 });
 
-test.serial('an explanation renders as a tree: the changed type, its changes, the path from the symbol', async t => {
+test.serial('an explanation shows what `kmodx why` prints: the changed type, its path, its changes and what follows from them', async t => {
 	const explanation: Explanation = {
 		symbol: 'module_layout',
 		from: {kernel: '47', crc: '0x160c03af'},
@@ -209,7 +209,8 @@ test.serial('an explanation renders as a tree: the changed type, its changes, th
 		paths: 'genksyms',
 		changes: [
 			{type: 'struct task_struct', kind: 'member_added', member: 'kstack_offset', after: 'u32 kstack_offset', path: ['module_layout', 'struct module', 'struct task_struct']},
-			{type: 'struct task_struct', kind: 'member_added', member: 'user_dumpable', after: 'unsigned int user_dumpable : 1', path: ['module_layout', 'struct module', 'struct task_struct']},
+			{type: 'struct task_struct', kind: 'member_added', member: 'user_dumpable', after: 'unsigned int user_dumpable : 1', path: ['module_layout', 'struct module', 'struct task_struct'], consequences: ['struct task_struct: size 9792 → 9800 bytes']},
+			{type: 'struct device', kind: 'became_opaque', path: ['module_layout', 'struct module', 'struct device']},
 		],
 	};
 	const asked: string[] = [];
@@ -220,13 +221,13 @@ test.serial('an explanation renders as a tree: the changed type, its changes, th
 
 	const {frameWhere, stdin} = mount(t, data, small, {explain});
 	await press(stdin, keys.enter);
-	await frameWhere(/\(symtypes, verified\)/);
+	await frameWhere(/method: symtypes, verified/);
 	await press(stdin, 'G');
-	const text = await frameWhere(/└ via module_layout → struct module → struct task_struct/);
+	const text = await frameWhere(/became opaque \(only declared, \{ UNKNOWN \}\)/);
 	t.deepEqual(asked, ['module_layout 47→56']);
-	t.regex(text, /47 0x160c03af → 56 0x9060323f\s+\(symtypes, verified\)/);
-	t.regex(text, /● struct task_struct/);
-	t.regex(text, /├ \+ kstack_offset: u32 kstack_offset/);
+	t.regex(text, /struct task_struct: size 9792 → 9800 bytes/);
+	t.regex(text, /^ {2}via module_layout → struct module → struct device$/m);
+	t.regex(text, /^struct device$/m);
 });
 
 test.serial('an image leaves imports undecided: ? in the matrix, the strip, the rows and the kernel detail; q exits 3', async t => {
