@@ -149,11 +149,11 @@ withTmux.serial('Enter on a mismatched symbol shows why: verified symtypes, else
 		send(session, 'Enter');
 		send(session, 'Enter');
 		// eslint-disable-next-line no-await-in-loop
-		screen = await waitFor(session, /\(btf, approximate\)/);
+		screen = await waitFor(session, /method: btf, approximate/);
 		t.regex(screen, new RegExp(`✗ ${symbol}`), symbol);
 		// The detail scrolls: page through it until the task_struct cause shows.
 		let seen = screen;
-		for (let page = 0; page < 12 && !/kstack_offset/.test(seen); page++) {
+		for (let page = 0; page < 20 && !/kstack_offset/.test(seen); page++) {
 			const before = capture(session);
 			send(session, 'PageDown');
 			// eslint-disable-next-line no-await-in-loop

@@ -1,4 +1,6 @@
 import {formatCrc} from '../../common/hex.js';
+import {terminalSafe} from '../../common/terminal-text.js';
+import {cellWidth} from '../../common/text-cells.js';
 import {crcText} from '../../kernel/diff-kernels.js';
 import {isGplOnly, type KernelExport} from '../../kernel/kernel.js';
 import type {ExplainResult, Explanation} from '../../explain/explanation.js';
@@ -102,12 +104,14 @@ export function symbolDetailLines(data: ExplorerData, moduleIndex: number, row: 
 	}
 
 	lines.push(blank, text('CRC in each kernel', 'accent'));
-	const labelWidth = Math.max(...data.kernels.map(kernel => kernel.label.length));
+	// In cells, escaped: as the line is drawn.
+	const cells = (label: string) => cellWidth(terminalSafe(label));
+	const labelWidth = Math.max(...data.kernels.map(kernel => cells(kernel.label)));
 	for (const [index, kernel] of data.kernels.entries()) {
 		const cell = row.cells[index]!;
 		const found = kernel.exports.get(nameIn(row, index));
 		const where = found ? found.module : kernel.modulesIncluded ? 'not exported' : 'not in vmlinux; modules not listed';
-		lines.push([{text: `${marks[cell.state]} `, tone: stateTone[cell.state]}, {text: `${kernel.label.padEnd(labelWidth)}  `, tone: 'bold'}, {text: `${found ? crcText(found) : '—'}  `, tone: stateTone[cell.state]}, {text: where}]);
+		lines.push([{text: `${marks[cell.state]} `, tone: stateTone[cell.state]}, {text: `${kernel.label}${' '.repeat(labelWidth - cells(kernel.label))}  `, tone: 'bold'}, {text: `${found ? crcText(found) : '—'}  `, tone: stateTone[cell.state]}, {text: where}]);
 		if (found && row.names) {
 			push(`${' '.repeat(labelWidth + 4)}${found.name}`, 'dim');
 		}
