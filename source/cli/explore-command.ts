@@ -7,7 +7,7 @@ import type {LoadProgress} from '../ui/run-explorer.js';
 import {writePreFrame} from '../ui/pre-frame.js';
 import {withoutCiGuess} from './without-ci-guess.js';
 import {checkData, diffData, type CausesTask, type ExplainFunction} from '../ui/state/data.js';
-import {useColor, type CliFlags} from './flags.js';
+import {wantsColor, type CliFlags} from './flags.js';
 import {groupDiff, ungroupedDiff} from './diff-command.js';
 import {loadKernels, loadModules} from './load-inputs.js';
 
@@ -41,7 +41,7 @@ export async function runExplorer(paths: string[], flags: CliFlags): Promise<num
 	return run(async target => {
 		progress.attach(target);
 		return loading;
-	}, {theme: {color: useColor(flags)}});
+	}, {theme: {color: wantsColor(flags)}});
 }
 
 async function loadInputs(paths: string[], flags: CliFlags, progress: LoadProgress) {

@@ -8,7 +8,7 @@ import {colorStyle} from '../report/format-text.js';
 import type {Kernel} from '../kernel/kernel.js';
 import {parseTypesFlags} from '../type-info/types-flags.js';
 import {emit, emitJson} from './check-command.js';
-import {useColor} from './flags.js';
+import {wantsColor} from './flags.js';
 import {loadKernels} from './load-inputs.js';
 import {progressLine} from './progress-line.js';
 import type {CliFlags} from './flags.js';
@@ -37,7 +37,7 @@ export async function runPlan(paths: string[], flags: CliFlags): Promise<number>
 	if (format === 'json') {
 		await emitJson(plan, flags);
 	} else {
-		emit(format === 'markdown' ? formatPlanMarkdown(plan) : formatPlanText(plan, useColor(flags) ? colorStyle : undefined), flags);
+		emit(format === 'markdown' ? formatPlanMarkdown(plan) : formatPlanText(plan, wantsColor(flags) ? colorStyle : undefined), flags);
 	}
 
 	return planStatus(plan);

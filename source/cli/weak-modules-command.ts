@@ -11,7 +11,7 @@ import {scanModules} from '../scan/scan-modules.js';
 import {progressBar} from '../scan/progress.js';
 import {propagateRebuilds, weakModule, weakModulesSchema, weakModulesSummary, type WeakModule, type WeakModulesReport} from '../plan/weak-modules.js';
 import {emit, emitJson} from './check-command.js';
-import {useColor} from './flags.js';
+import {wantsColor} from './flags.js';
 import {loadKernels} from './load-inputs.js';
 import type {CliFlags} from './flags.js';
 
@@ -67,7 +67,7 @@ export async function runWeakModules(paths: string[], flags: CliFlags): Promise<
 	if (format === 'json') {
 		await emitJson(report, flags);
 	} else {
-		emit(format === 'markdown' ? formatWeakMarkdown(report) : formatWeakText(report, useColor(flags) ? colorStyle : plainStyle), flags);
+		emit(format === 'markdown' ? formatWeakMarkdown(report) : formatWeakText(report, wantsColor(flags) ? colorStyle : plainStyle), flags);
 	}
 
 	if (report.summary.rebuild > 0) {
