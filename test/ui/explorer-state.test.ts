@@ -1,7 +1,7 @@
 import test from 'ava';
 import stringWidth from 'string-width';
 import {actionFor, bindings, footerHints, helpLines, helpRows} from '../../source/ui/keys.js';
-import {currentScreen, initialState, matrixEntries, reducer, scopeOf, selectedRow, type ExplorerEvent, type ExplorerState} from '../../source/ui/state/explorer-state.js';
+import {controllers, currentScreen, initialState, matrixEntries, reducer, scopeOf, selectedRow, type ExplorerEvent, type ExplorerState} from '../../source/ui/state/explorer-state.js';
 import {fixture} from '../helpers/paths.js';
 import {diffData, type ExplorerData} from '../../source/ui/state/data.js';
 import {kernelDiff} from '../../source/cli/diff-command.js';
@@ -198,6 +198,14 @@ test('kernel-vs-kernel: 24,600+ rows, problems only drops the unchanged, search 
 	t.is(diff.kernels[0]!.exports.get(row.name)?.namespace, 'CXL');
 	state = run(state, key('G'));
 	t.is(state.lists.symbols.cursor, state.view.length - 1);
+});
+
+test('each screen\'s controller has exactly the keys the key table gives that screen (effects aside: they are commands)', t => {
+	const commands = new Set(['exportMarkdown', 'exportJson', 'copy', 'quit', 'confirmYes', 'confirmNo']);
+	for (const [scope, handlers] of Object.entries(controllers)) {
+		const documented = new Set(bindings.filter(binding => binding.scopes.includes(scope as never) && !commands.has(binding.action)).map(binding => binding.action));
+		t.deepEqual(Object.keys(handlers).sort(), [...documented].sort(), scope);
+	}
 });
 
 test('one key table: every binding is in the help, footer hints fit the width', t => {

@@ -548,82 +548,65 @@ function onSearchKey(state: ExplorerState, action: Action): ExplorerState {
 	}
 }
 
+/** What a key does on a screen: the state it leaves. */
+type Handler = (state: ExplorerState, action: Action) => ExplorerState;
+
+const moves: Partial<Record<Action, Handler>> = {up: moveBy, down: moveBy, pageUp: moveBy, pageDown: moveBy, home: moveBy, end: moveBy};
+const searches: Partial<Record<Action, Handler>> = {search: onSearchKey, searchNext: onSearchKey, searchPrev: onSearchKey};
+const leaving: Partial<Record<Action, Handler>> = {
+	back,
+	help: state => ({...state, help: !state.help, helpScroll: 0, search: state.search?.list === 'help' || !state.help ? undefined : state.search}),
+};
+const overview: Handler = state => ({...state, overview: !state.overview, help: false});
+
+/** The symbols and kernels panes of a module's (or the kernel diff's) table share their keys. */
+const table: Partial<Record<Action, Handler>> = {
+	...moves,
+	...searches,
+	...leaving,
+	kernelsTable: overview,
+	open,
+	nextPane: state => ({...state, pane: state.pane === 'symbols' ? 'kernels' : 'symbols', search: undefined}),
+	prevPane: state => ({...state, pane: state.pane === 'symbols' ? 'kernels' : 'symbols', search: undefined}),
+	problemsOnly: state => reView(state, {problemsOnly: !state.problemsOnly}),
+	sort: state => reView(state, {sort: sortKeys[(sortKeys.indexOf(state.sort) + 1) % sortKeys.length]!, reverse: false}),
+	reverse: state => reView(state, {reverse: !state.reverse}),
+	causes: openCauses,
+};
+
+/**
+Each screen's keys and what they do, as lazygit's controllers have them: the key table
+(keys.ts) says which keys a scope has and documents them, this says what each does there; a
+test holds the two to the same keys. Effects (export, copy, quit, the answer to "write?") are
+commands, run outside the reducer: no scope has them here.
+*/
+export const controllers: Record<Scope, Partial<Record<Action, Handler>>> = {
+	matrix: {...moves, ...searches, ...leaving, kernelsTable: overview, open, problemsOnly: state => reMatrix(state, !state.matrixProblemsOnly)},
+	symbols: table,
+	kernels: table,
+	causes: {...moves, ...searches, ...leaving, kernelsTable: overview, open},
+	detail: {...moves, ...leaving, kernelsTable: overview},
+	help: {...moves, ...searches, ...leaving},
+	overview: {...leaving, kernelsTable: overview},
+	search: {searchAccept: onSearchKey, searchCancel: onSearchKey, searchDelete: onSearchKey},
+	confirm: {},
+};
+
 function onKey(state: ExplorerState, action: Action): ExplorerState {
-	const screen = currentScreen(state);
-	switch (action) {
-		case 'up':
-		case 'down':
-		case 'pageUp':
-		case 'pageDown':
-		case 'home':
-		case 'end': {
-			return moveBy(state, action);
-		}
+	return controllers[scopeOf(state)][action]?.(state, action) ?? state;
+}
 
-		case 'nextPane':
-		case 'prevPane': {
-			return {...state, pane: state.pane === 'symbols' ? 'kernels' : 'symbols', search: undefined};
-		}
-
-		case 'open': {
-			return open(state);
-		}
-
-		case 'back': {
-			return back(state);
-		}
-
-		case 'kernelsTable': {
-			return {...state, overview: !state.overview, help: false};
-		}
-
-		case 'help': {
-			return {...state, help: !state.help, helpScroll: 0, search: state.search?.list === 'help' || !state.help ? undefined : state.search};
-		}
-
-		case 'search':
-		case 'searchDelete':
-		case 'searchAccept':
-		case 'searchCancel':
-		case 'searchNext':
-		case 'searchPrev': {
-			return onSearchKey(state, action);
-		}
-
-		case 'problemsOnly': {
-			return screen.kind === 'matrix' ? reMatrix(state, !state.matrixProblemsOnly) : reView(state, {problemsOnly: !state.problemsOnly});
-		}
-
-		case 'sort': {
-			return reView(state, {sort: sortKeys[(sortKeys.indexOf(state.sort) + 1) % sortKeys.length]!, reverse: false});
-		}
-
-		case 'reverse': {
-			return reView(state, {reverse: !state.reverse});
-		}
-
-		case 'causes': {
-			if (state.mode === 'check') {
-				return {...state, message: {text: 'c groups a kernel diff by cause (kmodx -k A -k B --types …); here Enter on a ✗ symbol shows why its CRC changed', tone: 'error'}};
-			}
-
-			if (state.causes.length === 0 && !state.causesPending) {
-				return {...state, message: {text: state.causesUnavailable ?? 'no changes grouped by cause: give type information for both kernels (--types LABEL=PATH: BTF or a symtypes tree)', tone: 'error'}};
-			}
-
-			return moveList({...state, stack: [...state.stack, {kind: 'causes'}], search: undefined}, 'causes', state.cause === undefined ? 0 : state.cause + 1);
-		}
-
-		// Effects (files, clipboard, exit) happen outside the reducer.
-		case 'exportMarkdown':
-		case 'exportJson':
-		case 'copy':
-		case 'quit':
-		case 'confirmYes':
-		case 'confirmNo': {
-			return state;
-		}
+/** `c`: the causes screen, on the cause shown (or "every export"); says why not where there is none. */
+function openCauses(state: ExplorerState): ExplorerState {
+	if (state.mode === 'check') {
+		return {...state, message: {text: 'c groups a kernel diff by cause (kmodx -k A -k B --types …); here Enter on a ✗ symbol shows why its CRC changed', tone: 'error'}};
 	}
+
+	if (state.causes.length === 0 && !state.causesPending) {
+		return {...state, message: {text: state.causesUnavailable ?? 'no changes grouped by cause: give type information for both kernels (--types LABEL=PATH: BTF or a symtypes tree)', tone: 'error'}};
+	}
+
+	return moveList({...state, stack: [...state.stack, {kind: 'causes'}], search: undefined}, 'causes', state.cause === undefined ? 0 : state.cause + 1);
 }
 
 /** Which key table scope applies now. */
