@@ -75,9 +75,8 @@ export default tseslint.config(
 		rules: {'no-restricted-syntax': 'off'},
 	},
 	{
-		// Only the explorer has components and hooks: elsewhere `useColor` and the like are plain
-		// functions whose names the hook rules would misread.
-		files: ['source/ui/**', 'test/ui/**'],
+		// Everywhere: a function named use… is a hook (none outside the explorer is), the rest is not.
+		files: ['**/*.ts', '**/*.tsx'],
 		plugins: {react, 'react-hooks': reactHooks},
 		settings: {react: {version: '19'}},
 		rules: {

@@ -6,6 +6,7 @@ Explorer latency on the kernel-vs-kernel view (24,702 exports of Debian 6.1.0-47
   (Ink as the explorer runs it: throttled to 60 fps, 120×40), median and p95.
 Run: npx tsc && node build/bench/ui-latency.js
 */
+import {diffKernels} from '../source/kernel/diff-kernels.js';
 import {spawnSync} from 'node:child_process';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -16,7 +17,7 @@ import {delay, FakeStdin, FakeStdout, percentile} from './fake-terminal.js';
 import {loadKernels} from '../source/cli/load-inputs.js';
 import type {CliFlags} from '../source/cli/flags.js';
 import {App} from '../source/ui/app.js';
-import {diffData} from '../source/ui/state/data.js';
+import {diffExplorerData} from '../source/ui/state/data.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const symvers = (release: string) => path.join(root, 'test', 'fixtures', 'kernels', release, 'Module.symvers.gz');
@@ -27,7 +28,8 @@ const rows = 40;
 async function inProcess(): Promise<{firstFrame: number; load: number; latencies: number[]; rowsCount: number}> {
 	const flags: CliFlags = {kernel: kernelArgs, format: 'text', output: undefined, force: false, missingVersion: 'fatal', types: undefined, explain: false, color: true};
 	const start = performance.now();
-	const data = diffData(await loadKernels(flags));
+	const kernels = await loadKernels(flags);
+	const data = diffExplorerData(kernels, {kernels, rows: diffKernels(kernels)});
 	const loaded = performance.now();
 	const stdout = new FakeStdout();
 	const stdin = new FakeStdin();

@@ -5,6 +5,7 @@ kept, so all are missing) against 6.1.0-47 and 6.1.0-56, in Ink as the explorer 
 120×40). Keypress-to-frame for Down, PgDn and End/Home over the symbol table; target ≤ 100 ms.
 Run: npx tsc && node build/bench/ui-many-imports.js
 */
+import {buildCheckReport} from '../source/engine/check-report.js';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {performance} from 'node:perf_hooks';
@@ -14,7 +15,7 @@ import {delay, FakeStdin, FakeStdout, percentile} from './fake-terminal.js';
 import {loadKernel} from '../source/kernel/load-kernel.js';
 import {readModuleFile} from '../source/module/read-module.js';
 import {App} from '../source/ui/app.js';
-import {checkData} from '../source/ui/state/data.js';
+import {checkExplorerData} from '../source/ui/state/data.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const symvers = (release: string) => path.join(root, 'test', 'fixtures', 'kernels', release, 'Module.symvers.gz');
@@ -28,7 +29,7 @@ const extra = Array.from({length: count}, (_, index) => {
 const big = {...module, versions: [...module.versions, ...extra], imports: [...module.imports, ...extra.map(entry => ({...entry, weak: false}))]};
 const kernels = await Promise.all([loadKernel({label: '47', source: symvers('6.1.0-47-amd64')}), loadKernel({label: '56', source: symvers('6.1.0-56-amd64')})]);
 const start = performance.now();
-const data = checkData([big], kernels, {missingVersion: 'fatal'});
+const data = checkExplorerData(buildCheckReport([big], kernels, {missingVersion: 'fatal'}), kernels);
 const stdout = new FakeStdout();
 const stdin = new FakeStdin();
 const firstFrame = new Promise<void>(resolve => {
@@ -76,7 +77,7 @@ async function alternate(times: number): Promise<number[]> {
 const keys: Array<[string, string, number]> = [['End/Home', '', 20], ['Down', '\u001B[B', 200], ['PgDn', '\u001B[6~', 100]];
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 console.log(`check explorer, 1 module × ${module.versions.length + count} imports × 2 kernels, 120×40`);
-console.log(`  checkData + first frame, in process:   ${ms(first)}`);
+console.log(`  report + first frame, in process:   ${ms(first)}`);
 const all: number[] = [];
 for (const [name, key, times] of keys) {
 	// eslint-disable-next-line no-await-in-loop

@@ -16,7 +16,7 @@ import {checkHint, withExplanations} from '../engine/report-explanations.js';
 import type {DigestOptions} from '../scan/digest.js';
 import type {CheckPolicy} from '../verdict/check-module.js';
 import {parseTypesFlags} from '../type-info/types-flags.js';
-import {useColor, type CliFlags} from './flags.js';
+import {wantsColor, type CliFlags} from './flags.js';
 import {loadKernels} from './load-inputs.js';
 import {emit, emitJson, writeReport, type ReportSink} from './output.js';
 import {progressLine} from './progress-line.js';
@@ -84,7 +84,7 @@ export async function runCheck(paths: string[], flags: CliFlags, explain?: Expla
 }
 
 /** The matrix for several modules on several kernels, unless --layout says otherwise. */
-export function useMatrix(flags: Pick<CliFlags, 'layout'>, modules: number, kernels: number): boolean {
+export function wantsMatrix(flags: Pick<CliFlags, 'layout'>, modules: number, kernels: number): boolean {
 	return flags.layout === 'matrix' || (flags.layout !== 'details' && modules > 1 && kernels > 1);
 }
 
@@ -118,15 +118,15 @@ export function renderReport(report: CheckReport, flags: CliFlags): string {
 
 function renderBody(report: CheckReport, flags: CliFlags, format: 'text' | 'markdown'): string {
 
-	if (useMatrix(flags, report.modules.length, report.kernels.length)) {
+	if (wantsMatrix(flags, report.modules.length, report.kernels.length)) {
 		const rows = report.modules.map(module => ({name: module.name, path: module.path, cells: module.results.map(result => cellText(result))}));
 		const loadsPerKernel = report.kernels.map((_, index) => report.modules.filter(module => module.results[index]?.loads).length);
 		const undecidedPerKernel = report.kernels.map((_, index) => report.modules.filter(module => module.results[index]?.verdict === 'undecided').length);
 		const summary = {kernels: report.kernels, summary: report.summary, loadsPerKernel, undecidedPerKernel};
-		return format === 'markdown' ? formatMatrixMarkdown(rows, summary) : formatMatrixText(rows, summary, useColor(flags) ? colorStyle : undefined);
+		return format === 'markdown' ? formatMatrixMarkdown(rows, summary) : formatMatrixText(rows, summary, wantsColor(flags) ? colorStyle : undefined);
 	}
 
-	return format === 'markdown' ? formatMarkdown(report) : formatText(report, useColor(flags) ? colorStyle : undefined);
+	return format === 'markdown' ? formatMarkdown(report) : formatText(report, wantsColor(flags) ? colorStyle : undefined);
 }
 
 /**
@@ -142,8 +142,8 @@ async function runScan(files: string[], kernels: Kernel[], policy: CheckPolicy, 
 
 async function scanReport(files: string[], kernels: Kernel[], policy: CheckPolicy, flags: CliFlags, failOn: ReadonlySet<FailKind>, sink: ReportSink): Promise<number> {
 	const {format} = flags;
-	const matrix = format !== 'json' && useMatrix(flags, files.length, kernels.length);
-	const color = useColor(flags);
+	const matrix = format !== 'json' && wantsMatrix(flags, files.length, kernels.length);
+	const color = wantsColor(flags);
 	const write = (text: string) => {
 		sink.write(text);
 	};

@@ -1,13 +1,14 @@
 import {InputError} from '../common/input-error.js';
 import type {Kernel} from '../kernel/kernel.js';
+import {buildCheckReport} from '../engine/check-report.js';
 import {explainSymbol} from '../engine/explain-symbol.js';
 import {TypeInformation} from '../type-info/type-information.js';
 import {parseTypesFlags} from '../type-info/types-flags.js';
 import type {LoadProgress} from '../ui/run-explorer.js';
 import {writePreFrame} from '../ui/pre-frame.js';
 import {withoutCiGuess} from './without-ci-guess.js';
-import {checkData, diffData, type CausesTask, type ExplainFunction} from '../ui/state/data.js';
-import {useColor, type CliFlags} from './flags.js';
+import {checkExplorerData, diffExplorerData, type CausesTask, type ExplainFunction} from '../ui/state/data.js';
+import {wantsColor, type CliFlags} from './flags.js';
 import {groupDiff, ungroupedDiff} from './diff-command.js';
 import {loadKernels, loadModules} from './load-inputs.js';
 
@@ -41,7 +42,7 @@ export async function runExplorer(paths: string[], flags: CliFlags): Promise<num
 	return run(async target => {
 		progress.attach(target);
 		return loading;
-	}, {theme: {color: useColor(flags)}});
+	}, {theme: {color: wantsColor(flags)}});
 }
 
 async function loadInputs(paths: string[], flags: CliFlags, progress: LoadProgress) {
@@ -63,7 +64,7 @@ async function loadInputs(paths: string[], flags: CliFlags, progress: LoadProgre
 		});
 		// Grouped by cause after the first frame: it reads both kernels' whole type information.
 		const causes: CausesTask = async onProgress => groupDiff(diff, flags, onProgress);
-		return {data: diffData(kernels, diff), explain: explainer(kernels, flags), causes};
+		return {data: diffExplorerData(kernels, diff), explain: explainer(kernels, flags), causes};
 	}
 
 	progress.phase('reading the kernels and modules');
@@ -74,7 +75,7 @@ async function loadInputs(paths: string[], flags: CliFlags, progress: LoadProgre
 	await new Promise(resolve => {
 		setImmediate(resolve);
 	});
-	return {data: checkData(modules, kernels, {missingVersion: flags.missingVersion}), explain: explainer(kernels, flags)};
+	return {data: checkExplorerData(buildCheckReport(modules, kernels, {missingVersion: flags.missingVersion}), kernels), explain: explainer(kernels, flags)};
 }
 
 /** Progress reported before the loading frame exists is kept and replayed to it. */

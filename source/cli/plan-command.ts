@@ -8,7 +8,7 @@ import {colorStyle} from '../views/format-text.js';
 import type {Kernel} from '../kernel/kernel.js';
 import {parseTypesFlags} from '../type-info/types-flags.js';
 import {emit, emitJson} from './output.js';
-import {useColor} from './flags.js';
+import {wantsColor} from './flags.js';
 import {loadKernels} from './load-inputs.js';
 import {progressLine} from './progress-line.js';
 import type {CliFlags} from './flags.js';
@@ -36,7 +36,7 @@ export async function runPlan(paths: string[], flags: CliFlags): Promise<number>
 	if (flags.format === 'json') {
 		await emitJson(plan, flags);
 	} else {
-		emit(flags.format === 'markdown' ? formatPlanMarkdown(plan) : formatPlanText(plan, useColor(flags) ? colorStyle : undefined), flags);
+		emit(flags.format === 'markdown' ? formatPlanMarkdown(plan) : formatPlanText(plan, wantsColor(flags) ? colorStyle : undefined), flags);
 	}
 
 	return planStatus(plan);

@@ -10,7 +10,7 @@ import {scanModules} from '../scan/scan-modules.js';
 import {propagateRebuilds, weakModule, weakModulesSchema, weakModulesSummary, type WeakModule, type WeakModulesReport} from '../engine/weak-modules.js';
 import {emit, emitJson} from './output.js';
 import {progressLine} from './progress-line.js';
-import {useColor} from './flags.js';
+import {wantsColor} from './flags.js';
 import {loadKernels} from './load-inputs.js';
 import type {CliFlags} from './flags.js';
 
@@ -64,7 +64,7 @@ export async function runWeakModules(paths: string[], flags: CliFlags): Promise<
 	if (flags.format === 'json') {
 		await emitJson(report, flags);
 	} else {
-		emit(flags.format === 'markdown' ? formatWeakMarkdown(report) : formatWeakText(report, useColor(flags) ? colorStyle : plainStyle), flags);
+		emit(flags.format === 'markdown' ? formatWeakMarkdown(report) : formatWeakText(report, wantsColor(flags) ? colorStyle : plainStyle), flags);
 	}
 
 	if (report.summary.rebuild > 0) {

@@ -1,7 +1,7 @@
 import {formatCrc} from '../common/hex.js';
 import {InputError} from '../common/input-error.js';
 import {jsonTerminalSafe, terminalSafe} from '../common/terminal-text.js';
-import {formatExplanationText} from '../views/format-explanation.js';
+import {formatExplanationText} from '../views/explanation-text.js';
 import {explainSymbol} from '../engine/explain-symbol.js';
 import {TypeInformation} from '../type-info/type-information.js';
 import {parseTypesFlags} from '../type-info/types-flags.js';

@@ -1,7 +1,7 @@
 import type {Grouping, TypeDiff} from '../typediff/group-causes.js';
 import type {KabiRules, RuleDecision} from '../kabi/rules.js';
-import {crcText, diffSummary, type ExportDiffRow} from '../kernel/diff-kernels.js';
-import type {Kernel} from '../kernel/kernel.js';
+import {diffSummary, type ExportDiffRow} from '../kernel/diff-kernels.js';
+import {exportCrcText, type Kernel} from '../kernel/kernel.js';
 import {undecidedStatus} from './fail-on.js';
 
 export const diffSchema = 'kmodx.diff/1';
@@ -87,7 +87,7 @@ export function buildDiffReport(diff: KernelDiff) {
 				name: row.name,
 				...(row.demangled !== undefined && {demangled: row.demangled}),
 				change: row.change,
-				kernels: row.exports.map((entry, kernel) => entry && {...(names && {name: names[kernel]}), crc: crcText(entry), module: entry.module, export_type: entry.exportType, namespace: entry.namespace}),
+				kernels: row.exports.map((entry, kernel) => entry && {...(names && {name: names[kernel]}), crc: exportCrcText(entry), module: entry.module, export_type: entry.exportType, namespace: entry.namespace}),
 				...(judged && {tolerated: decision?.tolerated ?? null, rule: decision?.rule ?? null}),
 			};
 		}),

@@ -1,5 +1,5 @@
 import {isRustSymbol, rustSymbolKey} from '../common/rust-symbol.js';
-import {exportCrcText, type Kernel, type KernelExport} from './kernel.js';
+import type {Kernel, KernelExport} from './kernel.js';
 import {rustExportsByKey} from './rust-exports.js';
 
 /**
@@ -139,4 +139,3 @@ export function diffSummary(rows: ExportDiffRow[]): Record<ExportChange, number>
 }
 
 /** A cell of the kernel diff: the CRC, or — where the kernel lacks the export. */
-export const crcText = (entry: KernelExport | null) => (entry ? exportCrcText(entry) : '—');

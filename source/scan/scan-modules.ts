@@ -57,7 +57,7 @@ starting the thread costs more than the reads save. KMODX_PREFETCH=0 turns it of
 */
 const prefetchThreshold = 64;
 
-function usePrefetch(modules: number, env: NodeJS.ProcessEnv = process.env): boolean {
+function wantsPrefetch(modules: number, env: NodeJS.ProcessEnv = process.env): boolean {
 	return env['KMODX_PREFETCH'] !== '0' && modules >= prefetchThreshold;
 }
 
@@ -101,7 +101,7 @@ export async function scanModules(files: string[], kernels: Kernel[], policy: Ch
 
 /** Every module read and checked in this thread, in order, the next ones read ahead on another. */
 async function scanHere(files: string[], context: ScanContext, options: ScanOptions, accept: (item: ProcessedModule) => void): Promise<void> {
-	const prefetcher = (options.prefetch ?? usePrefetch(files.length)) ? new Prefetcher(files) : undefined;
+	const prefetcher = (options.prefetch ?? wantsPrefetch(files.length)) ? new Prefetcher(files) : undefined;
 	try {
 		for (const [index, file] of files.entries()) {
 			// eslint-disable-next-line no-await-in-loop -- the writer's brake (options.pace).

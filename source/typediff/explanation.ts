@@ -85,3 +85,21 @@ export type Explanation = {
 
 /** An explanation, or why none could be made (and what would let one be made). */
 export type ExplainResult = {explanation: Explanation} | {unavailable: string};
+
+/**
+The changes grouped by the type that changed, in the order each type first appears: every
+view of an explanation (why, the explorer, check reports) lists them so.
+*/
+export function changesByType(changes: readonly TypeChange[]): Map<string, TypeChange[]> {
+	const groups = new Map<string, TypeChange[]>();
+	for (const change of changes) {
+		const group = groups.get(change.type);
+		if (group) {
+			group.push(change);
+		} else {
+			groups.set(change.type, [change]);
+		}
+	}
+
+	return groups;
+}

@@ -1,4 +1,4 @@
-import {useEffect, useMemo, useReducer, useRef} from 'react';
+import {useEffect, useMemo, useReducer} from 'react';
 import {Box} from 'ink';
 import {terminalSafe} from '../common/terminal-text.js';
 import {shownPath} from './export.js';
@@ -25,7 +25,7 @@ import {KernelsTable, kernelOverview} from './components/kernels-table.js';
 import {KernelStrip, type StripEntry} from './components/kernel-strip.js';
 import {ModuleMatrix} from './components/module-matrix.js';
 import {TooSmall} from './components/status-screens.js';
-import {scrollTop, SymbolTable} from './components/symbol-table.js';
+import {SymbolTable} from './components/symbol-table.js';
 
 export type AppProps = {
 	data: ExplorerData;
@@ -82,28 +82,24 @@ export function App({data, theme, explain, size: fixedSize, directory = process.
 		}
 
 		if (screen.kind === 'kernel') {
-			return kernelDetailLines(data, state.module, state.kernelCursor, detailInner);
+			return kernelDetailLines(data, state.module, state.lists.kernels.cursor, detailInner);
 		}
 
 		return [];
 	// The grouping is read from the diff once ready: `grouping` changes then.
 	// eslint-disable-next-line react-hooks/exhaustive-deps
-	}, [screen.kind, row, data, state.module, state.kernelCursor, explanations, detailInner, now, grouping]);
+	}, [screen.kind, row, data, state.module, state.lists.kernels.cursor, explanations, detailInner, now, grouping]);
 
 	const middleHeight = layout.height - 1 - 2;
 	useEffect(() => {
-		// The help's title and marks lines frame its rows.
-		dispatch({type: 'layout', pageSize: layout.listHeight, detailMax: Math.max(0, detailLines.length - layout.detailHeight + 1), columns: size.columns, helpHeight: Math.max(1, middleHeight - 2)});
-	}, [layout.listHeight, layout.detailHeight, detailLines.length, size.columns, middleHeight]);
+		// The help's title and marks lines frame its rows; the matrix and the causes have a heading line.
+		const heights = {symbols: layout.listHeight, kernels: layout.stripLines, matrix: middleHeight - 1, causes: middleHeight - 1};
+		dispatch({type: 'layout', heights, detailMax: Math.max(0, detailLines.length - layout.detailHeight + 1), columns: size.columns, helpHeight: Math.max(1, middleHeight - 2)});
+	}, [layout.listHeight, layout.stripLines, layout.detailHeight, detailLines.length, size.columns, middleHeight]);
 
 	useExplorerInput(dispatch, true, earlyKeys);
 	useCommands(state.command, {data, row, directory, dispatch, explanations, onWritten});
 	const tick = useTicker(state.causesPending !== undefined && screen.kind === 'causes');
-
-	// The list scrolls like a pager: the window moves only when the cursor leaves it.
-	const topRef = useRef(0);
-	const top = scrollTop(topRef.current, state.cursor, layout.listHeight, state.view.length);
-	topRef.current = top;
 
 	if (layout.tooSmall) {
 		return <TooSmall need={[minColumns, minRows]} have={[size.columns, size.rows]}/>;
@@ -120,17 +116,17 @@ export function App({data, theme, explain, size: fixedSize, directory = process.
 	} else if (screen.kind === 'causes' && state.causesPending) {
 		middle = <CausesPending message={state.causesPending.message} elapsed={elapsedText(tick, state.causesPending.since)} height={middleHeight} width={width} theme={theme}/>;
 	} else if (screen.kind === 'causes' && grouping) {
-		middle = <CauseList grouping={grouping} total={currentRows(state).length} cursor={state.causeCursor} height={middleHeight} width={width} theme={theme}/>;
+		middle = <CauseList grouping={grouping} total={currentRows(state).length} list={state.lists.causes} height={middleHeight} width={width} theme={theme}/>;
 	} else if (screen.kind === 'matrix' && data.mode === 'check') {
-		middle = <ModuleMatrix report={data.report} view={state.matrixView} cursor={state.matrixCursor} height={middleHeight} width={width} theme={theme}/>;
+		middle = <ModuleMatrix report={data.report} view={state.matrixView} list={state.lists.matrix} height={middleHeight} width={width} theme={theme}/>;
 	} else if (layout.detailFull) {
 		middle = <DetailView lines={detailLines} scroll={state.detailScroll} height={layout.detailHeight} width={width} border={false} theme={theme}/>;
 	} else {
 		middle = (
 			<Box flexDirection="row" width={width} height={middleHeight}>
 				<Box flexDirection="column" width={layout.tableWidth} height={middleHeight}>
-					<KernelStrip entries={strip} cursor={state.kernelCursor} height={layout.stripLines} width={layout.tableWidth} focused={state.pane === 'kernels' && !detailOpen} theme={theme}/>
-					<SymbolTable rows={rows} view={state.view} cursor={state.cursor} top={top} height={layout.listHeight} width={layout.tableWidth} columns={columns} header={tableHeader} focused={state.pane === 'symbols' && !detailOpen} theme={theme}/>
+					<KernelStrip entries={strip} list={state.lists.kernels} height={layout.stripLines} width={layout.tableWidth} focused={state.pane === 'kernels' && !detailOpen} theme={theme}/>
+					<SymbolTable rows={rows} view={state.view} cursor={state.lists.symbols.cursor} top={state.lists.symbols.top} height={layout.listHeight} width={layout.tableWidth} columns={columns} header={tableHeader} focused={state.pane === 'symbols' && !detailOpen} theme={theme}/>
 				</Box>
 				{detailOpen ? <DetailView lines={detailLines} scroll={state.detailScroll} height={layout.detailHeight} width={layout.detailWidth} border theme={theme}/> : null}
 			</Box>
@@ -150,7 +146,7 @@ function statusLine(state: ExplorerState, data: ExplorerData, shownKernels: numb
 	const screen = currentScreen(state);
 	const line: Line = [];
 	if (screen.kind === 'matrix') {
-		line.push({text: `${state.matrixView.length === 0 ? 0 : state.matrixCursor + 1} of ${state.matrixView.length} modules`});
+		line.push({text: `${state.matrixView.length === 0 ? 0 : state.lists.matrix.cursor + 1} of ${state.matrixView.length} modules`});
 		if (state.matrixProblemsOnly) {
 			line.push({text: ` · problems only (${state.tables.length - state.matrixView.length} of ${state.tables.length} hidden)`, tone: 'warn'});
 		}
@@ -158,15 +154,15 @@ function statusLine(state: ExplorerState, data: ExplorerData, shownKernels: numb
 		if (state.causesPending) {
 			line.push({text: 'grouping by cause', tone: 'bold'}, {text: ' · Esc goes back: everything else works meanwhile', tone: 'dim'});
 		} else {
-			line.push({text: state.causeCursor === 0 ? 'every export' : `cause ${state.causeCursor} of ${state.causes.length}`, tone: 'bold'}, {text: ' · Enter shows its exports', tone: 'dim'});
+			line.push({text: state.lists.causes.cursor === 0 ? 'every export' : `cause ${state.lists.causes.cursor} of ${state.causes.length}`, tone: 'bold'}, {text: ' · Enter shows its exports', tone: 'dim'});
 		}
 	} else if (screen.kind === 'symbol') {
-		line.push({text: symbol ?? '', tone: 'bold'}, {text: ` · ${state.cursor + 1} of ${state.view.length}`});
+		line.push({text: symbol ?? '', tone: 'bold'}, {text: ` · ${state.lists.symbols.cursor + 1} of ${state.view.length}`});
 	} else if (screen.kind === 'kernel') {
-		line.push({text: `kernel ${data.kernels[state.kernelCursor]?.label ?? ''}`, tone: 'bold'}, {text: ` · ${state.kernelCursor + 1} of ${data.kernels.length}`});
+		line.push({text: `kernel ${data.kernels[state.lists.kernels.cursor]?.label ?? ''}`, tone: 'bold'}, {text: ` · ${state.lists.kernels.cursor + 1} of ${data.kernels.length}`});
 	} else {
 		const total = currentRows(state).length;
-		line.push({text: `${state.view.length === 0 ? 0 : state.cursor + 1} of ${state.view.length}`, tone: 'bold'});
+		line.push({text: `${state.view.length === 0 ? 0 : state.lists.symbols.cursor + 1} of ${state.view.length}`, tone: 'bold'});
 		if (state.problemsOnly) {
 			const judged = data.mode === 'diff' && data.kernelDiff.judged ? ', tolerated by the rules too' : '';
 			line.push({text: ` · problems only (${total - state.view.length} of ${total} hidden${judged})`, tone: 'warn'});

@@ -1,10 +1,9 @@
 import stringWidth from 'string-width';
 import type {CellState} from './state/rows.js';
+import type {Segment, Tone} from '../views/view-line.js';
 
-/** What a piece of text means; the theme decides how (or whether) that is colored. */
-export type Tone = 'bad' | 'good' | 'warn' | 'unknown' | 'added' | 'removed' | 'dim' | 'bold' | 'accent' | 'plain';
-
-export type Segment = {text: string; tone?: Tone};
+/** Tones and segments are the view model's: the theme decides how (or whether) a tone is colored. */
+export type {Segment, Tone} from '../views/view-line.js';
 export type Line = Segment[];
 
 export type Theme = {color: boolean};
@@ -100,6 +99,43 @@ export function wrap(text: string, width: number, indent = ''): string[] {
 		}
 
 		return parts;
+	});
+}
+
+/**
+Word-wraps a line of segments like `wrap`, `indent` cells in (continuations two more), each
+piece keeping its segment's tone.
+*/
+export function wrapLine(segments: readonly Segment[], width: number, indent = 0): Line[] {
+	// Wrapping moves only spaces: the other characters keep their order, so each takes its tone back.
+	const tones: Array<Tone | undefined> = [];
+	for (const segment of segments) {
+		for (const char of segment.text) {
+			if (char !== ' ') {
+				tones.push(segment.tone);
+			}
+		}
+	}
+
+	const text = ' '.repeat(indent) + segments.map(segment => segment.text).join('');
+	let next = 0;
+	return wrap(text, width, ' '.repeat(indent + 2)).map(part => {
+		const line: Line = [];
+		let tone: Tone | undefined;
+		for (const char of part) {
+			if (char !== ' ') {
+				tone = tones[next++];
+			}
+
+			const last = line.at(-1);
+			if (last && last.tone === tone) {
+				last.text += char;
+			} else {
+				line.push({text: char, tone});
+			}
+		}
+
+		return line;
 	});
 }
 

@@ -2,9 +2,8 @@ import {isRustSymbol, rustSymbolKey} from '../common/rust-symbol.js';
 import type {Kernel} from '../kernel/kernel.js';
 import {rustExportsByKey} from '../kernel/rust-exports.js';
 import type {KernelVerdict} from './check-module.js';
+import {rehashedHint} from './verdict-text.js';
 
-/** What a missing Rust import whose function the kernel exports as `name` means. */
-export const rehashedHint = (name: string) => `this kernel exports the same function under another build hash (${name}): a Rust module must be built against this exact kernel build`;
 
 /**
 Rust names in a verdict, for people: each problem and warning about a Rust symbol gets its

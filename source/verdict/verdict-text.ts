@@ -1,3 +1,5 @@
+import {isGplOnly} from '../kernel/kernel.js';
+import type {ExportType} from '../module/module-info.js';
 import type {KernelVerdict, Warning} from './check-module.js';
 
 /*
@@ -97,3 +99,11 @@ export function unresolvedReason(warning: Warning): string {
 	const prefix = `${warning.symbol ?? ''}: `;
 	return warning.message.startsWith(prefix) ? warning.message.slice(prefix.length) : warning.message;
 }
+
+/** An export's type as people read it: `EXPORT_SYMBOL_GPL (GPL-only)`. */
+export function exportTypeText(exportType: ExportType): string {
+	return exportType + (isGplOnly(exportType) ? ' (GPL-only)' : '');
+}
+
+/** What a missing Rust import whose function the kernel exports as `name` means. */
+export const rehashedHint = (name: string) => `this kernel exports the same function under another build hash (${name}): a Rust module must be built against this exact kernel build`;

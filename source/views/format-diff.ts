@@ -3,13 +3,16 @@ import {terminalSafe} from '../common/terminal-text.js';
 import {cellWidth, padCells} from '../common/text-cells.js';
 import type {CauseGroup, Grouping, TypeDiff} from '../typediff/group-causes.js';
 import type {RuleDecision} from '../kabi/rules.js';
-import {crcText, diffSummary, type ExportDiffRow} from '../kernel/diff-kernels.js';
-import type {Kernel} from '../kernel/kernel.js';
+import {diffSummary, type ExportDiffRow} from '../kernel/diff-kernels.js';
+import {exportCrcText, type Kernel, type KernelExport} from '../kernel/kernel.js';
 import {crcCauses, diffSections, type CauseSection, type DiffSectionKind} from './diff-sections.js';
 import {changedIndexes, ruleTally, type KernelDiff} from '../engine/diff-report.js';
 import {appendAll} from '../common/arrays.js';
 
 /* The kernel diff (`kmodx -k A -k B`, kmodx.diff/1) drawn as text and Markdown. */
+
+/** An export's CRC as the diff shows it, `—` where a kernel lacks the export. */
+export const crcText = (entry: KernelExport | null) => (entry ? exportCrcText(entry) : '—');
 
 /**
 Kernels without symbol versions (CONFIG_MODVERSIONS off): no CRC exists to compare, so "the same"

@@ -1,6 +1,6 @@
 import {markdownCode, markdownText} from '../common/markdown-text.js';
-import type {Explanation, TypeChange} from '../typediff/explanation.js';
-import {methodLabel, originText} from './format-explanation.js';
+import {changesByType, type Explanation, type TypeChange} from '../typediff/explanation.js';
+import {changeMarks, methodLabel, originText, typeCount} from './explanation-lines.js';
 import type {KernelVerdict} from '../verdict/check-module.js';
 import type {CheckReport, ModuleReport} from '../engine/check-report.js';
 import {undecidedGroups, verdictMark, verdictSummary} from '../verdict/verdict-text.js';
@@ -137,13 +137,15 @@ function markdownKernel(module: ModuleReport, result: KernelVerdict): string[] {
 const typesShown = 20;
 const changesShown = 12;
 
-const changeMarks: Partial<Record<TypeChange['kind'], string>> = {
-	member_added: '+', member_removed: '−', enumerator_added: '+', enumerator_removed: '−', became_defined: '+', became_opaque: '−',
-};
+/** The view's marks, with a true minus sign (Markdown renders a bare - as a list bullet). */
+function markdownMark(kind: TypeChange['kind']): string | undefined {
+	const mark = changeMarks[kind];
+	return mark === '-' ? '−' : mark;
+}
 
 /** One change as Markdown: mark, member, C text before → after, all untrusted text in code spans. */
 function markdownChange(change: TypeChange): string {
-	const mark = changeMarks[change.kind];
+	const mark = markdownMark(change.kind);
 	// + and − say it for additions and removals; other kinds are named.
 	const label = mark ? '' : ` (${escape(change.kind.replaceAll('_', ' '))})`;
 	const what = change.member === undefined ? (mark ? escape(change.kind.replaceAll('_', ' ')) : label.slice(2, -1)) : `${code(change.member)}${label}`;
@@ -169,13 +171,8 @@ export function markdownExplanation(name: string, explanation: Explanation): str
 		out.push(`  - ${escape(`not the whole cause for certain: ${explanation.incomplete}`)}`);
 	}
 
-	const byType = new Map<string, TypeChange[]>();
-	for (const change of explanation.changes) {
-		byType.set(change.type, [...(byType.get(change.type) ?? []), change]);
-	}
-
-	const noun = explanation.method === 'btf' ? 'candidate type' : 'changed type';
-	out.push(`  - ${byType.size} ${noun}${byType.size === 1 ? '' : 's'}${byType.size > 0 ? ':' : ''}`);
+	const byType = changesByType(explanation.changes);
+	out.push(`  - ${typeCount(explanation, byType.size)}${byType.size > 0 ? ':' : ''}`);
 	for (const [type, changes] of [...byType].slice(0, typesShown)) {
 		const likely = changes[0]!.likelihood ? ` (${changes[0]!.likelihood})` : '';
 		const shown = changes.slice(0, changesShown).map(change => markdownChange(change)).join('; ');

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import {terminalSafeDeep} from '../common/terminal-text.js';
-import {summarizeExplanation} from './format-explanation.js';
+import {summarizeExplanation} from './explanation-text.js';
 import {code, escape} from './format-markdown.js';
 import {plainStyle, plural, type TextStyle} from './format-text.js';
 import type {PlanReport} from '../engine/build-plan.js';

@@ -1,9 +1,9 @@
 import {terminalSafeDeep} from '../common/terminal-text.js';
 import {cellWidth, padCells, shortenMiddle} from '../common/text-cells.js';
-import {summarizeExplanation} from './format-explanation.js';
+import {summarizeExplanation} from './explanation-text.js';
 import {undecidedGroups, verdictMark, verdictSummary} from '../verdict/verdict-text.js';
-import type {CheckReport, CheckSummary, ModuleReport} from '../engine/check-report.js';
 import {appendAll} from '../common/arrays.js';
+import type {CheckReport, CheckSummary, ModuleReport} from '../engine/check-report.js';
 
 export type TextStyle = {
 	bad: (text: string) => string;

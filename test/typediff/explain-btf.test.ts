@@ -3,7 +3,7 @@ import {type Btf, parseBtf} from '../../source/btf/btf.js';
 import {BtfKind} from '../../source/btf/btf-kind.js';
 import {explainBtf} from '../../source/typediff/explain-btf.js';
 import {type Explanation, type TypeChange} from '../../source/typediff/explanation.js';
-import {formatExplanationText} from '../../source/views/format-explanation.js';
+import {formatExplanationText} from '../../source/views/explanation-text.js';
 import {encodeBtf, StringTable} from '../helpers/btf-writer.js';
 import {loadFixture} from '../btf/btf-fixtures.js';
 

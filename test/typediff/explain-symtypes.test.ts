@@ -1,6 +1,6 @@
 import {readFileSync} from 'node:fs';
 import test from 'ava';
-import {formatExplanationText} from '../../source/views/format-explanation.js';
+import {formatExplanationText} from '../../source/views/explanation-text.js';
 import {explainSymtypes} from '../../source/typediff/explain-symtypes.js';
 import {loadSymtypes} from '../../source/symtypes/load-symtypes.js';
 import {parseSymtypes} from '../../source/symtypes/read-symtypes.js';

@@ -1,3 +1,4 @@
+import {buildCheckReport} from '../../source/engine/check-report.js';
 import {readdirSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 import test, {type ExecutionContext} from 'ava';
@@ -13,7 +14,7 @@ import {explainer} from '../../source/cli/explore-command.js';
 import {flagsFor, kernel47, kernel56, keys, loadCheck, loadDiff, myDrv, plain, press, waitUntil} from './ui-fixtures.js';
 import {loadKernels, loadModules} from '../../source/cli/load-inputs.js';
 import {MapTable} from '../../source/kernel/map-table.js';
-import {checkData, diffData, exitCode} from '../../source/ui/state/data.js';
+import {checkExplorerData, diffExplorerData, exitCode} from '../../source/ui/state/data.js';
 import {kernelDiff} from '../../source/cli/diff-command.js';
 import {symbolDetailLines} from '../../source/ui/state/detail-lines.js';
 
@@ -198,7 +199,7 @@ test.serial('below the minimum size it says what it needs', t => {
 	t.is(frame().trim(), 'need 60×12, have 50×10');
 });
 
-test.serial('an explanation renders as a tree: the changed type, its changes, the path from the symbol', async t => {
+test.serial('an explanation shows what `kmodx why` prints: the changed type, its path, its changes and what follows from them', async t => {
 	const explanation: Explanation = {
 		symbol: 'module_layout',
 		from: {kernel: '47', crc: '0x160c03af'},
@@ -209,7 +210,8 @@ test.serial('an explanation renders as a tree: the changed type, its changes, th
 		paths: 'genksyms',
 		changes: [
 			{type: 'struct task_struct', kind: 'member_added', member: 'kstack_offset', after: 'u32 kstack_offset', path: ['module_layout', 'struct module', 'struct task_struct']},
-			{type: 'struct task_struct', kind: 'member_added', member: 'user_dumpable', after: 'unsigned int user_dumpable : 1', path: ['module_layout', 'struct module', 'struct task_struct']},
+			{type: 'struct task_struct', kind: 'member_added', member: 'user_dumpable', after: 'unsigned int user_dumpable : 1', path: ['module_layout', 'struct module', 'struct task_struct'], consequences: ['struct task_struct: size 9792 → 9800 bytes']},
+			{type: 'struct device', kind: 'became_opaque', path: ['module_layout', 'struct module', 'struct device']},
 		],
 	};
 	const asked: string[] = [];
@@ -220,13 +222,13 @@ test.serial('an explanation renders as a tree: the changed type, its changes, th
 
 	const {frameWhere, stdin} = mount(t, data, small, {explain});
 	await press(stdin, keys.enter);
-	await frameWhere(/\(symtypes, verified\)/);
+	await frameWhere(/method: symtypes, verified/);
 	await press(stdin, 'G');
-	const text = await frameWhere(/└ via module_layout → struct module → struct task_struct/);
+	const text = await frameWhere(/became opaque \(only declared, \{ UNKNOWN \}\)/);
 	t.deepEqual(asked, ['module_layout 47→56']);
-	t.regex(text, /47 0x160c03af → 56 0x9060323f\s+\(symtypes, verified\)/);
-	t.regex(text, /● struct task_struct/);
-	t.regex(text, /├ \+ kstack_offset: u32 kstack_offset/);
+	t.regex(text, /struct task_struct: size 9792 → 9800 bytes/);
+	t.regex(text, /^ {2}via module_layout → struct module → struct device$/m);
+	t.regex(text, /^struct device$/m);
 });
 
 test.serial('an image leaves imports undecided: ? in the matrix, the strip, the rows and the kernel detail; q exits 3', async t => {
@@ -236,7 +238,7 @@ test.serial('an image leaves imports undecided: ? in the matrix, the strip, the 
 	const complete = {...symvers!, exports: new MapTable([...symvers!.exports.all(), ...dkms!.exports.all()])};
 	const image = {...symvers!, label: 'img47', kind: 'vmlinuz' as const, modulesIncluded: false, exports: new MapTable([...symvers!.exports.all()].filter(entry => entry.module === 'vmlinux'))};
 	const modules = await loadModules([fixture('dkms', '6.1.0-47-amd64', 'xt_ipp2p.ko'), fixture('dkms', '6.1.0-47-amd64', 'vpoll.ko')]);
-	const many = checkData(modules, [image, complete], {missingVersion: 'fatal'});
+	const many = checkExplorerData(buildCheckReport(modules, [image, complete], {missingVersion: 'fatal'}), [image, complete]);
 	t.is(exitCode(many), 3);
 	const {frame, frameWhere, stdin} = mount(t, many);
 	let text = frame();
@@ -319,7 +321,7 @@ test.serial('kernel diff grouped by cause (BTF): c lists the type changes, Enter
 	const types = [`47=${fixture('btf/debian-6.1.0-47-amd64.btf.gz')}`, `56=${fixture('btf/debian-6.1.0-56-amd64.btf.gz')}`];
 	const {diff: grouped} = await kernelDiff(kernels, {...flagsFor([kernel47, kernel56]), types});
 	const position = grouped.grouping!.groups.findIndex(group => group.type === 'struct task_struct');
-	const {frameWhere, stdin} = mount(t, diffData(kernels, grouped));
+	const {frameWhere, stdin} = mount(t, diffExplorerData(kernels, grouped));
 	await press(stdin, 'c');
 	let text = await frameWhere(/CRC changes by cause, from BTF \(an over-approximation/);
 	assertFits(t, text, wide);
@@ -336,7 +338,7 @@ test.serial('kernel diff grouped by cause (BTF): c lists the type changes, Enter
 	await press(stdin, 'G');
 	text = await frameWhere(/struct user_struct: \+ perf_mlock \(3 exports\)/);
 	t.regex(text, /of 79 lines/);
-	const data = diffData(kernels, grouped);
+	const data = diffExplorerData(kernels, grouped);
 	const row = data.tables[0]!.find(candidate => candidate.name === 'kmalloc_trace')!;
 	const lines = symbolDetailLines(data, 0, row, new Map(), 200).map(line => line.map(part => part.text).join(''));
 	t.true(lines.includes('Changed types it reaches (BTF, approximate)'));

@@ -1,9 +1,9 @@
 import test from 'ava';
 import stringWidth from 'string-width';
 import {actionFor, bindings, footerHints, helpLines, helpRows} from '../../source/ui/keys.js';
-import {currentScreen, initialState, matrixEntries, reducer, scopeOf, selectedRow, type ExplorerEvent, type ExplorerState} from '../../source/ui/state/explorer-state.js';
+import {controllers, currentScreen, initialState, matrixEntries, reducer, scopeOf, selectedRow, type ExplorerEvent, type ExplorerState} from '../../source/ui/state/explorer-state.js';
 import {fixture} from '../helpers/paths.js';
-import {diffData, type ExplorerData} from '../../source/ui/state/data.js';
+import {diffExplorerData, type ExplorerData} from '../../source/ui/state/data.js';
 import {kernelDiff} from '../../source/cli/diff-command.js';
 import {explainKey, symbolDetailLines} from '../../source/ui/state/detail-lines.js';
 import {headerLine, tableColumns} from '../../source/ui/state/layout.js';
@@ -68,16 +68,16 @@ test('incremental search jumps as you type, Enter keeps it, n/N cycle, Esc clear
 	state = run(fresh(), key('/'), ...typed('k'));
 	t.is(state.command, undefined);
 	t.is(state.search?.query, 'k');
-	const first = state.cursor;
+	const first = state.lists.symbols.cursor;
 	state = run(state, key('', {return: true}), key('n'));
-	t.not(state.cursor, first);
+	t.not(state.lists.symbols.cursor, first);
 	state = run(state, key('N'));
-	t.is(state.cursor, first);
+	t.is(state.lists.symbols.cursor, first);
 	// Esc while typing goes back to where the search started.
 	state = run(fresh(), key('j'), key('j'), key('/'), ...typed('strlen'));
 	t.is(selectedRow(state)!.name, 'strlen');
 	state = run(state, key('', {escape: true}));
-	t.is(state.cursor, 2);
+	t.is(state.lists.symbols.cursor, 2);
 });
 
 test('s cycles status → name → exporter, S reverses, the selection stays', t => {
@@ -96,19 +96,19 @@ test('s cycles status → name → exporter, S reverses, the selection stays', t
 test('movement: j/k, pages, g/G, ends clamp', t => {
 	let state = fresh();
 	state = run(state, key('k'));
-	t.is(state.cursor, 0);
+	t.is(state.lists.symbols.cursor, 0);
 	state = run(state, key('j'), key('', {downArrow: true}));
-	t.is(state.cursor, 2);
+	t.is(state.lists.symbols.cursor, 2);
 	state = run(state, key('G'));
-	t.is(state.cursor, 20);
+	t.is(state.lists.symbols.cursor, 20);
 	state = run(state, key('g'), key('d', {ctrl: true}));
-	t.is(state.cursor, 9);
+	t.is(state.lists.symbols.cursor, 9);
 	state = run(state, key('', {pageDown: true}), key('', {pageDown: true}));
-	t.is(state.cursor, 20);
+	t.is(state.lists.symbols.cursor, 20);
 	state = run(state, key('u', {ctrl: true}));
-	t.is(state.cursor, 11);
+	t.is(state.lists.symbols.cursor, 11);
 	state = run(state, key('', {home: true}));
-	t.is(state.cursor, 0);
+	t.is(state.lists.symbols.cursor, 0);
 });
 
 test('Enter opens the symbol detail, Tab the kernels pane, Esc goes back', t => {
@@ -118,7 +118,7 @@ test('Enter opens the symbol detail, Tab the kernels pane, Esc goes back', t => 
 	t.is(currentScreen(state).kind, 'table');
 	state = run(state, key('', {tab: true}), key('j'), key('', {return: true}));
 	t.is(currentScreen(state).kind, 'kernel');
-	t.is(state.kernelCursor, 1);
+	t.is(state.lists.kernels.cursor, 1);
 	state = run(state, key('', {escape: true}), key('', {tab: true, shift: true}));
 	t.is(state.pane, 'symbols');
 });
@@ -130,7 +130,7 @@ test('effects are commands with ids: export asks first (y writes, n does not), c
 	// While asked, no other key acts: q does not quit, y is the answer (not a copy).
 	state = run(state, key('q'), key('j'), key('E'));
 	t.is(state.command?.id, 1);
-	t.is(state.cursor, 0);
+	t.is(state.lists.symbols.cursor, 0);
 	state = run(state, {type: 'confirmFile', file: '/tmp/x/kmodx-report-my_drv-1.md'}, key('y'));
 	t.deepEqual(state.command, {id: 2, action: 'write', format: 'markdown', file: '/tmp/x/kmodx-report-my_drv-1.md'});
 	t.is(state.confirm, undefined);
@@ -158,12 +158,12 @@ test('c in the module view says where causes are and what Enter does here (the k
 test('/ searches the kernels pane and the help; n/N stay with the list searched', t => {
 	let state = run(fresh(), key('', {tab: true}), key('/'), ...typed('56'));
 	t.is(state.pane, 'kernels');
-	t.is(state.kernelCursor, 1);
+	t.is(state.lists.kernels.cursor, 1);
 	t.deepEqual(state.search?.matches, [1]);
 	state = run(state, key('', {return: true}), key('', {tab: true}));
 	t.is(state.search, undefined, 'the search ends with its list');
 	// The help: rows wrapped to the width; / finds a description, g/G/End move through it.
-	let help = run(fresh(), {type: 'layout', pageSize: 10, detailMax: 0, columns: 80, helpHeight: 8}, key('?'));
+	let help = run(fresh(), {type: 'layout', heights: {symbols: 10}, detailMax: 0, columns: 80, helpHeight: 8}, key('?'));
 	const rows = helpRows(80);
 	help = run(help, key('G'));
 	t.is(help.helpScroll, rows.length - 8);
@@ -197,7 +197,15 @@ test('kernel-vs-kernel: 24,600+ rows, problems only drops the unchanged, search 
 	t.is(row.name, 'insert_resource_expand_to_fit');
 	t.is(diff.kernels[0]!.exports.get(row.name)?.namespace, 'CXL');
 	state = run(state, key('G'));
-	t.is(state.cursor, state.view.length - 1);
+	t.is(state.lists.symbols.cursor, state.view.length - 1);
+});
+
+test('each screen\'s controller has exactly the keys the key table gives that screen (effects aside: they are commands)', t => {
+	const commands = new Set(['exportMarkdown', 'exportJson', 'copy', 'quit', 'confirmYes', 'confirmNo']);
+	for (const [scope, handlers] of Object.entries(controllers)) {
+		const documented = new Set(bindings.filter(binding => binding.scopes.includes(scope as never) && !commands.has(binding.action)).map(binding => binding.action));
+		t.deepEqual(Object.keys(handlers).sort(), [...documented].sort(), scope);
+	}
 });
 
 test('one key table: every binding is in the help, footer hints fit the width', t => {
@@ -241,13 +249,13 @@ test('the modules matrix: / searches module names (n/N cycle, Esc clears), m kee
 	t.deepEqual(state.matrixView, [0, 1, 2, 3, 4, 5]);
 	state = run(state, key('/'), ...typed('xt'));
 	t.deepEqual(state.search?.matches, [0, 3]);
-	t.is(state.matrixCursor, 0);
+	t.is(state.lists.matrix.cursor, 0);
 	state = run(state, key('', {return: true}), key('n'));
-	t.is(state.matrixCursor, 3);
+	t.is(state.lists.matrix.cursor, 3);
 	state = run(state, key('n'));
-	t.is(state.matrixCursor, 0);
+	t.is(state.lists.matrix.cursor, 0);
 	state = run(state, key('N'));
-	t.is(state.matrixCursor, 3);
+	t.is(state.lists.matrix.cursor, 3);
 	// Enter opens the module under the cursor: xt_ipp2p.
 	const opened = run(state, key('', {return: true}));
 	t.is(currentScreen(opened).kind, 'table');
@@ -266,15 +274,15 @@ test('the modules matrix: / searches module names (n/N cycle, Esc clears), m kee
 	const mixed = initialState(many.tables, 1, {modules: matrixEntries(report!).map((entry, index) => ({...entry, ok: index % 2 === 0}))});
 	const problems = run(mixed, key('j'), key('m'));
 	t.deepEqual(problems.matrixView, [1, 3, 5]);
-	t.is(problems.matrixCursor, 0);
-	t.is(run(problems, key('/'), ...typed('v4l2')).matrixCursor, 0);
+	t.is(problems.lists.matrix.cursor, 0);
+	t.is(run(problems, key('/'), ...typed('v4l2')).lists.matrix.cursor, 0);
 	t.deepEqual(run(problems, key('/'), ...typed('dummy')).search?.matches, [2]);
 });
 
 test('kernel diff with rules: m hides the unchanged exports and the tolerated changes; the rule is in the row', async t => {
 	const kernels = (diff as Extract<ExplorerData, {mode: 'diff'}>).kernels;
 	const {diff: judged} = await kernelDiff(kernels, {...flagsFor([kernel47, kernel56]), rules: fixture('kabi/kabi_stablelist_x86_64')});
-	const data = diffData(kernels, judged);
+	const data = diffExplorerData(kernels, judged);
 	const state = run(initialState(data.tables, kernels.length, {pageSize: 10}), key('m'));
 	// The stablelist fixture lists six of the symbols whose CRC changed: only they are problems.
 	t.deepEqual(names(state).sort(), ['alloc_netdev_mqs', 'misc_deregister', 'misc_register', 'module_layout', 'noop_llseek', 'wake_up_process']);
@@ -291,7 +299,7 @@ test('c lists the causes; Enter shows one cause\'s exports; the first entry show
 	const start = initialState(diff.tables, kernels.length, {pageSize: 10, causes, causeKeys: ['struct module: + foo', 'struct kmem_cache: + bar']});
 	const list = run(start, key('c'));
 	t.is(currentScreen(list).kind, 'causes');
-	t.is(list.causeCursor, 0);
+	t.is(list.lists.causes.cursor, 0);
 	const first = run(list, key('j'), key('', {return: true}));
 	t.is(currentScreen(first).kind, 'table');
 	t.is(first.cause, 0);
@@ -299,7 +307,7 @@ test('c lists the causes; Enter shows one cause\'s exports; the first entry show
 	// Back in the list the cursor is on the cause shown; down, Enter: the next one.
 	const second = run(first, key('c'), key('j'), key('', {return: true}));
 	t.deepEqual(names(second), ['kmalloc_trace']);
-	t.is(run(second, key('c'), key('G'), key('j')).causeCursor, 2);
+	t.is(run(second, key('c'), key('G'), key('j')).lists.causes.cursor, 2);
 	// The first entry: every export; Esc leaves the list unchanged.
 	t.is(run(second, key('c'), key('g'), key('', {return: true})).view.length, 24_702);
 	t.deepEqual(names(run(second, key('c'), key('g'), key('', {escape: true}))), ['kmalloc_trace']);
@@ -312,14 +320,14 @@ test('c lists the causes; Enter shows one cause\'s exports; the first entry show
 	t.is(searched.confirm, undefined);
 	t.is(currentScreen(searched).kind, 'causes');
 	t.deepEqual(searched.search?.matches, [2]);
-	t.is(searched.causeCursor, 2);
+	t.is(searched.lists.causes.cursor, 2);
 	const device = run(list, key('/'), ...typed('struct device'), key('', {return: true}));
 	t.is(device.command, undefined);
 	t.deepEqual(device.search?.matches, []);
 	t.is(currentScreen(device).kind, 'causes');
 	// G and End reach the last cause, g and Home the first entry.
-	t.is(run(list, key('G')).causeCursor, 2);
-	t.is(run(list, key('', {end: true}), key('', {home: true})).causeCursor, 0);
+	t.is(run(list, key('G')).lists.causes.cursor, 2);
+	t.is(run(list, key('', {end: true}), key('', {home: true})).lists.causes.cursor, 0);
 });
 
 test('the grouping by cause arrives after the first frame: c shows its progress, then the list', t => {
@@ -330,7 +338,7 @@ test('the grouping by cause arrives after the first frame: c shows its progress,
 	t.is(state.message, undefined);
 	state = run(state, {type: 'causesProgress', message: '56: reading symtypes'}, key('', {escape: true}), key('j'));
 	t.is(currentScreen(state).kind, 'table');
-	t.is(state.cursor, 1, 'the rest works meanwhile');
+	t.is(state.lists.symbols.cursor, 1, 'the rest works meanwhile');
 	state = run(state, {type: 'causesReady', causes: [new Set(['module_layout'])], keys: ['struct module: + foo']}, key('c'), key('j'), key('', {return: true}));
 	t.deepEqual(names(state), ['module_layout']);
 	const unavailable = run(initialState(diff.tables, kernels.length, {causesPending: 'grouping'}), {type: 'causesUnavailable', reason: 'not grouped by cause: no BTF for 56'}, key('c'));

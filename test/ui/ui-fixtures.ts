@@ -1,7 +1,9 @@
+import {buildCheckReport} from '../../source/engine/check-report.js';
+import {diffKernels} from '../../source/kernel/diff-kernels.js';
 import {act} from 'react';
 import type {CliFlags} from '../../source/cli/flags.js';
 import {loadKernels, loadModules} from '../../source/cli/load-inputs.js';
-import {checkData, diffData, type ExplorerData} from '../../source/ui/state/data.js';
+import {checkExplorerData, diffExplorerData, type ExplorerData} from '../../source/ui/state/data.js';
 import {fixture} from '../helpers/paths.js';
 
 export const kernel47 = `47=${fixture('kernels', '6.1.0-47-amd64', 'Module.symvers.gz')}`;
@@ -16,11 +18,12 @@ export function flagsFor(kernels: string[]): CliFlags {
 export async function loadCheck(paths: string[], kernels = [kernel47, kernel56]): Promise<ExplorerData> {
 	const flags = flagsFor(kernels);
 	const [loaded, modules] = await Promise.all([loadKernels(flags), loadModules(paths)]);
-	return checkData(modules, loaded, {missingVersion: 'fatal'});
+	return checkExplorerData(buildCheckReport(modules, loaded, {missingVersion: 'fatal'}), loaded);
 }
 
 export async function loadDiff(kernels = [kernel47, kernel56]): Promise<ExplorerData> {
-	return diffData(await loadKernels(flagsFor(kernels)));
+	const loaded = await loadKernels(flagsFor(kernels));
+	return diffExplorerData(loaded, {kernels: loaded, rows: diffKernels(loaded)});
 }
 
 /**

@@ -1,6 +1,7 @@
 import {Box} from 'ink';
 import type {Grouping} from '../../typediff/group-causes.js';
 import {groupingHeading, typeChangeText} from '../../views/format-diff.js';
+import type {ListState} from '../state/list-state.js';
 import type {Line, Theme} from '../theme.js';
 import {LinesWindow, LineView} from './line-view.js';
 
@@ -15,18 +16,17 @@ export function causeLines(grouping: Grouping, total: number, cursor: number): L
 	return entries.map((line, index) => [{text: index === cursor ? '› ' : '  ', tone: 'accent'}, ...line]);
 }
 
-type Props = {grouping: Grouping; total: number; cursor: number; height: number; width: number; theme: Theme};
+type Props = {grouping: Grouping; total: number; list: ListState; height: number; width: number; theme: Theme};
 
 /** Kernel diff: the type changes behind the CRC changes, largest first; Enter filters the table to one. */
-export function CauseList({grouping, total, cursor, height, width, theme}: Props) {
+export function CauseList({grouping, total, list, height, width, theme}: Props) {
 	const heading: Line = [{text: groupingHeading(grouping), tone: 'accent'}];
-	const lines = causeLines(grouping, total, cursor);
+	const lines = causeLines(grouping, total, list.cursor);
 	const body = height - 1;
-	const top = Math.max(0, Math.min(cursor - body + 2, lines.length - body));
 	return (
 		<Box flexDirection="column" width={width} height={height}>
 			<LineView line={heading} width={width} theme={theme}/>
-			<LinesWindow lines={lines} top={top} height={body} width={width} theme={theme}/>
+			<LinesWindow lines={lines} top={list.top} height={body} width={width} theme={theme}/>
 		</Box>
 	);
 }

@@ -2,6 +2,7 @@ import {Box} from 'ink';
 import {marks} from '../state/rows.js';
 import {terminalSafe} from '../../common/terminal-text.js';
 import {fit, textLength, type Line, type Theme, type Tone} from '../theme.js';
+import type {ListState} from '../state/list-state.js';
 import {LineView} from './line-view.js';
 
 export type StripEntry = {label: string; state: 'ok' | 'bad' | 'warn' | 'none'; text: string};
@@ -9,15 +10,15 @@ export type StripEntry = {label: string; state: 'ok' | 'bad' | 'warn' | 'none'; 
 const tones: Record<StripEntry['state'], Tone> = {ok: 'good', bad: 'bad', warn: 'unknown', none: 'dim'};
 const stripMarks: Record<StripEntry['state'], string> = {ok: marks.ok, bad: marks.bad, warn: marks.unknown, none: '•'};
 
-type Props = {entries: StripEntry[]; cursor: number; height: number; width: number; focused: boolean; theme: Theme};
+type Props = {entries: StripEntry[]; list: ListState; height: number; width: number; focused: boolean; theme: Theme};
 
 /** One line per kernel with its verdict; scrolls when there are more kernels than lines. */
-export function KernelStrip({entries, cursor, height, width, focused, theme}: Props) {
+export function KernelStrip({entries, list, height, width, focused, theme}: Props) {
 	// As wide as the longest label (in cells), up to a third of the width: the verdict needs the rest.
 	const labelWidth = Math.min(Math.max(16, Math.floor(width / 3)), Math.max(...entries.map(entry => textLength(terminalSafe(entry.label)))));
-	const top = Math.max(0, Math.min(cursor - height + 1, entries.length - height));
-	const lines = entries.slice(Math.max(0, top), Math.max(0, top) + height).map((entry, offset) => {
-		const index = Math.max(0, top) + offset;
+	const {cursor, top} = list;
+	const lines = entries.slice(top, top + height).map((entry, offset) => {
+		const index = top + offset;
 		const selected = focused && index === cursor;
 		const line: Line = [
 			{text: selected ? '›' : ' ', tone: 'accent'},

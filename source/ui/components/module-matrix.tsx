@@ -1,6 +1,7 @@
 import {Box} from 'ink';
 import type {CheckReport} from '../../engine/check-report.js';
 import type {KernelVerdict} from '../../verdict/check-module.js';
+import type {ListState} from '../state/list-state.js';
 import {marks} from '../state/rows.js';
 import {fit, textLength, type Line, type Theme, type Tone} from '../theme.js';
 import {LineView} from './line-view.js';
@@ -9,8 +10,8 @@ type Props = {
 	report: CheckReport;
 	/** Module indexes in the order shown (after the problems filter); every module when absent. */
 	view?: readonly number[];
-	/** Position in `view`. */
-	cursor: number;
+	/** Cursor and window, positions in `view`. */
+	list: ListState;
 	height: number;
 	width: number;
 	theme: Theme;
@@ -45,12 +46,12 @@ export function matrixNameWidth(names: readonly string[], kernels: number, width
 }
 
 /** Several modules: one line per module, one column per kernel; Enter opens the module. */
-export function ModuleMatrix({report, view, cursor, height, width, theme}: Props) {
+export function ModuleMatrix({report, view, list, height, width, theme}: Props) {
 	const shown = view ?? report.modules.map((_, index) => index);
 	const nameWidth = matrixNameWidth(report.modules.map(module => module.name), report.kernels.length, width);
 	const column = (text: string, size: number) => fit(text, size - 1) + ' ';
 	const header: Line = [{text: ' '.repeat(lead) + column('module', nameWidth) + report.kernels.map(kernel => column(kernel.label, cell)).join(''), tone: 'bold'}];
-	const top = Math.max(0, Math.min(cursor - height + 2, shown.length - height + 1));
+	const {cursor, top} = list;
 	const lines = shown.slice(top, top + height - 1).map((index, offset) => {
 		const module = report.modules[index]!;
 		const position = top + offset;

@@ -47,13 +47,3 @@ export function SymbolTable({rows, view, cursor, top, height, width, columns, he
 		</Box>
 	);
 }
-
-/** The first visible position: moves only as far as needed to keep the cursor on screen. */
-export function scrollTop(previousTop: number, cursor: number, height: number, total: number): number {
-	let top = Math.min(previousTop, cursor);
-	if (cursor >= top + height) {
-		top = cursor - height + 1;
-	}
-
-	return Math.max(0, Math.min(top, Math.max(0, total - height)));
-}

@@ -1,8 +1,5 @@
-import {diffKernels} from '../../kernel/diff-kernels.js';
 import type {Kernel} from '../../kernel/kernel.js';
-import type {ModuleInfo} from '../../module/module-info.js';
-import {buildCheckReport, type CheckReport} from '../../engine/check-report.js';
-import type {CheckPolicy} from '../../verdict/check-module.js';
+import type {CheckReport} from '../../engine/check-report.js';
 import type {ExplainResult} from '../../typediff/explanation.js';
 import type {Grouping} from '../../typediff/group-causes.js';
 import {diffTableRows, moduleRows, type TableRow} from './rows.js';
@@ -26,13 +23,13 @@ export type ExplorerData =
 	| {mode: 'check'; kernels: Kernel[]; report: CheckReport; tables: TableRow[][]}
 	| {mode: 'diff'; kernels: Kernel[]; tables: TableRow[][]; kernelDiff: KernelDiff};
 
-export function checkData(modules: ModuleInfo[], kernels: Kernel[], policy: CheckPolicy): ExplorerData {
-	const report = buildCheckReport(modules, kernels, policy);
+/** The module-vs-kernels explorer: the check report the CLI made, and one table per module. */
+export function checkExplorerData(report: CheckReport, kernels: Kernel[]): ExplorerData {
 	return {mode: 'check', kernels, report, tables: report.modules.map(module => moduleRows(module, kernels))};
 }
 
 /** The kernel-vs-kernel explorer: the diff's rows, with the rules' decisions and the grouping when the CLI made them. */
-export function diffData(kernels: Kernel[], kernelDiff: KernelDiff = {kernels, rows: diffKernels(kernels)}): ExplorerData {
+export function diffExplorerData(kernels: Kernel[], kernelDiff: KernelDiff): ExplorerData {
 	return {mode: 'diff', kernels, kernelDiff, tables: [diffTableRows(kernelDiff.rows, kernels.map(kernel => kernel.modulesIncluded), kernelDiff.judged?.decisions)]};
 }
 

@@ -1,13 +1,13 @@
 import {formatCrc} from '../../common/hex.js';
-import {crcText} from '../../kernel/diff-kernels.js';
-import {isGplOnly, type KernelExport} from '../../kernel/kernel.js';
-import type {ExplainResult, Explanation, TypeChange} from '../../typediff/explanation.js';
-import {methodLabel, originText} from '../../views/format-explanation.js';
-import {decisionText, typeChangeText} from '../../views/format-diff.js';
-import {verdictSummary} from '../../verdict/verdict-text.js';
-import {rehashedHint} from '../../verdict/rust-imports.js';
+import {terminalSafe} from '../../common/terminal-text.js';
+import {cellWidth} from '../../common/text-cells.js';
+import type {KernelExport} from '../../kernel/kernel.js';
+import type {ExplainResult, Explanation} from '../../typediff/explanation.js';
+import {explanationLines} from '../../views/explanation-lines.js';
+import {crcText, decisionText, typeChangeText} from '../../views/format-diff.js';
+import {exportTypeText, rehashedHint, verdictSummary} from '../../verdict/verdict-text.js';
 import type {ModuleReport} from '../../engine/check-report.js';
-import {stateTone, wrap, type Line, type Tone} from '../theme.js';
+import {stateTone, wrap, wrapLine, type Line, type Tone} from '../theme.js';
 import type {ExplorerData} from './data.js';
 import {marks, type TableRow} from './rows.js';
 
@@ -52,7 +52,7 @@ const nameIn = (row: TableRow, index: number) => row.names?.[index] ?? row.name;
 const blank: Line = [];
 
 function exportFacts(found: KernelExport): string {
-	const type = found.exportType + (isGplOnly(found.exportType) ? ' (GPL-only)' : '');
+	const type = exportTypeText(found.exportType);
 	return `${type} · ${found.namespace ? `namespace ${found.namespace}` : 'no namespace'}`;
 }
 
@@ -102,12 +102,14 @@ export function symbolDetailLines(data: ExplorerData, moduleIndex: number, row: 
 	}
 
 	lines.push(blank, text('CRC in each kernel', 'accent'));
-	const labelWidth = Math.max(...data.kernels.map(kernel => kernel.label.length));
+	// In cells, escaped: as the line is drawn.
+	const cells = (label: string) => cellWidth(terminalSafe(label));
+	const labelWidth = Math.max(...data.kernels.map(kernel => cells(kernel.label)));
 	for (const [index, kernel] of data.kernels.entries()) {
 		const cell = row.cells[index]!;
 		const found = kernel.exports.get(nameIn(row, index));
 		const where = found ? found.module : kernel.modulesIncluded ? 'not exported' : 'not in vmlinux; modules not listed';
-		lines.push([{text: `${marks[cell.state]} `, tone: stateTone[cell.state]}, {text: `${kernel.label.padEnd(labelWidth)}  `, tone: 'bold'}, {text: `${found ? crcText(found) : '—'}  `, tone: stateTone[cell.state]}, {text: where}]);
+		lines.push([{text: `${marks[cell.state]} `, tone: stateTone[cell.state]}, {text: `${kernel.label}${' '.repeat(labelWidth - cells(kernel.label))}  `, tone: 'bold'}, {text: `${found ? crcText(found) : '—'}  `, tone: stateTone[cell.state]}, {text: where}]);
 		if (found && row.names) {
 			push(`${' '.repeat(labelWidth + 4)}${found.name}`, 'dim');
 		}
@@ -138,7 +140,7 @@ export function symbolDetailLines(data: ExplorerData, moduleIndex: number, row: 
 		} else if ('unavailable' in state.result) {
 			push(`? ${from} → ${to}: cannot explain: ${state.result.unavailable}`, 'unknown', '  ');
 		} else {
-			lines.push(...explanationLines(state.result.explanation, width));
+			lines.push(...explanationDetailLines(state.result.explanation, width));
 		}
 	}
 
@@ -146,76 +148,9 @@ export function symbolDetailLines(data: ExplorerData, moduleIndex: number, row: 
 	return lines;
 }
 
-/** An explanation as a tree: each changed type (the cause), its changes, then the path from the symbol to it. */
-export function explanationLines(explanation: Explanation, width: number): Line[] {
-	const lines: Line[] = [];
-	const side = ({kernel, crc}: Explanation['from']) => (crc ? `${kernel} ${crc}` : kernel);
-	lines.push(text(`${side(explanation.from)} → ${side(explanation.to)}  (${methodLabel(explanation)})`, 'dim'));
-	const note = (value: string) => {
-		for (const part of wrap(value, width, '  ')) {
-			lines.push(text(part, 'dim'));
-		}
-	};
-
-	if (explanation.origins) {
-		note(`${explanation.from.kernel}: ${originText(explanation.origins.from)}`);
-		note(`${explanation.to.kernel}: ${originText(explanation.origins.to)}`);
-	}
-
-	if (!explanation.complete && explanation.incomplete) {
-		note(`incomplete: ${explanation.incomplete}`);
-	}
-	const groups = new Map<string, TypeChange[]>();
-	for (const change of explanation.changes) {
-		groups.set(change.type, [...(groups.get(change.type) ?? []), change]);
-	}
-
-	if (groups.size === 0) {
-		lines.push(text('no changed type found', 'dim'));
-	}
-
-	for (const [type, changes] of groups) {
-		// BTF narrowed by the declaring header: ● genksyms hashed it, ○ it may have.
-		const possible = changes[0]!.likelihood === 'possible';
-		lines.push([{text: possible ? '○ ' : '● ', tone: possible ? 'dim' : 'bad'}, {text: type, tone: 'bold'}, {text: changes[0]!.likelihood ? `  ${changes[0]!.likelihood}` : '', tone: 'dim'}]);
-		const items: Array<{value: string; tone: Tone}> = changes.map(change => ({value: describeChange(change), tone: change.kind.endsWith('added') ? 'added' : change.kind.endsWith('removed') ? 'removed' : 'warn'}));
-		// BTF's path may run through types genksyms never expanded: only genksyms's is drawn.
-		const path = changes[0]!.path;
-		if (explanation.paths !== 'btf' && path.length > 1) {
-			items.push({value: `via ${path.join(' → ')}`, tone: 'dim'});
-		}
-
-		for (const [index, item] of items.entries()) {
-			const branch = index === items.length - 1 ? '└ ' : '├ ';
-			for (const [part, piece] of wrap(item.value, Math.max(10, width - 4), '').entries()) {
-				lines.push([{text: part === 0 ? `  ${branch}` : `  ${index === items.length - 1 ? '  ' : '│ '}`, tone: 'dim'}, {text: piece, tone: item.tone}]);
-			}
-		}
-	}
-
-	for (const item of explanation.notes ?? []) {
-		note(`note: ${item}`);
-	}
-
-	return lines;
-}
-
-function describeChange(change: TypeChange): string {
-	const member = change.member ? `${change.member}: ` : '';
-	if (change.kind === 'member_added' || change.kind === 'enumerator_added') {
-		return `+ ${member}${change.after ?? ''}`;
-	}
-
-	if (change.kind === 'member_removed' || change.kind === 'enumerator_removed') {
-		return `- ${member}${change.before ?? ''}`;
-	}
-
-	if (change.kind === 'type_added' || change.kind === 'type_removed') {
-		return change.kind === 'type_added' ? `+ new, reached only in the new kernel: ${change.after ?? ''}` : `- gone, reached only in the old kernel: ${change.before ?? ''}`;
-	}
-
-	const label = change.kind.replaceAll('_', ' ');
-	return change.before === undefined && change.after === undefined ? `~ ${member}${label}` : `~ ${member}${change.before ?? '(none)'} → ${change.after ?? '(none)'} (${label})`;
+/** An explanation as `kmodx why` prints it: its view lines, each wrapped to `width` (continuations two cells further in). */
+export function explanationDetailLines(explanation: Explanation, width: number): Line[] {
+	return explanationLines(explanation).flatMap(line => (line.role === 'gap' ? [blank] : wrapLine(line.segments, width, line.indent)));
 }
 
 /** The kernel detail: where it came from, the module's verdict on it with everything behind the first failure, and its ABI group. */

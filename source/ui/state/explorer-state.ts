@@ -1,5 +1,6 @@
 import type {Key} from 'ink';
 import {actionFor, helpRows, type Action, type Scope} from '../keys.js';
+import {listState, placeCursor, type ListState} from './list-state.js';
 import {statusRank, type TableRow} from './rows.js';
 
 export type SortKey = 'status' | 'name' | 'exporter';
@@ -13,7 +14,9 @@ export type Screen =
 	| {kind: 'kernel'};
 
 /** The lists `/` searches: whatever has the focus. */
-export type ListKind = 'matrix' | 'symbols' | 'kernels' | 'causes' | 'help';
+export type ListKind = ListName | 'help';
+/** The lists with a cursor (the help only scrolls). */
+export type ListName = 'matrix' | 'symbols' | 'kernels' | 'causes';
 
 export type Search = {
 	/** The list it searches: a search never outlives the list it was typed in. */
@@ -49,17 +52,17 @@ export type ExplorerState = {
 	mode: 'check' | 'diff';
 	stack: Screen[];
 	pane: 'symbols' | 'kernels';
-	kernelCursor: number;
+	/** Each list's cursor and window: the symbols in `view`, the matrix in `matrixView`, the causes with "every export" first. */
+	lists: Record<ListName, ListState>;
+	/** Positions each list shows at once (set from the layout): a page, and how far its window follows the cursor. */
+	heights: Record<ListName, number>;
 	/** The modules of the matrix (several modules), and the positions the matrix shows after its filter. */
 	matrix: readonly MatrixEntry[];
 	matrixView: number[];
-	/** Position in `matrixView`. */
-	matrixCursor: number;
 	/** `m` on the matrix: only modules that do not load on every kernel. */
 	matrixProblemsOnly: boolean;
 	/** Indices into the current table after filter and sort: what the list shows. */
 	view: number[];
-	cursor: number;
 	problemsOnly: boolean;
 	/** Kernel diff grouped by cause: the exports of each type change (largest first), and the one shown (`c`). */
 	causes: ReadonlyArray<ReadonlySet<string>>;
@@ -72,8 +75,6 @@ export type ExplorerState = {
 	causesPending: {message: string; since: number} | undefined;
 	causesUnavailable: string | undefined;
 	cause: number | undefined;
-	/** Position in the causes screen: 0 is "every export", 1 + i the cause i. */
-	causeCursor: number;
 	sort: SortKey;
 	reverse: boolean;
 	search: Search | undefined;
@@ -88,8 +89,7 @@ export type ExplorerState = {
 	/** `e`/`E` asked to write a file: the next key says yes or no. `file` once the name is known. */
 	confirm: {format: 'markdown' | 'json'; file: string | undefined} | undefined;
 	detailScroll: number;
-	/** Rows in one page of the list, and the longest scroll of the detail; set from the layout. */
-	pageSize: number;
+	/** The longest scroll of the detail; set from the layout. */
 	detailMax: number;
 	message: {text: string; tone: 'info' | 'error'} | undefined;
 	/**
@@ -108,7 +108,7 @@ export type ExplorerEvent =
 	| {type: 'input'; input: string; key: Partial<Key>}
 	| {type: 'key'; action: Action}
 	| {type: 'type'; text: string}
-	| {type: 'layout'; pageSize: number; detailMax: number; columns?: number; helpHeight?: number}
+	| {type: 'layout'; heights: Partial<Record<ListName, number>>; detailMax: number; columns?: number; helpHeight?: number}
 	| {type: 'message'; text: string; tone: 'info' | 'error'}
 	| {type: 'confirmFile'; file: string}
 	| {type: 'causesProgress'; message: string}
@@ -129,6 +129,7 @@ export type InitialOptions = {
 
 export function initialState(tables: ReadonlyArray<readonly TableRow[]>, kernelCount: number, options: InitialOptions = {}): ExplorerState {
 	const matrix = tables.length > 1;
+	const pageSize = options.pageSize ?? 10;
 	const entries = options.modules ?? tables.map((rows, index) => ({name: `module ${index + 1}`, key: `module ${index + 1}`, ok: rows.every(row => row.status === 'ok')}));
 	const state: ExplorerState = {
 		tables,
@@ -138,20 +139,19 @@ export function initialState(tables: ReadonlyArray<readonly TableRow[]>, kernelC
 		mode: options.mode ?? 'diff',
 		stack: matrix ? [{kind: 'matrix'}] : [{kind: 'table'}],
 		pane: 'symbols',
-		kernelCursor: 0,
+		// The symbols' length is set below, once the view is computed.
+		lists: {matrix: listState(entries.length), symbols: listState(0), kernels: listState(kernelCount), causes: listState((options.causes?.length ?? 0) + 1)},
+		heights: {matrix: pageSize, symbols: pageSize, kernels: pageSize, causes: pageSize},
 		matrix: entries,
 		matrixView: entries.map((_, index) => index),
-		matrixCursor: 0,
 		matrixProblemsOnly: false,
 		view: [],
-		cursor: 0,
 		problemsOnly: false,
 		causes: options.causes ?? [],
 		causeKeys: options.causeKeys ?? (options.causes ?? []).map((_, index) => `cause ${index + 1}`),
 		causesPending: options.causesPending === undefined ? undefined : {message: options.causesPending, since: performance.now()},
 		causesUnavailable: undefined,
 		cause: undefined,
-		causeCursor: 0,
 		sort: 'status',
 		reverse: false,
 		search: undefined,
@@ -162,18 +162,18 @@ export function initialState(tables: ReadonlyArray<readonly TableRow[]>, kernelC
 		helpHeight: 10,
 		confirm: undefined,
 		detailScroll: 0,
-		pageSize: options.pageSize ?? 10,
 		detailMax: 0,
 		message: undefined,
 		command: undefined,
 	};
-	return {...state, view: computeView(state)};
+	const view = computeView(state);
+	return {...state, view, lists: {...state.lists, symbols: listState(view.length)}};
 }
 
 export const currentScreen = (state: ExplorerState): Screen => state.stack.at(-1) ?? {kind: 'table'};
 export const currentRows = (state: ExplorerState): readonly TableRow[] => state.tables[state.module] ?? [];
 export const selectedRow = (state: ExplorerState): TableRow | undefined => {
-	const index = state.view[state.cursor];
+	const index = state.view[state.lists.symbols.cursor];
 	return index === undefined ? undefined : currentRows(state)[index];
 };
 
@@ -251,8 +251,12 @@ function listKeys(state: ExplorerState, list: ListKind): {length: number; key: (
 }
 
 export function listCursor(state: ExplorerState, list: ListKind): number {
-	const cursors: Record<ListKind, number> = {matrix: state.matrixCursor, symbols: state.cursor, kernels: state.kernelCursor, causes: state.causeCursor, help: state.helpScroll};
-	return cursors[list];
+	return list === 'help' ? state.helpScroll : state.lists[list].cursor;
+}
+
+/** The one movement of a list: its cursor to `position`, its window after it; `length` when the list changed. */
+function moveList(state: ExplorerState, list: ListName, position: number, length?: number): ExplorerState {
+	return {...state, lists: {...state.lists, [list]: placeCursor(state.lists[list], position, state.heights[list], length)}};
 }
 
 /** The help's last scroll position: its last row at the bottom of the screen. */
@@ -263,8 +267,7 @@ function withListCursor(state: ExplorerState, list: ListKind, position: number):
 		return {...state, helpScroll: Math.min(position, helpMax(state.columns, state.helpHeight))};
 	}
 
-	const fields: Record<ListKind, keyof ExplorerState> = {matrix: 'matrixCursor', symbols: 'cursor', kernels: 'kernelCursor', causes: 'causeCursor', help: 'helpScroll'};
-	return {...state, [fields[list]]: position};
+	return moveList(state, list, position);
 }
 
 function findMatches(state: ExplorerState, query: string, list: ListKind | undefined = state.search?.list ?? listOf(state)): number[] {
@@ -302,16 +305,16 @@ const clamp = (value: number, low: number, high: number) => Math.max(low, Math.m
 /** Keeps the selected row selected across re-filtering and re-sorting. */
 function reView(state: ExplorerState, changes: Partial<ExplorerState>): ExplorerState {
 	const next = {...state, ...changes};
-	const selected = state.view[state.cursor];
+	const selected = state.view[state.lists.symbols.cursor];
 	const view = computeView(next);
 	let cursor = selected === undefined ? 0 : view.indexOf(selected);
 	if (cursor === -1) {
 		// The selected row was filtered out: stay near where it was.
-		cursor = clamp(state.cursor, 0, Math.max(0, view.length - 1));
+		cursor = state.lists.symbols.cursor;
 	}
 
 	const search = next.search && {...next.search, matches: []};
-	const result = {...next, view, cursor};
+	const result = moveList({...next, view}, 'symbols', cursor, view.length);
 	return search ? {...result, search: {...search, matches: findMatches(result, search.query)}} : result;
 }
 
@@ -320,9 +323,19 @@ export function reducer(state: ExplorerState, event: ExplorerEvent): ExplorerSta
 		case 'layout': {
 			const columns = event.columns ?? state.columns;
 			const helpHeight = event.helpHeight ?? state.helpHeight;
-			return state.pageSize === event.pageSize && state.detailMax === event.detailMax && state.columns === columns && state.helpHeight === helpHeight
-				? state
-				: {...state, pageSize: event.pageSize, detailMax: event.detailMax, detailScroll: Math.min(state.detailScroll, event.detailMax), columns, helpHeight, helpScroll: Math.min(state.helpScroll, helpMax(columns, helpHeight))};
+			const heights = {...state.heights, ...event.heights};
+			const same = (Object.keys(heights) as ListName[]).every(list => heights[list] === state.heights[list]);
+			if (same && state.detailMax === event.detailMax && state.columns === columns && state.helpHeight === helpHeight) {
+				return state;
+			}
+
+			// Each window follows its cursor again at its new height.
+			let next: ExplorerState = {...state, heights, detailMax: event.detailMax, detailScroll: Math.min(state.detailScroll, event.detailMax), columns, helpHeight, helpScroll: Math.min(state.helpScroll, helpMax(columns, helpHeight))};
+			for (const list of Object.keys(heights) as ListName[]) {
+				next = moveList(next, list, next.lists[list].cursor);
+			}
+
+			return next;
 		}
 
 		case 'message': {
@@ -338,7 +351,7 @@ export function reducer(state: ExplorerState, event: ExplorerEvent): ExplorerSta
 		}
 
 		case 'causesReady': {
-			return {...state, causes: event.causes, causeKeys: event.keys.map(key => key.toLowerCase()), causesPending: undefined};
+			return moveList({...state, causes: event.causes, causeKeys: event.keys.map(key => key.toLowerCase()), causesPending: undefined}, 'causes', state.lists.causes.cursor, event.causes.length + 1);
 		}
 
 		case 'causesUnavailable': {
@@ -412,68 +425,58 @@ function matrixViewOf(entries: readonly MatrixEntry[], problemsOnly: boolean): n
 
 /** The matrix filtered anew; the selected module stays selected when it is still shown. */
 function reMatrix(state: ExplorerState, problemsOnly: boolean): ExplorerState {
-	const selected = state.matrixView[state.matrixCursor];
+	const selected = state.matrixView[state.lists.matrix.cursor];
 	const matrixView = matrixViewOf(state.matrix, problemsOnly);
-	let matrixCursor = selected === undefined ? 0 : matrixView.indexOf(selected);
-	if (matrixCursor === -1) {
-		matrixCursor = clamp(state.matrixCursor, 0, Math.max(0, matrixView.length - 1));
+	let cursor = selected === undefined ? 0 : matrixView.indexOf(selected);
+	if (cursor === -1) {
+		cursor = state.lists.matrix.cursor;
 	}
 
-	const next = {...state, matrixProblemsOnly: problemsOnly, matrixView, matrixCursor};
+	const next = moveList({...state, matrixProblemsOnly: problemsOnly, matrixView}, 'matrix', cursor, matrixView.length);
 	return next.search ? {...next, search: {...next.search, matches: findMatches(next, next.search.query)}} : next;
-}
-
-function move(state: ExplorerState, to: number): ExplorerState {
-	const screen = currentScreen(state);
-	if (state.help) {
-		return {...state, helpScroll: clamp(state.helpScroll + (to - state.cursor), 0, helpMax(state.columns, state.helpHeight))};
-	}
-
-	if (screen.kind === 'symbol' || screen.kind === 'kernel') {
-		return {...state, detailScroll: clamp(state.detailScroll + (to - state.cursor), 0, state.detailMax)};
-	}
-
-	if (screen.kind === 'matrix') {
-		return {...state, matrixCursor: clamp(state.matrixCursor + (to - state.cursor), 0, Math.max(0, state.matrixView.length - 1))};
-	}
-
-	if (screen.kind === 'causes') {
-		return {...state, causeCursor: clamp(state.causeCursor + (to - state.cursor), 0, state.causes.length)};
-	}
-
-	if (state.pane === 'kernels') {
-		return {...state, kernelCursor: clamp(state.kernelCursor + (to - state.cursor), 0, state.kernelCount - 1)};
-	}
-
-	return {...state, cursor: clamp(to, 0, Math.max(0, state.view.length - 1))};
 }
 
 const big = 1e9;
 
-/** Up, down, a page, to either end: the cursor of whatever has the focus. */
+/**
+Up, down, a page, to either end, in whatever has the focus: the help and a detail scroll, a list
+moves its cursor (its page is its height, less one line kept for context).
+*/
 function moveBy(state: ExplorerState, action: Action): ExplorerState {
-	const page = Math.max(1, state.pageSize - 1);
+	const list = listOf(state);
+	const height = list === undefined || list === 'help' ? state.heights.symbols : state.heights[list];
+	const page = Math.max(1, height - 1);
 	const steps: Partial<Record<Action, number>> = {up: -1, down: 1, pageUp: -page, pageDown: page, home: -big, end: big};
-	return move(state, state.cursor + (steps[action] ?? 0));
+	const step = steps[action] ?? 0;
+	if (list === 'help') {
+		return {...state, helpScroll: clamp(state.helpScroll + step, 0, helpMax(state.columns, state.helpHeight))};
+	}
+
+	if (list === undefined) {
+		return {...state, detailScroll: clamp(state.detailScroll + step, 0, state.detailMax)};
+	}
+
+	return moveList(state, list, clamp(state.lists[list].cursor + step, 0, big));
 }
 
 /** Enter: a module of the matrix, a cause's exports, or the detail of a symbol or kernel. */
 function open(state: ExplorerState): ExplorerState {
 	const screen = currentScreen(state);
 	if (screen.kind === 'matrix') {
-		const module = state.matrixView[state.matrixCursor];
+		const module = state.matrixView[state.lists.matrix.cursor];
 		if (module === undefined) {
 			return state;
 		}
 
-		const base = {...state, module, stack: [...state.stack, {kind: 'table'} as Screen], search: undefined, cursor: 0, pane: 'symbols' as const};
-		return {...base, view: computeView(base)};
+		const base = {...state, module, stack: [...state.stack, {kind: 'table'} as Screen], search: undefined, pane: 'symbols' as const};
+		const view = computeView(base);
+		return {...base, view, lists: {...base.lists, symbols: listState(view.length)}};
 	}
 
 	if (screen.kind === 'causes') {
 		// The table shows that cause's exports (or every export again), first row selected.
-		const cause = state.causeCursor === 0 ? undefined : state.causeCursor - 1;
-		return {...reView({...state, stack: state.stack.slice(0, -1), search: undefined}, {cause, pane: 'symbols'}), cursor: 0};
+		const cause = state.lists.causes.cursor === 0 ? undefined : state.lists.causes.cursor - 1;
+		return moveList(reView({...state, stack: state.stack.slice(0, -1), search: undefined}, {cause, pane: 'symbols'}), 'symbols', 0);
 	}
 
 	if (screen.kind !== 'table') {
@@ -545,82 +548,65 @@ function onSearchKey(state: ExplorerState, action: Action): ExplorerState {
 	}
 }
 
+/** What a key does on a screen: the state it leaves. */
+type Handler = (state: ExplorerState, action: Action) => ExplorerState;
+
+const moves: Partial<Record<Action, Handler>> = {up: moveBy, down: moveBy, pageUp: moveBy, pageDown: moveBy, home: moveBy, end: moveBy};
+const searches: Partial<Record<Action, Handler>> = {search: onSearchKey, searchNext: onSearchKey, searchPrev: onSearchKey};
+const leaving: Partial<Record<Action, Handler>> = {
+	back,
+	help: state => ({...state, help: !state.help, helpScroll: 0, search: state.search?.list === 'help' || !state.help ? undefined : state.search}),
+};
+const overview: Handler = state => ({...state, overview: !state.overview, help: false});
+
+/** The symbols and kernels panes of a module's (or the kernel diff's) table share their keys. */
+const table: Partial<Record<Action, Handler>> = {
+	...moves,
+	...searches,
+	...leaving,
+	kernelsTable: overview,
+	open,
+	nextPane: state => ({...state, pane: state.pane === 'symbols' ? 'kernels' : 'symbols', search: undefined}),
+	prevPane: state => ({...state, pane: state.pane === 'symbols' ? 'kernels' : 'symbols', search: undefined}),
+	problemsOnly: state => reView(state, {problemsOnly: !state.problemsOnly}),
+	sort: state => reView(state, {sort: sortKeys[(sortKeys.indexOf(state.sort) + 1) % sortKeys.length]!, reverse: false}),
+	reverse: state => reView(state, {reverse: !state.reverse}),
+	causes: openCauses,
+};
+
+/**
+Each screen's keys and what they do, as lazygit's controllers have them: the key table
+(keys.ts) says which keys a scope has and documents them, this says what each does there; a
+test holds the two to the same keys. Effects (export, copy, quit, the answer to "write?") are
+commands, run outside the reducer: no scope has them here.
+*/
+export const controllers: Record<Scope, Partial<Record<Action, Handler>>> = {
+	matrix: {...moves, ...searches, ...leaving, kernelsTable: overview, open, problemsOnly: state => reMatrix(state, !state.matrixProblemsOnly)},
+	symbols: table,
+	kernels: table,
+	causes: {...moves, ...searches, ...leaving, kernelsTable: overview, open},
+	detail: {...moves, ...leaving, kernelsTable: overview},
+	help: {...moves, ...searches, ...leaving},
+	overview: {...leaving, kernelsTable: overview},
+	search: {searchAccept: onSearchKey, searchCancel: onSearchKey, searchDelete: onSearchKey},
+	confirm: {},
+};
+
 function onKey(state: ExplorerState, action: Action): ExplorerState {
-	const screen = currentScreen(state);
-	switch (action) {
-		case 'up':
-		case 'down':
-		case 'pageUp':
-		case 'pageDown':
-		case 'home':
-		case 'end': {
-			return moveBy(state, action);
-		}
+	return controllers[scopeOf(state)][action]?.(state, action) ?? state;
+}
 
-		case 'nextPane':
-		case 'prevPane': {
-			return {...state, pane: state.pane === 'symbols' ? 'kernels' : 'symbols', search: undefined};
-		}
-
-		case 'open': {
-			return open(state);
-		}
-
-		case 'back': {
-			return back(state);
-		}
-
-		case 'kernelsTable': {
-			return {...state, overview: !state.overview, help: false};
-		}
-
-		case 'help': {
-			return {...state, help: !state.help, helpScroll: 0, search: state.search?.list === 'help' || !state.help ? undefined : state.search};
-		}
-
-		case 'search':
-		case 'searchDelete':
-		case 'searchAccept':
-		case 'searchCancel':
-		case 'searchNext':
-		case 'searchPrev': {
-			return onSearchKey(state, action);
-		}
-
-		case 'problemsOnly': {
-			return screen.kind === 'matrix' ? reMatrix(state, !state.matrixProblemsOnly) : reView(state, {problemsOnly: !state.problemsOnly});
-		}
-
-		case 'sort': {
-			return reView(state, {sort: sortKeys[(sortKeys.indexOf(state.sort) + 1) % sortKeys.length]!, reverse: false});
-		}
-
-		case 'reverse': {
-			return reView(state, {reverse: !state.reverse});
-		}
-
-		case 'causes': {
-			if (state.mode === 'check') {
-				return {...state, message: {text: 'c groups a kernel diff by cause (kmodx -k A -k B --types …); here Enter on a ✗ symbol shows why its CRC changed', tone: 'error'}};
-			}
-
-			if (state.causes.length === 0 && !state.causesPending) {
-				return {...state, message: {text: state.causesUnavailable ?? 'no changes grouped by cause: give type information for both kernels (--types LABEL=PATH: BTF or a symtypes tree)', tone: 'error'}};
-			}
-
-			return {...state, stack: [...state.stack, {kind: 'causes'}], causeCursor: state.cause === undefined ? 0 : state.cause + 1, search: undefined};
-		}
-
-		// Effects (files, clipboard, exit) happen outside the reducer.
-		case 'exportMarkdown':
-		case 'exportJson':
-		case 'copy':
-		case 'quit':
-		case 'confirmYes':
-		case 'confirmNo': {
-			return state;
-		}
+/** `c`: the causes screen, on the cause shown (or "every export"); says why not where there is none. */
+function openCauses(state: ExplorerState): ExplorerState {
+	if (state.mode === 'check') {
+		return {...state, message: {text: 'c groups a kernel diff by cause (kmodx -k A -k B --types …); here Enter on a ✗ symbol shows why its CRC changed', tone: 'error'}};
 	}
+
+	if (state.causes.length === 0 && !state.causesPending) {
+		return {...state, message: {text: state.causesUnavailable ?? 'no changes grouped by cause: give type information for both kernels (--types LABEL=PATH: BTF or a symtypes tree)', tone: 'error'}};
+	}
+
+	return moveList({...state, stack: [...state.stack, {kind: 'causes'}], search: undefined}, 'causes', state.cause === undefined ? 0 : state.cause + 1);
 }
 
 /** Which key table scope applies now. */

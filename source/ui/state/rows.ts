@@ -1,6 +1,7 @@
 import {formatCrc} from '../../common/hex.js';
 import type {RuleDecision} from '../../kabi/rules.js';
-import {crcText, type ExportDiffRow} from '../../kernel/diff-kernels.js';
+import type {ExportDiffRow} from '../../kernel/diff-kernels.js';
+import {crcText} from '../../views/format-diff.js';
 import type {Kernel, KernelExport} from '../../kernel/kernel.js';
 import type {ModuleReport} from '../../engine/check-report.js';
 import type {Problem, Warning} from '../../verdict/check-module.js';

@@ -1,4 +1,5 @@
 import {terminalSafe} from '../../common/terminal-text.js';
+import {cellWidth} from '../../common/text-cells.js';
 import {shownPath} from '../export.js';
 import type {ExplorerData} from './data.js';
 import {kernelStripText} from './detail-lines.js';
@@ -12,7 +13,10 @@ says it; with several modules, how many do not load), then each report file writ
 from input files: terminal-safe.
 */
 export function quitSummary(data: ExplorerData, written: readonly string[]): string {
-	const width = Math.max(...data.kernels.map(kernel => kernel.label.length));
+	// Labels are measured as the terminal shows them: in cells, escaped.
+	const cells = (label: string) => cellWidth(terminalSafe(label));
+	const width = Math.max(...data.kernels.map(kernel => cells(kernel.label)));
+	const pad = (label: string) => label + ' '.repeat(width - cells(label));
 	const lines: string[] = [];
 	if (data.mode === 'check' && data.report.modules.length > 1) {
 		for (const [index, kernel] of data.kernels.entries()) {
@@ -29,7 +33,7 @@ export function quitSummary(data: ExplorerData, written: readonly string[]): str
 				parts.push(`${undecided.length} undecided`);
 			}
 
-			lines.push(`${mark} ${kernel.label.padEnd(width)}  ${parts.join(' · ')}`);
+			lines.push(`${mark} ${pad(kernel.label)}  ${parts.join(' · ')}`);
 		}
 	} else {
 		const module = data.mode === 'check' ? `${data.report.modules[0]?.name ?? ''}: ` : '';
@@ -37,7 +41,7 @@ export function quitSummary(data: ExplorerData, written: readonly string[]): str
 			const {state, text} = kernelStripText(data, 0, index);
 			// The kernel's source path (the strip ends with it) is what the user typed: left out, the line stays short.
 			const short = text.endsWith(` · ${kernel.source}`) ? text.slice(0, -` · ${kernel.source}`.length) : text;
-			lines.push(`${stripMarks[state]} ${kernel.label.padEnd(width)}  ${module}${short}`);
+			lines.push(`${stripMarks[state]} ${pad(kernel.label)}  ${module}${short}`);
 		}
 	}
 
