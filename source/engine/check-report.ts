@@ -97,12 +97,15 @@ export function kernelSummaries(kernels: Kernel[]): CheckReport['kernels'] {
 	}));
 }
 
+/** Exports of the run's other modules, one map for every kernel or one per kernel. */
+type Peers = Map<string, PeerExport> | ((kernel: Kernel) => Map<string, PeerExport> | undefined);
+
 /**
 `results`: the verdicts, when already known (one per kernel, in order). `resolver`: a scan's
 memo of lookups over the same kernels, so that the checks and the ABI groups ask each kernel
 for each name once in the whole run.
 */
-export function moduleReport(module: ModuleInfo, kernels: Kernel[], policy: CheckPolicy, peers?: Map<string, PeerExport> | ((kernel: Kernel) => Map<string, PeerExport> | undefined), results?: KernelVerdict[], resolver?: ImportResolver): ModuleReport {
+export function moduleReport(module: ModuleInfo, kernels: Kernel[], policy: CheckPolicy, peers?: Peers, results?: KernelVerdict[], resolver?: ImportResolver): ModuleReport {
 	const versioned = new Set(module.versions.map(v => v.name));
 	const facts = results ? undefined : moduleFacts(module);
 	const verdicts = results ?? kernels.map((kernel, index) => checkModule(module, kernel, policy, {

@@ -115,6 +115,7 @@ first: `$(srctree)`, `$(src)` and `$(obj)` are understood; another `$(NAME)` mak
 unknown; any other `$` (a function call such as `$(shell …)`, `$$`, `$@`) and the shell's
 operators, backquotes, globs and unclosed quotes are problems.
 */
+// eslint-disable-next-line max-lines-per-function -- one character loop with the shell's quoting states in it, the way sh reads a word.
 export function flagWords(value: string): Word[] {
 	const words: Word[] = [];
 	let word: Word | undefined;

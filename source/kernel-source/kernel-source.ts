@@ -284,7 +284,8 @@ class TarballReader {
 					// eslint-disable-next-line no-await-in-loop
 					await handle.read(bytes, 0, length, block.offset);
 					// The block is decoded only as far as the last wanted byte in it.
-					const through = Math.max(0, ...wanted.filter(item => item.offset < block.uncompressedOffset + block.uncompressedSize).map(item => Math.min(item.offset + item.size, block.uncompressedOffset + block.uncompressedSize) - block.uncompressedOffset));
+					const blockEnd = block.uncompressedOffset + block.uncompressedSize;
+					const through = Math.max(0, ...wanted.filter(item => item.offset < blockEnd).map(item => Math.min(item.offset + item.size, blockEnd) - block.uncompressedOffset));
 					// eslint-disable-next-line no-await-in-loop
 					const data = await decodeXzBlock(singleBlockStream(blocks, block, bytes), block.uncompressedSize, this.file, through);
 					for (const item of wanted) {

@@ -44,6 +44,7 @@ export type AppProps = {
 	onWritten?: (file: string) => void;
 };
 
+// eslint-disable-next-line max-lines-per-function -- the component wires state, hooks and the screens together; each part is its own hook or component already.
 export function App({data, theme, explain, size: fixedSize, directory = process.cwd(), earlyKeys, causes: causesTask, onWritten}: AppProps) {
 	const size = useTerminalSize(fixedSize);
 	const [state, dispatch] = useReducer(reducer, data, initial => {

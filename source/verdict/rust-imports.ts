@@ -4,7 +4,6 @@ import {rustExportsByKey} from '../kernel/rust-exports.js';
 import type {KernelVerdict} from './check-module.js';
 import {rehashedHint} from './verdict-text.js';
 
-
 /**
 Rust names in a verdict, for people: each problem and warning about a Rust symbol gets its
 demangled name, and a `missing` import that the kernel exports under another crate hash (the same
