@@ -61,6 +61,8 @@ done
 rm -rf "$root/opt/kmodx"
 mkdir -p "$root/opt/kmodx"
 cp -r build/bin "$root/opt/kmodx/bin"
+# kmodx --version reads it, as from an npm installation.
+cp package.json "$root/opt/kmodx/"
 [ -d build/man ] && cp -r build/man "$root/opt/kmodx/man"
 printf '#!/bin/sh\nexec node /opt/kmodx/bin/kmodx.cjs "$@"\n' > "$root/usr/local/bin/kmodx"
 chmod 755 "$root/usr/local/bin/kmodx"
