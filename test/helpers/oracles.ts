@@ -40,6 +40,13 @@ need gcc-14, checked against kbuild inside it.
 */
 export const debian13Root = process.env['KMODX_DEBIAN13_ROOT'] ?? '/var/tmp/deb13-root';
 export const debian13Releases = ['6.12.107+deb13-amd64', '6.12.117+deb13-amd64'] as const;
+/** Each release's headers directory and source tarball, as paths inside the root. */
+export const debian13Kernels = debian13Releases.map(release => ({
+	release,
+	label: /^\d+\.\d+\.(\d+)/.exec(release)![1]!,
+	headers: `/usr/src/linux-headers-${release}`,
+	tarball: `/var/tmp/kmodx-source/linux-source-${release.replace(/\+.*/, '')}-1.tar.xz`,
+}));
 
 /** The corpus files tests read (scripts/make-corpus.sh builds them all). */
 export const corpusFiles = [

@@ -5,7 +5,7 @@ import {promisify} from 'node:util';
 import type {ExecutionContext} from 'ava';
 import {BtfKind} from '../../source/btf/btf-kind.js';
 import {loadBtf} from '../../source/btf/load-btf.js';
-import {debian13Releases, debian13Root, needs} from '../helpers/oracles.js';
+import {debian13Kernels, debian13Root, needs} from '../helpers/oracles.js';
 import {repoRoot} from '../helpers/paths.js';
 import {changedFor, definitions, referenceCrc} from '../helpers/symtypes-reference.js';
 
@@ -23,12 +23,7 @@ KMODX_DEBIAN13_SAMPLE sets how many per kind (default 2; docs/usage.md reports a
 const run = promisify(execFile);
 const perKind = Number(process.env['KMODX_DEBIAN13_SAMPLE'] ?? 2);
 const seed = 20_261_207;
-const kernels = debian13Releases.map(release => ({
-	release,
-	label: /^\d+\.\d+\.(\d+)/.exec(release)![1]!,
-	headers: `/usr/src/linux-headers-${release}`,
-	tarball: `/var/tmp/kmodx-source/linux-source-${release.replace(/\+.*/, '')}-1.tar.xz`,
-}));
+const kernels = debian13Kernels;
 
 type Export = {crc: number; module: string};
 
