@@ -75,7 +75,9 @@ ${kernelLine}
   process gets an argument list, never a shell line; a Makefile flag that make or the shell
   would interpret, or whose path leaves the tree, refuses the tarball (exit 2). Still, trust
   these inputs as you would a build: the headers' Makefiles run as you, and the compiler
-  reads whatever the source's #include lines name.
+  reads whatever the source's #include lines name. The compiler is the one the headers name
+  (Debian 13's 6.12: gcc-14); on a release without it (Debian 12), run kmodx inside a root
+  of the kernel's release, e.g. chroot into one made by debootstrap.
 
   Options
     -k, --kernel KERNEL             exactly two kernels: FROM and TO

@@ -20,17 +20,22 @@ type RunOptions = MakeOptions & {
 	env?: Readonly<Record<string, string>>;
 };
 
+/** The Debian package of a compiler: `x86_64-linux-gnu-gcc-14` (Debian 13's kernels) comes with gcc-14. */
 function compilerPackage(compiler: string): string {
-	return /^(gcc|clang)(-\d+)?$/.test(compiler) ? compiler : `the package that provides ${compiler}`;
+	const name = /^(?:[\w]+-linux-gnu\w*-)?((?:gcc|clang)(?:-\d+)?)$/.exec(compiler)?.[1];
+	return name ?? `the package that provides ${compiler}`;
 }
 
 /** make and the compiler the headers were configured with, or a one-line error naming the package. */
 export async function requireBuildTools(headers: string, pathEnv: string): Promise<void> {
 	const compiler = await headersCompiler(headers);
-	for (const [tool, debianPackage] of [['make', 'make'], ...(compiler ? [[compiler, compilerPackage(compiler)]] : [])] as Array<[string, string]>) {
-		if (!findExecutable(tool, pathEnv)) {
-			throw new InputError(headers, `generating symtypes needs ${tool}, which is not installed (Debian/Ubuntu: apt-get install ${debianPackage})`);
-		}
+	if (!findExecutable('make', pathEnv)) {
+		throw new InputError(headers, 'generating symtypes needs make, which is not installed (Debian/Ubuntu: apt-get install make)');
+	}
+
+	// Debian 12 has no gcc-14 for Debian 13's kernels: kmodx then runs in a root of the kernel's release.
+	if (compiler && !findExecutable(compiler, pathEnv)) {
+		throw new InputError(headers, `generating symtypes needs ${compiler}, which is not installed (Debian/Ubuntu: apt-get install ${compilerPackage(compiler)}; where the release has none, run kmodx inside a root of the kernel's own release: "Exact why on another release" in kmodx's usage docs)`);
 	}
 }
 

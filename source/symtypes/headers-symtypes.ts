@@ -41,9 +41,36 @@ const moduleLayout = `void module_layout(struct module *mod,
 EXPORT_SYMBOL(module_layout);
 `;
 
+/*
+Since 6.5 struct kernel_symbol is defined in kernel/module/internal.h, which no headers package
+ships: without it the struct stays { UNKNOWN } and 6.12's CRC is not the kernel's (Debian
+6.12.107: 0xb604301b instead of 0x5002fa32). It goes into a header of its own, as in the tree:
+genksyms ignores the definitions of structs in the source file itself (parse.y, record_compound).
+Copied from 6.12's internal.h.
+*/
+const internalHeader612 = `struct kernel_symbol {
+#ifdef CONFIG_HAVE_ARCH_PREL32_RELOCATIONS
+	int value_offset;
+	int name_offset;
+	int namespace_offset;
+#else
+	unsigned long value;
+	const char *name;
+	const char *namespace;
+#endif
+};
+`;
+
+const from612 = (major: number, minor: number) => major > 6 || (major === 6 && minor >= 12);
+
 export function moduleLayoutSource(major: number, minor: number): string {
-	const includes = major > 6 || (major === 6 && minor >= 12) ? includes612 : includes61;
-	return includes.map(name => `#include <${name}>\n`).join('') + '\n' + moduleLayout;
+	const includes = (from612(major, minor) ? [...includes612.map(name => `<${name}>`), '"internal.h"'] : includes61.map(name => `<${name}>`));
+	return includes.map(name => `#include ${name}\n`).join('') + '\n' + moduleLayout;
+}
+
+/** The files of the generated unit: version.c, and from 6.12 on the internal.h it includes. */
+export function moduleLayoutFiles(major: number, minor: number): Map<string, string> {
+	return new Map([['version.c', moduleLayoutSource(major, minor)], ...(from612(major, minor) ? [['internal.h', internalHeader612]] as Array<[string, string]> : [])]);
 }
 
 /**
@@ -54,13 +81,13 @@ kernel/module/version.c, built with `KBUILD_SYMTYPES=1`. The temporary directory
 export async function generateModuleLayoutSymtypes(headersDir: string, options: GenerateOptions): Promise<GeneratedSymtypes> {
 	const headers = path.resolve(headersDir);
 	const {major, minor, release} = await headersVersion(headers);
-	const source = moduleLayoutSource(major, minor);
+	const files = moduleLayoutFiles(major, minor);
 	const notes: string[] = [];
 	if (major < 5 || (major === 5 && minor < 19)) {
 		notes.push(`kernel ${major}.${minor} defines module_layout in kernel/module.c with many more headers: the generated CRC may not be the kernel's`);
 	}
 
-	const key = options.cacheDir ? createHash('sha256').update(await headersIdentity(headers)).update('\0').update(release).update('\0').update(source).digest('hex').slice(0, 32) : undefined;
+	const key = options.cacheDir ? createHash('sha256').update(await headersIdentity(headers)).update('\0').update(release).update('\0').update([...files.values()].join('\0')).digest('hex').slice(0, 32) : undefined;
 	const cachePath = key ? cacheEntryPath(options.cacheDir!, cacheKind, key) : undefined;
 	if (key) {
 		const cached = parseCached(await readCache(options.cacheDir, cacheKind, key));
@@ -69,7 +96,7 @@ export async function generateModuleLayoutSymtypes(headersDir: string, options: 
 		}
 	}
 
-	const text = await kbuildSymtypes(headers, {files: new Map([['version.c', source]]), source: 'version.c', module: true}, options);
+	const text = await kbuildSymtypes(headers, {files, source: 'version.c', module: true}, options);
 	const crc = genksymsCrc(parseSymtypes(text, 'version.symtypes'), 'module_layout');
 	if (key) {
 		await writeCache(options.cacheDir, cacheKind, key, Buffer.from(JSON.stringify({text, crc})));

@@ -1,6 +1,7 @@
 import {copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {execFileSync} from 'node:child_process';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import type {ExecutionContext} from 'ava';
 import {temporaryDirectory} from './derive.js';
 
@@ -73,4 +74,39 @@ export function changedFor(before: Map<string, string>, after: Map<string, strin
 	const named = (key: string) => key.replace(/^s#/, 'struct ').replace(/^u#/, 'union ').replace(/^e#/, 'enum ').replace(/^[tE]#/, '');
 	const sides = oneSided ? [...oneSidedOf(after, allBefore), ...oneSidedOf(before, allAfter)] : [];
 	return [...new Set([...changed, ...sides].map(named))].sort();
+}
+
+/**
+genksyms's CRC of `symbol`, written from its description (docs kernel-facts §4 and genksyms.c's
+expand_and_crc_sym), not from kmodx's code: the expansion string, each t#/E# reference expanded
+the first time and named after, each s#/u#/e# reference expanded the first time and `struct foo`
+after, an undefined one `struct foo { UNKNOWN }`; zlib's crc32 over it.
+*/
+export function referenceCrc(definitions: Map<string, string>, symbol: string): number {
+	const expanded = new Set<string>();
+	const words: string[] = [];
+	const kinds: Record<string, string> = {s: 'struct', u: 'union', e: 'enum'};
+	const expand = (key: string) => {
+		// genksyms writes `extern` before a definition it saw declared extern, and does not hash it.
+		for (const token of (definitions.get(key) ?? '').replace(/^extern /, '').split(' ').filter(Boolean)) {
+			const reference = /^([stueE])#(.+)$/.exec(token);
+			if (!reference) {
+				words.push(token);
+			} else if (expanded.has(token)) {
+				words.push(...(reference[1] === 't' || reference[1] === 'E' ? [reference[2]!] : [kinds[reference[1]!]!, reference[2]!]));
+			} else {
+				expanded.add(token);
+				if (definitions.has(token)) {
+					expand(token);
+				} else if (reference[1] === 't' || reference[1] === 'E') {
+					words.push(reference[2]!);
+				} else {
+					words.push(kinds[reference[1]!]!, reference[2]!, '{', 'UNKNOWN', '}');
+				}
+			}
+		}
+	};
+
+	expand(symbol);
+	return zlib.crc32(Buffer.from(words.map(word => `${word} `).join(''), 'latin1')) >>> 0;
 }

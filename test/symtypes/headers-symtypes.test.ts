@@ -1,11 +1,11 @@
-import {existsSync, readFileSync} from 'node:fs';
+import {existsSync, readFileSync, symlinkSync} from 'node:fs';
 import path from 'node:path';
 import {gunzipSync} from 'node:zlib';
 import test, {type ExecutionContext} from 'ava';
 import {InputError} from '../../source/common/input-error.js';
 import {explainSymtypes} from '../../source/typediff/explain-symtypes.js';
 import {genksymsCrc} from '../../source/symtypes/genksyms-crc.js';
-import {generateModuleLayoutSymtypes, moduleLayoutSource} from '../../source/symtypes/headers-symtypes.js';
+import {generateModuleLayoutSymtypes, moduleLayoutFiles, moduleLayoutSource} from '../../source/symtypes/headers-symtypes.js';
 import {loadSymtypes} from '../../source/symtypes/load-symtypes.js';
 import {parseSymtypes} from '../../source/symtypes/read-symtypes.js';
 import {temporaryDirectory, writeTemporary} from '../helpers/derive.js';
@@ -56,7 +56,11 @@ test('the generated version.c has the 6.1 includes, 6.12 without dynamic_debug.h
 	t.true(v61.endsWith('struct tracepoint * const *tp)\n{\n}\nEXPORT_SYMBOL(module_layout);\n'));
 	const v612 = moduleLayoutSource(6, 12);
 	t.false(v612.includes('dynamic_debug'));
-	t.is(v612.match(/#include/g)?.length, 9);
+	t.is(v612.match(/#include </g)?.length, 9);
+	// 6.12 defines struct kernel_symbol in kernel/module/internal.h, a header genksyms reads (not the .c).
+	t.true(v612.includes('#include "internal.h"\n'));
+	t.regex(moduleLayoutFiles(6, 12).get('internal.h')!, /^struct kernel_symbol \{\n#ifdef CONFIG_HAVE_ARCH_PREL32_RELOCATIONS\n\tint value_offset;/);
+	t.deepEqual([...moduleLayoutFiles(6, 1).keys()], ['version.c']);
 });
 
 /** A directory that looks like kernel headers; its Makefile stands in for kbuild. */
@@ -75,7 +79,15 @@ needs('make')('missing make or compiler: an input error that names the package',
 
 	const otherCompiler = fakeHeaders(t, 'all:\n', 'gcc-99 (Debian 99.1.0-1) 99.1.0');
 	const noCompiler = await t.throwsAsync(generateModuleLayoutSymtypes(otherCompiler, {timeoutMs: 5000, pathEnv: path.dirname(oracleProgram('make'))}), {instanceOf: InputError});
-	t.is(noCompiler!.message, `${otherCompiler}: generating symtypes needs gcc-99, which is not installed (Debian/Ubuntu: apt-get install gcc-99)`);
+	const elsewhere = 'where the release has none, run kmodx inside a root of the kernel\'s own release: "Exact why on another release" in kmodx\'s usage docs';
+	t.is(noCompiler!.message, `${otherCompiler}: generating symtypes needs gcc-99, which is not installed (Debian/Ubuntu: apt-get install gcc-99; ${elsewhere})`);
+
+	// Debian 13's 6.12 headers name the compiler with its target (their auto.conf's CONFIG_CC_VERSION_TEXT); gcc-14 brings it.
+	const debian13 = fakeHeaders(t, 'all:\n', 'x86_64-linux-gnu-gcc-14 (Debian 14.2.0-19) 14.2.0');
+	const onlyMake = temporaryDirectory(t);
+	symlinkSync(oracleProgram('make'), path.join(onlyMake, 'make'));
+	const noGcc14 = await t.throwsAsync(generateModuleLayoutSymtypes(debian13, {timeoutMs: 5000, pathEnv: onlyMake}), {instanceOf: InputError});
+	t.is(noGcc14!.message, `${debian13}: generating symtypes needs x86_64-linux-gnu-gcc-14, which is not installed (Debian/Ubuntu: apt-get install gcc-14; ${elsewhere})`);
 });
 
 test('not a headers directory', async t => {
