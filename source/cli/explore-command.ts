@@ -9,7 +9,7 @@ import {writePreFrame} from '../ui/pre-frame.js';
 import {withoutCiGuess} from './without-ci-guess.js';
 import {checkExplorerData, diffExplorerData, type CausesTask, type ExplainFunction} from '../ui/state/data.js';
 import {wantsColor, type CliFlags} from './flags.js';
-import {groupDiff, ungroupedDiff} from './diff-command.js';
+import {groupDiffByCause, judgedDiff} from '../engine/kernel-diff.js';
 import {loadKernels, loadModules} from './load-inputs.js';
 
 /**
@@ -57,13 +57,13 @@ async function loadInputs(paths: string[], flags: CliFlags, progress: LoadProgre
 		await new Promise(resolve => {
 			setImmediate(resolve);
 		});
-		const diff = await ungroupedDiff(kernels, flags);
+		const diff = await judgedDiff(kernels, flags);
 		progress.phase('building the table');
 		await new Promise(resolve => {
 			setImmediate(resolve);
 		});
 		// Grouped by cause after the first frame: it reads both kernels' whole type information.
-		const causes: CausesTask = async onProgress => groupDiff(diff, flags, onProgress);
+		const causes: CausesTask = async onProgress => groupDiffByCause(diff, flags, onProgress);
 		return {data: diffExplorerData(kernels, diff), explain: explainer(kernels, flags), causes};
 	}
 

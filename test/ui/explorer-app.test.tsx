@@ -15,7 +15,7 @@ import {flagsFor, kernel47, kernel56, keys, loadCheck, loadDiff, myDrv, plain, p
 import {loadKernels, loadModules} from '../../source/cli/load-inputs.js';
 import {MapTable} from '../../source/kernel/map-table.js';
 import {checkExplorerData, diffExplorerData, exitCode} from '../../source/ui/state/data.js';
-import {kernelDiff} from '../../source/cli/diff-command.js';
+import {buildKernelDiff} from '../../source/engine/kernel-diff.js';
 import {symbolDetailLines} from '../../source/ui/state/detail-lines.js';
 
 let data: ExplorerData;
@@ -319,7 +319,7 @@ test.serial('kernel-vs-kernel: 24,702 exports, End and PgUp stay within the fram
 test.serial('kernel diff grouped by cause (BTF): c lists the type changes, Enter shows one\'s exports, Enter on one shows the types it reaches', async t => {
 	const kernels = (diff as Extract<ExplorerData, {mode: 'diff'}>).kernels;
 	const types = [`47=${fixture('btf/debian-6.1.0-47-amd64.btf.gz')}`, `56=${fixture('btf/debian-6.1.0-56-amd64.btf.gz')}`];
-	const {diff: grouped} = await kernelDiff(kernels, {...flagsFor([kernel47, kernel56]), types});
+	const {diff: grouped} = await buildKernelDiff(kernels, {...flagsFor([kernel47, kernel56]), types});
 	const position = grouped.grouping!.groups.findIndex(group => group.type === 'struct task_struct');
 	const {frameWhere, stdin} = mount(t, diffExplorerData(kernels, grouped));
 	await press(stdin, 'c');

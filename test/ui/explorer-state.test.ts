@@ -4,7 +4,7 @@ import {actionFor, bindings, footerHints, helpLines, helpRows} from '../../sourc
 import {controllers, currentScreen, initialState, matrixEntries, reducer, scopeOf, selectedRow, type ExplorerEvent, type ExplorerState} from '../../source/ui/state/explorer-state.js';
 import {fixture} from '../helpers/paths.js';
 import {diffExplorerData, type ExplorerData} from '../../source/ui/state/data.js';
-import {kernelDiff} from '../../source/cli/diff-command.js';
+import {buildKernelDiff} from '../../source/engine/kernel-diff.js';
 import {explainKey, symbolDetailLines} from '../../source/ui/state/detail-lines.js';
 import {headerLine, tableColumns} from '../../source/ui/state/layout.js';
 import {quitSummary} from '../../source/ui/state/summary.js';
@@ -281,7 +281,7 @@ test('the modules matrix: / searches module names (n/N cycle, Esc clears), m kee
 
 test('kernel diff with rules: m hides the unchanged exports and the tolerated changes; the rule is in the row', async t => {
 	const kernels = (diff as Extract<ExplorerData, {mode: 'diff'}>).kernels;
-	const {diff: judged} = await kernelDiff(kernels, {...flagsFor([kernel47, kernel56]), rules: fixture('kabi/kabi_stablelist_x86_64')});
+	const {diff: judged} = await buildKernelDiff(kernels, {...flagsFor([kernel47, kernel56]), rules: fixture('kabi/kabi_stablelist_x86_64')});
 	const data = diffExplorerData(kernels, judged);
 	const state = run(initialState(data.tables, kernels.length, {pageSize: 10}), key('m'));
 	// The stablelist fixture lists six of the symbols whose CRC changed: only they are problems.
