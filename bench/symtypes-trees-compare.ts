@@ -73,11 +73,14 @@ if (mode === 'crcs') {
 	const changedSet = new Set(changed);
 	// The reference: each unit's two files read with a plain split, the exports that changed CRC.
 	const reference = new Map<string, string[]>();
+	// ksymtypes names changed definitions both sides reach, not those one side alone reaches: compared with that part too.
+	const bothSides = new Map<string, string[]>();
 	for (const file of files) {
 		const [before, after] = [47, 56].map(release => definitions(readFileSync(path.join(trees!, String(release), file), 'latin1')));
 		for (const name of after!.keys()) {
 			if (!name.includes('#') && before!.has(name) && changedSet.has(name) && !reference.has(name)) {
 				reference.set(name, changedFor(before!, after!, name));
+				bothSides.set(name, changedFor(before!, after!, name, {oneSided: false}));
 			}
 		}
 	}
@@ -140,7 +143,8 @@ if (mode === 'crcs') {
 			}
 		}
 
-		process.stdout.write(`ksymtypes compare: ${equal}/${reference.size} changed exports have exactly the reference's causes (${extraPairs} extra export–type pairs)\n${different.slice(0, 20).map(line => `  ${line}\n`).join('')}`);
+		const sameAsBothSides = [...bothSides].filter(([name, expected]) => [...theirs.get(name) ?? []].sort().join('\n') === expected.join('\n')).length;
+		process.stdout.write(`ksymtypes compare: ${equal}/${reference.size} changed exports have exactly the reference's causes (${extraPairs} extra export–type pairs); ${sameAsBothSides}/${bothSides.size} the definitions both sides reach (oneSided: false)\n${different.slice(0, 5).map(line => `  ${line}\n`).join('')}`);
 	}
 } else if (mode === 'group') {
 	const [before, after] = await Promise.all([loadSymtypes(rest[0]!), loadSymtypes(rest[1]!)]);

@@ -9,6 +9,8 @@
 # Output: $KMODX_SYMTYPES_TREES (default /var/tmp/symtypes-trees)/{47,56}/<dir>/<file>.symtypes,
 # files.txt (the units built in both), and consolidated-{47,56}.symtypes when ksymtypes is given
 # (KSYMTYPES=/path/to/ksymtypes, SUSE's suse-kabi-tools).
+# kbuild's %.symtypes rule always runs: a second run rebuilds every file (about 30 min per kernel
+# on 2 busy cores).
 # Usage: scripts/make-symtypes-trees.sh   (needs /var/tmp/linux-src/linux-source-6.1.{170-3,192-2}.tar.xz
 #        and linux-headers-6.1.0-{47,56}-amd64; unpacks into $KMODX_SYMTYPES_BUILD, default /var/tmp/symtypes-build)
 set -euo pipefail
@@ -20,6 +22,9 @@ sources="${KMODX_LINUX_SOURCES:-/var/tmp/linux-src}"
 declare -A headers=([47]=/usr/src/linux-headers-6.1.0-47-amd64 [56]=/usr/src/linux-headers-6.1.0-56-amd64)
 declare -A version=([47]=6.1.170-3 [56]=6.1.192-2)
 directories=(kernel mm lib fs block net/core net/ipv4 drivers/base security crypto drivers/char drivers/pci drivers/tty)
+# Files of options Debian's config leaves off (SLAB, SLOB, !MMU, !SMP): they build, but their exports
+# are another file's (slub.c, vmalloc.c, smp.c) and would shadow them.
+excluded=(mm/slab mm/slob mm/nommu kernel/up)
 
 for label in 47 56; do
 	[ -f "${headers[$label]}/Makefile" ] || { echo "make-symtypes-trees: ${headers[$label]} is missing (apt-get install linux-headers-6.1.0-$label-amd64)" >&2; exit 2; }
@@ -45,6 +50,10 @@ comm -12 "$work/vmlinux-47" "$work/vmlinux-56" > "$work/vmlinux"
 for directory in "${directories[@]}"; do
 	for file in "$build/47/$directory"/*.c; do
 		first=$(grep -oP '^EXPORT_SYMBOL(_GPL)?(_NS(_GPL)?)?\(\s*\K\w+' "$file" | head -1 || true)
+		unit="$directory/$(basename "$file" .c)"
+		if [[ " ${excluded[*]} " == *" $unit "* ]]; then
+			continue
+		fi
 		if [ -n "$first" ] && [ -f "$build/56/$directory/$(basename "$file")" ] && grep -qx "$first" "$work/vmlinux"; then
 			echo "$directory/$(basename "$file" .c)" >> "$work/candidates"
 		fi
