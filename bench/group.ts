@@ -1,5 +1,6 @@
 import {spawnSync} from 'node:child_process';
-import {existsSync} from 'node:fs';
+import {existsSync, readFileSync} from 'node:fs';
+import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {atExit, temporaryDirectory} from '../test/helpers/derive.js';
 import {cliPath} from '../test/helpers/paths.js';
@@ -24,7 +25,30 @@ export function reportGroup(runs: number): string {
 		{label: 'kmodx -k 47 -k 56 --json (Module.symvers, no type information)', command: quiet(diff)},
 		{label: 'same + --types 47=vmlinuz --types 56=vmlinuz: grouped by cause from BTF (images\' BTF cached)', command: quiet([...diff, ...types])},
 	], runs);
-	return `### kernel diff grouped by cause, Debian 6.1.0-47 → 6.1.0-56 (18,254 CRC changes)\n\n${table(rows)}\n\nTarget: grouped from BTF in a few seconds.\n\n${reportTree(Math.min(runs, 3))}`;
+	return `### kernel diff grouped by cause, Debian 6.1.0-47 → 6.1.0-56 (18,254 CRC changes)\n\n${table(rows)}\n\nTarget: grouped from BTF in a few seconds.\n\n${reportTree(Math.min(runs, 3))}\n${reportGenuineTrees(Math.min(runs, 5))}`;
+}
+
+/**
+Issue 24: genuine symtypes trees of a few hundred units per kernel (scripts/make-symtypes-trees.sh),
+grouped by kmodx and compared by SUSE's `ksymtypes compare` (KSYMTYPES=path) with one and two
+threads, in the same run.
+*/
+function reportGenuineTrees(runs: number): string {
+	const trees = process.env['KMODX_SYMTYPES_TREES'] ?? '/var/tmp/symtypes-trees';
+	const ksymtypes = process.env['KSYMTYPES'];
+	if (!existsSync(path.join(trees, 'files.txt'))) {
+		return `### genuine symtypes trees, grouped: skipped (no ${trees}; scripts/make-symtypes-trees.sh)\n`;
+	}
+
+	const script = fileURLToPath(new URL('symtypes-trees-compare.js', import.meta.url));
+	const [before, after] = [path.join(trees, '47'), path.join(trees, '56')];
+	const quiet = (command: string[]) => ['bash', '-c', 'exec "$@" > /dev/null', 'bash', ...command];
+	const commands = [
+		{label: 'kmodx: load both trees, group the changed exports by cause', command: quiet([process.execPath, script, 'group', before, after])},
+		...(ksymtypes ? [1, 2].map(jobs => ({label: `ksymtypes compare -j${jobs}`, command: quiet([ksymtypes, 'compare', `-j${jobs}`, before, after])})) : []),
+	];
+	const units = readFileSync(path.join(trees, 'files.txt'), 'utf8').split('\n').filter(Boolean).length;
+	return `### genuine symtypes trees (${units} units per kernel), grouped by cause\n\n${table(measureTogether(commands, runs))}\n${ksymtypes ? '' : '\n(set KSYMTYPES to SUSE\'s ksymtypes to measure it beside)\n'}`;
 }
 
 /** Two symtypes trees of 20,000 files each (made from the real version.symtypes of each kernel), loaded and grouped. */

@@ -4,15 +4,19 @@ import {
 	parseReference, tagKeywords, type SymtypesDefinition, type SymtypesIndex, type SymtypesScope,
 } from './symtypes-index.js';
 
-export type SymbolExpansion = {
+/** What one export reaches in its translation unit: every definition genksyms expands for it. */
+export type SymbolReach = {
 	symbol: string;
-	/** The exact string genksyms hashes (what `genksyms -D` prints between `<` and `>`). */
-	text: string;
-	crc: number;
 	/** Every definition expanded, in expansion order, by key (`s#foo`), undefined structs included. */
 	definitions: Map<string, SymtypesDefinition>;
 	/** The translation unit the symbol came from. */
 	scope: SymtypesScope;
+};
+
+export type SymbolExpansion = SymbolReach & {
+	/** The exact string genksyms hashes (what `genksyms -D` prints between `<` and `>`). */
+	text: string;
+	crc: number;
 };
 
 /** The genksyms CRC of `symbol`, as the kernel carries it (`__crc_<symbol>`, Module.symvers). */
@@ -32,13 +36,21 @@ and afterwards hashed as its name (`struct foo` for tags). An undefined tag coun
 `struct foo { UNKNOWN }`. CRC-32 is zlib's (init and final xor 0xffffffff).
 */
 export function expandSymbol(index: SymtypesIndex, symbol: string): SymbolExpansion {
+	const parts: string[] = [];
+	const reach = walkSymbol(index, symbol, token => parts.push(token));
+	const text = parts.length > 0 ? parts.join(' ') + ' ' : '';
+	// Latin1 keeps every byte of the file as it was: genksyms hashes bytes.
+	const crc = zlib.crc32(Buffer.from(text, 'latin1')) >>> 0;
+	return {...reach, text, crc};
+}
+
+function walkSymbol(index: SymtypesIndex, symbol: string, emit?: (token: string) => void): SymbolReach {
 	const scope = index.exports.get(symbol);
 	const root = scope?.get(symbol);
 	if (!scope || !root) {
 		throw new InputError(index.source, `no definition of the exported symbol ${symbol}`);
 	}
 
-	const parts: string[] = [];
 	const definitions = new Map<string, SymtypesDefinition>([[root.key, root]]);
 	// Depth-first, in token order, with an explicit stack: a chain of thousands of distinct
 	// typedefs (a hostile or generated file) must not overflow the call stack. Cycles end at
@@ -54,24 +66,21 @@ export function expandSymbol(index: SymtypesIndex, symbol: string): SymbolExpans
 
 		const reference = parseReference(token);
 		if (!reference) {
-			parts.push(token);
+			emit?.(token);
 			continue;
 		}
 
 		const keyword = tagKeywords[reference.tag];
 		const target = resolveReference(scope, token, definitions) ?? unresolved(frame.definition, token, keyword);
 		if (definitions.has(target.key)) {
-			parts.push(keyword ? `${keyword} ${reference.name}` : reference.name);
+			emit?.(keyword ? `${keyword} ${reference.name}` : reference.name);
 		} else {
 			definitions.set(target.key, target);
 			stack.push({definition: target, next: 0});
 		}
 	}
 
-	const text = parts.length > 0 ? parts.join(' ') + ' ' : '';
-	// Latin1 keeps every byte of the file as it was: genksyms hashes bytes.
-	const crc = zlib.crc32(Buffer.from(text, 'latin1')) >>> 0;
-	return {symbol, text, crc, definitions, scope};
+	return {symbol, definitions, scope};
 }
 
 /**

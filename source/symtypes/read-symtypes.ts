@@ -99,7 +99,10 @@ class SectionReader {
 			return;
 		}
 
-		const tokens = tokenize(line);
+		// The line is a slice of the whole file's text: a definition kept from it (and its tokens)
+		// would keep every file of a tree in memory. A copy keeps only the line.
+		const own = this.shared ? Buffer.from(line, 'latin1').toString('latin1') : line;
+		const tokens = tokenize(own);
 		let override = false;
 		if (tokens[0] === 'override') {
 			override = true;
@@ -141,7 +144,7 @@ class SectionReader {
 		}
 
 		const definition: SymtypesDefinition = {key, tokens, override, file: this.file, line: lineNumber};
-		this.shared?.set(line, definition);
+		this.shared?.set(own, definition);
 		this.define(definition);
 	}
 

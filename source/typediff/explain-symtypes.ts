@@ -3,7 +3,8 @@ import type {Explanation, TypeChange} from './explanation.js';
 import {
 	enumerators, isUnknown, renderC, structMembers, type Enumerator, type Member,
 } from '../symtypes/c-text.js';
-import {expandSymbol, resolveReference, type SymbolExpansion} from '../symtypes/genksyms-crc.js';
+import {DefinitionDiff, type DefinitionChange} from './changed-definitions.js';
+import {expandSymbol, resolveReference, type SymbolReach} from '../symtypes/genksyms-crc.js';
 import {displayName, parseReference, type SymtypesIndex} from '../symtypes/symtypes-index.js';
 
 export type SymtypesSide = {
@@ -27,28 +28,20 @@ export function explainSymtypes({symbol, from, to}: {symbol: string; from: Symty
 	const pathsAfter = shortestPaths(after);
 	let pathsBefore: ReturnType<typeof shortestPaths> | undefined;
 
+	// One rule with the kernel diff's grouping by cause (changed-definitions.ts); here each change gets its path and its members.
 	const changes: TypeChange[] = [];
-	for (const [key, newDefinition] of after.definitions) {
-		const oldDefinition = before.definitions.get(key);
-		if (!oldDefinition || sameTokens(oldDefinition.tokens, newDefinition.tokens)) {
-			continue;
-		}
-
-		const path = pathsAfter.get(key) ?? (pathsBefore ??= shortestPaths(before)).get(key) ?? [symbol];
-		changes.push(...describeChange(key, oldDefinition.tokens, newDefinition.tokens, path));
-	}
-
-	// Definitions on one side only, except behind a type that became defined or opaque.
-	const flipped = new Set(changes.filter(change => change.kind === 'became_defined' || change.kind === 'became_opaque').map(change => change.type));
-	for (const [side, expansion, other, kind] of [['after', after, before, 'type_added'], ['before', before, after, 'type_removed']] as const) {
-		const reachable = reachableAvoiding(expansion, flipped);
-		for (const [key, definition] of expansion.definitions) {
-			if (other.definitions.has(key) || !reachable.has(key) || !parseReference(key) || isUnknown(definition.tokens)) {
-				continue;
-			}
-
-			const path = (side === 'after' ? pathsAfter : (pathsBefore ??= shortestPaths(before))).get(key) ?? [symbol];
-			changes.push({type: displayName(key), kind, [side]: summary(definition.tokens), path});
+	// Listed in expansion order (genksyms's depth-first), as the definitions were hashed.
+	const order = (change: DefinitionChange) => change.kind === 'removed' ? after.definitions.size + [...before.definitions.keys()].indexOf(change.key) : [...after.definitions.keys()].indexOf(change.key);
+	const found = new DefinitionDiff(before.scope, after.scope).changes(symbol);
+	const ranks = new Map(found.map(change => [change, order(change)]));
+	for (const change of found.sort((a, b) => ranks.get(a)! - ranks.get(b)!)) {
+		const path = (change.kind === 'removed' ? undefined : pathsAfter.get(change.key)) ?? (pathsBefore ??= shortestPaths(before)).get(change.key) ?? [symbol];
+		if (change.kind === 'changed') {
+			changes.push(...describeChange(change.key, change.before.tokens, change.after.tokens, path));
+		} else {
+			changes.push(change.kind === 'added'
+				? {type: displayName(change.key), kind: 'type_added', after: summary(change.after.tokens), path}
+				: {type: displayName(change.key), kind: 'type_removed', before: summary(change.before.tokens), path});
 		}
 	}
 
@@ -92,12 +85,8 @@ function checkSide(side: SymtypesSide, recomputed: number, symbol: string, notes
 	return true;
 }
 
-function sameTokens(a: readonly string[], b: readonly string[]): boolean {
-	return a.length === b.length && a.every((token, index) => token === b[index]);
-}
-
 /** Breadth-first over references from the symbol: the shortest chain of definitions to each one. */
-function shortestPaths(expanded: SymbolExpansion): {get(key: string): string[] | undefined} {
+function shortestPaths(expanded: SymbolReach): {get(key: string): string[] | undefined} {
 	const parents = new Map<string, string | undefined>([[expanded.symbol, undefined]]);
 	const queue = [expanded.symbol];
 	for (let head = 0; head < queue.length; head++) {
@@ -132,28 +121,6 @@ function shortestPaths(expanded: SymbolExpansion): {get(key: string): string[] |
 			return path.reverse();
 		},
 	};
-}
-
-/** The definitions reached from the symbol without entering the definition of a `blocked` type. */
-function reachableAvoiding(expanded: SymbolExpansion, blocked: ReadonlySet<string>): Set<string> {
-	const seen = new Set<string>([expanded.symbol]);
-	const queue = [expanded.symbol];
-	for (let head = 0; head < queue.length; head++) {
-		const key = queue[head]!;
-		if (head > 0 && blocked.has(displayName(key))) {
-			continue;
-		}
-
-		for (const token of expanded.definitions.get(key)?.tokens ?? []) {
-			const target = parseReference(token) ? resolveReference(expanded.scope, token, expanded.definitions)?.key ?? token : undefined;
-			if (target !== undefined && !seen.has(target)) {
-				seen.add(target);
-				queue.push(target);
-			}
-		}
-	}
-
-	return seen;
 }
 
 function describeChange(key: string, before: readonly string[], after: readonly string[], path: string[]): TypeChange[] {

@@ -1,6 +1,7 @@
 import {enumerators, isUnknown, renderC, structMembers} from '../symtypes/c-text.js';
-import {resolveReference} from '../symtypes/genksyms-crc.js';
-import {displayName, parseReference, tagKeywords, type SymtypesDefinition, type SymtypesIndex, type SymtypesScope} from '../symtypes/symtypes-index.js';
+import {InputError} from '../common/input-error.js';
+import {DefinitionDiff, type DefinitionChange} from './changed-definitions.js';
+import {displayName, type SymtypesIndex, type SymtypesScope} from '../symtypes/symtypes-index.js';
 import type {BtfGraph, TypeDefinition} from './btf-graph.js';
 
 /*
@@ -14,7 +15,8 @@ exporting file defines); from symtypes it is exact.
 export type ItemChange = {name: string; before?: string; after?: string};
 
 export type TypeDiff = {
-	kind: 'changed' | 'became_defined' | 'became_opaque';
+	/** `added`/`removed`: a definition one kernel's expansion reaches and the other's does not, all its items added or removed. */
+	kind: 'changed' | 'became_defined' | 'became_opaque' | 'added' | 'removed';
 	added: ItemChange[];
 	removed: ItemChange[];
 	changed: ItemChange[];
@@ -57,24 +59,17 @@ export function diffItems(before: TypeDefinition, after: TypeDefinition): TypeDi
 }
 
 /**
-For every changed export, the changed types it reaches in either kernel's graph: strongly
-connected components of the type graph, then one bitset of changed types per component, filled
-children first; an export's set is the union of its roots'. Linear in the graph's size times
-the number of changed types / 32.
+For every changed export, the changed types it reaches in both kernels' graphs, each graph
+followed on its own (symtypes/changed-definitions.ts's rule: a reference one kernel alone has
+does not make the other kernel's types causes): strongly connected components of each graph,
+then one bitset of changed types per component, filled children first; an export's set is the
+union of its roots' in each graph, and the two sets intersected. Linear in the graphs' size
+times the number of changed types / 32.
 */
 export function groupByBtf(before: BtfGraph, after: BtfGraph, changedExports: readonly string[]): Grouping {
 	const keys = [...new Set([...before.types.keys(), ...after.types.keys()])];
 	const index = new Map(keys.map((key, position) => [key, position]));
-	const edges = keys.map(key => {
-		const targets = new Set<number>();
-		for (const graph of [before, after]) {
-			for (const reference of graph.types.get(key)?.references ?? []) {
-				targets.add(index.get(reference)!);
-			}
-		}
-
-		return [...targets];
-	});
+	const edgesOf = (graph: BtfGraph) => keys.map(key => [...new Set((graph.types.get(key)?.references ?? []).map(reference => index.get(reference)!))]);
 
 	const changes: Array<{type: string; change: TypeDiff}> = [];
 	const changedBit = new Map<number, number>();
@@ -87,29 +82,45 @@ export function groupByBtf(before: BtfGraph, after: BtfGraph, changedExports: re
 		}
 	}
 
-	const reach = reachableChanges(edges, changedBit, changes.length);
+	const reaches = [reachableChanges(edgesOf(before), changedBit, changes.length), reachableChanges(edgesOf(after), changedBit, changes.length)] as const;
 	const members = changes.map((): string[] => []);
 	const unexplained: string[] = [];
 	const notDescribed: string[] = [];
 	const words = Math.ceil(changes.length / 32);
 	for (const symbol of changedExports) {
-		const roots = new Set([...before.symbols.get(symbol) ?? [], ...after.symbols.get(symbol) ?? []]);
 		if (!before.symbols.has(symbol) && !after.symbols.has(symbol)) {
 			notDescribed.push(symbol);
 			continue;
 		}
 
-		const union = new Uint32Array(words);
-		for (const root of roots) {
-			const bits = reach(index.get(root)!);
-			for (let word = 0; word < words; word++) {
-				union[word]! |= bits[word]!;
+		// Reached in both graphs; an export one kernel's BTF does not describe (a variable it lacks): in the other's.
+		let union: Uint32Array | undefined;
+		for (const [side, graph] of [before, after].entries()) {
+			const roots = graph.symbols.get(symbol);
+			if (!roots) {
+				continue;
+			}
+
+			const sideUnion = new Uint32Array(words);
+			for (const root of roots) {
+				const bits = reaches[side]!(index.get(root)!);
+				for (let word = 0; word < words; word++) {
+					sideUnion[word]! |= bits[word]!;
+				}
+			}
+
+			if (union) {
+				for (let word = 0; word < words; word++) {
+					union[word]! &= sideUnion[word]!;
+				}
+			} else {
+				union = sideUnion;
 			}
 		}
 
 		let any = false;
 		for (let bit = 0; bit < changes.length; bit++) {
-			if ((union[bit >>> 5]! >>> (bit & 31)) & 1) {
+			if ((union![bit >>> 5]! >>> (bit & 31)) & 1) {
 				members[bit]!.push(symbol);
 				any = true;
 			}
@@ -136,13 +147,10 @@ export function groupByBtf(before: BtfGraph, after: BtfGraph, changedExports: re
 	return {method: 'btf', groups, unexplained: unexplained.filter(symbol => !ownDeclaration.has(symbol)), notDescribed};
 }
 
-/**
-Tarjan's algorithm without recursion (the graph comes from a file), emitting components
-children first, so each component's bitset is its own changed nodes or'ed with its successors'.
-Returns a lookup of the bitset for a node.
-*/
+type ComponentGraph = {edges: readonly number[][]; changedBit: ReadonlyMap<number, number>; component: Int32Array; bitsets: readonly Uint32Array[]; words: number};
+
 /** The changed types a finished component reaches: its own, and its successors' (already complete). */
-function componentBits(nodes: readonly number[], {edges, changedBit, component, bitsets, words}: {edges: readonly number[][]; changedBit: ReadonlyMap<number, number>; component: Int32Array; bitsets: readonly Uint32Array[]; words: number}): Uint32Array {
+function componentBits(nodes: readonly number[], {edges, changedBit, component, bitsets, words}: ComponentGraph): Uint32Array {
 	const bits = new Uint32Array(words);
 	for (const member of nodes) {
 		const bit = changedBit.get(member);
@@ -165,6 +173,11 @@ function componentBits(nodes: readonly number[], {edges, changedBit, component, 
 	return bits;
 }
 
+/**
+Tarjan's algorithm without recursion (the graph comes from a file), emitting components
+children first, so each component's bitset is its own changed nodes or'ed with its successors'.
+Returns a lookup of the bitset for a node.
+*/
 function reachableChanges(edges: readonly number[][], changedBit: ReadonlyMap<number, number>, changeCount: number): (node: number) => Uint32Array {
 	const count = edges.length;
 	const words = Math.max(1, Math.ceil(changeCount / 32));
@@ -230,16 +243,17 @@ function reachableChanges(edges: readonly number[][], changedBit: ReadonlyMap<nu
 }
 
 /**
-Exactly what genksyms hashed: for each changed export, the definitions of its translation unit
-it reaches (genksyms expands each reachable definition once, so reachability is the expansion),
-in both kernels, and those that differ. Exports of one unit share one graph: its components'
-bitsets of changed definitions answer every export of the unit at once.
+Exactly what genksyms hashed, by the rule `kmodx why` follows (symtypes/changed-definitions.ts):
+for each changed export, its expansion in each kernel's own unit and the definitions they differ
+by. The same answer from a tree of per-object files, a consolidated file or a mix: each side's
+references are resolved in that side's unit only.
 */
 export function groupBySymtypes(before: SymtypesIndex, after: SymtypesIndex, changedExports: readonly string[]): Grouping {
 	const groups = new Map<string, CauseGroup>();
 	const unexplained: string[] = [];
 	const notDescribed: string[] = [];
-	const units = new Map<SymtypesScope, Map<SymtypesScope, string[]>>();
+	// Exports of one pair of units share the work (their graphs, which keys differ): pair by pair.
+	const pairs = new Map<SymtypesScope, Map<SymtypesScope, string[]>>();
 	for (const symbol of changedExports) {
 		const old = before.exports.get(symbol);
 		const current = after.exports.get(symbol);
@@ -248,26 +262,36 @@ export function groupBySymtypes(before: SymtypesIndex, after: SymtypesIndex, cha
 			continue;
 		}
 
-		const byOld = units.get(current) ?? new Map<SymtypesScope, string[]>();
-		units.set(current, byOld);
-		byOld.set(old, [...byOld.get(old) ?? [], symbol]);
+		const byCurrent = pairs.get(old) ?? new Map<SymtypesScope, string[]>();
+		pairs.set(old, byCurrent);
+		const symbols = byCurrent.get(current) ?? [];
+		byCurrent.set(current, symbols);
+		symbols.push(symbol);
 	}
 
-	for (const [current, byOld] of units) {
-		for (const [old, symbols] of byOld) {
-			for (const {symbol, causes} of unitCauses(old, current, symbols)) {
-				if (causes.length === 0) {
+	for (const [old, byCurrent] of pairs) {
+		for (const [current, symbols] of byCurrent) {
+			const diff = new DefinitionDiff(old, current);
+			for (const symbol of symbols) {
+				let changes;
+				try {
+					changes = diff.changes(symbol);
+				} catch (error) {
+					// A unit genksyms itself could not expand (a typedef used but not defined): that export is not described, the others are.
+					if (error instanceof InputError) {
+						notDescribed.push(symbol);
+						continue;
+					}
+
+					throw error;
+				}
+
+				if (changes.length === 0) {
 					unexplained.push(symbol);
 				}
 
-				for (const cause of causes) {
-					let group = groups.get(cause.id);
-					if (!group) {
-						group = {type: displayName(cause.key), change: symtypesDiff(cause.before, cause.after), exports: []};
-						groups.set(cause.id, group);
-					}
-
-					group.exports.push(symbol);
+				for (const change of changes) {
+					addCause(groups, change, symbol);
 				}
 			}
 		}
@@ -277,74 +301,21 @@ export function groupBySymtypes(before: SymtypesIndex, after: SymtypesIndex, cha
 	return {method: 'symtypes', groups: sorted, unexplained, notDescribed};
 }
 
-type Cause = {id: string; key: string; before: readonly string[]; after: readonly string[]};
-
-/** One unit pair: the changed definitions each export reaches. */
-function unitCauses(old: SymtypesScope, current: SymtypesScope, symbols: readonly string[]): Array<{symbol: string; causes: Cause[]}> {
-	// The definitions reachable from the unit's changed exports, in either kernel; a tag a side
-	// does not define counts as `struct foo { UNKNOWN }` there, as genksyms counts it.
-	const keys: string[] = [];
-	const index = new Map<string, number>();
-	const edges: number[][] = [];
-	const node = (key: string) => {
-		let position = index.get(key);
-		if (position === undefined) {
-			position = keys.length;
-			index.set(key, position);
-			keys.push(key);
-			edges.push([]);
-		}
-
-		return position;
-	};
-
-	const resolved = (scope: SymtypesScope, key: string) => scope.get(key) ?? resolveReference(scope, key);
-	for (const symbol of symbols) {
-		node(symbol);
+function addCause(groups: Map<string, CauseGroup>, change: DefinitionChange, symbol: string) {
+	const old = change.kind === 'added' ? undefined : change.before.tokens;
+	const current = change.kind === 'removed' ? undefined : change.after.tokens;
+	const id = causeId(change.key, old ?? noTokens, current ?? noTokens);
+	let group = groups.get(id);
+	if (!group) {
+		group = {type: displayName(change.key), change: symtypesDiff(old, current), exports: []};
+		groups.set(id, group);
 	}
 
-	for (let position = 0; position < keys.length; position++) {
-		const targets = new Set<number>();
-		for (const scope of [old, current]) {
-			const definition = resolved(scope, keys[position]!);
-			for (const token of definition ? referencesOf(definition) : []) {
-				targets.add(node(resolved(scope, token)?.key ?? token));
-			}
-		}
-
-		edges[position] = [...targets];
-	}
-
-	const causes: Cause[] = [];
-	const changedBit = new Map<number, number>();
-	for (const [position, key] of keys.entries()) {
-		const before = tokensOf(resolved(old, key), key);
-		const after = tokensOf(resolved(current, key), key);
-		if (before && after && before !== after && !sameTokens(before, after)) {
-			changedBit.set(position, causes.length);
-			causes.push({id: causeId(key, before, after), key, before, after});
-		}
-	}
-
-	const reach = reachableChanges(edges, changedBit, causes.length);
-	return symbols.map(symbol => {
-		const bits = reach(index.get(symbol)!);
-		return {symbol, causes: causes.filter((_, bit) => (bits[bit >>> 5]! >>> (bit & 31)) & 1)};
-	});
+	group.exports.push(symbol);
 }
 
-/** The type references (`s#foo`) among a definition's tokens; definitions are shared by the units of a tree, so once each. */
-const references = new WeakMap<SymtypesDefinition, string[]>();
-
-function referencesOf(definition: SymtypesDefinition): string[] {
-	let found = references.get(definition);
-	if (!found) {
-		found = definition.tokens.filter(token => parseReference(token) !== undefined);
-		references.set(definition, found);
-	}
-
-	return found;
-}
+// Stands for the side a definition is missing from, in a change's identity.
+const noTokens: readonly string[] = [];
 
 /*
 A change's identity: the key and both texts. Units of a build tree share their definitions (see
@@ -369,37 +340,30 @@ function causeId(key: string, before: readonly string[], after: readonly string[
 	return id;
 }
 
-/** A definition's tokens, or genksyms's stand-in for a tag the unit does not define. */
-function tokensOf(definition: SymtypesDefinition | undefined, key: string): readonly string[] | undefined {
-	if (definition) {
-		return definition.tokens;
+/** A definition's change as members/enumerators added, removed and changed, from genksyms's tokens; a side without it: added or removed whole. */
+function symtypesDiff(before: readonly string[] | undefined, after: readonly string[] | undefined): TypeDiff {
+	if (before === undefined || after === undefined) {
+		const items = itemsOf(before ?? after!);
+		return before === undefined
+			? {kind: 'added', added: items.map(item => ({name: item.name, after: item.text})), removed: [], changed: []}
+			: {kind: 'removed', added: [], removed: items.map(item => ({name: item.name, before: item.text})), changed: []};
 	}
 
-	const reference = parseReference(key);
-	const keyword = reference ? tagKeywords[reference.tag] : undefined;
-	return keyword ? [keyword, reference!.name, '{', 'UNKNOWN', '}'] : undefined;
-}
-
-function sameTokens(a: readonly string[], b: readonly string[]): boolean {
-	return a.length === b.length && a.every((token, index) => token === b[index]);
-}
-
-/** A definition's change as members/enumerators added, removed and changed, from genksyms's tokens. */
-function symtypesDiff(before: readonly string[], after: readonly string[]): TypeDiff {
 	if (isUnknown(before) !== isUnknown(after)) {
 		return {kind: isUnknown(before) ? 'became_defined' : 'became_opaque', added: [], removed: [], changed: []};
 	}
 
-	const items = (tokens: readonly string[]) => {
-		const members = structMembers(tokens);
-		if (members) {
-			return {name: 'members', list: members.map(member => ({name: member.key, text: member.text}))};
-		}
-
-		const values = enumerators(tokens);
-		return values ? {name: 'enumerators', list: values.map(value => ({name: value.name, text: value.text}))} : {name: 'text', list: [{name: '', text: renderC(tokens)}]};
-	};
-
-	const text = (tokens: readonly string[]) => ({text: renderC(tokens), items: items(tokens).list, references: []});
+	const text = (tokens: readonly string[]) => ({text: renderC(tokens), items: itemsOf(tokens), references: []});
 	return diffItems(text(before), text(after));
+}
+
+/** A definition's members or enumerators, else its whole text as one item. */
+function itemsOf(tokens: readonly string[]): Array<{name: string; text: string}> {
+	const members = structMembers(tokens);
+	if (members) {
+		return members.map(member => ({name: member.key, text: member.text}));
+	}
+
+	const values = enumerators(tokens);
+	return values ? values.map(value => ({name: value.name, text: value.text})) : [{name: '', text: renderC(tokens)}];
 }

@@ -71,11 +71,17 @@ function rulesSummary(diff: KernelDiff): string | undefined {
 
 /** What a type change is, in one line: "+ user_dumpable, + kstack_offset, ~ flags". */
 export function typeChangeText(change: TypeDiff): string {
-	if (change.kind !== 'changed') {
+	if (change.kind === 'became_defined' || change.kind === 'became_opaque') {
 		return change.kind === 'became_defined' ? 'became defined (was opaque)' : 'became opaque (was defined)';
 	}
 
+	// A type one kernel alone reaches: its whole definition entered (or left) the CRC.
+	const side = change.kind === 'added' ? 'added (reached in the new kernel only)' : change.kind === 'removed' ? 'removed (reached in the old kernel only)' : '';
 	const items = [...change.added.map(item => `+ ${item.name}`), ...change.removed.map(item => `- ${item.name}`), ...change.changed.map(item => `~ ${item.name}`)];
+	if (side) {
+		return items.length === 0 ? side : `${side}: ${items.join(', ')}`;
+	}
+
 	return items.length === 0 ? 'changed' : items.join(', ');
 }
 
