@@ -61,15 +61,6 @@ export default tseslint.config(
 		rules: {'max-lines-per-function': ['error', {max: 80, skipBlankLines: true, skipComments: true}]},
 	},
 	{
-		// Spreads into calls on lists that may be input-sized, in files other branches of issue 21
-		// are changing: each goes (and leaves this list) once those land.
-		files: [
-			'source/typediff/btf-graph.ts', 'source/kernel-source/kernel-source.ts', 'source/kernel-source/source-index.ts', 'source/typediff/explain-symtypes.ts',
-			'source/ui/app.tsx', 'source/ui/components/kernel-strip.tsx', 'source/ui/components/kernels-table.tsx', 'source/ui/keys.ts', 'source/ui/state/detail-lines.ts', 'source/ui/state/summary.ts',
-		],
-		rules: {'no-restricted-syntax': 'off'},
-	},
-	{
 		// Tests and benchmarks spread fixed argument lists (path parts, key presses).
 		files: ['test/**', 'bench/**'],
 		rules: {'no-restricted-syntax': 'off'},

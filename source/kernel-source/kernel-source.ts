@@ -11,6 +11,7 @@ import {archiveCompression, decodeXzBlock, decompressedChunks, type ArchiveCompr
 import {parseStoredIndex, serialiseIndex, SourceIndexBuilder, type SourceIndex} from './source-index.js';
 import {TarReader} from './tar-reader.js';
 import {ExtractionBudget, maximumMember} from './extraction-budget.js';
+import {maxOf} from '../common/arrays.js';
 
 export type Progress = (message: string) => void;
 
@@ -285,7 +286,7 @@ class TarballReader {
 					await handle.read(bytes, 0, length, block.offset);
 					// The block is decoded only as far as the last wanted byte in it.
 					const blockEnd = block.uncompressedOffset + block.uncompressedSize;
-					const through = Math.max(0, ...wanted.filter(item => item.offset < blockEnd).map(item => Math.min(item.offset + item.size, blockEnd) - block.uncompressedOffset));
+					const through = maxOf(wanted.filter(item => item.offset < blockEnd), item => Math.min(item.offset + item.size, blockEnd) - block.uncompressedOffset, 0);
 					// eslint-disable-next-line no-await-in-loop
 					const data = await decodeXzBlock(singleBlockStream(blocks, block, bytes), block.uncompressedSize, this.file, through);
 					for (const item of wanted) {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import {InputError} from '../common/input-error.js';
 import {quotedIncludes, scanExportPatterns, scanExports} from './scan-source.js';
+import {appendAll} from '../common/arrays.js';
 
 export type KernelVersion = {version: number; patchlevel: number; sublevel: number};
 
@@ -137,7 +138,7 @@ export class SourceIndexBuilder {
 			for (const name of names) {
 				const list = exports.get(name);
 				if (list) {
-					list.push(...exporters.filter(exporter => !list.includes(exporter)));
+					appendAll(list, exporters.filter(exporter => !list.includes(exporter)));
 				} else if (exporters.length > 0) {
 					exports.set(name, [...exporters]);
 				}

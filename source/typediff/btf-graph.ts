@@ -1,6 +1,7 @@
 import type {Btf} from '../btf/btf.js';
 import {cType, isNodeKind, typeKey, typeRefs} from '../btf/btf-c-type.js';
 import {BtfKind} from '../btf/btf-kind.js';
+import {appendAll} from '../common/arrays.js';
 
 /*
 One kernel's BTF as a graph of named types, for a whole-kernel comparison: each struct, union,
@@ -80,7 +81,7 @@ function memberItems(btf: Btf, id: number, prefix: string, references: Set<strin
 	for (const member of btf.members(id)) {
 		const inner = anonymousComposite(btf, member.type);
 		if (member.name === '' && inner !== undefined && depth < maximumAnonymousDepth) {
-			items.push(...memberItems(btf, inner, `${prefix}(anonymous).`, references, depth + 1));
+			appendAll(items, memberItems(btf, inner, `${prefix}(anonymous).`, references, depth + 1));
 			continue;
 		}
 

@@ -6,6 +6,7 @@ import {
 import {DefinitionDiff, type DefinitionChange} from './changed-definitions.js';
 import {expandSymbol, resolveReference, type SymbolReach} from '../symtypes/genksyms-crc.js';
 import {displayName, parseReference, type SymtypesIndex} from '../symtypes/symtypes-index.js';
+import {appendAll} from '../common/arrays.js';
 
 export type SymtypesSide = {
 	/** The kernel's label, e.g. "47". */
@@ -37,7 +38,7 @@ export function explainSymtypes({symbol, from, to}: {symbol: string; from: Symty
 	for (const change of found.sort((a, b) => ranks.get(a)! - ranks.get(b)!)) {
 		const path = (change.kind === 'removed' ? undefined : pathsAfter.get(change.key)) ?? (pathsBefore ??= shortestPaths(before)).get(change.key) ?? [symbol];
 		if (change.kind === 'changed') {
-			changes.push(...describeChange(change.key, change.before.tokens, change.after.tokens, path));
+			appendAll(changes, describeChange(change.key, change.before.tokens, change.after.tokens, path));
 		} else {
 			changes.push(change.kind === 'added'
 				? {type: displayName(change.key), kind: 'type_added', after: summary(change.after.tokens), path}

@@ -26,6 +26,7 @@ import {KernelStrip, type StripEntry} from './components/kernel-strip.js';
 import {ModuleMatrix} from './components/module-matrix.js';
 import {TooSmall} from './components/status-screens.js';
 import {SymbolTable} from './components/symbol-table.js';
+import {maxOf} from '../common/arrays.js';
 
 export type AppProps = {
 	data: ExplorerData;
@@ -69,7 +70,7 @@ export function App({data, theme, explain, size: fixedSize, directory = process.
 
 	// Names are drawn terminal-safe (controls shown as escapes): measured the same way.
 	const longest = useMemo(() => rows.reduce((max, item) => Math.max(max, textLength(terminalSafe(item.label))), 0), [rows]);
-	const labelWidth = useMemo(() => Math.max(...data.kernels.map(kernel => textLength(terminalSafe(kernel.label)))), [data]);
+	const labelWidth = useMemo(() => maxOf(data.kernels, kernel => textLength(terminalSafe(kernel.label))), [data]);
 	const columns = useMemo(() => tableColumns(layout.tableWidth, data.kernels.length, data.mode === 'check', longest, labelWidth), [layout.tableWidth, data, longest, labelWidth]);
 	const strip = useMemo((): StripEntry[] => data.kernels.map((kernel, index) => ({label: kernel.label, ...kernelStripText(data, state.module, index)})), [data, state.module]);
 	const tableHeader = useMemo(() => tableHeaderLine(columns, strip.map(entry => ({label: entry.label, mark: data.mode === 'check' ? (entry.state === 'bad' ? marks.bad : entry.state === 'ok' ? marks.ok : marks.unknown) : ''})), data.mode === 'check'), [columns, strip, data.mode]);

@@ -1,5 +1,6 @@
 import type {Key} from 'ink';
 import stringWidth from 'string-width';
+import {maxOf} from '../common/arrays.js';
 
 /**
 The one key table: input handling, the help overlay and the footer hints are all generated
@@ -149,7 +150,7 @@ each description word-wrapped beside it (no borders, no separators: one row per 
 */
 export function helpRows(width: number): Array<{text: string; entry: number}> {
 	const entries = helpLines();
-	const keyWidth = Math.max(...entries.map(entry => stringWidth(entry.keys))) + 2;
+	const keyWidth = maxOf(entries, entry => stringWidth(entry.keys)) + 2;
 	const rows: Array<{text: string; entry: number}> = [];
 	for (const [index, entry] of entries.entries()) {
 		const wrapped = wrapWords(entry.help, Math.max(10, width - keyWidth - 1));

@@ -4,6 +4,7 @@ import {terminalSafe} from '../../common/terminal-text.js';
 import {fit, textLength, type Line, type Theme, type Tone} from '../theme.js';
 import type {ListState} from '../state/list-state.js';
 import {LineView} from './line-view.js';
+import {maxOf} from '../../common/arrays.js';
 
 export type StripEntry = {label: string; state: 'ok' | 'bad' | 'warn' | 'none'; text: string};
 
@@ -15,7 +16,7 @@ type Props = {entries: StripEntry[]; list: ListState; height: number; width: num
 /** One line per kernel with its verdict; scrolls when there are more kernels than lines. */
 export function KernelStrip({entries, list, height, width, focused, theme}: Props) {
 	// As wide as the longest label (in cells), up to a third of the width: the verdict needs the rest.
-	const labelWidth = Math.min(Math.max(16, Math.floor(width / 3)), Math.max(...entries.map(entry => textLength(terminalSafe(entry.label)))));
+	const labelWidth = Math.min(Math.max(16, Math.floor(width / 3)), maxOf(entries, entry => textLength(terminalSafe(entry.label))));
 	const {cursor, top} = list;
 	const lines = entries.slice(top, top + height).map((entry, offset) => {
 		const index = top + offset;

@@ -6,6 +6,7 @@ import type {Kernel} from '../../kernel/kernel.js';
 import {fit, textLength, type Theme} from '../theme.js';
 import {LineView} from './line-view.js';
 import type {StripEntry} from './kernel-strip.js';
+import {maxOf} from '../../common/arrays.js';
 
 export type KernelOverviewRow = {kernel: string; kind: string; release: string; modversions: string; exports: string; verdict: string};
 
@@ -34,7 +35,7 @@ export function kernelOverview(kernels: readonly Kernel[], strip: readonly Strip
 /** ink-table's size: a border, the heading and a separator, then each row and the line below it. */
 export function tableSize(rows: readonly KernelOverviewRow[]): {width: number; height: number} {
 	const columns = Object.keys(cellWidths) as Array<keyof KernelOverviewRow>;
-	const widths = columns.map(column => Math.max(textLength(column), ...rows.map(row => textLength(row[column]))));
+	const widths = columns.map(column => maxOf(rows, row => textLength(row[column]), textLength(column)));
 	// Each cell is padded by one space a side and followed by a border.
 	return {width: widths.reduce((sum, width) => sum + width + 3, 1), height: 3 + (2 * rows.length)};
 }

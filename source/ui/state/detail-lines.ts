@@ -10,6 +10,7 @@ import type {ModuleReport} from '../../engine/check-report.js';
 import {stateTone, wrap, wrapLine, type Line, type Tone} from '../theme.js';
 import type {ExplorerData} from './data.js';
 import {marks, type TableRow} from './rows.js';
+import {appendAll, maxOf} from '../../common/arrays.js';
 
 /** State of one asynchronous explanation, keyed by `explainKey()`; `since` is when it was asked for. */
 export type ExplanationState =
@@ -104,7 +105,7 @@ export function symbolDetailLines(data: ExplorerData, moduleIndex: number, row: 
 	lines.push(blank, text('CRC in each kernel', 'accent'));
 	// In cells, escaped: as the line is drawn.
 	const cells = (label: string) => cellWidth(terminalSafe(label));
-	const labelWidth = Math.max(...data.kernels.map(kernel => cells(kernel.label)));
+	const labelWidth = maxOf(data.kernels, kernel => cells(kernel.label));
 	for (const [index, kernel] of data.kernels.entries()) {
 		const cell = row.cells[index]!;
 		const found = kernel.exports.get(nameIn(row, index));
@@ -140,11 +141,11 @@ export function symbolDetailLines(data: ExplorerData, moduleIndex: number, row: 
 		} else if ('unavailable' in state.result) {
 			push(`? ${from} → ${to}: cannot explain: ${state.result.unavailable}`, 'unknown', '  ');
 		} else {
-			lines.push(...explanationDetailLines(state.result.explanation, width));
+			appendAll(lines, explanationDetailLines(state.result.explanation, width));
 		}
 	}
 
-	lines.push(...kabiLines(data, row, width));
+	appendAll(lines, kabiLines(data, row, width));
 	return lines;
 }
 

@@ -4,6 +4,7 @@ import {shownPath} from '../export.js';
 import type {ExplorerData} from './data.js';
 import {kernelStripText} from './detail-lines.js';
 import {marks} from './rows.js';
+import {maxOf} from '../../common/arrays.js';
 
 const stripMarks = {ok: marks.ok, bad: marks.bad, warn: marks.unknown, none: '•'} as const;
 
@@ -15,7 +16,7 @@ from input files: terminal-safe.
 export function quitSummary(data: ExplorerData, written: readonly string[]): string {
 	// Labels are measured as the terminal shows them: in cells, escaped.
 	const cells = (label: string) => cellWidth(terminalSafe(label));
-	const width = Math.max(...data.kernels.map(kernel => cells(kernel.label)));
+	const width = maxOf(data.kernels, kernel => cells(kernel.label));
 	const pad = (label: string) => label + ' '.repeat(width - cells(label));
 	const lines: string[] = [];
 	if (data.mode === 'check' && data.report.modules.length > 1) {
