@@ -21,7 +21,7 @@ export type CliFlags = {
 	strict?: boolean;
 };
 
-/** Colour only on a terminal, without NO_COLOR or -o, and unless --no-color. */
+/** Color only on a terminal, without NO_COLOR or -o, and unless --no-color. */
 export function wantsColor(flags: CliFlags, stream: NodeJS.WriteStream = process.stdout): boolean {
 	return flags.color && !('NO_COLOR' in process.env && process.env['NO_COLOR'] !== '') && Boolean(stream.isTTY) && !flags.output;
 }

@@ -135,14 +135,14 @@ export function fastParse(argv: string[]): ParsedCli | undefined {
 		}
 	}
 
-	return {input: parsed.positionals, flags: normalised(flags)};
+	return {input: parsed.positionals, flags: normalized(flags)};
 }
 
 /**
 The flags as commands read them: `--json` is another spelling of `--format json`, decided here
 once so that no command asks both.
 */
-function normalised({json, ...flags}: Record<string, unknown>): CliFlags {
+function normalized({json, ...flags}: Record<string, unknown>): CliFlags {
 	return {...flags, format: json === true ? 'json' : flags['format']} as CliFlags;
 }
 
@@ -256,5 +256,5 @@ export async function parseWithMeow(argv?: string[]): Promise<ParsedCli> {
 		allowUnknownFlags: false,
 		flags: flagDefinitions as unknown as AnyFlags,
 	});
-	return {input: cli.input, flags: normalised(cli.flags)};
+	return {input: cli.input, flags: normalized(cli.flags)};
 }

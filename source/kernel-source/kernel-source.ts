@@ -8,7 +8,7 @@ import {describeFsError} from '../common/fs-errors.js';
 import {InputError} from '../common/input-error.js';
 import {readXzBlockIndex, singleBlockStream, type XzBlockIndex} from '../compression/xz-container.js';
 import {archiveCompression, decodeXzBlock, decompressedChunks, type ArchiveCompression} from './archive-stream.js';
-import {parseStoredIndex, serialiseIndex, SourceIndexBuilder, type SourceIndex} from './source-index.js';
+import {parseStoredIndex, serializeIndex, SourceIndexBuilder, type SourceIndex} from './source-index.js';
 import {TarReader} from './tar-reader.js';
 import {ExtractionBudget, maximumMember} from './extraction-budget.js';
 import {maxOf} from '../common/arrays.js';
@@ -82,7 +82,7 @@ async function cachedIndex(cacheDir: string | undefined, key: string, identity: 
 }
 
 async function storeIndex(cacheDir: string | undefined, key: string, identity: string, index: SourceIndex): Promise<void> {
-	await writeCache(cacheDir, indexCacheKind, key, zlib.gzipSync(`${identity}\n${serialiseIndex(index)}`, {level: 1}));
+	await writeCache(cacheDir, indexCacheKind, key, zlib.gzipSync(`${identity}\n${serializeIndex(index)}`, {level: 1}));
 }
 
 /**

@@ -237,7 +237,7 @@ type StoredIndex = {
 	pasted: Array<[string, number[]]>;
 };
 
-export function serialiseIndex(index: SourceIndex): string {
+export function serializeIndex(index: SourceIndex): string {
 	const stored: StoredIndex = {
 		format: indexFormat,
 		root: index.root,

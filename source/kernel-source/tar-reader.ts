@@ -131,7 +131,7 @@ export class TarReader {
 		const type = String.fromCharCode(header[156]!);
 		const size = this.pending.size ?? readNumber(header, 124, 12, this.file);
 		const name = this.pending.path ?? fullName(header);
-		const entry: TarEntry = {path: normalise(name), kind: kindOf(type), size, offset: this.offset};
+		const entry: TarEntry = {path: normalize(name), kind: kindOf(type), size, offset: this.offset};
 		const padded = Math.ceil(size / block) * block;
 		if (type === 'x' || type === 'L') {
 			if (size > 1024 * 1024) {
@@ -291,6 +291,6 @@ function kindOf(type: string): TarEntry['kind'] {
 }
 
 /** `./linux-6.1/kernel/` → `linux-6.1/kernel`. */
-function normalise(name: string): string {
+function normalize(name: string): string {
 	return name.replace(/^(\.\/)+/, '').replace(/\/+$/, '');
 }

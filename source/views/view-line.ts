@@ -1,6 +1,6 @@
 /*
 A view model: what a document says, line by line, with what each piece means (its tone) and
-where it sits (its indent), but no terminal, colour or Markdown yet. The text formatters flatten
+where it sits (its indent), but no terminal, color or Markdown yet. The text formatters flatten
 it, the explorer draws it: both show the same lines. Pure: no ink, no react, no escaping (each
 renderer escapes untrusted text its own way, at the edge).
 */
