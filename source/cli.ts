@@ -59,8 +59,8 @@ async function main(): Promise<number> {
 
 		case 'explore': {
 			// The explorer pulls in Ink and React (~0.7 s): explore-command loads them once its first frame is out.
-			const {runExplorer} = await import('./cli/explore-command.js');
-			return runExplorer(paths, flags);
+			const {runExplore} = await import('./cli/explore-command.js');
+			return runExplore(paths, flags);
 		}
 
 		case 'hook': {

@@ -16,7 +16,7 @@ import {loadKernels, loadModules} from './load-inputs.js';
 `kmodx MODULE… -k …` (or `kmodx -k A -k B`) on a terminal: the explorer. The CLI imports this
 module lazily: Ink and React load only here. The inputs are read here and handed to the UI.
 */
-export async function runExplorer(paths: string[], flags: CliFlags): Promise<number> {
+export async function runExplore(paths: string[], flags: CliFlags): Promise<number> {
 	if (paths.length === 0 && (flags.kernel ?? []).length < 2) {
 		throw new InputError(undefined, 'no module given: kmodx MODULE|DIR… [-k KERNEL]…, or two kernels to compare: kmodx -k A -k B');
 	}

@@ -13,7 +13,7 @@ import {footerHints} from './keys.js';
 import type {CausesTask, ExplainFunction, ExplorerData} from './state/data.js';
 import {kernelDetailLines, kernelStripText, symbolDetailLines} from './state/detail-lines.js';
 import {currentRows, currentScreen, initialState, listCursor, listOf, matrixEntries, reducer, scopeOf, selectedRow, type ExplorerState} from './state/explorer-state.js';
-import {computeLayout, headerLine as tableHeaderLine, minColumns, minRows, tableColumns} from './state/layout.js';
+import {computeLayout, minColumns, minRows, tableColumns, tableHeaderLine} from './state/layout.js';
 import {marks} from './state/rows.js';
 import {textLength, type Line, type Theme} from './theme.js';
 import {CauseList, CausesPending} from './components/cause-list.js';

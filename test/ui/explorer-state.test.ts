@@ -6,7 +6,7 @@ import {fixture} from '../helpers/paths.js';
 import {diffExplorerData, type ExplorerData} from '../../source/ui/state/data.js';
 import {buildKernelDiff} from '../../source/engine/kernel-diff.js';
 import {explainKey, symbolDetailLines} from '../../source/ui/state/detail-lines.js';
-import {headerLine, tableColumns} from '../../source/ui/state/layout.js';
+import {tableColumns, tableHeaderLine} from '../../source/ui/state/layout.js';
 import {quitSummary} from '../../source/ui/state/summary.js';
 import {flagsFor, kernel47, kernel56, loadCheck, loadDiff, myDrv} from './ui-fixtures.js';
 
@@ -365,7 +365,7 @@ test('kernel columns widen to the label when the width allows (6.1.0-47-amd64 is
 	const label = '6.1.0-47-amd64';
 	const wide = tableColumns(120, 2, true, 24, stringWidth(label));
 	t.is(wide.kernelWidth, label.length + 3);
-	t.true(headerLine(wide, [{label, mark: '✓'}, {label: '6.1.0-56-amd64', mark: '✗'}], true).includes('✓ 6.1.0-47-amd64 ✗ 6.1.0-56-amd64'));
+	t.true(tableHeaderLine(wide, [{label, mark: '✓'}, {label: '6.1.0-56-amd64', mark: '✗'}], true).includes('✓ 6.1.0-47-amd64 ✗ 6.1.0-56-amd64'));
 	// At 60 columns the names come first: the kernel columns stay at their minimum.
 	t.is(tableColumns(60, 2, true, 24, stringWidth(label)).kernelWidth, 13);
 });

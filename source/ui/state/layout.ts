@@ -128,7 +128,7 @@ export function rowLine(row: TableRow, columns: Columns, selected: boolean): Lin
 	return line;
 }
 
-export function headerLine(columns: Columns, kernelLabels: Array<{label: string; mark: string}>, moduleMode: boolean): string {
+export function tableHeaderLine(columns: Columns, kernelLabels: Array<{label: string; mark: string}>, moduleMode: boolean): string {
 	const cell = (value: string, width: number) => fit(value, width - 1) + ' ';
 	let text = ' ' + '  ' + cell('symbol', columns.name);
 	if (columns.moduleCrc > 0) {
