@@ -5,7 +5,7 @@ import {checkSchema} from '../../source/engine/check-report.js';
 import {diffSchema} from '../../source/engine/diff-report.js';
 import {planSchema} from '../../source/engine/build-plan.js';
 import {weakModulesSchema} from '../../source/engine/weak-modules.js';
-import {whySchema} from '../../source/cli/why-command.js';
+import {whySchema} from '../../source/engine/why.js';
 import {fixture, repoRoot} from '../helpers/paths.js';
 import {runCli} from '../helpers/run-cli.js';
 
