@@ -204,6 +204,7 @@ export function elfLayout(data: Uint8Array): ElfLayout | undefined {
 }
 
 /** Section-table and string-table corruption, length inflation, duplicated and overlapping sections. */
+// eslint-disable-next-line max-lines-per-function -- one switch over the mutation kinds, each a few lines; split, the kinds' weights would sit apart from them.
 export function mutateElf(data: Uint8Array, rng: Rng): Uint8Array {
 	const layout = elfLayout(data);
 	if (!layout || layout.sections.length < 2) return mutateGeneric(data, rng);

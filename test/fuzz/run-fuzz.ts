@@ -210,6 +210,7 @@ function bombChecks(scratch: string): Array<{name: string; failure: Failure | un
 	return results;
 }
 
+// eslint-disable-next-line max-lines-per-function -- the fuzzer's driver loop: workers, budget, failures and the summary table share its state.
 async function parent(): Promise<number> {
 	const started = performance.now();
 	console.log(`kmodx fuzz: ${cases} cases, seed ${seed}, targets ${chosen.map(t => t.name).join(', ')}, ${jobs} job(s), CLI every ${cliEvery} cases`);
