@@ -1,9 +1,9 @@
-import {OutputFile} from '../common/write-output.js';
+import {OutputFile, writeOutput} from '../common/write-output.js';
 import {jsonChunks} from '../views/json-chunks.js';
 
 /*
 Where every command's document goes: stdout, or the file of `-o FILE` (all or nothing, only over
-a regular file, and only with --force: report/write-output.ts). Progress goes to stderr, drawn by
+a regular file, and only with --force: common/write-output.ts). Progress goes to stderr, drawn by
 cli/progress-line.ts. Nothing under the core writes to the terminal.
 */
 
@@ -17,14 +17,7 @@ export function emit(content: string, target: OutputTarget): void {
 		return;
 	}
 
-	const file = new OutputFile(target.output, target.force);
-	try {
-		file.write(content);
-		file.commit();
-	} catch (error) {
-		file.abort();
-		throw error;
-	}
+	writeOutput(target.output, content, {force: target.force});
 }
 
 /**
