@@ -11,12 +11,9 @@ import {spawnSync} from 'node:child_process';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {performance} from 'node:perf_hooks';
-import {createElement} from 'react';
-import {render} from 'ink';
-import {delay, FakeStdin, FakeStdout, percentile} from './fake-terminal.js';
+import {delay, mountExplorer, percentile} from './fake-terminal.js';
 import {loadKernels} from '../source/cli/load-inputs.js';
 import type {CliFlags} from '../source/cli/flags.js';
-import {App} from '../source/ui/app.js';
 import {diffExplorerData} from '../source/ui/state/data.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -31,31 +28,17 @@ async function inProcess(): Promise<{firstFrame: number; load: number; latencies
 	const kernels = await loadKernels(flags);
 	const data = diffExplorerData(kernels, {kernels, rows: diffKernels(kernels)});
 	const loaded = performance.now();
-	const stdout = new FakeStdout();
-	const stdin = new FakeStdin();
-	const firstFrame = new Promise<void>(resolve => {
-		stdout.onFrame = resolve;
-	});
-	const instance = render(createElement(App, {data, theme: {color: true}}), {stdout: stdout as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream, exitOnCtrlC: false, patchConsole: false, maxFps: 60});
-	await firstFrame;
+	const explorer = await mountExplorer(data);
 	const first = performance.now() - start;
 	await delay(50);
 	const total = data.tables[0]!.length;
 	const latencies: number[] = [];
 	// 32 rows a page at 40 lines: about 770 presses to go through the list.
 	for (let press = 0; press < Math.ceil(total / 30) + 5; press++) {
-		const framed = new Promise<number>(resolve => {
-			stdout.onFrame = () => {
-				resolve(performance.now());
-			};
-		});
-		const sent = performance.now();
-		stdin.write('\u001B[6~');
-		const timeout = delay(500).then(() => Number.NaN);
 		// eslint-disable-next-line no-await-in-loop
-		const at = await Promise.race([framed, timeout]);
-		if (!Number.isNaN(at)) {
-			latencies.push(at - sent);
+		const latency = await explorer.keyToFrame('\u001B[6~', 500);
+		if (latency !== undefined) {
+			latencies.push(latency);
 		}
 
 		// Key repeat is ~30/s; waiting a frame interval keeps Ink's 60 fps throttle out of the numbers.
@@ -63,7 +46,7 @@ async function inProcess(): Promise<{firstFrame: number; load: number; latencies
 		await delay(17);
 	}
 
-	instance.unmount();
+	explorer.unmount();
 	return {firstFrame: first, load: loaded - start, latencies, rowsCount: total};
 }
 

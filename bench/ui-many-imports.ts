@@ -9,12 +9,9 @@ import {buildCheckReport} from '../source/engine/check-report.js';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {performance} from 'node:perf_hooks';
-import {createElement} from 'react';
-import {render} from 'ink';
-import {delay, FakeStdin, FakeStdout, percentile} from './fake-terminal.js';
+import {delay, mountExplorer, percentile} from './fake-terminal.js';
 import {loadKernel} from '../source/kernel/load-kernel.js';
 import {readModuleFile} from '../source/module/read-module.js';
-import {App} from '../source/ui/app.js';
 import {checkExplorerData} from '../source/ui/state/data.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -30,30 +27,17 @@ const big = {...module, versions: [...module.versions, ...extra], imports: [...m
 const kernels = await Promise.all([loadKernel({label: '47', source: symvers('6.1.0-47-amd64')}), loadKernel({label: '56', source: symvers('6.1.0-56-amd64')})]);
 const start = performance.now();
 const data = checkExplorerData(buildCheckReport([big], kernels, {missingVersion: 'fatal'}), kernels);
-const stdout = new FakeStdout();
-const stdin = new FakeStdin();
-const firstFrame = new Promise<void>(resolve => {
-	stdout.onFrame = resolve;
-});
-const instance = render(createElement(App, {data, theme: {color: true}}), {stdout: stdout as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream, exitOnCtrlC: false, patchConsole: false, maxFps: 60});
-await firstFrame;
+const explorer = await mountExplorer(data);
 const first = performance.now() - start;
 await delay(100);
 
 async function press(key: string, times: number): Promise<number[]> {
 	const latencies: number[] = [];
 	for (let index = 0; index < times; index++) {
-		const framed = new Promise<number>(resolve => {
-			stdout.onFrame = () => {
-				resolve(performance.now());
-			};
-		});
-		const sent = performance.now();
-		stdin.write(key);
 		// eslint-disable-next-line no-await-in-loop
-		const at = await Promise.race([framed, delay(2000).then(() => Number.NaN)]);
-		if (!Number.isNaN(at)) {
-			latencies.push(at - sent);
+		const latency = await explorer.keyToFrame(key, 2000);
+		if (latency !== undefined) {
+			latencies.push(latency);
 		}
 
 		// eslint-disable-next-line no-await-in-loop
@@ -87,5 +71,5 @@ for (const [name, key, times] of keys) {
 }
 
 console.log(`  every key: mean ${ms(all.reduce((sum, value) => sum + value, 0) / all.length)} (target ≤ 100 ms)`);
-instance.unmount();
+explorer.unmount();
 process.exit(0);
