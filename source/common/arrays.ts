@@ -23,3 +23,27 @@ export function maxOf<T>(items: Iterable<T>, measure: (item: T) => number, start
 
 	return max;
 }
+
+/**
+`items` grouped by `keyOf` (those whose key is undefined left out), each group holding
+`valueOf(item)`; groups and their items in input order. One push per item: the
+`map.set(key, [...(map.get(key) ?? []), item])` it replaces copied every group on every item.
+*/
+export function groupBy<T, K, V = T>(items: Iterable<T>, keyOf: (item: T) => K | undefined, valueOf: (item: T) => V = item => item as unknown as V): Map<K, V[]> {
+	const groups = new Map<K, V[]>();
+	for (const item of items) {
+		const key = keyOf(item);
+		if (key === undefined) {
+			continue;
+		}
+
+		const group = groups.get(key);
+		if (group) {
+			group.push(valueOf(item));
+		} else {
+			groups.set(key, [valueOf(item)]);
+		}
+	}
+
+	return groups;
+}

@@ -1,3 +1,5 @@
+import {groupBy} from '../common/arrays.js';
+
 /**
 The answer to "why did this symbol's CRC change between two kernels?", shared by every
 method that can give it (BTF, genksyms .symtypes). It is the body of the `kmodx.why/1` JSON.
@@ -91,15 +93,5 @@ The changes grouped by the type that changed, in the order each type first appea
 view of an explanation (why, the explorer, check reports) lists them so.
 */
 export function changesByType(changes: readonly TypeChange[]): Map<string, TypeChange[]> {
-	const groups = new Map<string, TypeChange[]>();
-	for (const change of changes) {
-		const group = groups.get(change.type);
-		if (group) {
-			group.push(change);
-		} else {
-			groups.set(change.type, [change]);
-		}
-	}
-
-	return groups;
+	return groupBy(changes, change => change.type);
 }

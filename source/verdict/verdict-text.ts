@@ -1,6 +1,7 @@
 import {isGplOnly} from '../kernel/kernel.js';
 import type {ExportType} from '../module/module-info.js';
 import type {KernelVerdict, Warning} from './check-module.js';
+import {groupBy} from '../common/arrays.js';
 
 /*
 The verdict's own words: the one-line summary of a module on a kernel and the labels of its
@@ -56,15 +57,7 @@ export function verdictSummary(result: KernelVerdict): string {
 
 /** Undecided imports grouped by their reason, in order: `[reason, symbols]` (Rust symbols demangled). */
 export function undecidedGroups(warnings: Warning[]): Array<[reason: string, symbols: string[]]> {
-	const groups = new Map<string, string[]>();
-	for (const warning of warnings) {
-		if (warning.kind === 'unresolved') {
-			const reason = unresolvedReason(warning);
-			groups.set(reason, [...(groups.get(reason) ?? []), warning.demangled ?? warning.symbol ?? '']);
-		}
-	}
-
-	return [...groups];
+	return [...groupBy(warnings, warning => (warning.kind === 'unresolved' ? unresolvedReason(warning) : undefined), warning => warning.demangled ?? warning.symbol ?? '')];
 }
 
 export function countKinds(result: KernelVerdict): Record<string, number> {

@@ -5,7 +5,7 @@ import type {KernelVerdict} from '../verdict/check-module.js';
 import type {CheckReport, ModuleReport} from '../engine/check-report.js';
 import {undecidedGroups, verdictMark, verdictSummary} from '../verdict/verdict-text.js';
 import {summarySentence} from './format-text.js';
-import {appendAll} from '../common/arrays.js';
+import {appendAll, groupBy} from '../common/arrays.js';
 
 /** Untrusted text in Markdown (headings, cells, list items) and in code spans: source/common/markdown-text.ts. */
 export const escape = markdownText;
@@ -103,11 +103,7 @@ function markdownKernel(module: ModuleReport, result: KernelVerdict): string[] {
 		}
 
 		// Not computed: listed once per hint (one hint per kernel), with what would explain them.
-		const waiting = new Map<string, string[]>();
-		for (const problem of mismatches.filter(problem => !problem.explanation && problem.explanation_unavailable === undefined)) {
-			const hint = problem.not_explained ?? 'not computed';
-			waiting.set(hint, [...(waiting.get(hint) ?? []), problem.demangled ?? problem.symbol ?? '']);
-		}
+		const waiting = groupBy(mismatches.filter(problem => !problem.explanation && problem.explanation_unavailable === undefined), problem => problem.not_explained ?? 'not computed', problem => problem.demangled ?? problem.symbol ?? '');
 
 		for (const [hint, symbols] of waiting) {
 			out.push('', `- not explained: ${symbols.map(symbol => code(symbol)).join(', ')}: ${escape(hint)}`);

@@ -2,7 +2,7 @@ import {terminalSafeDeep} from '../common/terminal-text.js';
 import {cellWidth, padCells, shortenMiddle} from '../common/text-cells.js';
 import {summarizeExplanation} from './explanation-text.js';
 import {undecidedGroups, verdictMark, verdictSummary} from '../verdict/verdict-text.js';
-import {appendAll} from '../common/arrays.js';
+import {appendAll, groupBy} from '../common/arrays.js';
 import type {CheckReport, CheckSummary, ModuleReport} from '../engine/check-report.js';
 
 export type TextStyle = {
@@ -129,12 +129,7 @@ export function moduleText(untrusted: ModuleReport, width: number, style: TextSt
 	}
 
 	// Taints and notes are mostly the same on every kernel: say each once, naming the kernels.
-	const notes = new Map<string, string[]>();
-	for (const result of module.results) {
-		for (const warning of result.warnings.filter(w => w.kind !== 'unresolved')) {
-			notes.set(warning.message, [...(notes.get(warning.message) ?? []), result.kernel]);
-		}
-	}
+	const notes = groupBy(module.results.flatMap(result => result.warnings.filter(w => w.kind !== 'unresolved').map(warning => ({message: warning.message, kernel: result.kernel}))), note => note.message, note => note.kernel);
 
 	for (const [message, kernels] of notes) {
 		const where = kernels.length === module.results.length ? '' : ` (${kernels.join(', ')})`;

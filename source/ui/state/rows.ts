@@ -5,6 +5,7 @@ import {crcText} from '../../views/format-diff.js';
 import type {Kernel, KernelExport} from '../../kernel/kernel.js';
 import type {ModuleReport} from '../../engine/check-report.js';
 import type {Problem, Warning} from '../../verdict/check-module.js';
+import {groupBy} from '../../common/arrays.js';
 
 /**
 Every state has its own mark so that nothing depends on color (NO_COLOR, --no-color).
@@ -49,8 +50,8 @@ const worst = (states: CellState[]): CellState => states.reduce<CellState>((a, b
 
 /** Rows of one module against the kernels: every import, with the kernel's CRC and the verdict's problems. */
 export function moduleRows(module: ModuleReport, kernels: Kernel[]): TableRow[] {
-	const problemsBy = module.results.map(result => groupBy(result.problems));
-	const warningsBy = module.results.map(result => groupBy(result.warnings));
+	const problemsBy = module.results.map(result => bySymbol(result.problems));
+	const warningsBy = module.results.map(result => bySymbol(result.warnings));
 	const firstFailures = new Set(module.results.map(result => result.first_failure?.symbol));
 	return module.imports.map((entry, order) => {
 		const notes = new Set<string>();
@@ -94,20 +95,8 @@ export function moduleRows(module: ModuleReport, kernels: Kernel[]): TableRow[] 
 	});
 }
 
-function groupBy<T extends Problem | Warning>(items: T[]): Map<string, T[]> {
-	const map = new Map<string, T[]>();
-	for (const item of items) {
-		if (item.symbol !== null) {
-			const list = map.get(item.symbol);
-			if (list) {
-				list.push(item);
-			} else {
-				map.set(item.symbol, [item]);
-			}
-		}
-	}
-
-	return map;
+function bySymbol<T extends Problem | Warning>(items: T[]): Map<string, T[]> {
+	return groupBy(items, item => item.symbol ?? undefined);
 }
 
 const kernelCrc = (found: KernelExport) => (found.crc === undefined ? '(no CRC)' : formatCrc(found.crc));
